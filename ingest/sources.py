@@ -1,0 +1,332 @@
+"""The input sources of data-contract Part 1, as data.
+
+Every other stage reads the columns, aliases, types, enumerations and keys from here:
+the loader to recognise and check files, the generator to write them, the quality
+checks and the raw table definitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column kinds and the DuckDB type each lands as in raw.<source>.
+RAW_TYPES = {
+    "code": "VARCHAR",  # school_code, district_code: strings, leading zeros kept
+    "string": "VARCHAR",
+    "text": "VARCHAR",  # free text
+    "enum": "VARCHAR",  # canonical English value
+    "term": "VARCHAR",  # canonical 2025-autumn
+    "date": "DATE",
+    "int": "BIGINT",
+    "year": "INTEGER",
+    "money": "DECIMAL(18,2)",  # yuan
+    "bool": "BOOLEAN",
+}
+
+# Load metadata carried by every raw row.
+# `_batch_seq` numbers every (file, sheet) ever landed, in load order: staging keeps, per
+# natural key, the row of the highest `_batch_seq` (latest load wins).
+META_COLUMNS = {
+    "_load_id": "BIGINT",
+    "_batch_seq": "BIGINT",
+    "_file_hash": "VARCHAR",
+    "_file_name": "VARCHAR",
+    "_sheet": "VARCHAR",
+    "_row_number": "INTEGER",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    enum: dict[str, str] | None = None  # canonical English value -> Chinese label
+    minimum: float | None = None
+    default: object = None
+    nonzero: bool = False
+    positive: bool = False
+
+    @property
+    def zh(self) -> str:
+        """The Chinese header a bureau would write."""
+        return self.aliases[0] if self.aliases else self.name
+
+    @property
+    def raw_type(self) -> str:
+        return RAW_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    zh: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    title_zh: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+DISTRICT_CODE_ALIASES = ("区县代码", "行政区划代码", "区域代码")
+SCHOOL_CODE_ALIASES = ("学校代码", "学校标识码")
+
+DISTRICT_KIND = {
+    "district": "市辖区",
+    "county": "县",
+    "county_city": "县级市",
+    "dev_zone": "开发区",
+    "school_zone": "学区",
+}
+STAGE = {
+    "primary": "小学",
+    "junior": "初中",
+    "nine_year": "九年一贯制",
+    "complete_secondary": "完全中学",
+    "twelve_year": "十二年一贯制",
+}
+OWNERSHIP = {"public": "公办", "private": "民办"}
+LOCATION = {"urban": "城区", "town": "镇区", "rural": "乡村"}
+LUNCH_MODE = {
+    "self_run": "自办食堂",
+    "catering": "企业配餐",
+    "central_kitchen": "中央厨房",
+    "none": "无",
+}
+PROGRAM = {
+    "lunch_subsidy": "午餐补助",
+    "nutrition_plan": "营养改善计划",
+    "after_school": "课后服务",
+    "canteen_construction": "食堂建设",
+    "equipment": "设施设备",
+    "other": "其他",
+}
+FUNDING_SOURCE = {
+    "central": "中央",
+    "provincial": "省级",
+    "municipal": "市级",
+    "county": "县级",
+    "other": "其他",
+}
+EXPENDITURE_CATEGORY = {
+    "ingredients": "食材",
+    "staff": "人员",
+    "equipment": "设备",
+    "construction": "工程",
+    "other": "其他",
+}
+RESPONDENT = {"parent": "家长", "student": "学生", "teacher": "教师"}
+ISSUE_SOURCE = {
+    "daily_check": "日管控",
+    "weekly_check": "周排查",
+    "monthly_review": "月调度",
+    "unannounced": "四不两直",
+    "accompanied_meal": "陪餐",
+    "parent_report": "家长反映",
+    "other": "其他",
+}
+ISSUE_CATEGORY = {
+    "food_safety": "食品安全",
+    "hygiene": "环境卫生",
+    "records": "台账记录",
+    "ingredient_check": "食材查验",
+    "tableware": "餐具洗消",
+    "staff_health": "人员健康",
+    "funds": "资金管理",
+    "procurement": "采购",
+    "facilities": "设施设备",
+    "other": "其他",
+}
+SEVERITY = {"low": "一般", "medium": "较重", "high": "严重"}
+ISSUE_STATUS = {"open": "未整改", "in_progress": "整改中", "closed": "已整改"}
+
+
+def _score(name: str, aliases: tuple[str, ...], required: bool = False) -> Column:
+    return Column(name, "int", required, aliases, minimum=1)
+
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source(
+            "districts",
+            "区县",
+            ("district_code",),
+            (
+                Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
+                Column("district_name", "string", True, ("区县", "区县名称", "区域", "区域名称")),
+                Column("district_kind", "enum", False, ("类型", "区域类型"), DISTRICT_KIND),
+            ),
+            title_zh="区县（市）、开发区名录",
+        ),
+        Source(
+            "schools",
+            "学校",
+            ("school_code",),
+            (
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("school_name", "string", True, ("学校名称", "学校")),
+                Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
+                Column("stage", "enum", True, ("学段", "办学类型"), STAGE),
+                Column("ownership", "enum", True, ("办学性质", "举办者"), OWNERSHIP),
+                Column("location", "enum", False, ("城乡类型", "城乡"), LOCATION),
+                Column("lunch_mode", "enum", True, ("供餐模式", "午餐供餐模式"), LUNCH_MODE),
+                Column("lunch_start_date", "date", False, ("供餐开始日期", "开始供餐日期")),
+                Column("has_after_school", "bool", True, ("课后服务", "是否开展课后服务")),
+                Column("after_school_start_date", "date", False, ("课后服务开始日期",)),
+                Column(
+                    "nutrition_plan",
+                    "bool",
+                    False,
+                    ("营养改善计划", "是否纳入营养改善计划"),
+                    default=False,
+                ),
+                Column("active", "bool", False, ("在办", "是否在办"), default=True),
+            ),
+            title_zh="学校基本信息表",
+        ),
+        Source(
+            "enrollment",
+            "在校生",
+            ("school_code", "term"),
+            (
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("term", "term", True, ("学期",)),
+                Column("enrolled", "int", True, ("在校生数", "在校学生数", "学生数"), minimum=0),
+                Column(
+                    "lunch_need", "int", False, ("有就餐需求学生数", "就餐需求人数"), minimum=0
+                ),
+                Column(
+                    "after_school_need",
+                    "int",
+                    False,
+                    ("有课后服务需求学生数", "课后服务需求人数"),
+                    minimum=0,
+                ),
+                Column("left_behind", "int", False, ("留守儿童数",), minimum=0),
+                Column("migrant", "int", False, ("随迁子女数",), minimum=0),
+                Column("disabled", "int", False, ("残疾学生数",), minimum=0),
+            ),
+            title_zh="在校生及需求情况统计表",
+        ),
+        Source(
+            "participation",
+            "每日就餐及课后服务",
+            ("school_code", "date"),
+            (
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("日期", "就餐日期")),
+                Column(
+                    "lunch_students",
+                    "int",
+                    True,
+                    ("就餐人数", "在校就餐人数", "午餐人数"),
+                    minimum=0,
+                ),
+                Column(
+                    "after_school_students",
+                    "int",
+                    False,
+                    ("课后服务人数", "参加课后服务人数"),
+                    minimum=0,
+                ),
+            ),
+            title_zh="午餐供餐及课后服务每日情况统计表",
+        ),
+        Source(
+            "budget",
+            "预算下达",
+            ("budget_id",),
+            (
+                Column("budget_id", "string", True, ("指标文号", "文号", "预算编号")),
+                Column("fiscal_year", "year", True, ("年度", "预算年度")),
+                Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
+                Column("school_code", "code", False, SCHOOL_CODE_ALIASES),
+                Column("program", "enum", True, ("项目", "资金项目"), PROGRAM),
+                Column("funding_source", "enum", False, ("资金来源",), FUNDING_SOURCE),
+                Column("amount", "money", True, ("金额", "下达金额", "拨付金额"), positive=True),
+                Column("allocated_date", "date", False, ("下达日期", "拨付日期")),
+            ),
+            title_zh="资金下达情况表",
+        ),
+        Source(
+            "expenditure",
+            "资金支出",
+            ("expenditure_id",),
+            (
+                Column("expenditure_id", "string", True, ("凭证号", "支出编号")),
+                Column("date", "date", True, ("日期", "支出日期")),
+                Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
+                Column("school_code", "code", False, SCHOOL_CODE_ALIASES),
+                Column("program", "enum", True, ("项目", "资金项目"), PROGRAM),
+                Column("category", "enum", False, ("支出类别", "类别"), EXPENDITURE_CATEGORY),
+                Column("amount", "money", True, ("金额", "支出金额"), nonzero=True),
+            ),
+            title_zh="资金支出明细表",
+        ),
+        Source(
+            "survey",
+            "满意度调查",
+            ("response_id",),
+            (
+                Column("response_id", "string", True, ("问卷编号", "答卷编号")),
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("日期", "填写日期")),
+                Column("respondent", "enum", True, ("身份", "填写人身份"), RESPONDENT),
+                _score("overall", ("总体满意度", "满意度"), True),
+                _score("taste", ("口味",)),
+                _score("portion", ("分量",)),
+                _score("hygiene", ("卫生",)),
+                _score("price", ("价格",)),
+                _score("service", ("服务",)),
+                Column("comment", "text", False, ("意见建议", "备注")),
+            ),
+            title_zh="学校午餐满意度调查结果",
+        ),
+        Source(
+            "issues",
+            "问题整改",
+            ("issue_id",),
+            (
+                Column("issue_id", "string", True, ("问题编号",)),
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("found_date", "date", True, ("发现日期",)),
+                Column("source", "enum", False, ("问题来源", "发现方式"), ISSUE_SOURCE),
+                Column("category", "enum", True, ("问题类别", "类别"), ISSUE_CATEGORY),
+                Column("severity", "enum", False, ("严重程度",), SEVERITY),
+                Column("deadline", "date", False, ("整改期限",)),
+                Column("status", "enum", True, ("整改状态", "状态"), ISSUE_STATUS),
+                Column("closed_date", "date", False, ("整改完成日期",)),
+                Column("description", "text", False, ("问题描述",)),
+            ),
+            title_zh="问题整改台账",
+        ),
+    )
+}
+
+SCORE_MAX = 5  # survey scores run 1..5 (5 = 非常满意)
+
+
+def aliases(column: Column) -> tuple[str, ...]:
+    """Every accepted header for a column: its canonical name and all aliases."""
+    return (column.name, *column.aliases)
+
+
+def raw_table_ddl(source: Source, schema: str = "raw") -> str:
+    cols = [f"{c.name} {c.raw_type}" for c in source.columns]
+    cols += [f"{n} {t}" for n, t in META_COLUMNS.items()]
+    return f"CREATE TABLE IF NOT EXISTS {schema}.{source.name} (\n  " + ",\n  ".join(cols) + "\n)"
