@@ -1,0 +1,112 @@
+"""The `schoolwh` command: one entry point, one subcommand per job.
+
+Heavy libraries (dbt, Great Expectations, Streamlit) are imported inside the
+subcommands that need them, so `schoolwh --help` and `schoolwh sql` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from schoolwh.settings import ENV_WAREHOUSE, resolve_warehouse
+
+app = typer.Typer(
+    name="schoolwh",
+    help=(
+        "学校午餐与课后服务数据仓库 schoolwh — school lunch and after-school warehouse.\n\n"
+        "Typical use: `schoolwh load 收到的文件夹/` to load the spreadsheets you received, "
+        "then `schoolwh dashboard` to view them, or `schoolwh sql \"select ...\"` to query."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        "-w",
+        help=f"Warehouse file (default: ${ENV_WAREHOUSE}, else data/warehouse.duckdb).",
+        envvar=ENV_WAREHOUSE,
+        show_default=False,
+    ),
+]
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the sample files into.")],
+    schools: Annotated[int, typer.Option(help="Number of schools (about 1,300 by default).")] = 1300,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same files.")] = 2025,
+    clean: Annotated[
+        bool, typer.Option("--clean", help="Plain UTF-8 CSV with canonical headers (benchmarks).")
+    ] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Write a synthetic sample jurisdiction (16 districts of Zhengzhou) as bureau files."""
+    from schoolwh.generator import generate as run
+
+    summary = run(out_dir, schools=schools, seed=seed, clean=clean)
+    typer.echo(str(summary))
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load (.csv, .xlsx).")],
+    source: Annotated[
+        str | None,
+        typer.Option(help="Force the source (districts, schools, enrollment, participation, "
+                     "budget, expenditure, survey, issues) instead of recognising it by header."),
+    ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(help="Seconds to wait for another load to finish before giving up."),
+    ] = 600.0,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Load spreadsheets: read, check, land, build, check again, publish; print a report."""
+    from ingest.load import run_load
+
+    code = run_load(paths, resolve_warehouse(warehouse), source=source, wait=wait)
+    raise typer.Exit(code)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One read-only SQL query.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: table, csv or json.")
+    ] = "table",
+    timeout: Annotated[float, typer.Option(help="Seconds before the query is stopped.")] = 60.0,
+    max_rows: Annotated[int, typer.Option(help="Most rows returned.")] = 10_000,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Run one read-only query on the published warehouse (sandboxed)."""
+    from schoolwh.sandbox import SqlError, format_result, run_sql
+
+    if fmt not in ("table", "csv", "json"):
+        fail(f"Unknown format {fmt!r}: use table, csv or json.", 2)
+    try:
+        result = run_sql(resolve_warehouse(warehouse), query, timeout=timeout, max_rows=max_rows)
+    except SqlError as exc:
+        fail(str(exc))
+    sys.stdout.write(format_result(result, fmt))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
