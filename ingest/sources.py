@@ -207,9 +207,7 @@ SOURCES: dict[str, Source] = {
                 Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
                 Column("term", "term", True, ("学期",)),
                 Column("enrolled", "int", True, ("在校生数", "在校学生数", "学生数"), minimum=0),
-                Column(
-                    "lunch_need", "int", False, ("有就餐需求学生数", "就餐需求人数"), minimum=0
-                ),
+                Column("lunch_need", "int", False, ("有就餐需求学生数", "就餐需求人数"), minimum=0),
                 Column(
                     "after_school_need",
                     "int",

@@ -19,7 +19,7 @@ app = typer.Typer(
     help=(
         "学校午餐与课后服务数据仓库 schoolwh — school lunch and after-school warehouse.\n\n"
         "Typical use: `schoolwh load 收到的文件夹/` to load the spreadsheets you received, "
-        "then `schoolwh dashboard` to view them, or `schoolwh sql \"select ...\"` to query."
+        'then `schoolwh dashboard` to view them, or `schoolwh sql "select ..."` to query.'
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -47,8 +47,12 @@ def fail(message: str, code: int = 1) -> None:
 @app.command()
 def generate(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the sample files into.")],
-    schools: Annotated[int, typer.Option(help="Number of schools (about 1,300 by default).")] = 1300,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same files.")] = 2025,
+    schools: Annotated[
+        int, typer.Option(help="Number of schools (about 1,300 by default).")
+    ] = 1300,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed writes the same files.")
+    ] = 2025,
     clean: Annotated[
         bool, typer.Option("--clean", help="Plain UTF-8 CSV with canonical headers (benchmarks).")
     ] = False,
@@ -66,8 +70,10 @@ def load(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to load (.csv, .xlsx).")],
     source: Annotated[
         str | None,
-        typer.Option(help="Force the source (districts, schools, enrollment, participation, "
-                     "budget, expenditure, survey, issues) instead of recognising it by header."),
+        typer.Option(
+            help="Force the source (districts, schools, enrollment, participation, "
+            "budget, expenditure, survey, issues) instead of recognising it by header."
+        ),
     ] = None,
     wait: Annotated[
         float,

@@ -1,0 +1,56 @@
+"""Tables as files people open in Excel: CSV in UTF-8 with a BOM, and XLSX."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_SHEET_BAD = re.compile(r"[\[\]\*\?/\\:]")
+_EXCEL_MAX_WIDTH = 60
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV with a UTF-8 byte-order mark: Excel on Chinese Windows then reads Chinese right."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def sheet_name(name: str) -> str:
+    """A name Excel accepts for a sheet: no []*?/\\: and at most 31 characters."""
+    cleaned = _SHEET_BAD.sub("_", name).strip("'") or "Sheet1"
+    return cleaned[:31]
+
+
+def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            out[col] = series.dt.tz_localize(None)
+    return out
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, name: str = "data") -> bytes:
+    """An .xlsx workbook with one sheet, a frozen, bold header row and sized columns."""
+    buffer = io.BytesIO()
+    sheet = sheet_name(name)
+    data = _excel_ready(frame)
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        data.to_excel(writer, sheet_name=sheet, index=False)
+        worksheet = writer.sheets[sheet]
+        worksheet.freeze_panes(1, 0)
+        for i, col in enumerate(data.columns):
+            values = data[col].astype(str).head(500)
+            widest = max([len(str(col)) * 2, *(len(v) for v in values)] or [8])
+            worksheet.set_column(i, i, min(max(widest + 2, 8), _EXCEL_MAX_WIDTH))
+    return buffer.getvalue()
+
+
+def file_stem(text: str) -> str:
+    """A safe file name stem from a page or table title (Chinese characters kept)."""
+    stem = re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("_")
+    return stem or "table"

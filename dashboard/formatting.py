@@ -1,0 +1,191 @@
+"""How numbers, money, rates, dates and periods are written on screen.
+
+Chinese readers count in 万 (10⁴) and 亿 (10⁸); English readers get k / M / bn.
+Rates are percentages with one decimal. Nothing here knows about Streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+Lang = str  # "zh" or "en"
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_TERM_RE = re.compile(r"^(\d{4})-(autumn|spring)$")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR_RE = re.compile(r"^(\d{4})$")
+
+MISSING = "—"
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, pandas NA and NaT."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NA and NaT are not equal to themselves
+    except (TypeError, ValueError):
+        return False
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def number(value: Any, lang: Lang = "zh", digits: int = 1) -> str:
+    """A count or amount: 8,400 / 84.2万 / 1.35亿 (zh), 8,400 / 84.2k / 135.0M (en)."""
+    if is_missing(value):
+        return MISSING
+    x = float(value)
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    if lang == "zh":
+        if a >= 1e8:
+            return f"{sign}{_trim(f'{a / 1e8:.{max(digits, 2)}f}')}亿"
+        if a >= 1e4:
+            return f"{sign}{_trim(f'{a / 1e4:.{max(digits, 2)}f}')}万"
+    else:
+        if a >= 1e9:
+            return f"{sign}{_trim(f'{a / 1e9:.{max(digits, 2)}f}')} bn"
+        if a >= 1e6:
+            return f"{sign}{_trim(f'{a / 1e6:.{max(digits, 2)}f}')} M"
+        if a >= 1e4:
+            return f"{sign}{_trim(f'{a / 1e3:.{digits}f}')}k"
+    if a == int(a):
+        return f"{sign}{int(a):,}"
+    return f"{sign}{_trim(f'{a:,.{digits}f}')}"
+
+
+def money(value: Any, lang: Lang = "zh") -> str:
+    """Yuan: 120万元 / 1.2亿元 (zh); ¥1.2 M (en)."""
+    if is_missing(value):
+        return MISSING
+    text = number(value, lang, digits=2)
+    return f"{text}元" if lang == "zh" else f"¥{text}"
+
+
+def percent(value: Any, lang: Lang = "zh", digits: int = 1) -> str:
+    """A ratio as a percentage with one decimal: 0.925 → 92.5%."""
+    if is_missing(value):
+        return MISSING
+    x = float(value)
+    if math.isinf(x):
+        return MISSING
+    return f"{x * 100:.{digits}f}%"
+
+
+def points(value: Any, lang: Lang = "zh") -> str:
+    """A change between two ratios in percentage points: +2.5 个百分点 / +2.5 pp."""
+    if is_missing(value):
+        return MISSING
+    x = float(value) * 100
+    unit = "个百分点" if lang == "zh" else " pp"
+    return f"{x:+.1f}{unit}"
+
+
+def days(value: Any, lang: Lang = "zh") -> str:
+    """A number of days: 7.5天 / 7.5 days."""
+    if is_missing(value):
+        return MISSING
+    x = _trim(f"{float(value):.1f}")
+    return f"{x}天" if lang == "zh" else f"{x} days"
+
+
+def kpi_value(value: Any, unit: str | None, lang: Lang = "zh") -> str:
+    """A KPI value in its unit: ratios as percentages, days as days."""
+    if unit == "days":
+        return days(value, lang)
+    if unit in ("count", "students", "yuan"):
+        return number(value, lang)
+    return percent(value, lang)
+
+
+def kpi_delta(delta: Any, unit: str | None, lang: Lang = "zh") -> str:
+    """A change of a KPI value against the previous period, in the KPI's unit."""
+    if is_missing(delta):
+        return MISSING
+    if unit == "days":
+        x = _trim(f"{float(delta):+.1f}")
+        return f"{x}天" if lang == "zh" else f"{x} days"
+    if unit in ("count", "students", "yuan"):
+        return ("+" if float(delta) >= 0 else "") + number(delta, lang)
+    return points(delta, lang)
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date from a date, datetime, pandas Timestamp or ISO string; None when missing."""
+    if is_missing(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime().date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def date(value: Any, lang: Lang = "zh") -> str:
+    """2025年9月28日 / 28 Sep 2025."""
+    d = as_date(value)
+    if d is None:
+        return MISSING
+    if lang == "zh":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+
+
+def timestamp(value: Any, lang: Lang = "zh") -> str:
+    """A load time to the minute: 2025-09-28 14:05."""
+    if is_missing(value):
+        return MISSING
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def period(value: str | None, lang: Lang = "zh") -> str:
+    """2025-autumn → 2025年秋季学期 / Autumn term 2025; 2025-09 → 2025年9月 / Sep 2025."""
+    if value is None:
+        return MISSING
+    text = str(value)
+    if m := _TERM_RE.match(text):
+        year, season = m.groups()
+        if lang == "zh":
+            return f"{year}年{'秋季' if season == 'autumn' else '春季'}学期"
+        return f"{'Autumn' if season == 'autumn' else 'Spring'} term {year}"
+    if m := _MONTH_RE.match(text):
+        year, month = int(m.group(1)), int(m.group(2))
+        return f"{year}年{month}月" if lang == "zh" else f"{_MONTHS_EN[month - 1]} {year}"
+    if _YEAR_RE.match(text):
+        return f"{text}年" if lang == "zh" else text
+    return text
+
+
+def previous_period(period_type: str, value: str) -> str | None:
+    """The period of the same type before this one: 2025-autumn → 2025-spring."""
+    if period_type == "term" and (m := _TERM_RE.match(value)):
+        year, season = int(m.group(1)), m.group(2)
+        return f"{year}-spring" if season == "autumn" else f"{year - 1}-autumn"
+    if period_type == "month" and (m := _MONTH_RE.match(value)):
+        year, month = int(m.group(1)), int(m.group(2))
+        return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+    if period_type == "year" and _YEAR_RE.match(value):
+        return str(int(value) - 1)
+    return None
+
+
+def period_sort_key(value: str) -> tuple[int, int]:
+    """Chronological order of periods of one type (spring before autumn in a year)."""
+    if m := _TERM_RE.match(value):
+        return int(m.group(1)), 2 if m.group(2) == "autumn" else 1
+    if m := _MONTH_RE.match(value):
+        return int(m.group(1)), int(m.group(2))
+    if _YEAR_RE.match(value):
+        return int(value), 0
+    return 0, 0

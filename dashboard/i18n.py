@@ -1,0 +1,514 @@
+"""The one translation table of the dashboard (and the briefings): Chinese and English.
+
+- `t(key, lang)` for every fixed label;
+- `kpi_name(kpi, lang)` for KPI names, read from the `kpi_definitions` seed when the
+  dbt project is there (the same source the marts use), else from the table below;
+- `enum_label(kind, value, lang)` for enumerations: the Chinese labels are the ones
+  bureaus write in their files (`ingest/sources.py`), the English ones live here.
+
+Chinese terms follow the glossary exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from typing import Any
+
+from ingest import sources
+from schoolwh.settings import DBT_DIR
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+# --- KPI names (fallback when the seed is not available) -------------------------------
+KPI_NAMES: dict[str, tuple[str, str]] = {
+    "lunch_coverage": ("午餐供餐覆盖率", "Lunch service coverage"),
+    "after_school_coverage": ("课后服务覆盖率", "After-school service coverage"),
+    "eating_share": ("在校就餐学生占比", "Share of students eating at school"),
+    "lunch_demand_met": ("就餐需求满足率", "Lunch demand met"),
+    "after_school_share": ("课后服务参与率", "After-school participation rate"),
+    "after_school_demand_met": ("课后服务需求满足率", "After-school demand met"),
+    "budget_execution": ("预算执行率", "Budget execution rate"),
+    "satisfaction_rate": ("满意率", "Satisfaction rate"),
+    "issue_closure_rate": ("问题整改率", "Issue closure rate"),
+    "issue_on_time_rate": ("按期整改率", "On-time rectification rate"),
+    "median_days_to_close": ("整改天数中位数", "Median days to close"),
+    "reporting_completeness": ("数据填报完整率", "Reporting completeness"),
+}
+KPI_ORDER: tuple[str, ...] = tuple(KPI_NAMES)
+
+# --- English labels of the enumerations (Chinese ones come from ingest/sources.py) ------
+_ENUM_EN: dict[str, dict[str, str]] = {
+    "district_kind": {
+        "district": "District",
+        "county": "County",
+        "county_city": "County-level city",
+        "dev_zone": "Development zone",
+        "school_zone": "School zone",
+    },
+    "stage": {
+        "primary": "Primary",
+        "junior": "Junior secondary",
+        "nine_year": "Nine-year school",
+        "complete_secondary": "Complete secondary",
+        "twelve_year": "Twelve-year school",
+    },
+    "ownership": {"public": "Public", "private": "Private"},
+    "location": {"urban": "Urban", "town": "Town", "rural": "Rural"},
+    "lunch_mode": {
+        "self_run": "Self-run canteen",
+        "catering": "Catering company",
+        "central_kitchen": "Central kitchen",
+        "none": "None",
+    },
+    "program": {
+        "lunch_subsidy": "Lunch subsidy",
+        "nutrition_plan": "Nutrition improvement plan",
+        "after_school": "After-school service",
+        "canteen_construction": "Canteen construction",
+        "equipment": "Facilities and equipment",
+        "other": "Other",
+    },
+    "funding_source": {
+        "central": "Central",
+        "provincial": "Provincial",
+        "municipal": "Municipal",
+        "county": "County",
+        "other": "Other",
+    },
+    "expenditure_category": {
+        "ingredients": "Ingredients",
+        "staff": "Staff",
+        "equipment": "Equipment",
+        "construction": "Construction",
+        "other": "Other",
+    },
+    "respondent": {"parent": "Parent", "student": "Student", "teacher": "Teacher"},
+    "issue_source": {
+        "daily_check": "Daily control",
+        "weekly_check": "Weekly check",
+        "monthly_review": "Monthly review",
+        "unannounced": "Unannounced inspection",
+        "accompanied_meal": "Accompanied meal",
+        "parent_report": "Parent report",
+        "other": "Other",
+    },
+    "issue_category": {
+        "food_safety": "Food safety",
+        "hygiene": "Hygiene",
+        "records": "Records",
+        "ingredient_check": "Ingredient inspection",
+        "tableware": "Tableware washing",
+        "staff_health": "Staff health",
+        "funds": "Funds management",
+        "procurement": "Procurement",
+        "facilities": "Facilities",
+        "other": "Other",
+    },
+    "severity": {"low": "Minor", "medium": "Serious", "high": "Severe"},
+    "issue_status": {"open": "Open", "in_progress": "In progress", "closed": "Closed"},
+}
+
+_ENUM_ZH: dict[str, dict[str, str]] = {
+    "district_kind": sources.DISTRICT_KIND,
+    "stage": sources.STAGE,
+    "ownership": sources.OWNERSHIP,
+    "location": sources.LOCATION,
+    "lunch_mode": sources.LUNCH_MODE,
+    "program": sources.PROGRAM,
+    "funding_source": sources.FUNDING_SOURCE,
+    "expenditure_category": sources.EXPENDITURE_CATEGORY,
+    "respondent": sources.RESPONDENT,
+    "issue_source": sources.ISSUE_SOURCE,
+    "issue_category": sources.ISSUE_CATEGORY,
+    "severity": sources.SEVERITY,
+    "issue_status": sources.ISSUE_STATUS,
+}
+
+# Enumerations of the warehouse itself (not of the input files): both languages here.
+_ENUM_BOTH: dict[str, dict[str, tuple[str, str]]] = {
+    "status": {
+        "met": ("达标", "Met"),
+        "near": ("接近目标", "Near target"),
+        "missed": ("未达标", "Missed"),
+        "no_data": ("无数据", "No data"),
+        "insufficient_sample": ("样本不足", "Insufficient sample"),
+        "no_target": ("无目标值", "No target"),
+    },
+    "period_type": {
+        "term": ("学期", "Term"),
+        "month": ("月", "Month"),
+        "year": ("年度", "Year"),
+    },
+    "load_outcome": {
+        "published": ("已发布", "Published"),
+        "published_with_rejections": ("已发布（有文件被拒收）", "Published with rejections"),
+        "nothing_new": ("无新数据", "Nothing new"),
+        "failed": ("失败", "Failed"),
+        "rejected": ("拒收", "Rejected"),
+    },
+    "file_status": {
+        "loaded": ("已入库", "Loaded"),
+        "skipped": ("已跳过（此前已入库）", "Skipped (loaded before)"),
+        "rejected": ("拒收", "Rejected"),
+        "ignored": ("已忽略", "Ignored"),
+    },
+    "dq_severity": {
+        "critical": ("严重", "Critical"),
+        "warning": ("警告", "Warning"),
+    },
+    "dq_stage": {
+        "batch": ("入库批次", "Batch"),
+        "build": ("建模", "Build"),
+        "marts": ("结果表", "Marts"),
+    },
+    "source": {name: (src.zh, name.capitalize()) for name, src in sources.SOURCES.items()},
+    "score_item": {
+        "overall": ("总体满意度", "Overall"),
+        "taste": ("口味", "Taste"),
+        "portion": ("分量", "Portion"),
+        "hygiene": ("卫生", "Hygiene"),
+        "price": ("价格", "Price"),
+        "service": ("服务", "Service"),
+    },
+}
+_ENUM_BOTH["source"]["enrollment"] = ("在校生", "Enrolment")
+
+# --- fixed labels ------------------------------------------------------------------------
+TEXT: dict[str, tuple[str, str]] = {
+    # app shell
+    "app.title": ("学校午餐与课后服务监测", "School lunch and after-school monitor"),
+    "app.subtitle": ("教育局政策看板", "Education bureau policy dashboard"),
+    "app.language": ("语言 Language", "Language 语言"),
+    "app.as_of": ("数据截至 {date}", "Data as of {date}"),
+    "app.built_at": ("更新于 {time}", "Built {time}"),
+    "app.warehouse": ("数据仓库：{path}", "Warehouse: {path}"),
+    "app.filters": ("筛选", "Filters"),
+    "app.error": ("无法读取数据仓库：{message}", "The warehouse could not be read: {message}"),
+    "app.reload_hint": (
+        "数据已在加载后更新，请刷新页面。",
+        "The data changed with a new load; refresh the page.",
+    ),
+    # navigation
+    "page.overview": ("总览", "Overview"),
+    "page.district": ("区县", "District"),
+    "page.funding": ("资金", "Funding"),
+    "page.satisfaction": ("满意度", "Satisfaction"),
+    "page.issues": ("问题整改", "Issues"),
+    "page.quality": ("数据质量", "Data quality"),
+    "page.sql": ("SQL 查询", "SQL query"),
+    # empty warehouse
+    "empty.title": ("还没有可展示的数据", "No data to show yet"),
+    "empty.missing": (
+        "没有找到数据仓库文件 `{path}`。",
+        "The warehouse file `{path}` does not exist.",
+    ),
+    "empty.not_built": (
+        "数据仓库 `{path}` 中还没有指标结果表（尚未成功加载数据）。",
+        "The warehouse `{path}` holds no KPI tables yet (no successful load).",
+    ),
+    "empty.how": (
+        "把收到的报表（.csv、.xlsx）放进一个文件夹，然后在命令行运行：",
+        "Put the spreadsheets you received (.csv, .xlsx) in a folder and run:",
+    ),
+    "empty.demo": (
+        "想先看看效果？运行示例数据：",
+        "To try it out with sample data, run:",
+    ),
+    "empty.after": (
+        "加载完成后刷新本页即可，无需重启看板。",
+        "Refresh this page when the load has finished; the dashboard need not restart.",
+    ),
+    "empty.no_rows": ("所选条件下没有数据。", "No data for this selection."),
+    # filters
+    "filter.period_type": ("周期类型", "Period type"),
+    "filter.period": ("周期", "Period"),
+    "filter.district": ("区县", "District"),
+    "filter.all_districts": ("全部区县", "All districts"),
+    "filter.stage": ("学段", "School stage"),
+    "filter.location": ("城乡类型", "Urban / rural"),
+    "filter.all": ("全部", "All"),
+    "filter.year": ("年度", "Year"),
+    "filter.kpi": ("指标", "KPI"),
+    "filter.school_scope_note": (
+        "学段、城乡筛选作用于学校明细；指标卡按区县整体计算。",
+        "Stage and urban/rural filters apply to school-level tables; KPI cards cover whole districts.",
+    ),
+    # KPI cards and grid
+    "kpi.target": ("目标 {target}", "Target {target}"),
+    "kpi.no_target": ("无目标值", "No target"),
+    "kpi.vs_prev": ("较{period}", "vs {period}"),
+    "kpi.no_prev": ("无上期数据", "No previous period"),
+    "kpi.n": ("样本 {n}", "n = {n}"),
+    "kpi.value": ("数值", "Value"),
+    "kpi.status": ("状态", "Status"),
+    "kpi.numerator": ("分子", "Numerator"),
+    "kpi.denominator": ("分母", "Denominator"),
+    "kpi.ci": ("95%置信区间", "95% interval"),
+    "legend.title": ("图例", "Legend"),
+    # overview
+    "overview.title": ("总览", "Overview"),
+    "overview.cards": ("全域指标（{period}）", "Whole jurisdiction ({period})"),
+    "overview.grid": ("区县 × 指标达标情况", "Districts × KPIs: status"),
+    "overview.map": ("区县地图", "District map"),
+    "overview.map_kpi": ("地图指标", "KPI on the map"),
+    "overview.no_boundary": (
+        "以下报告单位没有官方行政区划边界，未在地图上显示：",
+        "These reporting units have no official boundary and are not on the map:",
+    ),
+    "overview.map_source": (
+        "边界数据：{package}（{licence} 许可），按行政区划代码匹配。",
+        "Boundaries: {package} ({licence} licence), matched by administrative division code.",
+    ),
+    "overview.no_boundaries": (
+        "没有可用的行政区划边界数据，按列表显示。",
+        "No boundary data available: shown as a list.",
+    ),
+    "overview.ranking": ("区县排名", "District ranking"),
+    # district page
+    "district.title": ("区县详情", "District detail"),
+    "district.pick": ("选择区县", "Choose a district"),
+    "district.cards": ("{district}（{period}）", "{district} ({period})"),
+    "district.trends": ("月度趋势与目标", "Monthly trend against target"),
+    "district.trend_kpi": ("趋势指标", "KPIs in the trend"),
+    "district.schools": ("学校列表", "Schools"),
+    "district.school_pick": ("查看学校", "Open a school"),
+    "district.school_detail": ("学校详情：{school}", "School detail: {school}"),
+    "district.daily": ("每日就餐与课后服务人数", "Daily lunch and after-school students"),
+    "district.school_issues": ("该校问题整改", "Issues of this school"),
+    "district.no_schools": ("该区县没有符合条件的学校。", "No school of this district matches."),
+    # funding
+    "funding.title": ("资金下达与支出", "Funding: allocation and spending"),
+    "funding.by_program": ("按项目：下达与支出", "By programme: allocated and spent"),
+    "funding.by_district": ("按区县：下达与支出", "By district: allocated and spent"),
+    "funding.pace": ("累计支出进度与目标进度", "Year-to-date spending against the target pace"),
+    "funding.execution": ("预算执行率", "Budget execution rate"),
+    "funding.table": ("资金明细", "Funding table"),
+    "funding.allocated": ("下达资金", "Allocated"),
+    "funding.spent": ("支出", "Spent"),
+    "funding.balance": ("结余", "Balance"),
+    "funding.ytd_share": ("累计执行率", "Execution to date"),
+    "funding.target_pace": ("目标进度", "Target pace"),
+    "funding.no_budget": ("该年度没有下达资金记录。", "No allocation recorded for this year."),
+    # satisfaction
+    "sat.title": ("满意度", "Satisfaction"),
+    "sat.by_district": ("各区县满意率（95%置信区间）", "Satisfaction rate by district (95% interval)"),
+    "sat.by_respondent": ("按填写人身份", "By respondent type"),
+    "sat.items": ("分项得分（1–5分）", "Item scores (1–5)"),
+    "sat.responses": ("样本量", "Responses"),
+    "sat.satisfied": ("满意人数", "Satisfied"),
+    "sat.rate": ("满意率", "Satisfaction rate"),
+    "sat.mean": ("平均分", "Mean score"),
+    "sat.insufficient_note": (
+        "样本不足（少于{n}份）的结果仅供参考，不判断达标与否。",
+        "Results with fewer than {n} responses are shown for reference and not judged.",
+    ),
+    # issues
+    "issues.title": ("问题整改", "Issue rectification"),
+    "issues.per_month": ("每月发现与整改问题数", "Issues found and closed per month"),
+    "issues.found": ("发现", "Found"),
+    "issues.closed": ("已整改", "Closed"),
+    "issues.open_list": ("未整改及逾期问题", "Open and overdue issues"),
+    "issues.by_category": ("按问题类别", "By category"),
+    "issues.by_source": ("按问题来源", "By source"),
+    "issues.days_overdue": ("逾期天数", "Days overdue"),
+    "issues.open_count": ("未整改", "Open"),
+    "issues.overdue_count": ("已逾期", "Overdue"),
+    "issues.only_overdue": ("只看逾期", "Overdue only"),
+    # data quality
+    "dq.title": ("数据质量", "Data quality"),
+    "dq.loads": ("最近的加载", "Recent loads"),
+    "dq.files": ("文件处理结果", "Files and their outcome"),
+    "dq.quarantine": ("被隔离的数据行", "Quarantined rows"),
+    "dq.reason": ("原因", "Reason"),
+    "dq.checks": ("质量检查结果", "Quality check results"),
+    "dq.only_failed": ("只看未通过", "Failed checks only"),
+    "dq.completeness": ("各区县数据填报完整率", "Reporting completeness by district"),
+    "dq.no_audit": ("数据仓库中没有加载记录。", "The warehouse has no load records."),
+    "dq.passed": ("通过", "Passed"),
+    "dq.failed": ("未通过", "Failed"),
+    # SQL page
+    "sql.title": ("SQL 查询", "SQL query"),
+    "sql.intro": (
+        "只读查询：最长 {timeout} 秒，最多返回 {rows} 行。",
+        "Read-only: at most {timeout} seconds and {rows} rows.",
+    ),
+    "sql.query": ("查询语句", "Query"),
+    "sql.run": ("运行", "Run"),
+    "sql.examples": ("示例查询", "Example queries"),
+    "sql.tables": ("表和字段", "Tables and columns"),
+    "sql.truncated": ("结果已截断为前 {rows} 行。", "Result cut to the first {rows} rows."),
+    "sql.elapsed": ("{rows} 行，用时 {seconds:.2f} 秒", "{rows} rows in {seconds:.2f} s"),
+    "sql.error": ("查询出错：{message}", "The query failed: {message}"),
+    "sql.unavailable": (
+        "SQL 查询模块不可用：{message}",
+        "The SQL engine is not available: {message}",
+    ),
+    # downloads
+    "download.csv": ("下载 CSV", "Download CSV"),
+    "download.xlsx": ("下载 Excel", "Download Excel"),
+    # chart axes and columns
+    "col.district": ("区县", "District"),
+    "col.district_code": ("区县代码", "District code"),
+    "col.district_kind": ("类型", "Kind"),
+    "col.school": ("学校", "School"),
+    "col.school_code": ("学校代码", "School code"),
+    "col.stage": ("学段", "Stage"),
+    "col.ownership": ("办学性质", "Ownership"),
+    "col.location": ("城乡类型", "Urban / rural"),
+    "col.enrolled": ("在校生数", "Enrolment"),
+    "col.lunch_mode": ("供餐模式", "Lunch mode"),
+    "col.avg_lunch": ("日均就餐人数", "Avg. daily lunch students"),
+    "col.avg_after_school": ("日均课后服务人数", "Avg. daily after-school students"),
+    "col.days_reported": ("填报天数", "Days reported"),
+    "col.completeness": ("填报完整率", "Completeness"),
+    "col.open_issues": ("未整改问题", "Open issues"),
+    "col.kpi": ("指标", "KPI"),
+    "col.period": ("周期", "Period"),
+    "col.month": ("月份", "Month"),
+    "col.date": ("日期", "Date"),
+    "col.value": ("数值", "Value"),
+    "col.target": ("目标", "Target"),
+    "col.status": ("状态", "Status"),
+    "col.program": ("项目", "Programme"),
+    "col.allocated": ("下达资金（元）", "Allocated (yuan)"),
+    "col.spent": ("支出（元）", "Spent (yuan)"),
+    "col.execution": ("执行率", "Execution"),
+    "col.respondent": ("填写人身份", "Respondent"),
+    "col.responses": ("样本量", "Responses"),
+    "col.satisfied": ("满意人数", "Satisfied"),
+    "col.rate": ("满意率", "Rate"),
+    "col.ci_lower": ("置信下限", "Lower bound"),
+    "col.ci_upper": ("置信上限", "Upper bound"),
+    "col.item": ("分项", "Item"),
+    "col.mean_score": ("平均分", "Mean score"),
+    "col.issue_id": ("问题编号", "Issue"),
+    "col.found_date": ("发现日期", "Found"),
+    "col.deadline": ("整改期限", "Deadline"),
+    "col.closed_date": ("整改完成日期", "Closed"),
+    "col.category": ("问题类别", "Category"),
+    "col.source": ("问题来源", "Source"),
+    "col.severity": ("严重程度", "Severity"),
+    "col.issue_status": ("整改状态", "Status"),
+    "col.days_overdue": ("逾期天数", "Days overdue"),
+    "col.issues_found": ("发现问题数", "Found"),
+    "col.issues_closed": ("已整改数", "Closed"),
+    "col.closure_rate": ("整改率", "Closure rate"),
+    "col.on_time_rate": ("按期整改率", "On-time rate"),
+    "col.median_days": ("整改天数中位数", "Median days to close"),
+    "col.lunch_students": ("就餐人数", "Lunch students"),
+    "col.after_school_students": ("课后服务人数", "After-school students"),
+    "col.load_id": ("加载批次", "Load"),
+    "col.started_at": ("开始时间", "Started"),
+    "col.finished_at": ("结束时间", "Finished"),
+    "col.outcome": ("结果", "Outcome"),
+    "col.files_loaded": ("入库文件", "Files loaded"),
+    "col.files_skipped": ("跳过文件", "Files skipped"),
+    "col.files_rejected": ("拒收文件", "Files rejected"),
+    "col.rows_landed": ("入库行数", "Rows landed"),
+    "col.rows_quarantined": ("隔离行数", "Rows quarantined"),
+    "col.rows_dropped": ("剔除行数（合计、备注）", "Rows dropped (totals, notes)"),
+    "col.message": ("说明", "Message"),
+    "col.file_name": ("文件", "File"),
+    "col.sheet": ("工作表", "Sheet"),
+    "col.data_source": ("数据类型", "Source"),
+    "col.file_status": ("处理结果", "Outcome"),
+    "col.rows_read": ("读取行数", "Rows read"),
+    "col.header_row": ("表头所在行", "Header row"),
+    "col.encoding": ("编码", "Encoding"),
+    "col.row_number": ("行号", "Row"),
+    "col.column_name": ("列", "Column"),
+    "col.raw_value": ("原始值", "Raw value"),
+    "col.reason": ("原因", "Reason"),
+    "col.file_rejected": ("整个文件被拒收", "File rejected"),
+    "col.checked_at": ("检查时间", "Checked"),
+    "col.stage_dq": ("环节", "Stage"),
+    "col.suite": ("检查套件", "Suite"),
+    "col.check": ("检查项", "Check"),
+    "col.check_target": ("检查对象", "Target"),
+    "col.dq_severity": ("级别", "Severity"),
+    "col.success": ("是否通过", "Passed"),
+    "col.unexpected": ("异常数", "Unexpected"),
+    "col.elements": ("检查数", "Checked"),
+    "col.table": ("表", "Table"),
+    "col.column": ("字段", "Column"),
+    "col.type": ("类型", "Type"),
+    "col.ytd_spent": ("累计支出（元）", "Spent to date (yuan)"),
+    "col.ytd_share": ("累计执行率", "Execution to date"),
+    "col.target_pace": ("目标进度", "Target pace"),
+    "chart.target": ("目标", "Target"),
+    "chart.students": ("人数", "Students"),
+    "chart.amount": ("金额（元）", "Amount (yuan)"),
+    "chart.count": ("数量", "Count"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: Any) -> str:
+    """The label for `key` in `lang`, with `{placeholders}` filled from `values`."""
+    text = _pick(TEXT[key], lang)
+    return text.format(**values) if values else text
+
+
+@lru_cache(maxsize=1)
+def _seed_kpi_names() -> dict[str, tuple[str, str]]:
+    """KPI names from dbt/seeds/kpi_definitions.csv, when the dbt project is present."""
+    path = DBT_DIR / "seeds" / "kpi_definitions.csv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        fields = set(reader.fieldnames or ())
+        id_col = next((c for c in ("kpi", "kpi_id", "id") if c in fields), None)
+        zh_col = next((c for c in ("kpi_name_zh", "name_zh") if c in fields), None)
+        en_col = next((c for c in ("kpi_name_en", "name_en") if c in fields), None)
+        if not (id_col and zh_col and en_col):
+            return {}
+        return {row[id_col]: (row[zh_col], row[en_col]) for row in reader if row.get(id_col)}
+
+
+def kpi_names() -> dict[str, tuple[str, str]]:
+    """Every known KPI id → (Chinese, English) name; the seed wins over the fallback."""
+    return {**KPI_NAMES, **_seed_kpi_names()}
+
+
+def kpi_name(kpi: str, lang: str = DEFAULT_LANG) -> str:
+    pair = kpi_names().get(kpi)
+    return _pick(pair, lang) if pair else kpi
+
+
+def enum_label(kind: str, value: Any, lang: str = DEFAULT_LANG) -> str:
+    """The label of an enumeration value; unknown values are shown as they are."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    key = str(value)
+    if kind in _ENUM_BOTH:
+        pair = _ENUM_BOTH[kind].get(key)
+        return _pick(pair, lang) if pair else key
+    table = _ENUM_EN.get(kind, {}) if lang == "en" else _ENUM_ZH.get(kind, {})
+    return table.get(key, key)
+
+
+def enum_values(kind: str) -> list[str]:
+    """The canonical values of an enumeration, in their defined order."""
+    if kind in _ENUM_BOTH:
+        return list(_ENUM_BOTH[kind])
+    return list(_ENUM_ZH[kind])
+
+
+def status_label(status: Any, lang: str = DEFAULT_LANG) -> str:
+    from dashboard.status import normalise
+
+    return enum_label("status", normalise(status), lang)
+
+
+def yes_no(value: Any, lang: str = DEFAULT_LANG) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return t("yes" if bool(value) else "no", lang)

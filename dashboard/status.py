@@ -1,0 +1,66 @@
+"""The one status colour scheme: met / near / missed / no data / insufficient sample.
+
+Colours come from the Okabe-Ito palette, which people with the common forms of colour
+blindness tell apart; every status also has a glyph, so colour is never the only cue.
+A KPI without a target has no status (`None`): it is drawn in a neutral blue-grey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    key: str
+    colour: str  # fill
+    text_colour: str  # readable on the fill
+    glyph: str
+    pattern: str  # Plotly marker pattern shape ("" = solid)
+
+
+MET = StatusStyle("met", "#009E73", "#FFFFFF", "✔", "")  # bluish green
+NEAR = StatusStyle("near", "#E69F00", "#000000", "▲", "")  # orange
+MISSED = StatusStyle("missed", "#D55E00", "#FFFFFF", "✖", "")  # vermillion
+NO_DATA = StatusStyle("no_data", "#BBBBBB", "#000000", "–", "")  # grey
+INSUFFICIENT = StatusStyle("insufficient_sample", "#CDE7F5", "#000000", "?", "/")  # light, hatched
+NO_TARGET = StatusStyle("no_target", "#56B4E9", "#000000", "·", "")  # sky blue: value only
+
+STYLES: dict[str, StatusStyle] = {
+    s.key: s for s in (MET, NEAR, MISSED, NO_DATA, INSUFFICIENT, NO_TARGET)
+}
+# Order used in legends and in the status grid's colour scale.
+ORDER: tuple[str, ...] = ("met", "near", "missed", "insufficient_sample", "no_data", "no_target")
+
+# Sequential scale for maps of KPIs without a target (colour-blind safe: light to dark blue).
+SEQUENTIAL_SCALE = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
+
+
+def normalise(status: Any) -> str:
+    """A status value from the marts as one of ORDER (NULL status → `no_target`)."""
+    if status is None:
+        return "no_target"
+    text = str(status)
+    if text in STYLES:
+        return text
+    if text in ("", "nan", "None", "<NA>"):
+        return "no_target"
+    return "no_data"
+
+
+def style(status: Any) -> StatusStyle:
+    return STYLES[normalise(status)]
+
+
+def colour(status: Any) -> str:
+    return style(status).colour
+
+
+def glyph(status: Any) -> str:
+    return style(status).glyph
+
+
+def colour_map() -> dict[str, str]:
+    """Status key → colour, for Plotly's discrete colour maps."""
+    return {key: STYLES[key].colour for key in ORDER}

@@ -1,0 +1,206 @@
+"""From a sheet's text rows to typed, checked rows and quarantined problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from ingest.headers import HeaderMatch, amount_factor, fold
+from ingest.readers import ROW
+from ingest.rules import rules_for
+from ingest.values import parse
+
+SUMMARY_WORDS = ("合计", "总计", "小计", "total", "grand total", "subtotal")
+NOTE_PREFIXES = ("填表人", "填报人", "填报单位", "审核人", "联系电话", "注:", "说明")
+
+PROBLEM_SCHEMA = {
+    ROW: pl.Int32,
+    "column_name": pl.String,
+    "raw_value": pl.String,
+    "reason": pl.String,
+    "raw_row": pl.String,
+}
+
+
+class UnitError(ValueError):
+    pass
+
+
+@dataclass
+class Normalised:
+    rows: pl.DataFrame  # canonical typed columns + _row_number, valid and de-duplicated
+    problems: pl.DataFrame  # PROBLEM_SCHEMA: one row per failing cell (or duplicate row)
+    data_rows: int  # rows that are data (not empty, summary or note rows)
+    failed_rows: int  # data rows breaking a row rule
+    duplicate_rows: int  # valid rows replaced by a later row with the same key
+    summary_rows: int
+    note_rows: int
+
+
+def _row_kind(width: int) -> pl.Expr:
+    cells = [
+        pl.col(f"column_{i}").str.normalize("NFKC").str.strip_chars().replace("", None)
+        for i in range(width)
+    ]
+    first = pl.coalesce(cells).str.to_lowercase()
+    squeezed = first.str.replace_all(r"\s+", "").str.strip_chars_end(":")
+    return (
+        pl.when(first.is_null())
+        .then(pl.lit("empty"))
+        .when(squeezed.is_in(list(SUMMARY_WORDS)) | first.is_in(list(SUMMARY_WORDS)))
+        .then(pl.lit("summary"))
+        .when(pl.any_horizontal([squeezed.str.starts_with(p) for p in NOTE_PREFIXES]))
+        .then(pl.lit("note"))
+        .otherwise(pl.lit("data"))
+    )
+
+
+def normalise(
+    frame: pl.DataFrame, match: HeaderMatch, header: list[str | None], load_date: dt.date
+) -> Normalised:
+    source = match.source
+    width = len([c for c in frame.columns if c.startswith("column_")])
+    kinds = frame.select(_row_kind(width).alias("_kind"))["_kind"]
+    counts = kinds.value_counts()
+    count = dict(zip(counts["_kind"].to_list(), counts["count"].to_list(), strict=True))
+    data = frame.filter(kinds == "data")
+
+    header_text = {col: (header[i] or col) for col, i in match.columns.items()}
+    values: list[pl.Expr] = []
+    problems: list[pl.Expr] = []
+    for col in source.columns:
+        if col.name not in match.columns:
+            default = pl.lit(col.default) if col.default is not None else pl.lit(None)
+            values.append(default.alias(col.name))
+            continue
+        raw = pl.col(f"column_{match.columns[col.name]}")
+        factor = 1
+        if col.kind == "money":
+            unit = match.units.get(col.name)
+            factor_or_none = amount_factor(unit)
+            if factor_or_none is None:
+                raise UnitError(
+                    f"「{header_text[col.name]}」列的单位「{unit}」无法识别，请使用 元 或 万元 / "
+                    f"column {header_text[col.name]!r}: unknown unit {unit!r}; use 元 or 万元"
+                )
+            factor = factor_or_none
+        value, problem = parse(col, raw, factor)
+        if col.default is not None:
+            value = (
+                pl.when(raw.str.strip_chars().replace("", None).is_null())
+                .then(pl.lit(col.default))
+                .otherwise(value)
+            )
+        if col.required:
+            problem = pl.coalesce(problem, pl.when(value.is_null()).then(pl.lit("missing_value")))
+        values.append(value.alias(col.name))
+        problems.append(problem.alias(f"_p_{col.name}"))
+
+    typed = data.with_columns(values + problems)
+    for rule in rules_for(source.name, load_date):
+        target = f"_p_{rule.column}"
+        flag = rule.violated.fill_null(False)
+        # A cell with its own type problem keeps that reason; the rule adds to clean cells.
+        if target in typed.columns:
+            typed = typed.with_columns(
+                pl.coalesce(pl.col(target), pl.when(flag).then(pl.lit(rule.reason))).alias(target)
+            )
+    problem_cols = [c for c in typed.columns if c.startswith("_p_")]
+    failing = (
+        pl.any_horizontal([pl.col(c).is_not_null() for c in problem_cols])
+        if problem_cols
+        else pl.lit(False)
+    )
+    typed = typed.with_columns(failing.alias("_failed"))
+
+    bad = typed.filter(pl.col("_failed"))
+    good = typed.filter(~pl.col("_failed"))
+    cell_problems = _cell_problems(bad, match, header_text, header, problem_cols)
+
+    # Duplicate keys: the later row wins; earlier twins are quarantined.
+    key = list(source.key)
+    if good.height:
+        good = good.with_columns((pl.col(ROW) != pl.col(ROW).max().over(key)).alias("_dup"))
+        dups = good.filter(pl.col("_dup"))
+        good = good.filter(~pl.col("_dup"))
+    else:
+        dups = good.clear()
+    dup_problems = _duplicate_problems(dups, match, header_text, header, key)
+
+    keep = [ROW, *source.names]
+    return Normalised(
+        rows=good.select(keep),
+        problems=pl.concat([cell_problems, dup_problems]),
+        data_rows=int(count.get("data", 0)),
+        failed_rows=bad.height,
+        duplicate_rows=dups.height,
+        summary_rows=int(count.get("summary", 0)),
+        note_rows=int(count.get("note", 0)),
+    )
+
+
+def _raw_row(header: list[str | None]) -> pl.Expr:
+    fields = []
+    seen: set[str] = set()
+    for i, name in enumerate(header):
+        label = name if name else f"column_{i + 1}"
+        while label in seen:
+            label += "_"
+        seen.add(label)
+        fields.append(pl.col(f"column_{i}").alias(label))
+    return pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
+
+
+def _cell_problems(
+    bad: pl.DataFrame,
+    match: HeaderMatch,
+    header_text: dict[str, str],
+    header: list[str | None],
+    problem_cols: list[str],
+) -> pl.DataFrame:
+    if bad.height == 0:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    width = len([c for c in bad.columns if c.startswith("column_")])
+    parts = []
+    base = bad.with_columns(_raw_row(header[:width]).alias("raw_row"))
+    for pc in problem_cols:
+        col = pc[3:]
+        part = base.filter(pl.col(pc).is_not_null()).select(
+            pl.col(ROW),
+            pl.lit(header_text[col]).alias("column_name"),
+            pl.col(f"column_{match.columns[col]}").alias("raw_value"),
+            pl.col(pc).alias("reason"),
+            pl.col("raw_row"),
+        )
+        parts.append(part)
+    return pl.concat(parts).sort(ROW).cast(PROBLEM_SCHEMA)
+
+
+def _duplicate_problems(
+    dups: pl.DataFrame,
+    match: HeaderMatch,
+    header_text: dict[str, str],
+    header: list[str | None],
+    key: list[str],
+) -> pl.DataFrame:
+    if dups.height == 0:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    width = len([c for c in dups.columns if c.startswith("column_")])
+    return dups.select(
+        pl.col(ROW),
+        pl.lit("、".join(header_text[k] for k in key)).alias("column_name"),
+        pl.concat_str([pl.col(f"column_{match.columns[k]}") for k in key], separator=" / ").alias(
+            "raw_value"
+        ),
+        pl.lit("duplicate_key").alias("reason"),
+        _raw_row(header[:width]).alias("raw_row"),
+    ).cast(PROBLEM_SCHEMA)
+
+
+def header_cells(head_row: list[str | None]) -> list[str | None]:
+    return [None if c is None else str(c).strip() for c in head_row]
+
+
+__all__ = ["Normalised", "UnitError", "fold", "header_cells", "normalise"]

@@ -1,0 +1,192 @@
+"""Vectorised parsing of cell text into typed values.
+
+Each parser takes a polars expression of cell text and returns (value, problem):
+`problem` is a reason code where the text is present but unusable, else null.
+Empty cells give a null value and no problem (required columns are checked apart).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ingest.headers import fold
+from ingest.sources import SCORE_MAX, Column
+
+EXCEL_EPOCH = pl.date(1899, 12, 30)  # Excel serial day 1 = 1900-01-01 (with the 1900 leap bug)
+SERIAL_MIN, SERIAL_MAX = 20_000, 80_000  # 1954 .. 2119: a 5-digit number in a date column
+
+TRUE_WORDS = ("是", "有", "y", "yes", "true", "1", "√", "t")
+FALSE_WORDS = ("否", "无", "n", "no", "false", "0", "×", "f")
+
+# Labels people use beside the contract's own (glossary.md).
+EXTRA_LABELS: dict[str, dict[str, str]] = {
+    "lunch_mode": {
+        "中央厨房+卫星厨房": "central_kitchen",
+        "中央厨房+卫星厨房模式": "central_kitchen",
+    },
+    "ownership": {"公立": "public", "私立": "private"},
+}
+
+_DATE = (
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ t]+0{1,2}:00(?::00(?:\.0+)?)?)?$"
+)
+
+
+def _text(raw: pl.Expr) -> pl.Expr:
+    """NFKC-normalised, trimmed text; empty → null."""
+    t = raw.str.normalize("NFKC").str.strip_chars()
+    return pl.when(t == "").then(None).otherwise(t)
+
+
+def parse(column: Column, raw: pl.Expr, factor: int = 1) -> tuple[pl.Expr, pl.Expr]:
+    kind = column.kind
+    if kind in ("string", "text"):
+        t = raw.str.strip_chars()
+        return pl.when(t == "").then(None).otherwise(t), pl.lit(None, pl.String)
+    t = _text(raw)
+    if kind == "code":
+        return parse_code(t)
+    if kind in ("int", "year"):
+        return parse_int(column, t)
+    if kind == "money":
+        return parse_money(t, factor)
+    if kind == "bool":
+        return parse_bool(t)
+    if kind == "date":
+        return parse_date(t)
+    if kind == "term":
+        return parse_term(t)
+    if kind == "enum":
+        return parse_enum(column, t)
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def parse_code(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    # Excel stores 4101050001 as the number 4101050001.0: the code is 4101050001.
+    value = pl.when(t.str.contains(r"^\d+\.0+$")).then(t.str.replace(r"\.0+$", "")).otherwise(t)
+    return value, pl.lit(None, pl.String)
+
+
+def _number_text(t: pl.Expr) -> pl.Expr:
+    return t.str.replace_all(r"[,\s]", "")
+
+
+def parse_int(column: Column, t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    n = _number_text(t)
+    ok = n.str.contains(r"^[+-]?\d+(\.0*)?$")
+    value = pl.when(ok).then(n.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False))
+    lo, hi = _bounds(column)
+    problem = (
+        pl.when(t.is_null())
+        .then(None)
+        .when(~ok | value.is_null())
+        .then(pl.lit("bad_number"))
+        .when(value < lo)
+        .then(pl.lit("out_of_range"))
+        .when(value > hi)
+        .then(pl.lit("out_of_range"))
+    )
+    return value, problem
+
+
+def _bounds(column: Column) -> tuple[int, int]:
+    if column.kind == "year":
+        return 2000, 2100
+    lo = int(column.minimum) if column.minimum is not None else -(2**62)
+    hi = SCORE_MAX if column.minimum == 1 else 2**62
+    return lo, hi
+
+
+def parse_money(t: pl.Expr, factor: int) -> tuple[pl.Expr, pl.Expr]:
+    n = _number_text(t).str.replace_all(r"[¥元]", "")
+    ok = n.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+    value = pl.when(ok).then((n.cast(pl.Float64, strict=False) * factor).round(2))
+    problem = pl.when(t.is_null()).then(None).when(~ok).then(pl.lit("bad_number"))
+    return value, problem
+
+
+def parse_bool(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    low = t.str.to_lowercase().str.replace(r"\.0+$", "")
+    value = (
+        pl.when(low.is_in(TRUE_WORDS))
+        .then(True)
+        .when(low.is_in(FALSE_WORDS))
+        .then(False)
+        .otherwise(None)
+    )
+    problem = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("bad_boolean"))
+    return value, problem
+
+
+def parse_date(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    low = t.str.to_lowercase()
+    parts = low.str.extract_groups(_DATE)
+    iso = pl.concat_str(
+        [
+            parts.struct.field("1"),
+            parts.struct.field("2").str.zfill(2),
+            parts.struct.field("3").str.zfill(2),
+        ],
+        separator="-",
+    )
+    from_text = iso.str.to_date("%Y-%m-%d", strict=False)
+    serial_text = low.str.replace(r"\.0+$", "")
+    serial = pl.when(serial_text.str.contains(r"^\d{5}$")).then(serial_text.cast(pl.Int64))
+    from_serial = (
+        pl.when(serial.is_between(SERIAL_MIN, SERIAL_MAX))
+        .then(EXCEL_EPOCH + pl.duration(days=serial))
+        .cast(pl.Date)
+    )
+    value = pl.coalesce(from_text, from_serial)
+    problem = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("bad_date"))
+    return value, problem
+
+
+_TERM_PATTERNS = (
+    # (regex, group holding the year, season or None, year offset for 学年 forms)
+    (r"^(\d{4})-(autumn|spring)$", None),
+    (r"^(\d{4})\s*年?\s*(秋|春)季?\s*(?:学期)?$", None),
+    (r"^(\d{4})\s*(autumn|spring|fall)(?:\s*term)?$", None),
+    (r"^(\d{4})\s*[-—–~至]\s*(\d{4})\s*学年\s*第\s*(一|二|1|2)\s*学期$", "school_year"),
+)
+
+
+def parse_term(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    low = t.str.to_lowercase()
+    branches = []
+    for pattern, kind in _TERM_PATTERNS:
+        g = low.str.extract_groups(pattern)
+        if kind == "school_year":
+            first = g.struct.field("1").cast(pl.Int32, strict=False)
+            second = g.struct.field("2").cast(pl.Int32, strict=False)
+            which = g.struct.field("3")
+            value = (
+                pl.when(second != first + 1)
+                .then(None)
+                .when(which.is_in(["一", "1"]))
+                .then(pl.concat_str([first.cast(pl.String), pl.lit("-autumn")]))
+                .otherwise(pl.concat_str([second.cast(pl.String), pl.lit("-spring")]))
+            )
+        else:
+            season = g.struct.field("2").replace({"秋": "autumn", "春": "spring", "fall": "autumn"})
+            value = pl.concat_str([g.struct.field("1"), pl.lit("-"), season])
+        branches.append(value)
+    value = pl.coalesce(branches)
+    problem = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("bad_term"))
+    return value, problem
+
+
+def enum_lookup(column: Column) -> dict[str, str]:
+    assert column.enum is not None
+    table = {fold(k): k for k in column.enum}
+    table.update({fold(v): k for k, v in column.enum.items()})
+    table.update({fold(k): v for k, v in EXTRA_LABELS.get(column.name, {}).items()})
+    return table
+
+
+def parse_enum(column: Column, t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    folded = t.str.to_lowercase().str.replace_all(r"\s+", " ")
+    value = folded.replace_strict(enum_lookup(column), default=None, return_dtype=pl.String)
+    problem = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("unknown_label"))
+    return value, problem
