@@ -417,6 +417,10 @@ def land_files(
 
 
 def _run_quality(stage: str, con, load_id: int) -> list[CheckResult]:
+    import expectations
+
+    if not hasattr(expectations, "check_batch"):  # TEMP until the suites land
+        return []
     from expectations import check_batch, check_marts
 
     return check_batch(con, load_id) if stage == "batch" else check_marts(con, load_id)
@@ -495,9 +499,10 @@ def _load_in_copy(
         result.load_id, result.outcomes = load_id, outcomes
         rejected = any(o.status == "rejected" for o in outcomes)
         result.exit_code = EXIT_REJECTED if rejected else EXIT_OK
-        nothing_new = not any(o.status in ("loaded", "rejected") for o in outcomes)
-        checks = []
-        if not nothing_new:
+        landed = any(o.status == "loaded" for o in outcomes)
+        nothing_new = not landed and not rejected
+        checks: list[CheckResult] = []
+        if landed:
             progress.step("数据质量检查（本批）/ quality checks on the batch")
             checks = _run_quality("batch", con, load_id)
     finally:
@@ -506,8 +511,9 @@ def _load_in_copy(
         # Every file was loaded before: the published warehouse stays exactly as it is.
         copy.discard()
         return
-    checks += _build(copy, progress)
-    if not any(c.blocks_publish for c in checks if c.stage == "build"):
+    if landed:
+        checks += _build(copy, progress)
+    if landed and not any(c.blocks_publish for c in checks if c.stage == "build"):
         con = copy.connect()
         try:
             progress.step("数据质量检查（指标）/ quality checks on the marts")
@@ -559,7 +565,10 @@ def _build(copy: BuildCopy, progress: Progress) -> list[CheckResult]:
 
     if not (DBT_DIR / "dbt_project.yml").exists():
         return []
-    from schoolwh.build import build
+    try:
+        from schoolwh.build import build
+    except ModuleNotFoundError:  # TEMP until the dbt project lands
+        return []
 
     progress.step("构建指标模型 / building the models (dbt)")
     built = build(copy.path)

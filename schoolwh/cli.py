@@ -6,6 +6,7 @@ subcommands that need them, so `schoolwh --help` and `schoolwh sql` start fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +43,17 @@ WarehouseOpt = Annotated[
 def fail(message: str, code: int = 1) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def internal_error(exc: BaseException) -> None:
+    """An unexpected error: one sentence for the user, the traceback only on request."""
+    if os.environ.get("SCHOOLWH_DEBUG"):
+        raise exc
+    fail(
+        f"内部错误 / internal error: {type(exc).__name__}: {exc} "
+        "(set SCHOOLWH_DEBUG=1 to see the details)",
+        70,
+    )
 
 
 @app.command()
@@ -84,7 +96,10 @@ def load(
     """Load spreadsheets: read, check, land, build, check again, publish; print a report."""
     from ingest.load import run_load
 
-    code = run_load(paths, resolve_warehouse(warehouse), source=source, wait=wait)
+    try:
+        code = run_load(paths, resolve_warehouse(warehouse), source=source, wait=wait)
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
     raise typer.Exit(code)
 
 

@@ -79,10 +79,10 @@ def school_names(
             key = (district + place, word)
             counters[key] = counters.get(key, 0) + 1
             ordinal = "中心" if counters[key] == 1 else f"第{chinese_number(counters[key])}"
-            name = f"{district}{place}镇{ordinal}{word}"
+            name = f"{district}{place}{ordinal}{word}"
         else:
             village = VILLAGES[picks[i, 1] % len(VILLAGES)]
-            name = f"{district}{place}镇{village}{word}"
+            name = f"{district}{place}{village}{word}"
         if name in seen:
             seen[name] += 1
             name = f"{name}（{chinese_number(seen[name])}校区）"

@@ -1,0 +1,95 @@
+"""Thresholds of the quality checks, each with the reason it has the value it has.
+
+Plausibility limits are warnings: a clerk looks at the rows named in the examples and
+either corrects the file or accepts the figure. Contract rules that the loader already
+enforces row by row are re-checked as critical safety nets: if one ever fails, the
+loader has a bug and the build must not be published.
+"""
+
+from __future__ import annotations
+
+# --- participation and enrolment -------------------------------------------------------
+
+# Students eating lunch (or staying for after-school service) on one day may exceed the
+# term's enrolment a little: enrolment is counted once a term while pupils transfer in
+# during it, and teachers' children or visiting pupils sometimes eat too. More than 10 %
+# above enrolment is almost always a typing error (an extra digit) or a wrong school code.
+MAX_STUDENTS_PER_ENROLLED = 1.10
+
+# The largest Chinese compulsory-education schools (multi-campus "super schools") have
+# around 10,000 pupils; a figure above this is more likely a district total typed into a
+# school's row than a real school.
+MAX_ENROLLED_PER_SCHOOL = 15_000
+
+# Share of a district's lunch-serving schools expected in a participation batch that
+# covers that district. Bureaus collect the canteen figures district by district; a file
+# holding fewer than 80 % of a district's lunch-serving schools usually means sheets or
+# schools were left out. A single school's daily ledger loaded alone also shows here:
+# the warning is then expected and can be accepted.
+MIN_REPORTING_SHARE = 0.80
+
+# School holidays in which no regular school day falls, as (month, day) windows, both
+# ends inclusive. Terms (kpis.md) cover the whole year, but teaching weeks do not:
+# - winter break: the Spring Festival moves between 21 Jan and 20 Feb, and every
+#   province's break covers 28 Jan - 10 Feb whichever year it is;
+# - summer break: schools close in early-to-mid July and reopen in the last days of
+#   August, so 16 Jul - 24 Aug is holiday everywhere.
+# Summer-care services (暑期托管) in some cities do run in July and August: such rows
+# are then reported as warnings, which the bureau can accept.
+HOLIDAY_WINDOWS: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = (
+    ((1, 28), (2, 10)),
+    ((7, 16), (8, 24)),
+)
+
+# ISO weekdays (1 = Monday) on which schools teach. A weekend row is a warning, not an
+# error: official make-up working days (调休上班) fall on a Saturday or Sunday a few times
+# a year, and on them schools do serve lunch.
+SCHOOL_WEEKDAYS = (1, 2, 3, 4, 5)
+
+# --- survey -----------------------------------------------------------------------------
+
+SCORE_RANGE = (1, 5)  # survey scores run 1..5 (5 = 非常满意), data-contract Part 1
+
+# Mean overall satisfaction of a batch. Published school-lunch surveys report means of
+# roughly 3.5 - 4.7; a batch mean below 2 usually means the scale was reversed (1 =
+# very satisfied) or a different scale (e.g. 1-10) was typed into the 1-5 column.
+SURVEY_MEAN_RANGE = (2.0, 5.0)
+
+# --- money ------------------------------------------------------------------------------
+
+# Spending of a district in a fiscal year may exceed the year's allocations a little
+# (carry-over funds from the previous year, allocations not yet entered). More than 10 %
+# above usually means a missing budget file, an amount in 元 typed into a 万元 column,
+# or a voucher booked to the wrong district.
+SPENDING_OVER_BUDGET_MARGIN = 0.10
+
+# An allocation's document is normally issued in its fiscal year; advance allocations
+# (提前下达) come in the autumn before it and late ones early in the next year.
+MAX_ALLOCATION_YEAR_OFFSET = 1
+
+# --- issues -----------------------------------------------------------------------------
+
+# Rectification deadlines in the source documents run from days to a few months; an issue
+# closed more than a year after it was found is usually a wrong year in a date.
+MAX_DAYS_TO_CLOSE = 366
+
+# --- marts ------------------------------------------------------------------------------
+
+# Share and demand-met KPIs divide an average daily head count by an enrolment or need
+# count taken once a term, so they can exceed 1 slightly (see MAX_STUDENTS_PER_ENROLLED).
+# Up to 1.2 is accepted silently; above it the value is shown but recorded as a warning.
+SOFT_RATIO_MAX = 1.20
+
+# Budget execution above 1 is over-spending: warned with the same margin as the batch
+# check on spending against budget.
+BUDGET_EXECUTION_MAX = 1.0 + SPENDING_OVER_BUDGET_MARGIN
+
+# Tolerances for comparing floating-point KPI figures (value = numerator / denominator,
+# overall = sum of districts): sums of many doubles differ in the last bits.
+ABS_TOLERANCE = 1e-9
+REL_TOLERANCE = 1e-6
+
+# --- reporting --------------------------------------------------------------------------
+
+# How many unexpected rows each check keeps as examples (audit.dq_results keeps 20).
+EXAMPLES_PER_CHECK = 10
