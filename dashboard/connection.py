@@ -12,6 +12,7 @@ the published file never changes under an open connection.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -82,10 +83,8 @@ class Warehouse:
 
     def _close(self) -> None:
         if self._con is not None:
-            try:
+            with contextlib.suppress(duckdb.Error):
                 self._con.close()
-            except duckdb.Error:
-                pass
         self._con = None
         self._signature = None
         self._cache.clear()

@@ -13,6 +13,7 @@ The file is read directly (the package's own geocoding code is not imported).
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ def has_boundaries() -> bool:
 def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
     """Area-weighted centroid of a closed ring (shoelace) and its absolute area."""
     area2 = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
         cross = x0 * y1 - x1 * y0
         area2 += cross
         cx += (x0 + x1) * cross
@@ -127,9 +128,10 @@ def map_data(codes: Iterable[str]) -> MapData:
         if feature is None:
             missing.append(code)
             continue
-        geometry = {"type": feature["geometry"]["type"], "coordinates": _round(
-            feature["geometry"]["coordinates"]
-        )}
+        geometry = {
+            "type": feature["geometry"]["type"],
+            "coordinates": _round(feature["geometry"]["coordinates"]),
+        }
         selected.append({**feature, "geometry": geometry})
         centroids[code] = centroid(geometry)
     return MapData(

@@ -293,7 +293,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "funding.no_budget": ("该年度没有下达资金记录。", "No allocation recorded for this year."),
     # satisfaction
     "sat.title": ("满意度", "Satisfaction"),
-    "sat.by_district": ("各区县满意率（95%置信区间）", "Satisfaction rate by district (95% interval)"),
+    "sat.by_district": (
+        "各区县满意率（95%置信区间）",
+        "Satisfaction rate by district (95% interval)",
+    ),
     "sat.by_respondent": ("按填写人身份", "By respondent type"),
     "sat.items": ("分项得分（1–5分）", "Item scores (1–5)"),
     "sat.responses": ("样本量", "Responses"),

@@ -122,3 +122,31 @@ def matches(column: str, regex: str, description: str, severity: str = CRITICAL)
     return Check(
         "ExpectColumnValuesToMatchRegex", {"column": column, "regex": regex}, severity, description
     )
+
+
+def pair_at_least(
+    column_a: str,
+    column_b: str,
+    description: str,
+    *,
+    severity: str = CRITICAL,
+    examples: Sequence[str] | None = None,
+) -> Check:
+    """column_a >= column_b on every row where both are filled."""
+    return Check(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {
+            "column_A": column_a,
+            "column_B": column_b,
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        },
+        severity,
+        description,
+        tuple(examples) if examples else None,
+    )
+
+
+def aggregate(expectation: str, description: str, severity: str = WARNING, **kwargs: Any) -> Check:
+    """A column aggregate expectation (max, mean, unique count...): no row examples."""
+    return Check(expectation, kwargs, severity, description)

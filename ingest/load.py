@@ -460,8 +460,15 @@ def run_load(
 
 
 def load(
-    files: list[Path], warehouse: Path, *, source: str | None = None, wait: float = 600.0
+    files: list[Path],
+    warehouse: Path,
+    *,
+    source: str | None = None,
+    wait: float = 600.0,
+    build: bool = True,
 ) -> LoadResult:
+    """Load files and folders. `build=False` stops after landing (raw and audit only)."""
+    files, _ = discover(files)
     result = LoadResult()
     progress = Progress(len(files) + 3)
 
@@ -474,7 +481,7 @@ def load(
             copy = BuildCopy(warehouse)
             copy.prepare()
             try:
-                _load_in_copy(copy, files, warehouse, source, progress, result, started)
+                _load_in_copy(copy, files, warehouse, source, progress, result, started, build)
             except BaseException:
                 copy.discard()
                 raise
@@ -491,6 +498,7 @@ def _load_in_copy(
     progress: Progress,
     result: LoadResult,
     started: dt.datetime,
+    build: bool = True,
 ) -> None:
     con = copy.connect()
     try:
@@ -502,7 +510,7 @@ def _load_in_copy(
         landed = any(o.status == "loaded" for o in outcomes)
         nothing_new = not landed and not rejected
         checks: list[CheckResult] = []
-        if landed:
+        if landed and build:
             progress.step("数据质量检查（本批）/ quality checks on the batch")
             checks = _run_quality("batch", con, load_id)
     finally:
@@ -511,9 +519,9 @@ def _load_in_copy(
         # Every file was loaded before: the published warehouse stays exactly as it is.
         copy.discard()
         return
-    if landed:
+    if landed and build:
         checks += _build(copy, progress)
-    if landed and not any(c.blocks_publish for c in checks if c.stage == "build"):
+    if landed and build and not any(c.blocks_publish for c in checks if c.stage == "build"):
         con = copy.connect()
         try:
             progress.step("数据质量检查（指标）/ quality checks on the marts")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-# DuckDB settings of every sandboxed connection.
+# DuckDB settings of every sandboxed connection. There is no spill space: the local
+# file system is switched off entirely (see worker.py), so a query needing more memory
+# than this stops with DuckDB's out-of-memory message.
 THREADS = 2
 MEMORY_LIMIT = "1GB"
-# Spill space for sorts and joins larger than memory, in a private folder removed after
-# each query (never beside the published warehouse).
-MAX_TEMP_DIRECTORY_SIZE = "2GB"
 
 # Defaults of `schoolwh sql` and the dashboard's SQL page.
 DEFAULT_TIMEOUT = 60.0

@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,7 +87,7 @@ def _timeout_message(timeout: float) -> str:
     return f"Query stopped after {timeout:g} s (timeout)."
 
 
-def _call_worker(request: dict[str, Any], cwd: str) -> dict[str, Any]:
+def _call_worker(request: dict[str, Any]) -> dict[str, Any]:
     """Send a request to a new worker; kill it past timeout + grace."""
     timeout = float(request["timeout"])
     proc = subprocess.Popen(
@@ -98,7 +96,6 @@ def _call_worker(request: dict[str, Any], cwd: str) -> dict[str, Any]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_worker_env(),
-        cwd=cwd,
     )
     try:
         out, err = proc.communicate(
@@ -138,12 +135,17 @@ def _raise_for(reply: dict[str, Any], warehouse: Path, timeout: float) -> None:
         raise SqlError("No query given: pass one SQL statement.")
     if kind == "open":
         raise SqlError(f"Cannot open the warehouse at {_shown(warehouse)}: {message}")
-    if kind == "memory":
-        # DuckDB's advice that follows (SET threads, SET memory_limit) cannot apply here.
-        first = message.split("\n\n", 1)[0].strip()
+    if kind == "lockdown":
         raise SqlError(
-            f"Query failed: {first} (the ad hoc SQL box allows {limits.MEMORY_LIMIT} of "
-            f"memory and {limits.MAX_TEMP_DIRECTORY_SIZE} of spill space: narrow the query)."
+            f"The ad hoc SQL box could not lock its connection, so ran nothing: {message}"
+        )
+    if kind == "memory":
+        # Only DuckDB's first line: the advice after it (SET threads, SET memory_limit,
+        # a temp directory) cannot apply in the box.
+        first = message.splitlines()[0].strip()
+        raise SqlError(
+            f"Query failed: {first}; the ad hoc SQL box allows {limits.MEMORY_LIMIT} of memory "
+            "and does not spill to disk: aggregate or filter more."
         )
     raise SqlError(f"Query failed: {message}")
 
@@ -173,20 +175,14 @@ def run_sql(
     if not query.strip():
         raise SqlError("No query given: pass one SQL statement.")
 
-    temp_directory = tempfile.mkdtemp(prefix="schoolwh-sql-")
-    try:
-        reply = _call_worker(
-            {
-                "warehouse": str(warehouse),
-                "query": query,
-                "timeout": float(timeout),
-                "max_rows": int(max_rows),
-                "temp_directory": temp_directory,
-            },
-            cwd=temp_directory,
-        )
-    finally:
-        shutil.rmtree(temp_directory, ignore_errors=True)
+    reply = _call_worker(
+        {
+            "warehouse": str(warehouse),
+            "query": query,
+            "timeout": float(timeout),
+            "max_rows": int(max_rows),
+        }
+    )
     if not reply["ok"]:
         _raise_for(reply, warehouse, timeout)
     return SqlResult(

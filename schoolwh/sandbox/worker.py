@@ -8,9 +8,19 @@ nothing heavy beyond duckdb, because analysts pay its start-up on every query.
 The guards are DuckDB's own: the file is opened read-only, external access (files,
 network, extension installs) is disabled, extensions are not auto-installed or
 auto-loaded, threads and memory are capped, and then the configuration is locked so no
-SET, RESET or PRAGMA can undo any of it. The worker adds two things DuckDB lacks: one
-statement per call (counted by DuckDB's own parser) and a statement timeout (a timer
-that interrupts the connection).
+SET, RESET or PRAGMA can undo any of it.
+
+One more DuckDB setting closes a gap in `enable_external_access`: by design it still
+allows file operations on the open database's own paths (the file, its `.wal`,
+`.wal.checkpoint`, `.wal.recovery`) and on the temp directory. On a read-only
+connection `COPY t TO '<warehouse>.wal'` would write beside the published file, and
+`COPY t TO '<warehouse>' (USE_TMP_FILE false)` would overwrite it. So the local file
+system is disabled outright (`disabled_filesystems`) once the file is open: the open
+handle keeps reading, every new file operation is refused by DuckDB, and there is no
+temp directory to spill to.
+
+The worker adds two things DuckDB lacks: one statement per call (counted by DuckDB's
+own parser) and a statement timeout (a timer that interrupts the connection).
 """
 
 from __future__ import annotations
@@ -23,14 +33,21 @@ import threading
 import time
 from typing import Any
 
-from schoolwh.sandbox.limits import MAX_TEMP_DIRECTORY_SIZE, MEMORY_LIMIT, THREADS
+from schoolwh.sandbox.limits import MEMORY_LIMIT, THREADS
 
 # Wording DuckDB uses when one of the guards above stops a statement.
 _GUARD_MESSAGES = ("read-only mode", "configuration has been locked")
 
+# Run right after connecting, in this order; the last one makes every setting final.
+LOCKDOWN_STATEMENTS = (
+    "SET enable_progress_bar = false",
+    "SET disabled_filesystems = 'LocalFileSystem'",
+    "SET lock_configuration = true",
+)
 
-def sandbox_config(temp_directory: str) -> dict[str, Any]:
-    """DuckDB settings of a sandboxed connection (set at connect, then locked)."""
+
+def sandbox_config() -> dict[str, Any]:
+    """DuckDB settings of a sandboxed connection (given at connect, then locked)."""
     return {
         "enable_external_access": False,
         "autoinstall_known_extensions": False,
@@ -38,8 +55,7 @@ def sandbox_config(temp_directory: str) -> dict[str, Any]:
         "allow_community_extensions": False,
         "threads": THREADS,
         "memory_limit": MEMORY_LIMIT,
-        "temp_directory": temp_directory,
-        "max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE,
+        "temp_directory": "",  # no spilling: nothing is written anywhere
     }
 
 
@@ -82,12 +98,16 @@ def run_request(request: dict[str, Any]) -> dict[str, Any]:
         con = duckdb.connect(
             request["warehouse"],
             read_only=True,
-            config=sandbox_config(request["temp_directory"]),
+            config=sandbox_config(),
         )
     except duckdb.Error as exc:
         return {"ok": False, "kind": "open", "message": str(exc).strip()}
     try:
-        con.execute("SET lock_configuration = true")
+        try:
+            for statement in LOCKDOWN_STATEMENTS:
+                con.execute(statement)
+        except duckdb.Error as exc:  # never run a query on a connection left open
+            return {"ok": False, "kind": "lockdown", "message": str(exc).strip()}
         try:
             statements = con.extract_statements(request["query"])
         except duckdb.Error as exc:

@@ -1,0 +1,290 @@
+"""Streamlit building blocks the pages compose: language, filters, cards, tables.
+
+Pages call these and the query and chart modules; they hold no SQL and no figure code.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, downloads
+from dashboard import formatting as fmt
+from dashboard import queries as q
+from dashboard import status as st_
+from dashboard.connection import Warehouse, get_warehouse, warehouse_path
+from dashboard.i18n import DEFAULT_LANG, LANGS, enum_label, t
+
+LANG_KEY = "lang"
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+# ---------------------------------------------------------------------------------------
+# language and warehouse
+# ---------------------------------------------------------------------------------------
+def lang() -> str:
+    """The language chosen in the sidebar (Chinese unless switched)."""
+    value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def language_switch() -> str:
+    """The sidebar's language switch; returns the chosen language."""
+    current = lang()
+    st.sidebar.radio(
+        t("app.language", current),
+        options=list(LANGS),
+        index=LANGS.index(current),
+        format_func=lambda v: {"zh": "中文", "en": "English"}[v],
+        key=LANG_KEY,
+        horizontal=True,
+    )
+    return lang()
+
+
+def warehouse() -> Warehouse | None:
+    return get_warehouse()
+
+
+def ready_warehouse() -> Warehouse:
+    """The published warehouse with its marts, or guidance on loading data and a stop."""
+    wh = get_warehouse()
+    if wh is None or not wh.is_ready():
+        show_empty(wh)
+        st.stop()
+    assert wh is not None
+    return wh
+
+
+def show_empty(wh: Warehouse | None) -> None:
+    """How to load data, instead of an error, when there is nothing to show."""
+    current = lang()
+    path = str(wh.path if wh is not None else warehouse_path())
+    st.info(f"### {t('empty.title', current)}")
+    key = "empty.missing" if wh is None else "empty.not_built"
+    st.markdown(t(key, current, path=path))
+    st.markdown(t("empty.how", current))
+    st.code("schoolwh load 收到的报表/", language="bash")
+    st.markdown(t("empty.demo", current))
+    st.code("schoolwh demo --no-serve", language="bash")
+    st.caption(t("empty.after", current))
+
+
+def as_of_caption(wh: Warehouse | None) -> None:
+    """数据截至 … at the top of every page (and when the build ran)."""
+    if wh is None:
+        return
+    info = q.build_info(wh)
+    if info is None:
+        return
+    current = lang()
+    text = t("app.as_of", current, date=fmt.date(info["as_of_date"], current))
+    if info.get("built_at") is not None:
+        text += " · " + t("app.built_at", current, time=fmt.timestamp(info["built_at"], current))
+    st.caption(f"🗓️ **{text}**")
+
+
+# ---------------------------------------------------------------------------------------
+# filters (their values persist across pages for the session)
+# ---------------------------------------------------------------------------------------
+def select(
+    label: str,
+    options: Sequence[Any],
+    key: str,
+    format_func: Callable[[Any], str] = str,
+    default: Any = None,
+    container: Any = None,
+) -> Any:
+    """A selectbox whose value persists across pages; falls back to `default` when the
+    remembered value is not among the options."""
+    options = list(options)
+    if not options:
+        return None
+    remembered = st.session_state.get(key)
+    if remembered not in options:
+        if key in st.session_state:
+            del st.session_state[key]
+        index = options.index(default) if default in options else 0
+    else:
+        index = options.index(remembered)
+    box = container or st
+    return box.selectbox(
+        label,
+        options,
+        index=index,
+        format_func=format_func,
+        key=key,
+        persist_state="session",
+    )
+
+
+def period_filters(wh: Warehouse, types: Sequence[str] | None = None) -> tuple[str, str] | None:
+    """Period type and period, newest period first; None when no KPI rows exist."""
+    current = lang()
+    available = q.period_types(wh)
+    if types:
+        available = [p for p in available if p in types]
+    if not available:
+        st.info(t("empty.no_rows", current))
+        return None
+    c1, c2 = st.columns([1, 2])
+    period_type = select(
+        t("filter.period_type", current),
+        available,
+        "f_period_type",
+        lambda v: enum_label("period_type", v, current),
+        default="term",
+        container=c1,
+    )
+    periods = q.periods(wh, period_type)
+    period = select(
+        t("filter.period", current),
+        periods,
+        f"f_period_{period_type}",
+        lambda v: fmt.period(v, current),
+        default=periods[0] if periods else None,
+        container=c2,
+    )
+    if period is None:
+        return None
+    return period_type, period
+
+
+def district_filter(wh: Warehouse, key: str = "f_district", allow_all: bool = True) -> str | None:
+    """A district (code) or None for all districts."""
+    current = lang()
+    frame = q.districts(wh)
+    names = dict(zip(frame["district_code"], frame["district_name"], strict=False))
+    options = ([""] if allow_all else []) + list(names)
+    value = select(
+        t("filter.district", current),
+        options,
+        key,
+        lambda v: t("filter.all_districts", current) if v == "" else names.get(v, v),
+    )
+    return value or None
+
+
+def school_filters(wh: Warehouse) -> tuple[str | None, str | None]:
+    """School stage and urban/rural, each None for all."""
+    current = lang()
+    c1, c2 = st.columns(2)
+    stages = [""] + q.school_values(wh, "stage")
+    locations = [""] + q.school_values(wh, "location")
+    stage = select(
+        t("filter.stage", current),
+        stages,
+        "f_stage",
+        lambda v: t("filter.all", current) if v == "" else enum_label("stage", v, current),
+        container=c1,
+    )
+    location = select(
+        t("filter.location", current),
+        locations,
+        "f_location",
+        lambda v: t("filter.all", current) if v == "" else enum_label("location", v, current),
+        container=c2,
+    )
+    return stage or None, location or None
+
+
+# ---------------------------------------------------------------------------------------
+# cards, legends, tables, charts
+# ---------------------------------------------------------------------------------------
+def _badge(key: str, current: str) -> str:
+    style = st_.STYLES[key]
+    label = enum_label("status", key, current)
+    border = "border:1px dashed #333;" if style.pattern else ""
+    return (
+        f'<span style="background:{style.colour};color:{style.text_colour};{border}'
+        f'padding:1px 8px;border-radius:10px;font-size:0.85em;white-space:nowrap">'
+        f"{style.glyph} {html.escape(label)}</span>"
+    )
+
+
+def status_legend() -> None:
+    current = lang()
+    st.markdown(
+        " ".join(_badge(k, current) for k in st_.ORDER),
+        unsafe_allow_html=True,
+    )
+
+
+def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
+    """KPI cards: name, value, status badge, target and change against the last period."""
+    current = lang()
+    for start in range(0, len(cards), per_row):
+        columns = st.columns(per_row)
+        for column, card in zip(columns, cards[start : start + per_row], strict=False):
+            arrow = ""
+            if card.delta is not None and abs(card.delta) > 1e-12:
+                arrow = "↑ " if card.delta > 0 else "↓ "
+            delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[
+                card.delta_is_good
+            ]
+            with column.container(border=True):
+                st.markdown(
+                    f'<div style="border-left:6px solid {card.colour};padding-left:10px">'
+                    f'<div style="font-size:0.95em;color:#333">{html.escape(card.name)}</div>'
+                    f'<div style="font-size:1.9em;font-weight:600;line-height:1.3">'
+                    f"{html.escape(card.value_text)}</div>"
+                    f"<div>{_badge(card.status, current)} "
+                    f'<span style="color:#555;font-size:0.85em">{html.escape(card.target_text)}'
+                    f"</span></div>"
+                    f'<div style="color:{delta_colour};font-size:0.85em;margin-top:4px">'
+                    f"{arrow}{html.escape(card.delta_text)}</div>"
+                    f'<div style="color:#777;font-size:0.8em">{html.escape(card.detail)}</div>'
+                    f"</div>",
+                    unsafe_allow_html=True,
+                )
+
+
+def chart(fig: Any, key: str | None = None) -> None:
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key, theme=None)
+
+
+def table(
+    frame: pd.DataFrame,
+    name: str,
+    key: str,
+    column_config: dict[str, Any] | None = None,
+    height: int | str = "auto",
+) -> None:
+    """A table with CSV (UTF-8 with BOM) and Excel downloads of exactly what is shown."""
+    current = lang()
+    if frame.empty:
+        st.caption(t("empty.no_rows", current))
+        return
+    st.dataframe(frame, hide_index=True, column_config=column_config, height=height)
+    stem = downloads.file_stem(name)
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(
+        t("download.csv", current),
+        data=downloads.to_csv_bytes(frame),
+        file_name=f"{stem}.csv",
+        mime=downloads.CSV_MIME,
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon="⬇️",
+    )
+    c2.download_button(
+        t("download.xlsx", current),
+        data=downloads.to_xlsx_bytes(frame, name),
+        file_name=f"{stem}.xlsx",
+        mime=downloads.XLSX_MIME,
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon="⬇️",
+    )
+
+
+def status_column(frame: pd.DataFrame, column: str = "status") -> list[str]:
+    """Status cells as glyph + label, so a table never relies on colour."""
+    current = lang()
+    return [
+        f"{st_.glyph(s)} {enum_label('status', st_.normalise(s), current)}" for s in frame[column]
+    ]

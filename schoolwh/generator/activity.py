@@ -1,0 +1,218 @@
+"""Enrolment per school and term, and daily lunch and after-school participation.
+
+Lunch take-up is calibrated so that the city-wide eating share (Σ schools' average
+daily lunch students ÷ Σ enrolled, kpis.md) comes out at `EATING_SHARE` per term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from schoolwh.generator.calendar import TERMS, Term, weekday
+from schoolwh.generator.districts import EATING_SHARE, scaled
+from schoolwh.generator.registry import pick
+
+# Relative change of lunch and after-school numbers by day of week (Mon … Sun).
+LUNCH_WEEKDAY = np.array([0.004, 0.008, 0.0, 0.002, -0.014, -0.01, -0.01])
+AFTER_SCHOOL_WEEKDAY = np.array([0.02, 0.02, 0.02, 0.02, -0.08, -0.03, -0.03])
+# Schools missing their enrolment row for a term (at the seed city's scale).
+MISSING_ENROLMENT = 5
+# Schools with a run of consecutive unreported days, and the run's length.
+GAP_SHARE = 0.04
+GAP_DAYS = (3, 10)
+TAKE_UP_CAP = 0.97
+
+
+@dataclass(frozen=True)
+class Activity:
+    enrollment: pl.DataFrame
+    participation: pl.DataFrame
+    missed: pl.DataFrame  # (school_code, date) school days a school did not report
+    no_enrollment: pl.DataFrame  # (school_code, term) pairs deliberately left out
+
+
+def _enrollment(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFrame:
+    n = schools.height
+    autumn = schools["enrolled_base"].to_numpy()
+    growth = np.clip(rng.normal(0.015, 0.02, n), -0.05, 0.08)
+    spring = np.maximum(np.rint(autumn / (1.0 + growth)), 30).astype(np.int64)
+    frames = []
+    for term, enrolled in zip(TERMS, (spring, autumn), strict=True):
+        frames.append(
+            schools.select("school_code", "active").with_columns(
+                term=pl.lit(term.code), enrolled=pl.Series(enrolled)
+            )
+        )
+    rows = pl.concat(frames)
+    # Schools closed in summer 2025 have no autumn row.
+    return rows.filter(pl.col("active") | (pl.col("term") == TERMS[0].code)).drop("active")
+
+
+def _serving_fraction(start: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Share of `days` on or after each school's lunch start (0 where start is NaT)."""
+    first = np.searchsorted(days, start.astype("datetime64[D]"))
+    frac = (len(days) - first) / len(days)
+    return np.where(np.isnat(start), 0.0, frac)
+
+
+def _calibrate(take: np.ndarray, weight: np.ndarray, target: float, denominator: float):
+    """Scale take-up so that Σ weight·take = target·denominator, within the cap."""
+    out = take.copy()
+    for _ in range(8):
+        factor = target * denominator / max(float((weight * out).sum()), 1e-9)
+        out = np.minimum(out * factor, TAKE_UP_CAP)
+    return out
+
+
+def build_activity(rng: np.random.Generator, schools: pl.DataFrame) -> Activity:
+    """Enrolment rows, participation rows, the days not reported, the rows left out."""
+    enrollment = _enrollment(rng, schools)
+    n = schools.height
+    active = schools["active"].to_numpy()
+    codes = schools["school_code"].to_numpy()
+    start = schools["lunch_start_date"].to_numpy().astype("datetime64[D]")
+    core = schools["core"].to_numpy()
+    miss_rate = schools["miss_rate"].to_numpy()
+
+    # A few schools without an enrolment row in a term (never the same school twice).
+    left_out = []
+    taken = np.zeros(n, dtype=bool)
+    for term in TERMS:
+        chosen = pick(rng, active & ~taken, scaled(MISSING_ENROLMENT, n), np.where(core, 1, 3))
+        taken[chosen] = True
+        left_out.append(pl.DataFrame({"school_code": codes[chosen], "term": term.code}))
+    no_enrollment = pl.concat(left_out)
+    enrollment = enrollment.join(no_enrollment, on=["school_code", "term"], how="anti")
+
+    gap_school = rng.random(n) < GAP_SHARE
+    gap_term = rng.integers(0, len(TERMS), n)
+    frames, missed, takes = [], [], []
+    for t, term in enumerate(TERMS):
+        frame, miss, take = _term_rows(
+            rng, schools, enrollment, term, gap_school & (gap_term == t), start, miss_rate
+        )
+        frames.append(frame)
+        missed.append(miss)
+        takes.append(take)
+    participation = pl.concat(frames).sort("date", "school_code")
+    need = _needs(rng, schools, enrollment.join(pl.concat(takes), on=["school_code", "term"]))
+    return Activity(
+        enrollment=need,
+        participation=participation,
+        missed=pl.concat(missed).sort("date", "school_code"),
+        no_enrollment=no_enrollment,
+    )
+
+
+def _term_rows(
+    rng: np.random.Generator,
+    schools: pl.DataFrame,
+    enrollment: pl.DataFrame,
+    term: Term,
+    gap_school: np.ndarray,
+    start: np.ndarray,
+    miss_rate: np.ndarray,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One term's participation rows, unreported days, and calibrated lunch take-up."""
+    days = term.school_days()
+    reporting = schools["active"].to_numpy() | (term is TERMS[0])
+    sub = schools.filter(pl.Series(reporting))
+    idx = np.flatnonzero(reporting)
+    s, d = len(idx), len(days)
+
+    enrolled_term = (
+        sub.select("school_code")
+        .join(enrollment.filter(pl.col("term") == term.code), on="school_code", how="left")
+        .get_column("enrolled")
+    )
+    has_row = enrolled_term.is_not_null().to_numpy()
+    # Schools without an enrolment row still have students: use the registry size.
+    size = np.where(has_row, enrolled_term.fill_null(0).to_numpy(), sub["enrolled_base"])
+    serving_from = np.where(start[idx] <= days[-1], start[idx], np.datetime64("NaT"))
+    frac = _serving_fraction(serving_from, days)
+    take = _calibrate(
+        sub["take_up"].to_numpy(),
+        np.where(has_row, size * frac, 0.0),
+        EATING_SHARE[term.code],
+        float(size[has_row].sum()),
+    )
+
+    dow = weekday(days)
+    lunch = size[:, None] * take[:, None] * (1.0 + LUNCH_WEEKDAY[dow][None, :])
+    lunch *= 1.0 + rng.normal(0.0, 0.015, (s, d))
+    lunch = np.where(days[None, :] >= serving_from[:, None], lunch, 0.0)
+    lunch = np.clip(np.rint(lunch), 0, size[:, None]).astype(np.int64)
+
+    as_rate = sub["as_need"].to_numpy() * sub["as_take"].to_numpy()
+    after = size[:, None] * as_rate[:, None] * (1.0 + AFTER_SCHOOL_WEEKDAY[dow][None, :])
+    after *= 1.0 + rng.normal(0.0, 0.02, (s, d))
+    after = np.clip(np.rint(after), 0, size[:, None]).astype(np.int64)
+    blank_rate = np.where(sub["core"].to_numpy(), 0.005, 0.02)
+    after_blank = rng.random((s, d)) < blank_rate[:, None]
+
+    reported = rng.random((s, d)) >= miss_rate[idx][:, None]
+    gaps = np.flatnonzero(gap_school[idx])
+    length = rng.integers(GAP_DAYS[0], GAP_DAYS[1] + 1, len(gaps))
+    first = rng.integers(0, d, len(gaps))
+    for row, lo, k in zip(gaps, first, length, strict=True):
+        reported[row, lo : lo + k] = False
+
+    si, di = np.nonzero(reported)
+    frame = pl.DataFrame(
+        {
+            "school_code": sub["school_code"].to_numpy()[si],
+            "date": days[di],
+            "lunch_students": lunch[si, di],
+            "after_school_students": pl.Series(after[si, di]).set(
+                pl.Series(after_blank[si, di]), None
+            ),
+        }
+    )
+    mi, mj = np.nonzero(~reported)
+    missed = pl.DataFrame({"school_code": sub["school_code"].to_numpy()[mi], "date": days[mj]})
+    calibrated = pl.DataFrame(
+        {"school_code": sub["school_code"], "term": term.code, "take": take}
+    )
+    return frame, missed, calibrated
+
+
+def _needs(rng: np.random.Generator, schools: pl.DataFrame, enrollment: pl.DataFrame):
+    """Add lunch and after-school need and the priority groups to the enrolment rows."""
+    traits = schools.select(
+        "school_code", "lunch_mode", "location", "need_gap", "none_need", "as_need"
+    )
+    rows = enrollment.join(traits, on="school_code", how="left")
+    n = rows.height
+    enrolled = rows["enrolled"].to_numpy()
+    serving = (rows["lunch_mode"] != "none").to_numpy()
+    need_rate = np.where(
+        serving,
+        np.minimum(rows["take"].to_numpy() + rows["need_gap"].to_numpy(), 1.0),
+        rows["none_need"].to_numpy(),
+    )
+    lunch_need = np.minimum(np.rint(enrolled * need_rate), enrolled).astype(np.int64)
+    as_need = np.minimum(np.rint(enrolled * rows["as_need"].to_numpy()), enrolled)
+    loc = rows["location"].to_numpy()
+    left_share = np.select(
+        [loc == "urban", loc == "town"],
+        [rng.uniform(0.0, 0.02, n), rng.uniform(0.04, 0.10, n)],
+        rng.uniform(0.08, 0.20, n),
+    )
+    migrant_share = np.select(
+        [loc == "urban", loc == "town"],
+        [rng.uniform(0.15, 0.35, n), rng.uniform(0.05, 0.15, n)],
+        rng.uniform(0.0, 0.03, n),
+    )
+    return rows.select(
+        "school_code",
+        "term",
+        "enrolled",
+        lunch_need=pl.Series(lunch_need),
+        after_school_need=pl.Series(as_need.astype(np.int64)),
+        left_behind=pl.Series(np.rint(enrolled * left_share).astype(np.int64)),
+        migrant=pl.Series(np.rint(enrolled * migrant_share).astype(np.int64)),
+        disabled=pl.Series(rng.binomial(enrolled, 0.004).astype(np.int64)),
+    ).sort("term", "school_code")
