@@ -49,6 +49,12 @@ def file_signature(path: Path) -> Signature | None:
     return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ("__seq__", *(_hashable(v) for v in value))
+    return value
+
+
 class Warehouse:
     """A read-only connection to the published warehouse that follows replacements."""
 
@@ -113,7 +119,7 @@ class Warehouse:
     # -- queries ----------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """Run one parameterised query (`?` placeholders) and return a DataFrame copy."""
-        key = (sql, tuple(params))
+        key = (sql, tuple(_hashable(p) for p in params))
         with self._lock:
             con = self.current()
             cached = self._cache.get(key)

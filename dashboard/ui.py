@@ -173,8 +173,8 @@ def school_filters(wh: Warehouse) -> tuple[str | None, str | None]:
     """School stage and urban/rural, each None for all."""
     current = lang()
     c1, c2 = st.columns(2)
-    stages = [""] + q.school_values(wh, "stage")
-    locations = [""] + q.school_values(wh, "location")
+    stages = ["", *q.school_values(wh, "stage")]
+    locations = ["", *q.school_values(wh, "location")]
     stage = select(
         t("filter.stage", current),
         stages,
@@ -223,9 +223,7 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
             arrow = ""
             if card.delta is not None and abs(card.delta) > 1e-12:
                 arrow = "↑ " if card.delta > 0 else "↓ "
-            delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[
-                card.delta_is_good
-            ]
+            delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[card.delta_is_good]
             with column.container(border=True):
                 st.markdown(
                     f'<div style="border-left:6px solid {card.colour};padding-left:10px">'

@@ -72,9 +72,7 @@ def _sql_list(values: tuple[str, ...]) -> str:
 
 def _close(a: str, b: str) -> str:
     """SQL: a and b equal within the float tolerances of thresholds.py."""
-    return (
-        f"abs(({a}) - ({b})) <= {t.ABS_TOLERANCE} + {t.REL_TOLERANCE} * greatest(abs({a}), abs({b}))"
-    )
+    return f"abs(({a}) - ({b})) <= {t.ABS_TOLERANCE} + {t.REL_TOLERANCE} * greatest(abs({a}), abs({b}))"
 
 
 def bound_columns(columns: list[str]) -> tuple[str, str] | None:
@@ -91,9 +89,7 @@ def bound_columns(columns: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _kpi_sql(
-    table: str, district: bool, bounds: tuple[str, str] | None, has_dim: bool
-) -> str:
+def _kpi_sql(table: str, district: bool, bounds: tuple[str, str] | None, has_dim: bool) -> str:
     key = "district_code, " if district else ""
     period_ok = " ".join(
         f"when '{ptype}' then regexp_full_match(k.period, '{rx}')"
@@ -158,16 +154,54 @@ def _kpi_sql(
     """
 
 
-def kpi_suite(con: duckdb.DuckDBPyConnection, name: str) -> tuple[SuiteSpec, list[CheckResult]]:
-    """The suite of marts.kpi_district or marts.kpi_overall, and notes about it."""
+def _with_district_sums(overall_sql: str) -> str:
+    """Adds to kpi_overall's frame the sums of kpi_district's numerators and denominators."""
+    additive = _sql_list(tuple(k for k in KNOWN_KPIS if k != MEDIAN_KPI))
+    num = _close("coalesce(o.numerator, 0)", "coalesce(d.district_numerator_sum, 0)")
+    den = _close("coalesce(o.denominator, 0)", "coalesce(d.district_denominator_sum, 0)")
+    return f"""
+        with overall as ({overall_sql}),
+        districts as (
+            select period_type, period, kpi,
+                sum(cast(numerator as double)) as district_numerator_sum,
+                sum(cast(denominator as double)) as district_denominator_sum
+            from marts.kpi_district
+            where kpi in ({additive})
+            group by period_type, period, kpi
+        )
+        select o.*, d.district_numerator_sum, d.district_denominator_sum,
+            case when d.kpi is not null then ({num}) and ({den}) end
+                as overall_is_sum_of_districts
+        from overall o
+        left join districts d
+            on d.period_type = o.period_type and d.period = o.period and d.kpi = o.kpi
+    """
+
+
+def kpi_suite(
+    con: duckdb.DuckDBPyConnection, name: str, usable: set[str]
+) -> tuple[SuiteSpec, list[CheckResult]]:
+    """The suite of marts.kpi_district or marts.kpi_overall, and notes about it.
+
+    `usable` names the marts that exist with their contract columns and rows: the
+    cross-table columns (district known, overall = sum of districts) need them.
+    """
     district = name == "kpi_district"
     table = f"marts.{name}"
     notes: list[CheckResult] = []
     columns = relation_columns(con, "marts", name)
     bounds = bound_columns(columns)
-    has_dim = relation_exists(con, "marts", "dim_district")
-    frame = con.execute(_kpi_sql(table, district, bounds, has_dim)).df()
-    keys = ["district_code", "period_type", "period", "kpi"] if district else ["period_type", "period", "kpi"]
+    has_dim = "dim_district" in usable
+    sql = _kpi_sql(table, district, bounds, has_dim)
+    sums = not district and "kpi_district" in usable
+    if sums:
+        sql = _with_district_sums(sql)
+    frame = con.execute(sql).df()
+    keys = (
+        ["district_code", "period_type", "period", "kpi"]
+        if district
+        else ["period_type", "period", "kpi"]
+    )
     ex = (*keys, "value", "numerator", "denominator", "target", "status")
     checks = [
         *(not_null(k, f"键列 {k} 不为空 / key column {k} is filled") for k in keys),
@@ -270,6 +304,22 @@ def kpi_suite(con: duckdb.DuckDBPyConnection, name: str) -> tuple[SuiteSpec, lis
                 ),
             )
         )
+    if sums:
+        checks.append(
+            is_true(
+                "overall_is_sum_of_districts",
+                "全域分子、分母等于各区县之和 / overall numerator and denominator equal the sums "
+                "over districts (differs when facts name a district missing from the list)",
+                severity=WARNING,
+                examples=(
+                    *keys,
+                    "numerator",
+                    "district_numerator_sum",
+                    "denominator",
+                    "district_denominator_sum",
+                ),
+            )
+        )
     if district and has_dim:
         checks.append(
             is_true(
@@ -279,4 +329,214 @@ def kpi_suite(con: duckdb.DuckDBPyConnection, name: str) -> tuple[SuiteSpec, lis
                 examples=ex,
             )
         )
-    return SuiteSpec(name=f"marts.{name}", target=table, frame=frame, checks=checks, examples=ex), notes
+    return SuiteSpec(
+        name=f"marts.{name}", target=table, frame=frame, checks=checks, examples=ex
+    ), notes
+
+
+def completeness_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
+    """Every district of dim_district has a kpi_district row for each period × kpi present."""
+    frame = con.execute(
+        """
+        with combos as (select distinct period_type, period, kpi from marts.kpi_district),
+        present as (
+            select distinct district_code, period_type, period, kpi from marts.kpi_district
+        )
+        select d.district_code, d.district_name, c.period_type, c.period, c.kpi,
+            p.district_code is not null as district_row_present
+        from marts.dim_district d
+        cross join combos c
+        left join present p
+            on p.district_code = d.district_code and p.period_type = c.period_type
+            and p.period = c.period and p.kpi = c.kpi
+        order by c.kpi, c.period_type, c.period, d.district_code
+        """
+    ).df()
+    checks = [
+        is_true(
+            "district_row_present",
+            "每个区县在每个周期×指标都有一行（无数据时为 no_data）/ every district of "
+            "dim_district has a row for each period × kpi (status no_data when it has no data)",
+        )
+    ]
+    examples = ("district_code", "district_name", "period_type", "period", "kpi")
+    return SuiteSpec(
+        name="marts.kpi_district.completeness",
+        target="marts.kpi_district",
+        frame=frame,
+        checks=checks,
+        examples=examples,
+    )
+
+
+def dim_district_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
+    frame = con.execute(
+        "select district_code, district_name, district_kind from marts.dim_district"
+    ).df()
+    checks = [
+        not_null("district_code", "区县代码不为空 / district_code is filled"),
+        unique(["district_code"], "区县代码唯一 / district_code is unique"),
+        not_null("district_name", "区县名称不为空 / district_name is filled", severity=WARNING),
+    ]
+    return SuiteSpec(
+        name="marts.dim_district",
+        target="marts.dim_district",
+        frame=frame,
+        checks=checks,
+        examples=("district_code", "district_name"),
+    )
+
+
+def dim_school_suite(con: duckdb.DuckDBPyConnection, has_dim: bool) -> SuiteSpec:
+    known = (
+        "s.district_code in (select district_code from marts.dim_district)"
+        if has_dim
+        else "cast(null as boolean)"
+    )
+    frame = con.execute(
+        f"""
+        select s.school_code, s.school_name, s.district_code, {known} as district_in_dim
+        from marts.dim_school s
+        """
+    ).df()
+    checks = [
+        not_null("school_code", "学校代码不为空 / school_code is filled"),
+        unique(["school_code"], "学校代码唯一 / school_code is unique"),
+        is_true(
+            "district_in_dim",
+            "学校所属区县在 dim_district 中 / the school's district is in marts.dim_district",
+            severity=WARNING,
+        ),
+    ]
+    return SuiteSpec(
+        name="marts.dim_school",
+        target="marts.dim_school",
+        frame=frame,
+        checks=checks,
+        examples=("school_code", "school_name", "district_code"),
+    )
+
+
+def build_info_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
+    frame = con.execute("select * from marts.build_info").df()
+    checks = [
+        aggregate(
+            "ExpectTableRowCountToEqual",
+            "build_info 恰有一行 / marts.build_info has exactly one row",
+            value=1,
+        ),
+        not_null(
+            "as_of_date",
+            "数据截至日期不为空 / as_of_date is set (the dashboard shows 数据截至 …)",
+            severity=WARNING,
+        ),
+    ]
+    return SuiteSpec(
+        name="marts.build_info",
+        target="marts.build_info",
+        frame=frame,
+        checks=checks,
+        examples=("as_of_date",),
+    )
+
+
+# Contract columns (data-contract Part 2) each mart must have before its suite can run.
+CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "dim_district": ("district_code", "district_name", "district_kind"),
+    "dim_school": ("school_code", "school_name", "district_code"),
+    "kpi_district": (
+        "district_code",
+        "period_type",
+        "period",
+        "kpi",
+        "numerator",
+        "denominator",
+        "value",
+        "target",
+        "status",
+    ),
+    "kpi_overall": (
+        "period_type",
+        "period",
+        "kpi",
+        "numerator",
+        "denominator",
+        "value",
+        "target",
+        "status",
+    ),
+    "build_info": ("as_of_date", "built_at"),
+}
+
+
+def _note(check: str, table: str, success: bool, severity: str, message: str) -> CheckResult:
+    return CheckResult(
+        stage=STAGE,
+        suite=f"marts.{table}",
+        check_name=check,
+        target=f"marts.{table}",
+        success=success,
+        severity=severity,
+        message=message,
+    )
+
+
+def mart_suites(con: duckdb.DuckDBPyConnection) -> tuple[list[SuiteSpec], list[CheckResult]]:
+    """The suites for the marts that exist and have rows, and notes about the others."""
+    specs: list[SuiteSpec] = []
+    notes: list[CheckResult] = []
+    usable: set[str] = set()
+    for table, required in CONTRACT_COLUMNS.items():
+        if not relation_exists(con, "marts", table):
+            notes.append(
+                _note(
+                    "mart_present",
+                    table,
+                    False,
+                    WARNING,
+                    f"marts.{table} 尚未生成（仓库只有名录数据或尚未构建）/ marts.{table} does "
+                    "not exist yet (a fresh warehouse with registry data only, or no build)",
+                )
+            )
+            continue
+        missing = [c for c in required if c not in relation_columns(con, "marts", table)]
+        if missing:
+            notes.append(
+                _note(
+                    "contract_columns_present",
+                    table,
+                    False,
+                    CRITICAL,
+                    f"marts.{table} 缺少约定列 / marts.{table} lacks the contract columns "
+                    f"{', '.join(missing)}",
+                )
+            )
+            continue
+        rows = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+        if not rows:
+            notes.append(
+                _note(
+                    "mart_has_rows",
+                    table,
+                    False,
+                    WARNING,
+                    f"marts.{table} 为空（尚无相应数据）/ marts.{table} is empty (no data of "
+                    "its kind loaded yet)",
+                )
+            )
+            continue
+        usable.add(table)
+    if "dim_district" in usable:
+        specs.append(dim_district_suite(con))
+    if "dim_school" in usable:
+        specs.append(dim_school_suite(con, "dim_district" in usable))
+    for table in KPI_TABLES:
+        if table in usable:
+            spec, kpi_notes = kpi_suite(con, table, usable)
+            specs.append(spec)
+            notes.extend(kpi_notes)
+    if {"kpi_district", "dim_district"} <= usable:
+        specs.append(completeness_suite(con))
+    if "build_info" in usable:
+        specs.append(build_info_suite(con))
+    return specs, notes

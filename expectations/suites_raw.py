@@ -51,17 +51,6 @@ def batch_sources(con: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
     return found
 
 
-def batch_suites(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
-    """Every suite for the sources this load landed rows in."""
-    sources = batch_sources(con, load_id)
-    suites: list[SuiteSpec] = []
-    for name in sources:
-        suites.extend(BUILDERS[name](con, load_id))
-    if "budget" in sources or "expenditure" in sources:
-        suites.append(spending_against_budget(con, load_id))
-    return suites
-
-
 # --- shared pieces -----------------------------------------------------------------------
 
 
@@ -186,7 +175,9 @@ def districts(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
             severity=WARNING,
         ),
     ]
-    return [_suite(con, "districts", sql, load_id, checks, ("district_code", "district_name", *META))]
+    return [
+        _suite(con, "districts", sql, load_id, checks, ("district_code", "district_name", *META))
+    ]
 
 
 def schools(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:

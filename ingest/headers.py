@@ -77,6 +77,7 @@ def match_row(row: list[str | None], source: Source) -> HeaderMatch:
 class Closest:
     source: Source
     missing: list[str]
+    matched: int = 0  # columns of `source` the best row named
 
 
 def find_header(
@@ -102,7 +103,7 @@ def find_header(
                 score = (len(src.required) - len(missing), -len(missing))
                 if len(m.columns) and score > best_score:
                     best_score = score
-                    best = Closest(src, missing)
+                    best = Closest(src, missing, len(m.columns))
         if found:
             # A schools header also names district columns: the fullest match wins.
             return max(found, key=lambda m: (len(m.columns), len(m.source.required)))

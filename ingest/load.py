@@ -149,6 +149,11 @@ def read_batches(
 
 def _no_source_message(best: Closest) -> str:
     src = best.source
+    if best.matched == 0:
+        return (
+            "前 10 行中没有任何数据类型的表头 / none of the first 10 rows is the header of a "
+            "known source (" + ", ".join(SOURCES) + ")"
+        )
     zh = "、".join(f"{src.column(c).zh}" for c in best.missing)
     en = ", ".join(best.missing)
     return (

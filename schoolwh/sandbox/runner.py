@@ -110,11 +110,11 @@ def _call_worker(request: dict[str, Any]) -> dict[str, Any]:
             proc.kill()
             proc.wait()
     if proc.returncode != 0 or not out:
+        code = proc.returncode
+        how = f"was killed by signal {-code}" if code < 0 else f"stopped with exit code {code}"
         detail = err.decode("utf-8", "replace").strip().splitlines()
         reason = f": {detail[-1]}" if detail else ""
-        raise SqlError(
-            f"The query worker stopped unexpectedly (exit code {proc.returncode}){reason}."
-        )
+        raise SqlError(f"The query worker {how} before answering{reason}.")
     try:
         return pickle.loads(out)
     except Exception as exc:

@@ -1,0 +1,597 @@
+"""Every SQL statement of the dashboard, with `?` parameters (never formatted values).
+
+Each function takes the read-only `Warehouse` and plain values and returns a DataFrame
+(or a small Python value). They read the published marts and the audit schema only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard.connection import Warehouse
+
+PERIOD_TYPES = ("term", "month", "year")
+_PERIOD_TYPE_ORDER = "case period_type when 'term' then 1 when 'month' then 2 else 3 end"
+_AS_OF = "(select max(as_of_date) from marts.build_info)"
+
+# Period filters on facts; each takes (period_type, period).
+_ISSUE_PERIOD = (
+    "(case ? when 'term' then i.term when 'month' then i.month "
+    "else cast(i.year as varchar) end) = ?"
+)
+_SURVEY_PERIOD = (
+    "(case ? when 'term' then v.term when 'month' then strftime(v.survey_date, '%Y-%m') "
+    "else cast(v.year as varchar) end) = ?"
+)
+
+# Optional filters as `(? is null or col = ?)`: each takes the value twice.
+_SCHOOL_FILTERS = """
+    (? is null or s.district_code = ?)
+    and (? is null or s.stage = ?)
+    and (? is null or s.location = ?)
+"""
+
+
+def _school_params(district: str | None, stage: str | None, location: str | None) -> list[Any]:
+    return [district, district, stage, stage, location, location]
+
+
+# ---------------------------------------------------------------------------------------
+# build, periods, districts
+# ---------------------------------------------------------------------------------------
+def build_info(wh: Warehouse) -> dict[str, Any] | None:
+    """The as-of date (latest fact date) and when the marts were built."""
+    if not wh.has_table("marts", "build_info"):
+        return None
+    frame = wh.query("select as_of_date, built_at from marts.build_info limit 1")
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    return {"as_of_date": row["as_of_date"], "built_at": row["built_at"]}
+
+
+def period_types(wh: Warehouse) -> list[str]:
+    frame = wh.query(
+        f"select distinct period_type, {_PERIOD_TYPE_ORDER} as o from marts.kpi_overall order by o"
+    )
+    return list(frame["period_type"])
+
+
+def periods(wh: Warehouse, period_type: str) -> list[str]:
+    """Periods of one type that have started by the as-of date, newest first."""
+    frame = wh.query(
+        "select period, max(period_start_date) as start_date from marts.kpi_overall "
+        f"where period_type = ? and period_start_date <= coalesce({_AS_OF}, period_start_date) "
+        "group by period order by start_date desc, period desc",
+        (period_type,),
+    )
+    return list(frame["period"])
+
+
+def period_bounds(wh: Warehouse, period_type: str, period: str) -> tuple[Any, Any] | None:
+    frame = wh.query(
+        "select min(period_start_date) as s, max(period_end_date) as e from marts.kpi_overall "
+        "where period_type = ? and period = ?",
+        (period_type, period),
+    )
+    if frame.empty or pd.isna(frame.iat[0, 0]):
+        return None
+    return frame.iat[0, 0], frame.iat[0, 1]
+
+
+def districts(wh: Warehouse) -> pd.DataFrame:
+    return wh.query(
+        "select district_code, district_name, district_kind, registered_schools, active_schools "
+        "from marts.dim_district order by district_code"
+    )
+
+
+def school_values(wh: Warehouse, column: str) -> list[str]:
+    """Distinct stages or locations of active schools (for the filters)."""
+    sql = {
+        "stage": "select distinct stage as v from marts.dim_school where active and stage is not null order by v",
+        "location": "select distinct location as v from marts.dim_school "
+        "where active and location is not null order by v",
+    }[column]
+    return list(wh.query(sql)["v"])
+
+
+def kpi_definitions(wh: Warehouse) -> pd.DataFrame:
+    return wh.query(
+        "select kpi, sort_order, name_zh, name_en, unit, direction, target, near_band, min_sample "
+        "from marts.kpi_definitions order by sort_order"
+    )
+
+
+def min_sample(wh: Warehouse, kpi: str = "satisfaction_rate", default: int = 30) -> int:
+    if not wh.has_table("marts", "kpi_definitions"):
+        return default
+    value = wh.scalar("select min_sample from marts.kpi_definitions where kpi = ?", (kpi,))
+    return int(value) if value is not None else default
+
+
+# ---------------------------------------------------------------------------------------
+# KPIs
+# ---------------------------------------------------------------------------------------
+_KPI_COLUMNS = (
+    "period_type, period, kpi, numerator, denominator, value, target, status, unit, direction, "
+    "near_band, ci_lower, ci_upper, responses, kpi_sort_order, period_start_date, period_end_date"
+)
+
+
+def kpi_overall(wh: Warehouse, period_type: str, period: str) -> pd.DataFrame:
+    return wh.query(
+        f"select {_KPI_COLUMNS} from marts.kpi_overall "
+        "where period_type = ? and period = ? order by kpi_sort_order",
+        (period_type, period),
+    )
+
+
+def kpi_district(
+    wh: Warehouse, period_type: str, period: str, district: str | None = None
+) -> pd.DataFrame:
+    return wh.query(
+        f"select district_code, district_name, {_KPI_COLUMNS} from marts.kpi_district "
+        "where period_type = ? and period = ? and (? is null or district_code = ?) "
+        "order by district_code, kpi_sort_order",
+        (period_type, period, district, district),
+    )
+
+
+def kpi_district_one(wh: Warehouse, period_type: str, period: str, kpi: str) -> pd.DataFrame:
+    """One KPI for every district, joined to the district list (kind for the map)."""
+    return wh.query(
+        "select k.district_code, k.district_name, d.district_kind, k.kpi, k.value, k.target, "
+        "k.status, k.unit, k.direction, k.numerator, k.denominator, k.ci_lower, k.ci_upper, "
+        "k.responses "
+        "from marts.kpi_district k left join marts.dim_district d using (district_code) "
+        "where k.period_type = ? and k.period = ? and k.kpi = ? order by k.district_code",
+        (period_type, period, kpi),
+    )
+
+
+def kpi_series(
+    wh: Warehouse, period_type: str, district: str | None = None, kpis: list[str] | None = None
+) -> pd.DataFrame:
+    """Every period of one type up to the as-of date, for the whole jurisdiction (district
+    None) or one district; optionally only some KPIs."""
+    kpi_list = list(kpis) if kpis else None
+    if district is None:
+        sql = (
+            f"select {_KPI_COLUMNS} from marts.kpi_overall "
+            f"where period_type = ? and period_start_date <= coalesce({_AS_OF}, period_start_date) "
+            "and (? is null or list_contains(?, kpi)) order by kpi_sort_order, period_start_date"
+        )
+        return wh.query(sql, (period_type, kpi_list, kpi_list))
+    sql = (
+        f"select district_code, district_name, {_KPI_COLUMNS} from marts.kpi_district "
+        f"where period_type = ? and district_code = ? "
+        f"and period_start_date <= coalesce({_AS_OF}, period_start_date) "
+        "and (? is null or list_contains(?, kpi)) order by kpi_sort_order, period_start_date"
+    )
+    return wh.query(sql, (period_type, district, kpi_list, kpi_list))
+
+
+# ---------------------------------------------------------------------------------------
+# schools
+# ---------------------------------------------------------------------------------------
+def schools_table(
+    wh: Warehouse,
+    district: str,
+    period_type: str,
+    period: str,
+    stage: str | None = None,
+    location: str | None = None,
+) -> pd.DataFrame:
+    """The district's active schools with their figures for the period: enrolment, lunch
+    mode, average daily lunch and after-school students, reporting completeness and
+    issues still open. A year sums its months."""
+    return wh.query(
+        f"""
+        with periods as (
+            select *
+            from marts.fct_school_period
+            where district_code = ?
+              and ((? <> 'year' and period_type = ? and period = ?)
+                   or (? = 'year' and period_type = 'month' and left(period, 4) = ?))
+        ),
+        figures as (
+            select
+                school_code,
+                max(enrolled) as enrolled,
+                sum(days_reported) as days_reported,
+                sum(district_serving_days) as serving_days,
+                sum(lunch_students_total) / nullif(sum(days_reported), 0) as avg_lunch,
+                sum(after_school_students_total) / nullif(sum(after_school_days_reported), 0)
+                    as avg_after_school,
+                bool_or(is_lunch_serving) as is_lunch_serving
+            from periods
+            group by school_code
+        ),
+        open_issues as (
+            select school_code, count(*) as open_issues
+            from marts.fct_issues
+            where not is_closed
+            group by school_code
+        )
+        select
+            s.school_code,
+            s.school_name,
+            s.stage,
+            s.ownership,
+            s.location,
+            s.lunch_mode,
+            s.has_after_school,
+            f.enrolled,
+            f.avg_lunch,
+            f.avg_after_school,
+            f.days_reported,
+            f.serving_days,
+            case when coalesce(f.is_lunch_serving, s.has_lunch_service)
+                then f.days_reported / nullif(f.serving_days, 0) end as completeness,
+            coalesce(o.open_issues, 0) as open_issues
+        from marts.dim_school s
+        left join figures f using (school_code)
+        left join open_issues o using (school_code)
+        where s.active and {_SCHOOL_FILTERS}
+        order by s.school_code
+        """,
+        (
+            district,
+            period_type,
+            period_type,
+            period,
+            period_type,
+            period,
+            *_school_params(district, stage, location),
+        ),
+    )
+
+
+def school(wh: Warehouse, school_code: str) -> dict[str, Any] | None:
+    frame = wh.query("select * from marts.dim_school where school_code = ?", (school_code,))
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def school_daily(wh: Warehouse, school_code: str, start: Any, end: Any) -> pd.DataFrame:
+    """A school's daily participation between two dates, with its term's enrolment."""
+    return wh.query(
+        "select p.participation_date as date, p.lunch_students, p.after_school_students, "
+        "e.enrolled from marts.fct_participation_daily p "
+        "left join marts.fct_enrollment e on e.school_code = p.school_code and e.term = p.term "
+        "where p.school_code = ? and p.participation_date between ? and ? "
+        "order by p.participation_date",
+        (school_code, start, end),
+    )
+
+
+def school_issues(wh: Warehouse, school_code: str) -> pd.DataFrame:
+    return wh.query(
+        "select issue_id, found_date, issue_source, category, severity, deadline_date, status, "
+        "closed_date, days_overdue, description from marts.fct_issues where school_code = ? "
+        "order by found_date desc, issue_id",
+        (school_code,),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# funding
+# ---------------------------------------------------------------------------------------
+def funding_years(wh: Warehouse) -> list[int]:
+    frame = wh.query(
+        "select fiscal_year from marts.fct_budget union "
+        "select fiscal_year from marts.fct_expenditure order by fiscal_year desc"
+    )
+    return [int(y) for y in frame["fiscal_year"].dropna()]
+
+
+def funding(wh: Warehouse, year: int, district: str | None = None) -> pd.DataFrame:
+    """Allocated and spent per district and programme in a fiscal year (spending up to the
+    as-of date, refunds netted)."""
+    return wh.query(
+        """
+        with allocated as (
+            select district_code, program, sum(amount) as allocated
+            from marts.fct_budget
+            where fiscal_year = ? and (? is null or district_code = ?)
+            group by all
+        ),
+        spent as (
+            select district_code, program, sum(amount) as spent
+            from marts.fct_expenditure
+            where fiscal_year = ? and (? is null or district_code = ?)
+            group by all
+        ),
+        joined as (
+            select
+                coalesce(a.district_code, s.district_code) as district_code,
+                coalesce(a.program, s.program) as program,
+                coalesce(a.allocated, 0) as allocated,
+                coalesce(s.spent, 0) as spent
+            from allocated a
+            full outer join spent s
+                on a.district_code = s.district_code and a.program = s.program
+        )
+        select
+            j.district_code,
+            coalesce(d.district_name, j.district_code) as district_name,
+            j.program,
+            cast(j.allocated as double) as allocated,
+            cast(j.spent as double) as spent,
+            cast(j.spent as double) / nullif(cast(j.allocated as double), 0) as execution
+        from joined j
+        left join marts.dim_district d using (district_code)
+        order by j.district_code, j.program
+        """,
+        (year, district, district, year, district, district),
+    )
+
+
+def budget_pace(wh: Warehouse, year: int, district: str | None = None) -> pd.DataFrame:
+    """budget_execution by month of a year (year to date share against the target pace)."""
+    params: tuple[Any, ...]
+    if district is None:
+        sql = (
+            "select period as month, numerator as ytd_spent, denominator as allocated, "
+            "value as ytd_share, target as target_pace, status from marts.kpi_overall "
+            "where kpi = 'budget_execution' and period_type = 'month' and left(period, 4) = ? "
+            f"and period_start_date <= coalesce({_AS_OF}, period_start_date) order by period"
+        )
+        params = (str(year),)
+    else:
+        sql = (
+            "select period as month, numerator as ytd_spent, denominator as allocated, "
+            "value as ytd_share, target as target_pace, status from marts.kpi_district "
+            "where kpi = 'budget_execution' and period_type = 'month' and left(period, 4) = ? "
+            f"and district_code = ? and period_start_date <= coalesce({_AS_OF}, period_start_date) "
+            "order by period"
+        )
+        params = (str(year), district)
+    return wh.query(sql, params)
+
+
+# ---------------------------------------------------------------------------------------
+# satisfaction
+# ---------------------------------------------------------------------------------------
+def satisfaction_groups(
+    wh: Warehouse,
+    period_type: str,
+    period: str,
+    district: str | None = None,
+    stage: str | None = None,
+    location: str | None = None,
+    z: float = 1.96,
+) -> pd.DataFrame:
+    """Satisfaction by respondent type: responses, satisfied, rate and Wilson interval."""
+    return wh.query(
+        f"""
+        with r as (
+            select v.respondent, v.is_satisfied
+            from marts.fct_survey v
+            join marts.dim_school s using (school_code)
+            where {_SURVEY_PERIOD} and {_SCHOOL_FILTERS}
+        ),
+        g as (
+            select
+                respondent,
+                count(*) as responses,
+                count(*) filter (where is_satisfied) as satisfied
+            from r
+            group by respondent
+        )
+        select
+            respondent,
+            responses,
+            satisfied,
+            satisfied / responses as value,
+            (satisfied / responses + ? * ? / (2 * responses)
+             - ? * sqrt(satisfied / responses * (1 - satisfied / responses) / responses
+                        + ? * ? / (4 * responses * responses)))
+             / (1 + ? * ? / responses) as ci_lower,
+            (satisfied / responses + ? * ? / (2 * responses)
+             + ? * sqrt(satisfied / responses * (1 - satisfied / responses) / responses
+                        + ? * ? / (4 * responses * responses)))
+             / (1 + ? * ? / responses) as ci_upper
+        from g
+        order by case respondent when 'parent' then 1 when 'student' then 2 else 3 end
+        """,
+        (
+            period_type,
+            period,
+            *_school_params(district, stage, location),
+            *([z] * 14),
+        ),
+    )
+
+
+def satisfaction_items(
+    wh: Warehouse,
+    period_type: str,
+    period: str,
+    district: str | None = None,
+    stage: str | None = None,
+    location: str | None = None,
+) -> pd.DataFrame:
+    """Mean score and number of answers of each survey item (1–5)."""
+    items = ("overall", "taste", "portion", "hygiene", "price", "service")
+    selects = " union all ".join(
+        f"select '{item}' as item, {i} as o, avg({item}) as mean_score, count({item}) as answers "
+        "from r"
+        for i, item in enumerate(items)
+    )
+    return wh.query(
+        f"""
+        with r as (
+            select v.*
+            from marts.fct_survey v
+            join marts.dim_school s using (school_code)
+            where {_SURVEY_PERIOD} and {_SCHOOL_FILTERS}
+        )
+        select item, mean_score, answers from ({selects}) order by o
+        """,
+        (period_type, period, *_school_params(district, stage, location)),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# issues
+# ---------------------------------------------------------------------------------------
+def issues_per_month(
+    wh: Warehouse,
+    district: str | None = None,
+    stage: str | None = None,
+    location: str | None = None,
+) -> pd.DataFrame:
+    """Issues found (by month found) and closed (by month closed), every month."""
+    return wh.query(
+        f"""
+        with i as (
+            select i.*
+            from marts.fct_issues i
+            join marts.dim_school s using (school_code)
+            where {_SCHOOL_FILTERS}
+        ),
+        found as (select strftime(found_date, '%Y-%m') as month, count(*) as n from i group by 1),
+        closed as (
+            select strftime(closed_date, '%Y-%m') as month, count(*) as n
+            from i where is_closed and closed_date is not null group by 1
+        )
+        select
+            coalesce(found.month, closed.month) as month,
+            coalesce(found.n, 0) as found,
+            coalesce(closed.n, 0) as closed
+        from found full outer join closed using (month)
+        order by month
+        """,
+        _school_params(district, stage, location),
+    )
+
+
+def issues_breakdown(
+    wh: Warehouse,
+    column: str,
+    period_type: str,
+    period: str,
+    district: str | None = None,
+    stage: str | None = None,
+    location: str | None = None,
+) -> pd.DataFrame:
+    """Issues found in the period by category or by source: closed and not yet closed."""
+    label = {"category": "i.category", "source": "i.issue_source"}[column]
+    return wh.query(
+        f"""
+        select
+            {label} as label,
+            count(*) filter (where i.is_closed) as closed,
+            count(*) filter (where not i.is_closed) as open,
+            count(*) as found,
+            median(i.days_to_close) as median_days
+        from marts.fct_issues i
+        join marts.dim_school s using (school_code)
+        where {_ISSUE_PERIOD} and {_SCHOOL_FILTERS}
+        group by all
+        order by found desc, label
+        """,
+        (period_type, period, *_school_params(district, stage, location)),
+    )
+
+
+def open_issues(
+    wh: Warehouse,
+    district: str | None = None,
+    stage: str | None = None,
+    location: str | None = None,
+    only_overdue: bool = False,
+) -> pd.DataFrame:
+    """Issues not closed by the as-of date, most overdue first."""
+    return wh.query(
+        f"""
+        select
+            i.issue_id,
+            s.district_name,
+            s.school_name,
+            i.found_date,
+            i.issue_source,
+            i.category,
+            i.severity,
+            i.deadline_date,
+            i.status,
+            i.days_overdue,
+            i.description
+        from marts.fct_issues i
+        join marts.dim_school s using (school_code)
+        where not i.is_closed and (not ? or i.is_overdue) and {_SCHOOL_FILTERS}
+        order by i.days_overdue desc nulls last, i.found_date, i.issue_id
+        """,
+        (only_overdue, *_school_params(district, stage, location)),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# data quality (audit schema)
+# ---------------------------------------------------------------------------------------
+def has_audit(wh: Warehouse) -> bool:
+    return wh.has_table("audit", "loads")
+
+
+def loads(wh: Warehouse, limit: int = 50) -> pd.DataFrame:
+    return wh.query(
+        "select load_id, started_at, finished_at, outcome, files_loaded, files_skipped, "
+        "files_rejected, rows_landed, rows_quarantined, rows_dropped, as_of_date, message "
+        "from audit.loads order by load_id desc limit ?",
+        (limit,),
+    )
+
+
+def load_files(wh: Warehouse, load_id: int | None = None) -> pd.DataFrame:
+    return wh.query(
+        "select load_id, file_name, sheet, source, status, rows_read, rows_landed, "
+        "rows_quarantined, rows_dropped, header_row, encoding, message from audit.load_files "
+        "where ? is null or load_id = ? order by load_id desc, batch_seq",
+        (load_id, load_id),
+    )
+
+
+def quarantine_reasons(wh: Warehouse) -> list[str]:
+    frame = wh.query(
+        "select distinct reason from audit.quarantine where reason is not null order by 1"
+    )
+    return list(frame["reason"])
+
+
+def quarantine(
+    wh: Warehouse,
+    load_id: int | None = None,
+    source: str | None = None,
+    reason: str | None = None,
+    limit: int = 10_000,
+) -> pd.DataFrame:
+    return wh.query(
+        "select load_id, file_name, sheet, source, row_number, column_name, raw_value, reason, "
+        "message, file_rejected from audit.quarantine "
+        "where (? is null or load_id = ?) and (? is null or source = ?) "
+        "and (? is null or reason = ?) "
+        "order by load_id desc, file_name, sheet, row_number limit ?",
+        (load_id, load_id, source, source, reason, reason, limit),
+    )
+
+
+def dq_results(
+    wh: Warehouse, load_id: int | None = None, only_failed: bool = False
+) -> pd.DataFrame:
+    return wh.query(
+        "select load_id, checked_at, stage, suite, check_name, target, column_name, severity, "
+        "success, element_count, unexpected_count, message from audit.dq_results "
+        "where (? is null or load_id = ?) and (not ? or not success) "
+        "order by load_id desc, success, severity, stage, suite, check_name",
+        (load_id, load_id, only_failed),
+    )
+
+
+def orphan_facts(wh: Warehouse) -> pd.DataFrame:
+    """Rows that landed but are excluded from the KPIs (cross-source rule violations)."""
+    if not wh.has_table("marts", "dq_orphan_facts"):
+        return pd.DataFrame()
+    return wh.query("select * from marts.dq_orphan_facts")

@@ -1,0 +1,307 @@
+"""Run the dbt project (staging -> intermediate -> marts) on a warehouse file.
+
+`build()` runs `dbt build` (seeds, models, tests and unit tests in dependency order)
+in-process with dbt's programmatic runner and hands back every node's outcome. Each
+call gets its own temporary target and log folders, so concurrent builds (a load and a
+test run) never share `dbt/target`. dbt reads the warehouse path from the
+`SCHOOLWH_DBT_PATH` environment variable (see `dbt/profiles.yml`).
+
+Errors (a missing file, a locked warehouse, a SQL error, a failing test) come back as a
+`BuildResult` with `success=False` and a message a person can act on; nothing raises.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from schoolwh.audit import CheckResult
+from schoolwh.settings import DBT_DIR
+
+ENV_DBT_PATH = "SCHOOLWH_DBT_PATH"
+
+# dbt's runner is not safe to call from two threads of one process at once, and the
+# warehouse path travels through the process environment: one build at a time per process.
+_RUN_LOCK = threading.Lock()
+
+_PASSING = {"pass", "success"}
+_TEST_TYPES = {"test", "unit_test"}
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """The outcome of one dbt node (a seed, model, data test or unit test)."""
+
+    name: str
+    unique_id: str
+    resource_type: str  # seed / model / test / unit_test / ...
+    status: str  # success / error / skipped (seeds, models); pass / fail / warn / error (tests)
+    message: str = ""
+    failures: int | None = None  # rows returned by a failing data test
+    execution_time: float = 0.0  # seconds
+    severity: str | None = None  # error / warn, for data tests
+    target: str | None = None  # the model a test checks
+    column_name: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status in _PASSING
+
+
+@dataclass
+class BuildResult:
+    """The outcome of one `dbt build`."""
+
+    success: bool
+    nodes: list[NodeResult] = field(default_factory=list)
+    elapsed_seconds: float = 0.0
+    message: str = ""
+
+    @property
+    def failed_nodes(self) -> list[NodeResult]:
+        """Nodes that errored or failed, including data tests that only warn."""
+        return [n for n in self.nodes if not n.passed]
+
+    def counts(self) -> dict[str, int]:
+        """Number of nodes per resource type."""
+        out: dict[str, int] = {}
+        for n in self.nodes:
+            out[n.resource_type] = out.get(n.resource_type, 0) + 1
+        return out
+
+    def check_results(self) -> list[CheckResult]:
+        """dbt tests and unit tests (and any node that failed) as rows of audit.dq_results.
+
+        A data test configured with severity `error` and every unit test are `critical`
+        (a failure blocks the publish); a data test with severity `warn` is a `warning`.
+        A seed or model that errored, or a node skipped because something upstream failed,
+        is reported as a failed critical check, so a broken build cannot pass unnoticed.
+        """
+        results: list[CheckResult] = []
+        for node in self.nodes:
+            if node.resource_type in _TEST_TYPES:
+                critical = node.resource_type == "unit_test" or node.severity != "warn"
+                results.append(
+                    CheckResult(
+                        stage="build",
+                        suite="dbt",
+                        check_name=node.name,
+                        target=node.target or "",
+                        success=node.passed,
+                        severity="critical" if critical else "warning",
+                        column_name=node.column_name,
+                        unexpected_count=node.failures,
+                        message=node.message if not node.passed else "",
+                    )
+                )
+            elif not node.passed:
+                results.append(
+                    CheckResult(
+                        stage="build",
+                        suite="dbt",
+                        check_name=f"{node.resource_type}:{node.name}",
+                        target=node.name,
+                        success=False,
+                        severity="critical",
+                        message=node.message or f"{node.resource_type} {node.status}",
+                    )
+                )
+        return results
+
+    def summary(self) -> str:
+        """One line: what ran, what failed, how long it took."""
+        counts = ", ".join(f"{v} {k}s" for k, v in sorted(self.counts().items()))
+        failed = self.failed_nodes
+        state = "succeeded" if self.success else "FAILED"
+        line = f"dbt build {state} in {self.elapsed_seconds:.1f} s"
+        if counts:
+            line += f" ({counts})"
+        if failed:
+            line += f"; {len(failed)} not passing: " + ", ".join(
+                f"{n.name} [{n.status}]" for n in failed[:10]
+            )
+            if len(failed) > 10:
+                line += ", ..."
+        return line
+
+
+def build(db_path: Path, *, select: str | None = None) -> BuildResult:
+    """Run `dbt build` (seeds, models, tests, unit tests) on the warehouse file `db_path`.
+
+    `select` is a dbt selection (e.g. `"+kpi_district"`); None builds everything.
+    The file must exist and hold the `raw` schema; no other process may hold it open for
+    writing, and the caller must have closed its own connections to it.
+    """
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    return _invoke(Path(db_path), args)
+
+
+def docs(db_path: Path, out_dir: Path) -> BuildResult:
+    """Run `dbt docs generate` on a built warehouse; the static site lands in `out_dir`.
+
+    `out_dir` receives index.html, manifest.json and catalog.json (serve or open
+    index.html from there).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return _invoke(Path(db_path), ["docs", "generate"], target_dir=out_dir)
+
+
+def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> BuildResult:
+    started = time.perf_counter()
+    db_path = db_path.expanduser().resolve()
+    if not db_path.is_file():
+        return BuildResult(
+            success=False,
+            message=f"Warehouse file not found: {db_path}. Load data first (schoolwh load).",
+        )
+    if not (DBT_DIR / "dbt_project.yml").is_file():
+        return BuildResult(success=False, message=f"dbt project not found in {DBT_DIR}.")
+
+    with _RUN_LOCK, tempfile.TemporaryDirectory(prefix="schoolwh-dbt-") as tmp:
+        work = Path(tmp)
+        target = target_dir or work / "target"
+        logs = work / "logs"
+        cli_args = [
+            *args,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(logs),
+            "--log-level",
+            "none",
+            "--log-level-file",
+            "info",
+            "--no-use-colors",
+            "--no-send-anonymous-usage-stats",
+            "--no-version-check",
+        ]
+        with _environment({ENV_DBT_PATH: str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
+            try:
+                from dbt.cli.main import dbtRunner
+
+                outcome = dbtRunner().invoke(cli_args)
+            except Exception as exc:  # dbt raises only on bugs; report, never crash the caller
+                return BuildResult(
+                    success=False,
+                    elapsed_seconds=time.perf_counter() - started,
+                    message=f"dbt could not run: {exc}",
+                )
+            finally:
+                _close_adapter_connections()
+        nodes = _node_results(outcome.result)
+        elapsed = time.perf_counter() - started
+        result = BuildResult(success=bool(outcome.success), nodes=nodes, elapsed_seconds=elapsed)
+        if outcome.exception is not None:
+            result.success = False
+            result.message = _explain(str(outcome.exception), logs)
+        else:
+            result.message = result.summary()
+            if not result.success:
+                details = [
+                    f"- {n.resource_type} {n.name}: {n.status}: {_first_line(n.message)}"
+                    for n in result.failed_nodes
+                    if n.status != "skipped"
+                ]
+                if details:
+                    result.message += "\n" + "\n".join(details[:20])
+        return result
+
+
+def _node_results(run_result: Any) -> list[NodeResult]:
+    """Flatten dbt's RunExecutionResult into NodeResults (empty for docs and errors)."""
+    results = getattr(run_result, "results", None) or []
+    nodes: list[NodeResult] = []
+    for r in results:
+        node = getattr(r, "node", None)
+        if node is None:
+            continue
+        resource_type = str(getattr(node.resource_type, "value", node.resource_type))
+        severity = None
+        target = None
+        if resource_type == "test":
+            severity = str(getattr(node.config, "severity", "error")).lower()
+            attached = getattr(node, "attached_node", None)
+            target = attached.split(".")[-1] if attached else None
+        elif resource_type == "unit_test":
+            tested = getattr(node, "tested_node_unique_id", None)
+            target = tested.split(".")[-1] if tested else None
+        status = str(getattr(r.status, "value", r.status)).lower()
+        failures = getattr(r, "failures", None)
+        nodes.append(
+            NodeResult(
+                name=node.name,
+                unique_id=node.unique_id,
+                resource_type=resource_type,
+                status=status,
+                message=str(r.message or ""),
+                failures=int(failures) if failures is not None else None,
+                execution_time=float(getattr(r, "execution_time", 0.0) or 0.0),
+                severity=severity,
+                target=target,
+                column_name=getattr(node, "column_name", None),
+            )
+        )
+    return nodes
+
+
+def _explain(error: str, logs: Path) -> str:
+    """A build that did not start: say why, with the end of dbt's log for context."""
+    text = error.strip()
+    lowered = text.lower()
+    if "could not set lock" in lowered or "conflicting lock" in lowered:
+        text = (
+            "The warehouse file is in use by another process (a load, the dashboard or an "
+            f"open database client). Close it and try again.\n{text}"
+        )
+    log_file = logs / "dbt.log"
+    if log_file.is_file():
+        tail = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        text += "\n--- dbt log (last lines) ---\n" + "\n".join(tail)
+    return text
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text and text.strip() else ""
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _close_adapter_connections() -> None:
+    """Release the DuckDB file dbt-duckdb may still hold, so the caller can reopen it."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    env = getattr(DuckDBConnectionManager, "_ENV", None)
+    if env is not None:
+        try:
+            env.close()
+        finally:
+            DuckDBConnectionManager.close_all_connections()
+

@@ -1,0 +1,67 @@
+"""The whole synthetic jurisdiction as data frames, one per input source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from ingest.sources import SOURCES
+from schoolwh.generator.activity import build_activity
+from schoolwh.generator.feedback import build_issues, build_survey
+from schoolwh.generator.finance import build_budget, build_expenditure
+from schoolwh.generator.registry import build_districts, build_schools
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """Canonical data (English values, ISO dates, yuan) plus the generator's bookkeeping."""
+
+    seed: int
+    districts: pl.DataFrame
+    schools: pl.DataFrame  # registry columns plus hidden traits
+    enrollment: pl.DataFrame
+    participation: pl.DataFrame
+    budget: pl.DataFrame
+    expenditure: pl.DataFrame
+    survey: pl.DataFrame
+    issues: pl.DataFrame  # final state
+    issues_ledger: pl.DataFrame  # the state an earlier ledger reported
+    missed: pl.DataFrame  # (school_code, date) school days not reported
+    no_enrollment: pl.DataFrame  # (school_code, term) enrolment rows left out
+
+    def frame(self, source: str) -> pl.DataFrame:
+        """The rows of one source, with exactly that source's columns, in contract order."""
+        return getattr(self, source).select(SOURCES[source].names)
+
+    @property
+    def students(self) -> int:
+        """Students enrolled in the latest term."""
+        latest = self.enrollment["term"].max()
+        return int(self.enrollment.filter(pl.col("term") == latest)["enrolled"].sum())
+
+
+def build_jurisdiction(schools: int, seed: int) -> Jurisdiction:
+    """Build every source for `schools` schools from `seed` (same inputs, same data)."""
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
+    registry = build_schools(streams[0], schools)
+    activity = build_activity(streams[1], registry)
+    budget = build_budget(streams[2], registry, activity.enrollment)
+    expenditure = build_expenditure(streams[3], budget)
+    survey = build_survey(streams[4], registry)
+    issues = build_issues(streams[5], registry)
+    return Jurisdiction(
+        seed=seed,
+        districts=build_districts(),
+        schools=registry,
+        enrollment=activity.enrollment,
+        participation=activity.participation,
+        budget=budget,
+        expenditure=expenditure,
+        survey=survey,
+        issues=issues.final,
+        issues_ledger=issues.ledger,
+        missed=activity.missed,
+        no_enrollment=activity.no_enrollment,
+    )
