@@ -38,7 +38,7 @@ def kpis(wh: Path, table: str) -> dict[tuple, dict]:
     finally:
         con.close()
     key = ("district_code",) if table == "kpi_district" else ()
-    return {tuple(r[k] for k in key) + (r["period"], r["kpi"]): r for r in rows}
+    return {(*tuple(r[k] for k in key), r["period"], r["kpi"]): r for r in rows}
 
 
 def check(row: dict, num, den, value, target, status) -> None:
@@ -121,7 +121,7 @@ def test_worked_example_twenty_responses_is_insufficient(tmp_path):
     survey = folder / "学校午餐满意度调查结果.csv"
     lines = survey.read_bytes().split(b"\r\n")
     # Keep the header and 20 responses: rows 1-3 are the dissatisfied ones → drop 2 of them.
-    kept = [lines[0], lines[1], lines[2]] + lines[4:22]
+    kept = [lines[0], lines[1], lines[2], *lines[4:22]]
     assert len(kept) == 21
     survey.write_bytes(b"\r\n".join(kept) + b"\r\n")
     wh = tmp_path / "warehouse.duckdb"
@@ -251,7 +251,7 @@ def test_two_batches_every_district_has_every_kpi(two_batches):
 
 
 def test_two_batches_satisfaction_interval(two_batches):
-    wh, _, rows = two_batches
+    _wh, _, rows = two_batches
     lo, hi = wilson(9, 10)
     row = rows[("410171", TERM, "satisfaction_rate")]
     assert row["ci_lower"] == pytest.approx(lo, abs=1e-6)
