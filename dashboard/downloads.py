@@ -44,7 +44,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, name: str = "data") -> bytes:
         worksheet = writer.sheets[sheet]
         worksheet.freeze_panes(1, 0)
         for i, col in enumerate(data.columns):
-            values = data[col].astype(str).head(500)
+            values = ["" if v is None else str(v) for v in data[col].head(500).tolist()]
             widest = max([len(str(col)) * 2, *(len(v) for v in values)])
             worksheet.set_column(i, i, min(max(widest + 2, 8), _EXCEL_MAX_WIDTH))
     return buffer.getvalue()

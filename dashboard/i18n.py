@@ -266,6 +266,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "No boundary data available: shown as a list.",
     ),
     "overview.ranking": ("区县排名", "District ranking"),
+    "overview.grid_table": ("按区县的指标明细", "KPIs by district, as a table"),
     # district page
     "district.title": ("区县详情", "District detail"),
     "district.pick": ("选择区县", "Choose a district"),
@@ -329,6 +330,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq.only_failed": ("只看未通过", "Failed checks only"),
     "dq.completeness": ("各区县数据填报完整率", "Reporting completeness by district"),
     "dq.no_audit": ("数据仓库中没有加载记录。", "The warehouse has no load records."),
+    "dq.orphans": (
+        "未计入指标的数据（学校或区县不在名录中）",
+        "Rows left out of the KPIs (school or district not in the registry)",
+    ),
     "dq.passed": ("通过", "Passed"),
     "dq.failed": ("未通过", "Failed"),
     # SQL page
@@ -434,6 +439,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.success": ("是否通过", "Passed"),
     "col.unexpected": ("异常数", "Unexpected"),
     "col.elements": ("检查数", "Checked"),
+    "col.row_count": ("行数", "Rows"),
+    "col.excluded": ("未计入指标", "Left out of KPIs"),
+    "col.example": ("示例", "Example"),
+    "col.first_date": ("最早日期", "First date"),
+    "col.last_date": ("最晚日期", "Last date"),
     "col.table": ("表", "Table"),
     "col.column": ("字段", "Column"),
     "col.type": ("类型", "Type"),

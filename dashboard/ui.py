@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads
+from dashboard import charts, downloads, tables
 from dashboard import formatting as fmt
 from dashboard import queries as q
 from dashboard import status as st_
@@ -246,43 +246,35 @@ def chart(fig: Any, key: str | None = None) -> None:
 
 
 def table(
-    frame: pd.DataFrame,
+    data: tables.Table | pd.DataFrame,
     name: str,
     key: str,
-    column_config: dict[str, Any] | None = None,
     height: int | str = "auto",
 ) -> None:
-    """A table with CSV (UTF-8 with BOM) and Excel downloads of exactly what is shown."""
+    """A table with CSV (UTF-8 with BOM) and Excel downloads of the same rows."""
     current = lang()
-    if frame.empty:
+    tbl = data if isinstance(data, tables.Table) else tables.Table(data, data)
+    if tbl.empty:
         st.caption(t("empty.no_rows", current))
         return
-    st.dataframe(frame, hide_index=True, column_config=column_config, height=height)
+    st.dataframe(tbl.display, hide_index=True, height=height)
     stem = downloads.file_stem(name)
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button(
         t("download.csv", current),
-        data=downloads.to_csv_bytes(frame),
+        data=downloads.to_csv_bytes(tbl.export),
         file_name=f"{stem}.csv",
         mime=downloads.CSV_MIME,
         key=f"{key}_csv",
         on_click="ignore",
-        icon="⬇️",
+        icon=":material/download:",
     )
     c2.download_button(
         t("download.xlsx", current),
-        data=downloads.to_xlsx_bytes(frame, name),
+        data=downloads.to_xlsx_bytes(tbl.export, name),
         file_name=f"{stem}.xlsx",
         mime=downloads.XLSX_MIME,
         key=f"{key}_xlsx",
         on_click="ignore",
-        icon="⬇️",
+        icon=":material/download:",
     )
-
-
-def status_column(frame: pd.DataFrame, column: str = "status") -> list[str]:
-    """Status cells as glyph + label, so a table never relies on colour."""
-    current = lang()
-    return [
-        f"{st_.glyph(s)} {enum_label('status', st_.normalise(s), current)}" for s in frame[column]
-    ]

@@ -90,7 +90,11 @@ def _build_gx_site(runs: list[CheckRun], site_dir: Path) -> dict[tuple[str, str]
     keys = set()
     for run, v in validations:
         if v.suite not in added:
-            expectations = [r.expectation_config.to_domain_obj() for r in v.result.results]
+            expectations = []
+            for r in v.result.results:
+                expectation = r.expectation_config.to_domain_obj()
+                expectation.id = None  # a copy: it joins this context's suite afresh
+                expectations.append(expectation)
             context.suites.add(gx.ExpectationSuite(name=v.suite, expectations=expectations))
             added.add(v.suite)
         key = ValidationResultIdentifier(
@@ -98,9 +102,12 @@ def _build_gx_site(runs: list[CheckRun], site_dir: Path) -> dict[tuple[str, str]
             run_id=RunIdentifier(run_name=f"load-{run.load_id}", run_time=run.run_time),
             batch_identifier=run.stage,
         )
+        v.result.meta["run_id"] = key.run_id  # GX's pages show the run name and time
         context.validation_results_store.set(key, v.result)
         keys.add((run.stage, v.suite, run.load_id))
     context.build_data_docs(site_names=[SITE_NAME])
+    for page in site_dir.rglob("*.html"):
+        _add_offline_fallback(page)
     pages = {}
     for stage, suite, load_id in keys:
         pattern = f"validations/{suite.replace('.', '/')}/load-{load_id}/*/{stage}.html"
@@ -108,6 +115,24 @@ def _build_gx_site(runs: list[CheckRun], site_dir: Path) -> dict[tuple[str, str]
         if found:
             pages[(stage, suite)] = found[-1].relative_to(site_dir.parent).as_posix()
     return pages
+
+
+# GX marks each expectation passed or failed with icons from a CDN icon font. This style,
+# placed first in <head>, draws them as text when the font cannot load; when it does
+# load, its own later rules (same specificity) win.
+OFFLINE_FALLBACK = """<style>
+.fa-check-circle::before { content: "✔"; color: #2e7d32; }
+.fa-times::before { content: "✘"; color: #c62828; }
+.fa-exclamation-triangle::before { content: "⚠"; color: #b26a00; }
+table { border-collapse: collapse; }
+th, td { padding: 2px 8px; vertical-align: top; }
+</style>"""
+
+
+def _add_offline_fallback(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    if "<head>" in text:
+        page.write_text(text.replace("<head>", "<head>" + OFFLINE_FALLBACK, 1), encoding="utf-8")
 
 
 # --- the offline summary page --------------------------------------------------------------

@@ -113,8 +113,12 @@ def sql(
     max_rows: Annotated[int, typer.Option(help="Most rows returned.")] = 10_000,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Run one read-only query on the published warehouse (sandboxed)."""
-    from schoolwh.sandbox import SqlError, format_result, run_sql
+    """查询 Run one read-only query on the published warehouse (sandboxed).
+
+    Example: schoolwh sql "select * from marts.kpi_overall where period = '2025-autumn'".
+    A query starting with `--` needs `schoolwh sql -- "-- comment ..."`.
+    """
+    from schoolwh.sandbox import SqlError, format_result, row_count_text, run_sql
 
     if fmt not in ("table", "csv", "json"):
         fail(f"Unknown format {fmt!r}: use table, csv or json.", 2)
@@ -123,6 +127,8 @@ def sql(
     except SqlError as exc:
         fail(str(exc))
     sys.stdout.write(format_result(result, fmt))
+    if result.truncated and fmt != "table":
+        typer.echo(row_count_text(result), err=True)
 
 
 def main() -> None:  # pragma: no cover - console entry point

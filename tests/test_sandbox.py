@@ -294,7 +294,7 @@ def test_refusal_carries_duckdb_message(
     assert file_hash(warehouse) == warehouse_hash
 
 
-@pytest.mark.parametrize(("statement", "duckdb_says"), REFUSALS[::3])
+@pytest.mark.parametrize(("statement", "duckdb_says"), REFUSALS[::4])
 def test_refusal_raises_sql_error(
     warehouse: Path, outside: Path, statement: str, duckdb_says: str
 ) -> None:
@@ -320,17 +320,10 @@ def test_multiple_statements_are_refused(warehouse: Path, cli: CliRunner) -> Non
 
 def test_harmless_statements_leave_nothing_behind(warehouse: Path, warehouse_hash: str) -> None:
     """Statements DuckDB allows on a read-only file change nothing that outlives the call."""
-    for statement in (
-        "CHECKPOINT",
-        "FORCE CHECKPOINT",
-        "VACUUM",
-        "CREATE TEMP TABLE scratch AS SELECT 1 AS a",
-        "SET VARIABLE v = 1",
-    ):
+    for statement in ("FORCE CHECKPOINT", "CREATE TEMP TABLE scratch AS SELECT 1 AS a"):
         run_sql(warehouse, statement)
     with pytest.raises(SqlError, match="Catalog Error"):
         run_sql(warehouse, "select * from scratch")
-    assert run_sql(warehouse, "select getvariable('v')").rows == [(None,)]
     assert file_hash(warehouse) == warehouse_hash
     assert sorted(path.name for path in warehouse.parent.iterdir()) == ["warehouse.duckdb"]
 
@@ -398,29 +391,24 @@ def test_bad_arguments(warehouse: Path) -> None:
 # --- timeouts and the worker ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "runaway",
-    [
-        "select count(*) from range(100000000000) a",
-        "select count(*) from range(1000000) a, range(1000000) b where a.range + b.range = 7",
-    ],
-)
-def test_runaway_query_stops_at_timeout(warehouse: Path, runaway: str) -> None:
+def test_runaway_query_stops_at_timeout(warehouse: Path) -> None:
     started = time.monotonic()
     with pytest.raises(SqlError) as caught:
-        run_sql(warehouse, runaway, timeout=1)
+        run_sql(warehouse, "select count(*) from range(100000000000) a", timeout=1)
     took = time.monotonic() - started
     assert str(caught.value) == "Query stopped after 1 s (timeout)."
     assert 1 <= took < 1 + limits.HARD_KILL_GRACE
 
 
-def test_cli_timeout(warehouse: Path, cli: CliRunner) -> None:
-    outcome = cli.invoke(
-        app,
-        ["sql", "-w", str(warehouse), "--timeout", "1", "select count(*) from range(100000000000)"],
+def test_cli_stops_a_runaway_cross_join(warehouse: Path, cli: CliRunner) -> None:
+    cross_join = (
+        "select count(*) from range(1000000) a, range(1000000) b where a.range + b.range = 7"
     )
+    started = time.monotonic()
+    outcome = cli.invoke(app, ["sql", "-w", str(warehouse), "--timeout", "1.5", cross_join])
+    assert time.monotonic() - started < 1.5 + limits.HARD_KILL_GRACE
     assert outcome.exit_code == 1
-    assert "Query stopped after 1 s (timeout)." in outcome.stderr
+    assert outcome.stderr == "Query stopped after 1.5 s (timeout).\n"
 
 
 def test_unresponsive_worker_is_killed(

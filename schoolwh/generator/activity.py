@@ -182,7 +182,7 @@ def _term_rows(
 def _needs(rng: np.random.Generator, schools: pl.DataFrame, enrollment: pl.DataFrame):
     """Add lunch and after-school need and the priority groups to the enrolment rows."""
     traits = schools.select(
-        "school_code", "lunch_mode", "location", "need_gap", "none_need", "as_need"
+        "school_code", "lunch_mode", "location", "core", "need_gap", "none_need", "as_need"
     )
     rows = enrollment.join(traits, on="school_code", how="left")
     n = rows.height
@@ -206,12 +206,14 @@ def _needs(rng: np.random.Generator, schools: pl.DataFrame, enrollment: pl.DataF
         [rng.uniform(0.15, 0.35, n), rng.uniform(0.05, 0.15, n)],
         rng.uniform(0.0, 0.03, n),
     )
+    # A few schools leave the optional need figures blank (more in the outer counties).
+    blank = rng.random(n) < np.where(rows["core"].to_numpy(), 0.002, 0.01)
     return rows.select(
         "school_code",
         "term",
         "enrolled",
-        lunch_need=pl.Series(lunch_need),
-        after_school_need=pl.Series(as_need.astype(np.int64)),
+        lunch_need=pl.Series(lunch_need).set(pl.Series(blank), None),
+        after_school_need=pl.Series(as_need.astype(np.int64)).set(pl.Series(blank), None),
         left_behind=pl.Series(np.rint(enrolled * left_share).astype(np.int64)),
         migrant=pl.Series(np.rint(enrolled * migrant_share).astype(np.int64)),
         disabled=pl.Series(rng.binomial(enrolled, 0.004).astype(np.int64)),

@@ -14,14 +14,23 @@ school_days as (
 
 ),
 
-district_days as (
+district_dates as (
 
     select distinct
         district_code,
-        month,
-        term,
         participation_date
     from school_days
+
+),
+
+district_days as (
+
+    select
+        district_code,
+        {{ format_month('participation_date') }} as month,
+        {{ term_of_date('participation_date') }} as term,
+        participation_date
+    from district_dates
 
 ),
 

@@ -29,15 +29,11 @@ joined as (
     select
         participation.school_code,
         schools.district_code,
-        {{ format_month('participation.participation_date') }} as month,
-        {{ term_of_date('participation.participation_date') }} as term,
         participation.lunch_students,
         participation.after_school_students,
         coalesce(schools.active, false) as is_in_scope,
         {{ school_scope_exclusion('schools.school_code', 'schools.active') }} as scope_exclusion_reason,
-        participation.participation_date,
-        participation.source_batch_seq,
-        participation.source_file_name
+        participation.participation_date
     from participation
     left join schools
         on participation.school_code = schools.school_code

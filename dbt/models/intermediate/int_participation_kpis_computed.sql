@@ -9,7 +9,8 @@
       reporting_completeness   days reported by lunch-serving schools / sum over those
                                schools of their district's serving days in the period
     A district in which no active school reported in the period has no data for these
-    KPIs (numerator and denominator null), so that it shows as no_data, not as 0.
+    KPIs (numerator and denominator null), so that it shows as no_data, not as 0; the
+    jurisdiction's figures are the sums over the districts that have data.
 #}
 
 with
@@ -40,10 +41,9 @@ measured as (
 
 ),
 
-aggregated as (
+by_district as (
 
     select
-        {{ kpi_scope() }} as scope,
         district_code,
         period_type,
         period,
@@ -58,7 +58,67 @@ aggregated as (
         cast(sum(serving_school_days_reported) as {{ dbt.type_bigint() }}) as completeness_numerator,
         cast(sum(serving_school_days_expected) as {{ dbt.type_bigint() }}) as completeness_denominator
     from measured
-    group by {{ kpi_grouping_sets() }}
+    group by district_code, period_type, period
+
+),
+
+-- the jurisdiction = the sum over the districts that have data in the period
+overall as (
+
+    select
+        period_type,
+        period,
+        true as has_data,
+        sum(eating_numerator) as eating_numerator,
+        cast(sum(enrolled_denominator) as {{ dbt.type_bigint() }}) as enrolled_denominator,
+        sum(lunch_demand_numerator) as lunch_demand_numerator,
+        cast(sum(lunch_demand_denominator) as {{ dbt.type_bigint() }}) as lunch_demand_denominator,
+        sum(after_school_numerator) as after_school_numerator,
+        sum(after_school_demand_numerator) as after_school_demand_numerator,
+        cast(sum(after_school_demand_denominator) as {{ dbt.type_bigint() }}) as after_school_demand_denominator,
+        cast(sum(completeness_numerator) as {{ dbt.type_bigint() }}) as completeness_numerator,
+        cast(sum(completeness_denominator) as {{ dbt.type_bigint() }}) as completeness_denominator
+    from by_district
+    where has_data
+    group by period_type, period
+
+),
+
+aggregated as (
+
+    select
+        'district' as scope,
+        district_code,
+        period_type,
+        period,
+        has_data,
+        eating_numerator,
+        enrolled_denominator,
+        lunch_demand_numerator,
+        lunch_demand_denominator,
+        after_school_numerator,
+        after_school_demand_numerator,
+        after_school_demand_denominator,
+        completeness_numerator,
+        completeness_denominator
+    from by_district
+    union all
+    select
+        'overall' as scope,
+        cast(null as {{ dbt.type_string() }}) as district_code,
+        period_type,
+        period,
+        has_data,
+        eating_numerator,
+        enrolled_denominator,
+        lunch_demand_numerator,
+        lunch_demand_denominator,
+        after_school_numerator,
+        after_school_demand_numerator,
+        after_school_demand_denominator,
+        completeness_numerator,
+        completeness_denominator
+    from overall
 
 ),
 

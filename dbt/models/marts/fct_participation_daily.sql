@@ -19,8 +19,8 @@ final as (
     select
         school_code,
         district_code,
-        month,
-        term,
+        {{ format_month('participation_date') }} as month,
+        {{ term_of_date('participation_date') }} as term,
         lunch_students,
         after_school_students,
         participation_date

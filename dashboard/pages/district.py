@@ -1,0 +1,107 @@
+"""区县 District: one district's KPI cards, monthly trends against target, its schools
+and a school drill-down."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, tables, ui
+from dashboard import formatting as fmt
+from dashboard import queries as q
+from dashboard.i18n import kpi_name, t
+
+wh = ui.ready_warehouse()
+lang = ui.lang()
+st.title(t("district.title", lang))
+
+district = ui.district_filter(wh, allow_all=False)
+selection = ui.period_filters(wh)
+if selection is None or district is None:
+    st.stop()
+period_type, period = selection
+previous = fmt.previous_period(period_type, period)
+names = q.districts(wh).set_index("district_code")["district_name"]
+district_name = str(names.get(district, district))
+
+# KPI cards ------------------------------------------------------------------------------
+current = q.kpi_district(wh, period_type, period, district)
+before = q.kpi_district(wh, period_type, previous, district) if previous else None
+st.subheader(t("district.cards", lang, district=district_name, period=fmt.period(period, lang)))
+if current.empty:
+    st.caption(t("empty.no_rows", lang))
+else:
+    ui.kpi_cards(charts.kpi_cards(current, before, lang, fmt.period(previous, lang)))
+    ui.status_legend()
+
+# monthly trends -------------------------------------------------------------------------
+st.subheader(t("district.trends", lang))
+series = q.kpi_series(wh, "month", district)
+if series.empty:
+    st.caption(t("empty.no_rows", lang))
+else:
+    available = list(dict.fromkeys(series["kpi"]))
+    with_target = [k for k in available if series.loc[series["kpi"] == k, "target"].notna().any()]
+    chosen = st.multiselect(
+        t("district.trend_kpi", lang),
+        available,
+        default=with_target[:4] or available[:4],
+        format_func=lambda k: kpi_name(k, lang),
+        key="f_trend_kpis",
+    )
+    columns = st.columns(2)
+    for i, kpi in enumerate(chosen):
+        with columns[i % 2]:
+            ui.chart(
+                charts.trend_vs_target(series[series["kpi"] == kpi], kpi, lang),
+                key=f"trend_{kpi}",
+            )
+    if chosen:
+        with st.expander(t("district.trends", lang)):
+            ui.table(
+                tables.build(series[series["kpi"].isin(chosen)], tables.KPI_SERIES, lang),
+                f"{district_name}_{t('district.trends', lang)}",
+                key="trend_table",
+            )
+
+# schools --------------------------------------------------------------------------------
+st.subheader(t("district.schools", lang))
+stage, location = ui.school_filters(wh)
+schools = q.schools_table(wh, district, period_type, period, stage, location)
+if schools.empty:
+    st.info(t("district.no_schools", lang))
+    st.stop()
+ui.table(
+    tables.build(schools, tables.SCHOOLS, lang),
+    f"{district_name}_{t('district.schools', lang)}_{period}",
+    key="schools_table",
+)
+
+labels = dict(zip(schools["school_code"], schools["school_name"], strict=False))
+school_code = ui.select(
+    t("district.school_pick", lang),
+    list(labels),
+    "f_school",
+    lambda c: f"{labels.get(c, c)}（{c}）" if lang == "zh" else f"{labels.get(c, c)} ({c})",
+)
+if school_code is not None:
+    st.markdown(f"#### {t('district.school_detail', lang, school=labels[school_code])}")
+    bounds = q.period_bounds(wh, period_type, period)
+    daily = q.school_daily(wh, school_code, *bounds) if bounds else None
+    if daily is None or daily.empty:
+        st.caption(t("empty.no_rows", lang))
+    else:
+        ui.chart(
+            charts.daily_participation(daily, lang, title=t("district.daily", lang)),
+            key="school_daily",
+        )
+        ui.table(
+            tables.build(daily, tables.DAILY, lang),
+            f"{labels[school_code]}_{t('district.daily', lang)}",
+            key="school_daily_table",
+        )
+    st.markdown(f"##### {t('district.school_issues', lang)}")
+    ui.table(
+        tables.build(q.school_issues(wh, school_code), tables.SCHOOL_ISSUES, lang),
+        f"{labels[school_code]}_{t('district.school_issues', lang)}",
+        key="school_issues_table",
+    )

@@ -1,0 +1,78 @@
+"""问题整改 Issues: found and closed per month, closure and on-time rates, median days to
+close, open and overdue issues, by category and by source."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, tables, ui
+from dashboard import formatting as fmt
+from dashboard import queries as q
+from dashboard.i18n import enum_label, t
+
+ISSUE_KPIS = ("issue_closure_rate", "issue_on_time_rate", "median_days_to_close")
+
+wh = ui.ready_warehouse()
+lang = ui.lang()
+st.title(t("issues.title", lang))
+
+selection = ui.period_filters(wh)
+if selection is None:
+    st.stop()
+period_type, period = selection
+c1, c2 = st.columns([1, 2])
+with c1:
+    district = ui.district_filter(wh)
+with c2:
+    stage, location = ui.school_filters(wh)
+
+# rates of the period (whole districts) ----------------------------------------------------
+previous = fmt.previous_period(period_type, period)
+if district is None:
+    current = q.kpi_overall(wh, period_type, period)
+    before = q.kpi_overall(wh, period_type, previous) if previous else None
+else:
+    current = q.kpi_district(wh, period_type, period, district)
+    before = q.kpi_district(wh, period_type, previous, district) if previous else None
+current = current[current["kpi"].isin(ISSUE_KPIS)]
+if not current.empty:
+    ui.kpi_cards(charts.kpi_cards(current, before, lang, fmt.period(previous, lang)), per_row=3)
+    st.caption(t("filter.school_scope_note", lang))
+
+# per month ------------------------------------------------------------------------------
+st.subheader(t("issues.per_month", lang))
+monthly = q.issues_per_month(wh, district, stage, location)
+if monthly.empty:
+    st.caption(t("empty.no_rows", lang))
+else:
+    ui.chart(charts.issues_per_month(monthly, lang), key="per_month")
+
+# open and overdue -------------------------------------------------------------------------
+st.subheader(t("issues.open_list", lang))
+only_overdue = st.toggle(t("issues.only_overdue", lang), key="f_only_overdue")
+still_open = q.open_issues(wh, district, stage, location, only_overdue)
+ui.table(
+    tables.build(still_open, tables.ISSUES, lang),
+    t("issues.open_list", lang),
+    key="open_table",
+)
+
+# by category and by source (issues found in the period) -----------------------------------
+left, right = st.columns(2)
+for column, box, title_key, spec, enum in (
+    ("category", left, "issues.by_category", tables.ISSUE_BREAKDOWN_CATEGORY, "issue_category"),
+    ("source", right, "issues.by_source", tables.ISSUE_BREAKDOWN_SOURCE, "issue_source"),
+):
+    with box:
+        st.subheader(t(title_key, lang))
+        frame = q.issues_breakdown(wh, column, period_type, period, district, stage, location)
+        if frame.empty:
+            st.caption(t("empty.no_rows", lang))
+            continue
+        frame["label_text"] = [enum_label(enum, v, lang) for v in frame["label"]]
+        ui.chart(charts.issues_breakdown(frame, "label_text", lang), key=f"by_{column}")
+        ui.table(
+            tables.build(frame, spec, lang),
+            f"{t(title_key, lang)}_{period}",
+            key=f"{column}_table",
+        )

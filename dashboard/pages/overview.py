@@ -1,0 +1,91 @@
+"""总览 Overview: the whole jurisdiction's KPI cards, a district × KPI status grid and a
+district map coloured by a chosen KPI."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, geo, tables, ui
+from dashboard import formatting as fmt
+from dashboard import queries as q
+from dashboard.i18n import kpi_name, t
+
+wh = ui.ready_warehouse()
+lang = ui.lang()
+st.title(t("overview.title", lang))
+
+selection = ui.period_filters(wh)
+if selection is None:
+    st.stop()
+period_type, period = selection
+previous = fmt.previous_period(period_type, period)
+
+# KPI cards ------------------------------------------------------------------------------
+current = q.kpi_overall(wh, period_type, period)
+before = q.kpi_overall(wh, period_type, previous) if previous else None
+st.subheader(t("overview.cards", lang, period=fmt.period(period, lang)))
+ui.kpi_cards(charts.kpi_cards(current, before, lang, fmt.period(previous, lang)))
+ui.status_legend()
+
+# status grid ----------------------------------------------------------------------------
+by_district = q.kpi_district(wh, period_type, period)
+st.subheader(t("overview.grid", lang))
+if by_district.empty:
+    st.caption(t("empty.no_rows", lang))
+else:
+    ui.chart(charts.status_grid(by_district, lang, kpis=list(current["kpi"])), key="grid")
+    with st.expander(t("overview.grid_table", lang)):
+        ui.table(
+            tables.build(by_district, tables.KPI_DISTRICT, lang),
+            f"{t('overview.grid', lang)}_{period}",
+            key="grid_table",
+        )
+
+# map ------------------------------------------------------------------------------------
+st.subheader(t("overview.map", lang))
+kpis = list(current["kpi"])
+with_target = [k for k in kpis if current.loc[current["kpi"] == k, "target"].notna().any()]
+kpi = ui.select(
+    t("overview.map_kpi", lang),
+    kpis,
+    "f_map_kpi",
+    lambda k: kpi_name(k, lang),
+    default=with_target[0] if with_target else None,
+)
+if kpi is not None:
+    one = q.kpi_district_one(wh, period_type, period, kpi)
+    target = current.loc[current["kpi"] == kpi, "target"]
+    has_target = bool(target.notna().any())
+    shapes = geo.map_data(one["district_code"])
+    left, right = st.columns([3, 2])
+    with left:
+        if shapes.geojson["features"]:
+            ui.chart(charts.district_map(one, shapes, kpi, lang, has_target), key="map")
+            st.caption(
+                t(
+                    "overview.map_source",
+                    lang,
+                    package=geo.BOUNDARY_PACKAGE,
+                    licence=geo.BOUNDARY_LICENCE,
+                )
+            )
+        else:
+            st.info(t("overview.no_boundaries", lang))
+    with right:
+        if shapes.without_boundary:
+            st.markdown(t("overview.no_boundary", lang))
+            beside = one[one["district_code"].astype(str).isin(shapes.without_boundary)]
+            ui.table(
+                tables.build(beside, tables.KPI_DISTRICT, lang),
+                f"{kpi_name(kpi, lang)}_{period}_no_boundary",
+                key="beside_table",
+            )
+        ui.chart(
+            charts.ranking_bars(
+                one,
+                lang,
+                target=float(target.iloc[0]) if has_target else None,
+                title=t("overview.ranking", lang),
+            ),
+            key="ranking",
+        )

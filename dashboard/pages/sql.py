@@ -1,0 +1,124 @@
+"""SQL 查询: ad hoc read-only queries through the same sandbox as `schoolwh sql` (timeout,
+row cap, read-only worker), with the list of tables and columns and example queries."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import tables, ui
+from dashboard.connection import file_signature
+from dashboard.i18n import t
+from schoolwh.sandbox import SqlError, limits, list_tables, run_sql
+
+QUERY_KEY = "sql_query"
+RESULT_KEY = "sql_result"
+TABLES_KEY = "sql_tables"
+
+EXAMPLES: dict[str, str] = {
+    "各区县最近学期的午餐供餐覆盖率 / Lunch coverage by district, latest term": (
+        "select district_name, period, value, target, status\n"
+        "from marts.kpi_district\n"
+        "where kpi = 'lunch_coverage' and period_type = 'term'\n"
+        "  and period = (select max(period) from marts.kpi_district where period_type = 'term')\n"
+        "order by value"
+    ),
+    "全域各指标（按学期）/ All KPIs of the jurisdiction by term": (
+        "select period, kpi_name_zh, kpi_name_en, value, target, status\n"
+        "from marts.kpi_overall\n"
+        "where period_type = 'term'\n"
+        "order by period desc, kpi_sort_order"
+    ),
+    "逾期未整改问题 / Overdue open issues": (
+        "select i.issue_id, s.district_name, s.school_name, i.category, i.deadline_date,\n"
+        "       i.days_overdue\n"
+        "from marts.fct_issues i join marts.dim_school s using (school_code)\n"
+        "where i.is_overdue\n"
+        "order by i.days_overdue desc"
+    ),
+    "每月各项目支出 / Spending per month and programme": (
+        "select month, program, sum(amount) as spent_yuan\n"
+        "from marts.fct_expenditure\n"
+        "group by all\n"
+        "order by month, program"
+    ),
+    "被隔离的数据行 / Quarantined rows": (
+        "select file_name, sheet, row_number, column_name, raw_value, reason, message\n"
+        "from audit.quarantine\n"
+        "order by load_id desc, file_name, row_number\n"
+        "limit 200"
+    ),
+}
+
+lang = ui.lang()
+st.title(t("sql.title", lang))
+wh = ui.warehouse()
+if wh is None:
+    ui.show_empty(None)
+    st.stop()
+
+st.caption(
+    t("sql.intro", lang, timeout=int(limits.DEFAULT_TIMEOUT), rows=f"{limits.DEFAULT_MAX_ROWS:,}")
+)
+if QUERY_KEY not in st.session_state:
+    st.session_state[QUERY_KEY] = next(iter(EXAMPLES.values()))
+
+
+def _use_example() -> None:
+    chosen = st.session_state.get("sql_example")
+    if chosen in EXAMPLES:
+        st.session_state[QUERY_KEY] = EXAMPLES[chosen]
+
+
+st.selectbox(t("sql.examples", lang), list(EXAMPLES), key="sql_example", on_change=_use_example)
+with st.form("sql_form"):
+    st.text_area(t("sql.query", lang), key=QUERY_KEY, height=180)
+    submitted = st.form_submit_button(t("sql.run", lang), type="primary")
+
+if submitted:
+    try:
+        result = run_sql(
+            wh.path,
+            st.session_state[QUERY_KEY],
+            timeout=limits.DEFAULT_TIMEOUT,
+            max_rows=limits.DEFAULT_MAX_ROWS,
+        )
+    except SqlError as exc:
+        st.session_state[RESULT_KEY] = {"error": str(exc)}
+    else:
+        st.session_state[RESULT_KEY] = {
+            "frame": pd.DataFrame(result.rows, columns=result.columns),
+            "truncated": result.truncated,
+            "elapsed": result.elapsed,
+        }
+
+outcome = st.session_state.get(RESULT_KEY)
+if outcome is not None:
+    if "error" in outcome:
+        st.error(t("sql.error", lang, message=outcome["error"]))
+    else:
+        frame = outcome["frame"]
+        st.caption(t("sql.elapsed", lang, rows=f"{len(frame):,}", seconds=outcome["elapsed"]))
+        if outcome["truncated"]:
+            st.warning(t("sql.truncated", lang, rows=f"{len(frame):,}"))
+        ui.table(frame, "query_result", key="sql_result_table")
+
+# tables and columns ----------------------------------------------------------------------
+with st.expander(t("sql.tables", lang), expanded=False):
+    signature = file_signature(wh.path)
+    cached = st.session_state.get(TABLES_KEY)
+    if cached is None or cached[0] != signature:
+        try:
+            columns = list_tables(wh.path)
+        except SqlError as exc:
+            st.error(t("sql.error", lang, message=str(exc)))
+            columns = []
+        cached = (signature, columns)
+        st.session_state[TABLES_KEY] = cached
+    listing = pd.DataFrame(cached[1], columns=["schema", "table_name", "column", "type"])
+    listing = listing[listing["schema"].isin(["marts", "audit"])]
+    listing["table"] = listing["schema"] + "." + listing["table_name"]
+    names = list(dict.fromkeys(listing["table"]))
+    chosen = st.selectbox(t("col.table", lang), names, key="sql_table_pick")
+    shown = listing[listing["table"] == chosen] if chosen else listing
+    ui.table(tables.build(shown, tables.TABLE_COLUMNS, lang), "tables", key="tables_table")

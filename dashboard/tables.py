@@ -1,0 +1,334 @@
+"""Query results as tables for people: labelled columns in the chosen language.
+
+Each table comes in two forms: `display` (what the page shows: 万/亿, percentages,
+status glyphs and labels) and `export` (what the CSV/Excel downloads hold: the same
+rows and columns, numbers kept as numbers with the unit in the header). Free of
+Streamlit, so the briefings can reuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard import formatting as fmt
+from dashboard import status as st_
+from dashboard.i18n import enum_label, kpi_name, t, yes_no
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column: where it comes from, its label key and how it is written."""
+
+    source: str
+    label: str  # i18n key
+    kind: str = "text"  # text, enum:<kind>, int, number, money, rate, days, date,
+    # datetime, status, kpi, kpi_value, period, bool
+
+
+@dataclass(frozen=True)
+class Table:
+    display: pd.DataFrame
+    export: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        return self.display.empty
+
+
+def _unit_suffix(kind: str, lang: str) -> str:
+    if kind == "money":
+        return "（元）" if lang == "zh" else " (yuan)"
+    if kind == "rate":
+        return "（%）" if lang == "zh" else " (%)"
+    return ""
+
+
+def _display(value: Any, kind: str, lang: str, unit: Any = None) -> Any:
+    if kind.startswith("enum:"):
+        return enum_label(kind[5:], value, lang)
+    if kind == "int":
+        return fmt.number(value, lang, digits=1)
+    if kind == "number":
+        return fmt.number(value, lang, digits=1)
+    if kind == "money":
+        return fmt.money(value, lang)
+    if kind == "rate":
+        return fmt.percent(value, lang)
+    if kind == "days":
+        return fmt.days(value, lang)
+    if kind == "date":
+        d = fmt.as_date(value)
+        return d.isoformat() if d else fmt.MISSING
+    if kind == "datetime":
+        return fmt.timestamp(value, lang)
+    if kind == "status":
+        key = st_.normalise(None if fmt.is_missing(value) else value)
+        return f"{st_.STYLES[key].glyph} {enum_label('status', key, lang)}"
+    if kind == "kpi":
+        return kpi_name(str(value), lang)
+    if kind == "kpi_value":
+        return fmt.kpi_value(value, unit if isinstance(unit, str) else None, lang)
+    if kind == "period":
+        return fmt.period(None if fmt.is_missing(value) else str(value), lang)
+    if kind == "bool":
+        return yes_no(None if fmt.is_missing(value) else value, lang)
+    return fmt.MISSING if fmt.is_missing(value) else value
+
+
+def _export(value: Any, kind: str, lang: str, unit: Any = None) -> Any:
+    if fmt.is_missing(value):
+        return None
+    if kind in ("int",):
+        return int(value)
+    if kind in ("number", "days"):
+        return round(float(value), 2)
+    if kind == "money":
+        return round(float(value), 2)
+    if kind == "rate":
+        return round(float(value) * 100, 2)
+    if kind == "kpi_value":
+        return round(float(value) * 100, 2) if unit == "ratio" else round(float(value), 2)
+    if kind == "date":
+        d = fmt.as_date(value)
+        return d.isoformat() if d else None
+    if kind in ("datetime",):
+        return fmt.timestamp(value, lang)
+    return _display(value, kind, lang, unit)
+
+
+def build(frame: pd.DataFrame, columns: Sequence[Col], lang: str) -> Table:
+    """The display and export forms of `frame` with the given columns."""
+    display: dict[str, list[Any]] = {}
+    export: dict[str, list[Any]] = {}
+    units = frame["unit"].tolist() if "unit" in frame else [None] * len(frame)
+    for col in columns:
+        values = frame[col.source].tolist() if col.source in frame else [None] * len(frame)
+        label = t(col.label, lang)
+        display[label] = [
+            _display(v, col.kind, lang, u) for v, u in zip(values, units, strict=False)
+        ]
+        export_label = label + _unit_suffix(col.kind, lang)
+        if col.kind == "kpi_value":
+            export_label = label + ("（比率按%，天数按天）" if lang == "zh" else " (% or days)")
+        export[export_label] = [
+            _export(v, col.kind, lang, u) for v, u in zip(values, units, strict=False)
+        ]
+    return Table(pd.DataFrame(display), pd.DataFrame(export))
+
+
+# ---------------------------------------------------------------------------------------
+# the tables of the pages
+# ---------------------------------------------------------------------------------------
+KPI_DISTRICT = (
+    Col("district_name", "col.district"),
+    Col("kpi", "col.kpi", "kpi"),
+    Col("value", "col.value", "kpi_value"),
+    Col("target", "col.target", "kpi_value"),
+    Col("status", "col.status", "status"),
+    Col("numerator", "kpi.numerator", "number"),
+    Col("denominator", "kpi.denominator", "number"),
+)
+
+KPI_OVERALL = tuple(c for c in KPI_DISTRICT if c.source != "district_name")
+
+KPI_SERIES = (
+    Col("period", "col.period", "period"),
+    Col("kpi", "col.kpi", "kpi"),
+    Col("value", "col.value", "kpi_value"),
+    Col("target", "col.target", "kpi_value"),
+    Col("status", "col.status", "status"),
+)
+
+SCHOOLS = (
+    Col("school_code", "col.school_code"),
+    Col("school_name", "col.school"),
+    Col("stage", "col.stage", "enum:stage"),
+    Col("location", "col.location", "enum:location"),
+    Col("enrolled", "col.enrolled", "int"),
+    Col("lunch_mode", "col.lunch_mode", "enum:lunch_mode"),
+    Col("avg_lunch", "col.avg_lunch", "number"),
+    Col("avg_after_school", "col.avg_after_school", "number"),
+    Col("days_reported", "col.days_reported", "int"),
+    Col("completeness", "col.completeness", "rate"),
+    Col("open_issues", "col.open_issues", "int"),
+)
+
+DAILY = (
+    Col("date", "col.date", "date"),
+    Col("lunch_students", "col.lunch_students", "int"),
+    Col("after_school_students", "col.after_school_students", "int"),
+    Col("enrolled", "col.enrolled", "int"),
+)
+
+ISSUES = (
+    Col("issue_id", "col.issue_id"),
+    Col("district_name", "col.district"),
+    Col("school_name", "col.school"),
+    Col("found_date", "col.found_date", "date"),
+    Col("issue_source", "col.source", "enum:issue_source"),
+    Col("category", "col.category", "enum:issue_category"),
+    Col("severity", "col.severity", "enum:severity"),
+    Col("deadline_date", "col.deadline", "date"),
+    Col("status", "col.issue_status", "enum:issue_status"),
+    Col("days_overdue", "col.days_overdue", "int"),
+    Col("description", "col.message"),
+)
+
+SCHOOL_ISSUES = (
+    Col("issue_id", "col.issue_id"),
+    Col("found_date", "col.found_date", "date"),
+    Col("issue_source", "col.source", "enum:issue_source"),
+    Col("category", "col.category", "enum:issue_category"),
+    Col("severity", "col.severity", "enum:severity"),
+    Col("deadline_date", "col.deadline", "date"),
+    Col("status", "col.issue_status", "enum:issue_status"),
+    Col("closed_date", "col.closed_date", "date"),
+    Col("days_overdue", "col.days_overdue", "int"),
+    Col("description", "col.message"),
+)
+
+ISSUE_BREAKDOWN_CATEGORY = (
+    Col("label", "col.category", "enum:issue_category"),
+    Col("found", "col.issues_found", "int"),
+    Col("closed", "col.issues_closed", "int"),
+    Col("open", "issues.open_count", "int"),
+    Col("median_days", "col.median_days", "days"),
+)
+ISSUE_BREAKDOWN_SOURCE = (
+    Col("label", "col.source", "enum:issue_source"),
+    *ISSUE_BREAKDOWN_CATEGORY[1:],
+)
+
+ISSUES_MONTHLY = (
+    Col("month", "col.month", "period"),
+    Col("found", "col.issues_found", "int"),
+    Col("closed", "col.issues_closed", "int"),
+)
+
+FUNDING = (
+    Col("district_name", "col.district"),
+    Col("program", "col.program", "enum:program"),
+    Col("allocated", "funding.allocated", "money"),
+    Col("spent", "funding.spent", "money"),
+    Col("execution", "col.execution", "rate"),
+)
+
+PACE = (
+    Col("month", "col.month", "period"),
+    Col("ytd_spent", "col.ytd_spent", "money"),
+    Col("ytd_share", "col.ytd_share", "rate"),
+    Col("target_pace", "col.target_pace", "rate"),
+    Col("status", "col.status", "status"),
+)
+
+SATISFACTION_DISTRICT = (
+    Col("district_name", "col.district"),
+    Col("denominator", "col.responses", "int"),
+    Col("numerator", "col.satisfied", "int"),
+    Col("value", "col.rate", "rate"),
+    Col("ci_lower", "col.ci_lower", "rate"),
+    Col("ci_upper", "col.ci_upper", "rate"),
+    Col("status", "col.status", "status"),
+)
+
+SATISFACTION_RESPONDENT = (
+    Col("respondent", "col.respondent", "enum:respondent"),
+    Col("responses", "col.responses", "int"),
+    Col("satisfied", "col.satisfied", "int"),
+    Col("value", "col.rate", "rate"),
+    Col("ci_lower", "col.ci_lower", "rate"),
+    Col("ci_upper", "col.ci_upper", "rate"),
+    Col("status", "col.status", "status"),
+)
+
+SATISFACTION_ITEMS = (
+    Col("item", "col.item", "enum:score_item"),
+    Col("mean_score", "col.mean_score", "number"),
+    Col("answers", "col.responses", "int"),
+)
+
+LOADS = (
+    Col("load_id", "col.load_id"),
+    Col("started_at", "col.started_at", "datetime"),
+    Col("finished_at", "col.finished_at", "datetime"),
+    Col("outcome", "col.outcome", "enum:load_outcome"),
+    Col("files_loaded", "col.files_loaded", "int"),
+    Col("files_skipped", "col.files_skipped", "int"),
+    Col("files_rejected", "col.files_rejected", "int"),
+    Col("rows_landed", "col.rows_landed", "int"),
+    Col("rows_quarantined", "col.rows_quarantined", "int"),
+    Col("rows_dropped", "col.rows_dropped", "int"),
+    Col("message", "col.message"),
+)
+
+FILES = (
+    Col("load_id", "col.load_id"),
+    Col("file_name", "col.file_name"),
+    Col("sheet", "col.sheet"),
+    Col("source", "col.data_source", "enum:source"),
+    Col("status", "col.file_status", "enum:file_status"),
+    Col("rows_read", "col.rows_read", "int"),
+    Col("rows_landed", "col.rows_landed", "int"),
+    Col("rows_quarantined", "col.rows_quarantined", "int"),
+    Col("rows_dropped", "col.rows_dropped", "int"),
+    Col("header_row", "col.header_row", "int"),
+    Col("encoding", "col.encoding"),
+    Col("message", "col.message"),
+)
+
+QUARANTINE = (
+    Col("load_id", "col.load_id"),
+    Col("file_name", "col.file_name"),
+    Col("sheet", "col.sheet"),
+    Col("source", "col.data_source", "enum:source"),
+    Col("row_number", "col.row_number", "int"),
+    Col("column_name", "col.column_name"),
+    Col("raw_value", "col.raw_value"),
+    Col("reason", "col.reason"),
+    Col("message", "col.message"),
+    Col("file_rejected", "col.file_rejected", "bool"),
+)
+
+CHECKS = (
+    Col("checked_at", "col.checked_at", "datetime"),
+    Col("stage", "col.stage_dq", "enum:dq_stage"),
+    Col("suite", "col.suite"),
+    Col("check_name", "col.check"),
+    Col("target", "col.check_target"),
+    Col("column_name", "col.column_name"),
+    Col("severity", "col.dq_severity", "enum:dq_severity"),
+    Col("success", "col.success", "bool"),
+    Col("element_count", "col.elements", "int"),
+    Col("unexpected_count", "col.unexpected", "int"),
+    Col("message", "col.message"),
+)
+
+ORPHANS = (
+    Col("source", "col.data_source", "enum:source"),
+    Col("reason", "col.reason"),
+    Col("school_code", "col.school_code"),
+    Col("district_code", "col.district_code"),
+    Col("row_count", "col.row_count", "int"),
+    Col("is_excluded_from_kpis", "col.excluded", "bool"),
+    Col("example_key", "col.example"),
+    Col("first_date", "col.first_date", "date"),
+    Col("last_date", "col.last_date", "date"),
+)
+
+COMPLETENESS = (
+    Col("district_name", "col.district"),
+    Col("numerator", "col.days_reported", "int"),
+    Col("denominator", "kpi.denominator", "int"),
+    Col("value", "col.completeness", "rate"),
+    Col("status", "col.status", "status"),
+)
+
+TABLE_COLUMNS = (
+    Col("table", "col.table"),
+    Col("column", "col.column"),
+    Col("type", "col.type"),
+)

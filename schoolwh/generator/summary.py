@@ -1,0 +1,86 @@
+"""What a generator run wrote: files, row counts and the flaws planted in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Kinds of planted flaw; all but `orphan` are rows the loader must quarantine.
+FLAW_KINDS = {
+    "bad_date": "unparseable date 无法识别的日期",
+    "bad_term": "unparseable term 无法识别的学期",
+    "negative": "negative count 负数",
+    "out_of_range": "value out of range 超出取值范围",
+    "zero_amount": "zero amount 金额为0",
+    "missing_required": "missing required value 必填项为空",
+    "unknown_label": "unknown enumeration label 无法识别的选项",
+    "row_rule": "row rule broken 行规则不满足",
+    "duplicate_key": "duplicate key inside the file, earlier row loses 文件内重复",
+    "orphan": "valid row for a school not in the registry (lands; excluded from KPIs) 学校不在名录",
+}
+
+
+@dataclass(frozen=True)
+class Flaw:
+    """One planted flaw: where it is (file, sheet, spreadsheet row) and what it is."""
+
+    file: str
+    sheet: str | None
+    row: int
+    kind: str
+    column: str
+    detail: str
+
+    @property
+    def quarantined(self) -> bool:
+        return self.kind != "orphan"
+
+    def line(self) -> str:
+        where = f"{self.file}" + (f" [{self.sheet}]" if self.sheet else "")
+        return f"{where} row {self.row}: {self.kind} ({self.column}) {self.detail}"
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """One file written: its name, the sources in it, and its data rows."""
+
+    name: str
+    sources: tuple[str, ...]
+    rows: int  # data rows, planted flaws included; titles, headers, 合计 and notes excluded
+    flaws: int = 0
+
+
+@dataclass(frozen=True)
+class GenerateSummary:
+    out_dir: Path
+    seed: int
+    clean: bool
+    schools: int
+    active_schools: int
+    students: int
+    rows: dict[str, int]  # valid rows per source, as generated
+    files: tuple[WrittenFile, ...]
+    flaws: tuple[Flaw, ...] = field(default=())
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        mode = "clean CSV (UTF-8, canonical headers)" if self.clean else "bureau files"
+        lines = [
+            f"Wrote {len(self.files)} files ({mode}) to {self.out_dir}",
+            "SYNTHETIC sample data (seed {0}), calibrated on Zhengzhou; no real school, "
+            "student or amount. 本数据为合成的示例数据，不是真实数据。".format(self.seed),
+            f"Schools: {self.schools:,} ({self.active_schools:,} active) in 16 districts; "
+            f"students (2025 autumn): {self.students:,}",
+            "Rows per source: "
+            + ", ".join(f"{name} {count:,}" for name, count in self.rows.items()),
+        ]
+        if self.flaws:
+            bad = sum(f.quarantined for f in self.flaws)
+            orphans = len(self.flaws) - bad
+            lines.append(
+                f"Planted: {bad} bad rows to be quarantined and {orphans} orphan rows; "
+                "listed in README.txt."
+            )
+        if self.seconds:
+            lines.append(f"Took {self.seconds:.1f} s.")
+        return "\n".join(lines)
