@@ -20,15 +20,17 @@ from dashboard import ui  # noqa: E402
 from dashboard.connection import WarehouseError, WarehouseMissing  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
-# (name, file, icon): the name is the URL path and the i18n key `page.<name>`.
+# (name, file, icon): the name is the URL path and the i18n key `page.<name>`. The pages
+# live in `views/`, not `pages/`: Streamlit treats a `pages/` folder beside the entry point
+# as an old-style multipage app and would run a deep link (/district) without this shell.
 PAGES: tuple[tuple[str, str, str], ...] = (
-    ("overview", "pages/overview.py", ":material/dashboard:"),
-    ("district", "pages/district.py", ":material/location_city:"),
-    ("funding", "pages/funding.py", ":material/payments:"),
-    ("satisfaction", "pages/satisfaction.py", ":material/sentiment_satisfied:"),
-    ("issues", "pages/issues.py", ":material/task_alt:"),
-    ("quality", "pages/quality.py", ":material/fact_check:"),
-    ("sql", "pages/sql.py", ":material/terminal:"),
+    ("overview", "views/overview.py", ":material/dashboard:"),
+    ("district", "views/district.py", ":material/location_city:"),
+    ("funding", "views/funding.py", ":material/payments:"),
+    ("satisfaction", "views/satisfaction.py", ":material/sentiment_satisfied:"),
+    ("issues", "views/issues.py", ":material/task_alt:"),
+    ("quality", "views/quality.py", ":material/fact_check:"),
+    ("sql", "views/sql.py", ":material/terminal:"),
 )
 
 

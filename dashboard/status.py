@@ -34,7 +34,18 @@ STYLES: dict[str, StatusStyle] = {
 ORDER: tuple[str, ...] = ("met", "near", "missed", "insufficient_sample", "no_data", "no_target")
 
 # Sequential scale for maps of KPIs without a target (colour-blind safe: light to dark blue).
-SEQUENTIAL_SCALE = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
+SEQUENTIAL_SCALE = ["#DEEBF7", "#9ECAE1", "#4292C6", "#2171B5", "#08519C"]
+
+
+def text_colour_on(fill: str) -> str:
+    """Black or white, whichever reads better on a #RRGGBB fill (relative luminance)."""
+    r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return "#000000" if luminance > 0.18 else "#FFFFFF"
 
 
 def normalise(status: Any) -> str:

@@ -54,6 +54,8 @@ def _display(value: Any, kind: str, lang: str, unit: Any = None) -> Any:
         return fmt.number(value, lang, digits=1)
     if kind == "number":
         return fmt.number(value, lang, digits=1)
+    if kind == "score":
+        return fmt.MISSING if fmt.is_missing(value) else f"{float(value):.2f}"
     if kind == "money":
         return fmt.money(value, lang)
     if kind == "rate":
@@ -84,7 +86,7 @@ def _export(value: Any, kind: str, lang: str, unit: Any = None) -> Any:
         return None
     if kind in ("int",):
         return int(value)
-    if kind in ("number", "days"):
+    if kind in ("number", "days", "score"):
         return round(float(value), 2)
     if kind == "money":
         return round(float(value), 2)
@@ -247,7 +249,7 @@ SATISFACTION_RESPONDENT = (
 
 SATISFACTION_ITEMS = (
     Col("item", "col.item", "enum:score_item"),
-    Col("mean_score", "col.mean_score", "number"),
+    Col("mean_score", "col.mean_score", "score"),
     Col("answers", "col.responses", "int"),
 )
 
@@ -288,7 +290,7 @@ QUARANTINE = (
     Col("row_number", "col.row_number", "int"),
     Col("column_name", "col.column_name"),
     Col("raw_value", "col.raw_value"),
-    Col("reason", "col.reason"),
+    Col("reason", "col.reason", "enum:quarantine_reason"),
     Col("message", "col.message"),
     Col("file_rejected", "col.file_rejected", "bool"),
 )

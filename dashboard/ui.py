@@ -85,7 +85,7 @@ def as_of_caption(wh: Warehouse | None) -> None:
     text = t("app.as_of", current, date=fmt.date(info["as_of_date"], current))
     if info.get("built_at") is not None:
         text += " · " + t("app.built_at", current, time=fmt.timestamp(info["built_at"], current))
-    st.caption(f"🗓️ **{text}**")
+    st.caption(f"**{text}**")
 
 
 # ---------------------------------------------------------------------------------------
@@ -259,8 +259,8 @@ def table(
         return
     st.dataframe(tbl.display, hide_index=True, height=height)
     stem = downloads.file_stem(name)
-    c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button(
+    row = st.container(horizontal=True)
+    row.download_button(
         t("download.csv", current),
         data=downloads.to_csv_bytes(tbl.export),
         file_name=f"{stem}.csv",
@@ -269,7 +269,7 @@ def table(
         on_click="ignore",
         icon=":material/download:",
     )
-    c2.download_button(
+    row.download_button(
         t("download.xlsx", current),
         data=downloads.to_xlsx_bytes(tbl.export, name),
         file_name=f"{stem}.xlsx",

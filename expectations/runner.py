@@ -184,12 +184,15 @@ def _validate_all(run: CheckRun, specs: Sequence[SuiteSpec]) -> None:
 
 def to_check_result(stage: str, spec: SuiteSpec, check: Check, res: Any) -> CheckResult:
     """One GX ExpectationValidationResult as a CheckResult (one row of audit.dq_results)."""
+    check_name = res.expectation_config.type
+    if check.qualifier:
+        check_name = f"{check_name}/{check.qualifier}"
     info = res.exception_info or {}
     if info.get("raised_exception"):
         return CheckResult(
             stage=stage,
             suite=spec.name,
-            check_name=res.expectation_config.type,
+            check_name=check_name,
             target=spec.target,
             success=False,
             severity=check.severity,
@@ -212,7 +215,7 @@ def to_check_result(stage: str, spec: SuiteSpec, check: Check, res: Any) -> Chec
     return CheckResult(
         stage=stage,
         suite=spec.name,
-        check_name=res.expectation_config.type,
+        check_name=check_name,
         target=spec.target,
         success=bool(res.success),
         severity=check.severity,

@@ -25,6 +25,9 @@ class Check:
     severity: str  # CRITICAL blocks the publish; WARNING is recorded and shown
     description: str  # "中文 / English", shown in audit.dq_results and in Data Docs
     examples: tuple[str, ...] | None = None  # frame columns shown for unexpected rows
+    # Appended to the GX expectation type in check_name when a suite checks one column
+    # twice with the same expectation type (e.g. a contract minimum and a plausible maximum).
+    qualifier: str | None = None
 
     @property
     def column(self) -> str | None:
@@ -66,6 +69,7 @@ def between(
     strict_min: bool = False,
     severity: str = CRITICAL,
     examples: Sequence[str] | None = None,
+    qualifier: str | None = None,
 ) -> Check:
     kwargs: dict[str, Any] = {"column": column}
     if min_value is not None:
@@ -79,6 +83,7 @@ def between(
         severity,
         description,
         tuple(examples) if examples else None,
+        qualifier,
     )
 
 

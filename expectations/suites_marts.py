@@ -27,7 +27,7 @@ from expectations.spec import (
     not_null,
     unique,
 )
-from expectations.sql import relation_columns, relation_exists
+from expectations.sql import fetch_frame, relation_columns, relation_exists
 from schoolwh.audit import CheckResult
 
 STAGE = "marts"
@@ -99,13 +99,14 @@ def _kpi_sql(table: str, district: bool, bounds: tuple[str, str] | None, has_dim
     tol = f"{t.ABS_TOLERANCE} + {t.REL_TOLERANCE} * abs(k.target)"
     if bounds:
         lo, hi = bounds
+        btol = t.ABS_TOLERANCE  # an interval of 37/37 ends at 1 + 2e-16 in floating point
         bounds_sql = f""",
             cast(k.{lo} as double) as value_lower_bound,
             cast(k.{hi} as double) as value_upper_bound,
             case when k.kpi = 'satisfaction_rate' and k.value is not null then
                 k.{lo} is not null and k.{hi} is not null
-                and 0 <= k.{lo} and k.{lo} <= k.value + {t.ABS_TOLERANCE}
-                and k.value <= k.{hi} + {t.ABS_TOLERANCE} and k.{hi} <= 1
+                and -{btol} <= k.{lo} and k.{lo} <= k.value + {btol}
+                and k.value <= k.{hi} + {btol} and k.{hi} <= 1 + {btol}
             end as interval_ordered"""
     else:
         bounds_sql = ""
@@ -196,7 +197,7 @@ def kpi_suite(
     sums = not district and "kpi_district" in usable
     if sums:
         sql = _with_district_sums(sql)
-    frame = con.execute(sql).df()
+    frame = fetch_frame(con, sql)
     keys = (
         ["district_code", "period_type", "period", "kpi"]
         if district
@@ -336,7 +337,8 @@ def kpi_suite(
 
 def completeness_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
     """Every district of dim_district has a kpi_district row for each period × kpi present."""
-    frame = con.execute(
+    frame = fetch_frame(
+        con,
         """
         with combos as (select distinct period_type, period, kpi from marts.kpi_district),
         present as (
@@ -350,8 +352,8 @@ def completeness_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
             on p.district_code = d.district_code and p.period_type = c.period_type
             and p.period = c.period and p.kpi = c.kpi
         order by c.kpi, c.period_type, c.period, d.district_code
-        """
-    ).df()
+        """,
+    )
     checks = [
         is_true(
             "district_row_present",
@@ -370,9 +372,9 @@ def completeness_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
 
 
 def dim_district_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
-    frame = con.execute(
-        "select district_code, district_name, district_kind from marts.dim_district"
-    ).df()
+    frame = fetch_frame(
+        con, "select district_code, district_name, district_kind from marts.dim_district"
+    )
     checks = [
         not_null("district_code", "区县代码不为空 / district_code is filled"),
         unique(["district_code"], "区县代码唯一 / district_code is unique"),
@@ -393,12 +395,13 @@ def dim_school_suite(con: duckdb.DuckDBPyConnection, has_dim: bool) -> SuiteSpec
         if has_dim
         else "cast(null as boolean)"
     )
-    frame = con.execute(
+    frame = fetch_frame(
+        con,
         f"""
         select s.school_code, s.school_name, s.district_code, {known} as district_in_dim
         from marts.dim_school s
-        """
-    ).df()
+        """,
+    )
     checks = [
         not_null("school_code", "学校代码不为空 / school_code is filled"),
         unique(["school_code"], "学校代码唯一 / school_code is unique"),
@@ -418,7 +421,7 @@ def dim_school_suite(con: duckdb.DuckDBPyConnection, has_dim: bool) -> SuiteSpec
 
 
 def build_info_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
-    frame = con.execute("select * from marts.build_info").df()
+    frame = fetch_frame(con, "select * from marts.build_info")
     checks = [
         aggregate(
             "ExpectTableRowCountToEqual",
@@ -499,7 +502,8 @@ def mart_suites(con: duckdb.DuckDBPyConnection) -> tuple[list[SuiteSpec], list[C
                 )
             )
             continue
-        missing = [c for c in required if c not in relation_columns(con, "marts", table)]
+        present = set(relation_columns(con, "marts", table))
+        missing = [c for c in required if c not in present]
         if missing:
             notes.append(
                 _note(
@@ -512,7 +516,7 @@ def mart_suites(con: duckdb.DuckDBPyConnection) -> tuple[list[SuiteSpec], list[C
                 )
             )
             continue
-        rows = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+        rows = con.execute(f"select count(*) from marts.{table}").fetchall()[0][0]
         if not rows:
             notes.append(
                 _note(

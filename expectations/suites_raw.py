@@ -30,13 +30,20 @@ from expectations.spec import (
     not_null,
     pair_at_least,
 )
-from expectations.sql import current_rows, in_holiday, raw_relation, relation_exists, term_of
+from expectations.sql import (
+    current_rows,
+    fetch_frame,
+    in_holiday,
+    raw_relation,
+    relation_exists,
+    term_of,
+)
 from ingest.sources import SOURCES, Source
 
 STAGE = "batch"
 META = ("_file_name", "_sheet", "_row_number")  # where a clerk finds the row
 SCORE_COLUMNS = tuple(c.name for c in SOURCES["survey"].columns if c.kind == "int")
-TERM_REGEX = r"^\d{4}-(autumn|spring)$"
+TERM_REGEX = r"^\d{4}-(?:autumn|spring)$"
 
 
 def batch_sources(con: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
@@ -45,8 +52,10 @@ def batch_sources(con: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
     for name in SOURCES:
         if not relation_exists(con, "raw", name):
             continue
-        row = con.execute(f"select count(*) from raw.{name} where _load_id = ?", [load_id])
-        if row.fetchone()[0]:
+        rows = con.execute(
+            f"select count(*) from raw.{name} where _load_id = ?", [load_id]
+        ).fetchall()
+        if rows[0][0]:
             found.append(name)
     return found
 
@@ -140,7 +149,7 @@ def _suite(
     examples: tuple[str, ...],
     name: str | None = None,
 ) -> SuiteSpec:
-    frame = con.execute(sql, {"load_id": load_id}).df()
+    frame = fetch_frame(con, sql, {"load_id": load_id})
     return SuiteSpec(
         name=name or f"raw.{source}",
         target=f"raw.{source}",
@@ -235,6 +244,7 @@ def enrollment(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
             max_value=t.MAX_ENROLLED_PER_SCHOOL,
             severity=WARNING,
             examples=ex,
+            qualifier="plausible_size",
         ),
         _known_school(),
     ]
@@ -491,7 +501,7 @@ def spending_against_budget(con: duckdb.DuckDBPyConnection, load_id: int) -> Sui
     return SuiteSpec(
         name="raw.expenditure.budget",
         target="raw.expenditure",
-        frame=con.execute(sql, {"load_id": load_id}).df(),
+        frame=fetch_frame(con, sql, {"load_id": load_id}),
         checks=checks,
         examples=examples,
     )

@@ -12,7 +12,9 @@ Errors (a missing file, a locked warehouse, a SQL error, a failing test) come ba
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -32,6 +34,7 @@ ENV_DBT_PATH = "SCHOOLWH_DBT_PATH"
 _RUN_LOCK = threading.Lock()
 
 _PASSING = {"pass", "success"}
+_PARTIAL_PARSE = "partial_parse.msgpack"
 _TEST_TYPES = {"test", "unit_test"}
 
 
@@ -189,6 +192,8 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
             "--no-send-anonymous-usage-stats",
             "--no-version-check",
         ]
+        cache = _parse_cache(db_path)
+        _restore_parse_cache(cache, target)
         with _environment({ENV_DBT_PATH: str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
             try:
                 from dbt.cli.main import dbtRunner
@@ -202,6 +207,7 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
                 )
             finally:
                 _close_adapter_connections()
+        _save_parse_cache(target, cache)
         nodes = _node_results(outcome.result)
         elapsed = time.perf_counter() - started
         result = BuildResult(success=bool(outcome.success), nodes=nodes, elapsed_seconds=elapsed)
@@ -219,6 +225,41 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
                 if details:
                     result.message += "\n" + "\n".join(details[:20])
         return result
+
+
+def _parse_cache(db_path: Path) -> Path:
+    """Where the parsed project for builds on `db_path` is kept between builds.
+
+    Parsing the project from scratch takes several seconds; dbt can reuse its previous
+    parse when nothing changed. The parse depends on the warehouse path (the profile), so
+    the cache is kept per path, outside the repository, and dbt itself re-checks it
+    (project files, profile, variables, dbt version) and parses afresh when stale.
+    """
+    key = hashlib.sha256(str(db_path).encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"schoolwh-dbt-parse-{os.getuid()}" / key
+
+
+def _restore_parse_cache(cache: Path, target: Path) -> None:
+    source = cache / _PARTIAL_PARSE
+    if source.is_file():
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / _PARTIAL_PARSE)
+        except OSError:
+            pass  # only an optimisation
+
+
+def _save_parse_cache(target: Path, cache: Path) -> None:
+    produced = target / _PARTIAL_PARSE
+    if not produced.is_file():
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = cache / f"{_PARTIAL_PARSE}.{os.getpid()}.tmp"
+        shutil.copyfile(produced, tmp)
+        os.replace(tmp, cache / _PARTIAL_PARSE)
+    except OSError:
+        pass  # only an optimisation
 
 
 def _node_results(run_result: Any) -> list[NodeResult]:

@@ -20,7 +20,6 @@ import duckdb
 import pytest
 
 from expectations import CheckRun, build_data_docs, check_batch, check_marts
-from expectations import thresholds as t
 from ingest.sources import META_COLUMNS, SOURCES, raw_table_ddl
 from schoolwh.audit import CheckResult, ensure_audit_schema
 
@@ -387,11 +386,434 @@ def db(clean_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-def find(run: list[CheckResult], suite: str, column: str) -> CheckResult:
-    hits = [r for r in run if r.suite == suite and r.column_name == column]
+def find(
+    run: list[CheckResult], suite: str, column: str | None, check_name: str | None = None
+) -> CheckResult:
+    """The one result of a suite on a column (and of a check type, when given)."""
+    hits = [
+        r
+        for r in run
+        if r.suite == suite
+        and r.column_name == column
+        and (check_name is None or r.check_name == check_name)
+    ]
     assert len(hits) == 1, f"{suite}/{column}: {[(r.suite, r.column_name) for r in run]}"
     return hits[0]
 
 
 def failed(run: list[CheckResult]) -> list[tuple[str, str | None, str]]:
     return [(r.suite, r.column_name, r.severity) for r in run if not r.success]
+
+
+def weekday_row(school: str, lunch: int, day: int = 15) -> dict[str, Any]:
+    """A participation row on a school day of the new batch (15 Sep 2025 is a Monday)."""
+    return {"school_code": school, "date": dt.date(2025, 9, day), "lunch_students": lunch}
+
+
+# --- clean data ---------------------------------------------------------------------------
+
+
+def test_clean_batch_passes_every_check(clean_runs: tuple[CheckRun, CheckRun]) -> None:
+    batch, _ = clean_runs
+    assert failed(batch) == []
+    suites = {r.suite for r in batch}
+    assert {f"raw.{s}" for s in SOURCES} <= suites
+    assert {"raw.participation.reporting", "raw.expenditure.budget"} <= suites
+    assert {r.stage for r in batch} == {"batch"}
+    assert {r.severity for r in batch} == {"critical", "warning"}
+    keys = [(r.suite, r.check_name, r.column_name) for r in batch]
+    assert len(keys) == len(set(keys)), "each check is named uniquely within its suite"
+    assert not batch.blocks_publish
+
+
+def test_clean_marts_pass_every_check(clean_runs: tuple[CheckRun, CheckRun]) -> None:
+    _, marts = clean_runs
+    assert failed(marts) == []
+    assert {r.suite for r in marts} == {
+        "marts.dim_district",
+        "marts.dim_school",
+        "marts.kpi_district",
+        "marts.kpi_overall",
+        "marts.kpi_district.completeness",
+        "marts.build_info",
+    }
+    assert find(marts, "marts.kpi_district", "interval_ordered").success
+    assert {r.stage for r in marts} == {"marts"}
+
+
+def test_results_are_rows_of_audit_dq_results(
+    clean_runs: tuple[CheckRun, CheckRun], db: duckdb.DuckDBPyConnection
+) -> None:
+    rows = [r.as_row(CLEAN_LOAD) for run in clean_runs for r in run]
+    cols = list(rows[0])
+    db.executemany(
+        f"insert into audit.dq_results ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+        [[row[c] for c in cols] for row in rows],
+    )
+    got = db.execute(
+        "select count(*), count(distinct suite), bool_and(success) from audit.dq_results"
+    ).fetchall()[0]
+    assert got == (len(rows), len({r.suite for run in clean_runs for r in run}), True)
+
+
+def test_free_text_never_reaches_the_checks(clean_runs: tuple[CheckRun, CheckRun]) -> None:
+    batch, _ = clean_runs
+    survey = next(v for v in batch.validations if v.suite == "raw.survey")
+    assert "comment" not in json.dumps(survey.result.to_json_dict(), ensure_ascii=False)
+
+
+def test_load_without_rows_has_no_batch_checks(clean_db: Path) -> None:
+    con = duckdb.connect(str(clean_db), read_only=True)
+    try:
+        assert check_batch(con, 99) == []
+    finally:
+        con.close()
+
+
+# --- planted violations in a new batch -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lunch", "passes"), [(550, True), (551, False)])
+def test_lunch_students_above_enrolment_warn_naming_the_row(
+    db: duckdb.DuckDBPyConnection, lunch: int, passes: bool
+) -> None:
+    file_name = land(db, "participation", [weekday_row(A, 860), weekday_row(B, lunch)], NEW_LOAD)
+    run = check_batch(db, NEW_LOAD)
+    check = find(run, "raw.participation", "lunch_per_enrolled")
+    assert check.severity == "warning"
+    assert check.success is passes
+    if passes:
+        assert failed(run) == []
+        return
+    assert failed(run) == [("raw.participation", "lunch_per_enrolled", "warning")]
+    assert (check.element_count, check.unexpected_count) == (2, 1)
+    example = check.unexpected_examples[0]
+    assert example["school_code"] == B
+    assert example["date"] == "2025-09-15"
+    assert (example["lunch_students"], example["enrolled"]) == (551, 500)
+    assert (example["_file_name"], example["_row_number"]) == (file_name, 3)
+    assert not run.blocks_publish
+
+
+def test_weekend_and_holiday_dates_warn(db: duckdb.DuckDBPyConnection) -> None:
+    saturday = {"school_code": A, "date": dt.date(2025, 9, 13), "lunch_students": 800}
+    summer = {"school_code": A, "date": dt.date(2025, 8, 1), "lunch_students": 800}
+    land(db, "participation", [weekday_row(B, 380), saturday, summer], NEW_LOAD)
+    run = check_batch(db, NEW_LOAD)
+    weekend = find(run, "raw.participation", "iso_weekday")
+    assert (weekend.success, weekend.severity, weekend.unexpected_count) == (False, "warning", 1)
+    assert weekend.unexpected_examples[0]["date"] == "2025-09-13"
+    assert weekend.unexpected_examples[0]["school_code"] == A
+    holiday = find(run, "raw.participation", "outside_school_holidays")
+    assert (holiday.success, holiday.severity, holiday.unexpected_count) == (False, "warning", 1)
+    assert holiday.unexpected_examples[0]["date"] == "2025-08-01"
+    # 1 Aug lies in the 2025-spring term, for which A has no enrolment row
+    assert sorted(failed(run)) == [
+        ("raw.participation", "has_enrolment", "warning"),
+        ("raw.participation", "iso_weekday", "warning"),
+        ("raw.participation", "outside_school_holidays", "warning"),
+    ]
+    assert not run.blocks_publish
+
+
+@pytest.mark.parametrize(("amount", "passes"), [(450_000, True), (650_000, False)])
+def test_spending_over_budget_warns(
+    db: duckdb.DuckDBPyConnection, amount: int, passes: bool
+) -> None:
+    # 中原区 has 500,000 budgeted for 2025 and 100,000 spent: +450,000 is exactly 110 %
+    voucher = {
+        "expenditure_id": "V99",
+        "date": dt.date(2025, 10, 9),
+        "district_code": D2,
+        "program": "lunch_subsidy",
+        "amount": amount,
+    }
+    land(db, "expenditure", [voucher], NEW_LOAD)
+    run = check_batch(db, NEW_LOAD)
+    check = find(run, "raw.expenditure.budget", "spent_per_budget")
+    assert (check.success, check.severity) == (passes, "warning")
+    if passes:
+        assert failed(run) == []
+        return
+    assert check.unexpected_examples == [
+        {
+            "district_code": D2,
+            "district_name": "中原区",
+            "fiscal_year": 2025,
+            "spent": 750_000.0,
+            "budget": 500_000.0,
+        }
+    ]
+    assert failed(run) == [("raw.expenditure.budget", "spent_per_budget", "warning")]
+
+
+def test_spending_without_budget_warns(db: duckdb.DuckDBPyConnection) -> None:
+    voucher = {
+        "expenditure_id": "V98",
+        "date": dt.date(2026, 3, 2),
+        "district_code": D2,
+        "program": "lunch_subsidy",
+        "amount": 1000,
+    }
+    land(db, "expenditure", [voucher], NEW_LOAD)
+    check = find(check_batch(db, NEW_LOAD), "raw.expenditure.budget", "has_budget")
+    assert (check.success, check.severity) == (False, "warning")
+    assert check.unexpected_examples[0]["fiscal_year"] == 2026
+
+
+def test_null_key_in_batch_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    land(db, "participation", [weekday_row(A, 860), weekday_row(None, 10)], NEW_LOAD)
+    run = check_batch(db, NEW_LOAD)
+    check = find(run, "raw.participation", "school_code")
+    assert (check.success, check.severity, check.unexpected_count) == (False, "critical", 1)
+    assert check.unexpected_examples[0]["_row_number"] == 3
+    assert run.blocks_publish
+
+
+def test_unknown_school_and_low_reporting_share_warn(db: duckdb.DuckDBPyConnection) -> None:
+    land(db, "participation", [weekday_row(A, 860), weekday_row("4101059999", 100)], NEW_LOAD)
+    run = check_batch(db, NEW_LOAD)
+    unknown = find(run, "raw.participation", "school_in_registry")
+    assert (unknown.success, unknown.severity) == (False, "warning")
+    assert unknown.unexpected_examples[0]["school_code"] == "4101059999"
+    # only A of 金水区's two lunch-serving schools (A, B) reported: 50 % < 80 %
+    share = find(run, "raw.participation.reporting", "reporting_share")
+    assert (share.success, share.severity) == (False, "warning")
+    assert share.unexpected_examples == [
+        {
+            "district_code": D1,
+            "district_name": "金水区",
+            "schools_reporting": 1,
+            "lunch_serving_schools": 2,
+        }
+    ]
+    assert not run.blocks_publish
+
+
+def test_survey_mean_out_of_range_warns(db: duckdb.DuckDBPyConnection) -> None:
+    rows = [
+        {
+            "response_id": f"R{i}",
+            "school_code": A,
+            "date": dt.date(2025, 10, 9),
+            "respondent": "student",
+            "overall": 1,
+        }
+        for i in range(10)
+    ]
+    land(db, "survey", rows, NEW_LOAD)
+    run = check_batch(db, NEW_LOAD)
+    scores = find(run, "raw.survey", "overall", "expect_column_values_to_be_between")
+    assert scores.success  # every score is within 1..5
+    mean = find(run, "raw.survey", "overall", "expect_column_mean_to_be_between")
+    assert (mean.success, mean.severity) == (False, "warning")
+    assert "observed 1" in mean.message
+    assert failed(run) == [("raw.survey", "overall", "warning")]
+
+
+def test_issue_closed_before_found_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    issue = {
+        "issue_id": "I9",
+        "school_code": A,
+        "found_date": dt.date(2025, 10, 9),
+        "category": "hygiene",
+        "status": "closed",
+        "closed_date": dt.date(2025, 10, 1),
+    }
+    land(db, "issues", [issue], NEW_LOAD)
+    run = check_batch(db, NEW_LOAD)
+    check = find(run, "raw.issues", "closed_date,found_date")
+    assert (check.success, check.severity) == (False, "critical")
+    assert check.unexpected_examples[0]["issue_id"] == "I9"
+    assert run.blocks_publish
+
+
+# --- planted violations in the marts ----------------------------------------------------------
+
+
+def set_kpi(
+    db: duckdb.DuckDBPyConnection, district: str, kpi: str, value: float, status: str | None
+) -> None:
+    """Give a district's KPI a value (numerator follows, so value = numerator / denominator)."""
+    db.execute(
+        "update marts.kpi_district set value = ?, numerator = ? * denominator, status = ? "
+        "where district_code = ? and kpi = ?",
+        [value, value, status, district, kpi],
+    )
+
+
+def test_true_ratio_above_one_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    set_kpi(db, D1, "lunch_coverage", 1.3, "met")
+    run = check_marts(db, CLEAN_LOAD)
+    check = find(run, "marts.kpi_district", "true_ratio_value")
+    assert (check.success, check.severity, check.unexpected_count) == (False, "critical", 1)
+    example = check.unexpected_examples[0]
+    assert (example["district_code"], example["kpi"], example["value"]) == (
+        D1,
+        "lunch_coverage",
+        1.3,
+    )
+    assert example["period"] == "2025-autumn"
+    assert run.blocks_publish
+    # kpi_overall still holds the old numerator: recorded as a warning
+    assert sorted(failed(run)) == [
+        ("marts.kpi_district", "true_ratio_value", "critical"),
+        ("marts.kpi_overall", "overall_is_sum_of_districts", "warning"),
+    ]
+
+
+@pytest.mark.parametrize(("value", "passes"), [(1.15, True), (1.3, False)])
+def test_share_kpis_above_one_only_warn(
+    db: duckdb.DuckDBPyConnection, value: float, passes: bool
+) -> None:
+    set_kpi(db, D1, "eating_share", value, None)
+    run = check_marts(db, CLEAN_LOAD)
+    check = find(run, "marts.kpi_district", "share_ratio_value")
+    assert (check.success, check.severity) == (passes, "warning")
+    assert not run.blocks_publish
+
+
+def test_duplicate_kpi_key_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    db.execute(
+        "insert into marts.kpi_district select * from marts.kpi_district "
+        "where district_code = ? and kpi = 'satisfaction_rate'",
+        [D2],
+    )
+    run = check_marts(db, CLEAN_LOAD)
+    check = find(run, "marts.kpi_district", "district_code,period_type,period,kpi")
+    assert (check.success, check.severity, check.unexpected_count) == (False, "critical", 2)
+    assert {(e["district_code"], e["kpi"]) for e in check.unexpected_examples} == {
+        (D2, "satisfaction_rate")
+    }
+    assert run.blocks_publish
+
+
+def test_district_missing_from_kpi_table_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    db.execute(
+        "delete from marts.kpi_district where district_code = ? and kpi = 'lunch_demand_met'",
+        [D2],
+    )
+    run = check_marts(db, CLEAN_LOAD)
+    check = find(run, "marts.kpi_district.completeness", "district_row_present")
+    assert (check.success, check.severity, check.unexpected_count) == (False, "critical", 1)
+    example = check.unexpected_examples[0]
+    assert (example["district_code"], example["district_name"], example["kpi"]) == (
+        D2,
+        "中原区",
+        "lunch_demand_met",
+    )
+    assert run.blocks_publish
+
+
+def test_wilson_interval_out_of_order_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    db.execute(
+        "update marts.kpi_district set value_upper = value - 0.01 "
+        "where district_code = ? and kpi = 'satisfaction_rate'",
+        [D1],
+    )
+    check = find(check_marts(db, CLEAN_LOAD), "marts.kpi_district", "interval_ordered")
+    assert (check.success, check.severity) == (False, "critical")
+    assert check.unexpected_examples[0]["district_code"] == D1
+
+
+def test_status_contradicting_value_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    # 0.925 satisfaction against a 0.95 target cannot be "met"
+    db.execute("update marts.kpi_overall set status = 'met' where kpi = 'satisfaction_rate'")
+    check = find(check_marts(db, CLEAN_LOAD), "marts.kpi_overall", "status_agrees_with_value")
+    assert (check.success, check.severity) == (False, "critical")
+    assert check.unexpected_examples[0]["kpi"] == "satisfaction_rate"
+
+
+def test_bad_status_and_period_are_critical(db: duckdb.DuckDBPyConnection) -> None:
+    db.execute(
+        "update marts.kpi_district set status = 'good', period = '2025-13' "
+        "where district_code = ? and kpi = 'lunch_coverage'",
+        [D2],
+    )
+    run = check_marts(db, CLEAN_LOAD)
+    status = find(run, "marts.kpi_district", "status", "expect_column_values_to_be_in_set")
+    assert (status.success, status.severity) == (False, "critical")
+    assert status.unexpected_examples[0]["status"] == "good"
+    period = find(run, "marts.kpi_district", "period_well_formed")
+    assert (period.success, period.severity) == (False, "critical")
+    assert period.unexpected_examples[0]["period"] == "2025-13"
+
+
+def test_duplicate_school_in_dim_school_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    db.execute(
+        "insert into marts.dim_school select * from marts.dim_school where school_code = ?", [C]
+    )
+    check = find(
+        check_marts(db, CLEAN_LOAD),
+        "marts.dim_school",
+        "school_code",
+        "expect_column_values_to_be_unique",
+    )
+    assert (check.success, check.severity, check.unexpected_count) == (False, "critical", 2)
+    assert {e["school_code"] for e in check.unexpected_examples} == {C}
+
+
+def test_absent_marts_give_warnings_not_errors(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "fresh.duckdb"))
+    try:
+        clean_raw(con)  # registry and facts landed, nothing built yet
+        run = check_marts(con, CLEAN_LOAD)
+        assert len(run) == 5
+        assert {(r.check_name, r.severity, r.success) for r in run} == {
+            ("mart_present", "warning", False)
+        }
+        assert "marts.kpi_district" in {r.target for r in run}
+        assert not run.blocks_publish
+        index = build_data_docs([run], tmp_path / "docs")  # no GX results: summary only
+        assert "marts.kpi_district" in index.read_text(encoding="utf-8")
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.dim_district (district_code VARCHAR, "
+            "district_name VARCHAR, district_kind VARCHAR)"
+        )
+        con.execute(f"create table marts.kpi_district (district_code VARCHAR, {KPI_COLUMNS})")
+        run = check_marts(con, CLEAN_LOAD)
+        empty = [r for r in run if r.check_name == "mart_has_rows"]
+        assert {r.target for r in empty} == {"marts.dim_district", "marts.kpi_district"}
+        assert not run.blocks_publish
+    finally:
+        con.close()
+
+
+def test_mart_missing_contract_column_is_critical(db: duckdb.DuckDBPyConnection) -> None:
+    db.execute("alter table marts.kpi_overall drop column status")
+    run = check_marts(db, CLEAN_LOAD)
+    check = find(run, "marts.kpi_overall", None)
+    assert (check.check_name, check.success, check.severity) == (
+        "contract_columns_present",
+        False,
+        "critical",
+    )
+    assert "status" in check.message
+
+
+# --- Data Docs ---------------------------------------------------------------------------------
+
+
+def test_data_docs_are_written_and_readable_offline(
+    clean_runs: tuple[CheckRun, CheckRun], db: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    land(db, "participation", [weekday_row(A, 860), weekday_row(B, 900)], NEW_LOAD)
+    batch = check_batch(db, NEW_LOAD)
+    out = tmp_path / "dq_docs"
+    index = build_data_docs([batch, clean_runs[1]], out)
+    assert index == out / "index.html"
+    text = index.read_text(encoding="utf-8")
+    assert "lunch_per_enrolled" in text and B in text  # the failing check and its row
+    assert "marts.kpi_district.completeness" in text
+    # the summary page needs nothing from the network
+    assert not re.search(r"<script|<link|https?://", text)
+    links = re.findall(r'href="([^"]+)"', text)
+    assert links and all((out / link).is_file() for link in links)
+    assert any("raw/participation/load-2" in link for link in links)
+    page = next(out.glob("gx/validations/raw/participation/load-2/*/batch.html"))
+    assert "fa-check-circle::before" in page.read_text(encoding="utf-8")  # offline icons
+    # a second build replaces the first and leaves no temporary folders behind
+    build_data_docs([clean_runs[0]], out)
+    assert not list(out.glob("gx/validations/raw/participation/load-2"))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dq_docs")]

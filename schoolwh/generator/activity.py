@@ -85,7 +85,9 @@ def build_activity(rng: np.random.Generator, schools: pl.DataFrame) -> Activity:
         taken[chosen] = True
         left_out.append(pl.DataFrame({"school_code": codes[chosen], "term": term.code}))
     no_enrollment = pl.concat(left_out)
-    enrollment = enrollment.join(no_enrollment, on=["school_code", "term"], how="anti")
+    enrollment = enrollment.join(no_enrollment, on=["school_code", "term"], how="anti").sort(
+        "term", "school_code"
+    )
 
     gap_school = rng.random(n) < GAP_SHARE
     gap_term = rng.integers(0, len(TERMS), n)
@@ -98,7 +100,10 @@ def build_activity(rng: np.random.Generator, schools: pl.DataFrame) -> Activity:
         missed.append(miss)
         takes.append(take)
     participation = pl.concat(frames).sort("date", "school_code")
-    need = _needs(rng, schools, enrollment.join(pl.concat(takes), on=["school_code", "term"]))
+    calibrated = enrollment.join(
+        pl.concat(takes), on=["school_code", "term"], maintain_order="left"
+    )
+    need = _needs(rng, schools, calibrated)
     return Activity(
         enrollment=need,
         participation=participation,
@@ -125,7 +130,12 @@ def _term_rows(
 
     enrolled_term = (
         sub.select("school_code")
-        .join(enrollment.filter(pl.col("term") == term.code), on="school_code", how="left")
+        .join(
+            enrollment.filter(pl.col("term") == term.code),
+            on="school_code",
+            how="left",
+            maintain_order="left",
+        )
         .get_column("enrolled")
     )
     has_row = enrolled_term.is_not_null().to_numpy()
@@ -173,9 +183,7 @@ def _term_rows(
     )
     mi, mj = np.nonzero(~reported)
     missed = pl.DataFrame({"school_code": sub["school_code"].to_numpy()[mi], "date": days[mj]})
-    calibrated = pl.DataFrame(
-        {"school_code": sub["school_code"], "term": term.code, "take": take}
-    )
+    calibrated = pl.DataFrame({"school_code": sub["school_code"], "term": term.code, "take": take})
     return frame, missed, calibrated
 
 
@@ -184,7 +192,7 @@ def _needs(rng: np.random.Generator, schools: pl.DataFrame, enrollment: pl.DataF
     traits = schools.select(
         "school_code", "lunch_mode", "location", "core", "need_gap", "none_need", "as_need"
     )
-    rows = enrollment.join(traits, on="school_code", how="left")
+    rows = enrollment.join(traits, on="school_code", how="left", maintain_order="left")
     n = rows.height
     enrolled = rows["enrolled"].to_numpy()
     serving = (rows["lunch_mode"] != "none").to_numpy()

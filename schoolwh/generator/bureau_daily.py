@@ -86,8 +86,9 @@ def _body(rows: pl.DataFrame, style: MonthStyle) -> list[list[Cell]]:
         )
         return rows_of(frame)
     fmt = {"slash": "%Y/%-m/%-d", "dot": "%Y.%-m.%-d", "zh": "%Y年%-m月%-d日", "iso": "%Y-%m-%d"}
-    counts = [pl.col(c).cast(pl.String).fill_null("") for c in ("lunch_students",
-                                                                "after_school_students")]
+    counts = [
+        pl.col(c).cast(pl.String).fill_null("") for c in ("lunch_students", "after_school_students")
+    ]
     frame = rows.select("school_code", pl.col("date").dt.strftime(fmt[style.dates]), *counts)
     body = rows_of(frame)
     if style.grouped:
@@ -144,8 +145,13 @@ def participation_files(
                 _count_cell(lunch, style),
                 _count_cell(after, style),
             ]
-            draft.plant(spot(rng, sheet.body), row, "orphan", "school_code",
-                        f"{orphan} is not in the registry (a new school not yet registered)")
+            draft.plant(
+                spot(rng, sheet.body),
+                row,
+                "orphan",
+                "school_code",
+                f"{orphan} is not in the registry (a new school not yet registered)",
+            )
         files.append(
             BureauFile(
                 name,
@@ -168,15 +174,24 @@ def _plant(draft: Draft, style: MonthStyle, rng, free: pl.DataFrame, month: int)
         k = int(rng.integers(len(body) // 4, len(body)))
         stale = list(body[k])
         stale[2] = _count_cell(int(rng.integers(0, 60)), style)
-        draft.plant(int(rng.integers(0, k)), stale, "duplicate_key", "school_code",
-                    f"{stale[0]} on {_iso(body[k][1])} twice; the earlier row is a partial count")
+        draft.plant(
+            int(rng.integers(0, k)),
+            stale,
+            "duplicate_key",
+            "school_code",
+            f"{stale[0]} on {_iso(body[k][1])} twice; the earlier row is a partial count",
+        )
         return
     if free.height == 0:
         return
-    code, day = free.row(int(rng.integers(0, free.height)))
+    code, day, _ = free.row(int(rng.integers(0, free.height)))
     lunch, after = int(rng.integers(200, 1500)), int(rng.integers(200, 1500))
-    row = [_code_cell(code, style), _date_cell(day, style),
-           _count_cell(lunch, style), _count_cell(after, style)]
+    row = [
+        _code_cell(code, style),
+        _date_cell(day, style),
+        _count_cell(lunch, style),
+        _count_cell(after, style),
+    ]
     if style.flaw == "bad_date":
         bad = date(2025, month, 1)
         sep = {"slash": "/", "dot": ".", "iso": "-"}.get(style.dates, "/")

@@ -60,12 +60,20 @@ def budget_file(j: Jurisdiction, rng: np.random.Generator) -> BureauFile:
         widths={1: 24, 4: 13, 7: 14, 8: 16},
     )
     draft = Draft(BUDGET_FILE, sheet, sheet.name)
-    draft.plant(spot(rng, body), [0, "登财教〔2025〕98号", 2025, "410185", None, "其他", "县级",
-                                  0.0, "2025年11月3日"],
-                "zero_amount", "amount", "登财教〔2025〕98号: 金额 0")
-    draft.plant(spot(rng, body), [0, "密财教〔2025〕99号", 2025, "410183", None, "食堂改造",
-                                  "县级", 35.5, "2025年11月10日"],
-                "unknown_label", "program", "密财教〔2025〕99号: 资金项目 '食堂改造' is not a label")
+    draft.plant(
+        spot(rng, body),
+        [0, "登财教〔2025〕98号", 2025, "410185", None, "其他", "县级", 0.0, "2025年11月3日"],
+        "zero_amount",
+        "amount",
+        "登财教〔2025〕98号: 金额 0",
+    )
+    draft.plant(
+        spot(rng, body),
+        [0, "密财教〔2025〕99号", 2025, "410183", None, "食堂改造", "县级", 35.5, "2025年11月10日"],
+        "unknown_label",
+        "program",
+        "密财教〔2025〕99号: 资金项目 '食堂改造' is not a label",
+    )
     draft.number_rows()
     return BureauFile(BUDGET_FILE, [draft], stamp(2025, 10, 15), title="资金下达情况表")
 
@@ -93,14 +101,20 @@ def supplement_file(j: Jurisdiction, rng: np.random.Generator) -> BureauFile:
         header=header,
         body=body,
         above=[["关于下达2025年第二批中小学课后服务经费的通知（附件）"], ["单位：元"]],
-        below=[["合计", None, None, None, None, None, thousands(lines["amount"].sum(), 2)],
-               ["注：资金用于课后服务教师补助。"]],
+        below=[
+            ["合计", None, None, None, None, None, thousands(lines["amount"].sum(), 2)],
+            ["注：资金用于课后服务教师补助。"],
+        ],
     )
     draft = Draft(SUPPLEMENT_FILE, sheet, None)
     bad_id = f"{MUNICIPAL_AFTER_SCHOOL_2[0]}-17"
-    draft.plant(spot(rng, body), [bad_id, "2025", "", "", "课后服务", "市级", "500,000.00",
-                                  "2025.9.12"],
-                "missing_required", "district_code", f"{bad_id}: 行政区划代码 empty")
+    draft.plant(
+        spot(rng, body),
+        [bad_id, "2025", "", "", "课后服务", "市级", "500,000.00", "2025.9.12"],
+        "missing_required",
+        "district_code",
+        f"{bad_id}: 行政区划代码 empty",
+    )
     return BureauFile(SUPPLEMENT_FILE, [draft], stamp(2025, 9, 20), encoding="gbk")
 
 
@@ -129,17 +143,28 @@ def spending_files(j: Jurisdiction, rng: np.random.Generator) -> list[BureauFile
         header=header,
         body=body,
         above=[["郑州市2025年1-6月学校午餐及课后服务资金支出明细"], ["单位：元"], []],
-        below=[["合计", None, None, None, None, None, thousands(first["amount"].sum(), 2)],
-               *notes("陈某", "褚某")],
+        below=[
+            ["合计", None, None, None, None, None, thousands(first["amount"].sum(), 2)],
+            *notes("陈某", "褚某"),
+        ],
     )
     h1 = Draft(SPENDING_H1_FILE, sheet, None)
     zero_id = _fresh_voucher(used, "410122", "202506")
-    h1.plant(spot(rng, body), [zero_id, "2025/6/27", "410122", "", "课后服务", "人员", "0.00"],
-             "zero_amount", "amount", f"{zero_id}: 支出金额 0.00")
+    h1.plant(
+        spot(rng, body),
+        [zero_id, "2025/6/27", "410122", "", "课后服务", "人员", "0.00"],
+        "zero_amount",
+        "amount",
+        f"{zero_id}: 支出金额 0.00",
+    )
     label_id = _fresh_voucher(used, "410181", "202505")
-    h1.plant(spot(rng, body), [label_id, "2025/5/20", "410181", "", "午餐补助", "伙食费",
-                               "12,800.00"],
-             "unknown_label", "category", f"{label_id}: 支出类别 '伙食费' is not a label")
+    h1.plant(
+        spot(rng, body),
+        [label_id, "2025/5/20", "410181", "", "午餐补助", "伙食费", "12,800.00"],
+        "unknown_label",
+        "category",
+        f"{label_id}: 支出类别 '伙食费' is not a label",
+    )
 
     frame = second.select(
         "expenditure_id",
@@ -157,8 +182,10 @@ def spending_files(j: Jurisdiction, rng: np.random.Generator) -> list[BureauFile
         header=header,
         body=body,
         above=[["郑州市2025年7-12月学校午餐及课后服务资金支出明细"], []],
-        below=[["合计", None, None, None, None, None, round(float(second["amount"].sum()), 2)],
-               *notes("陈某", "褚某")],
+        below=[
+            ["合计", None, None, None, None, None, round(float(second["amount"].sum()), 2)],
+            *notes("陈某", "褚某"),
+        ],
         formats={1: "yyyy-mm-dd", 6: "#,##0.00"},
         widths={0: 22, 1: 12, 3: 13, 6: 16},
     )
@@ -166,8 +193,13 @@ def spending_files(j: Jurisdiction, rng: np.random.Generator) -> list[BureauFile
     k = int(rng.integers(len(body) // 4, len(body)))
     stale = list(body[k])
     stale[6] = round(float(stale[6]) * 1.1, 2)
-    h2.plant(int(rng.integers(0, k)), stale, "duplicate_key", "expenditure_id",
-             f"{stale[0]} twice; the earlier row has the amount before correction")
+    h2.plant(
+        int(rng.integers(0, k)),
+        stale,
+        "duplicate_key",
+        "expenditure_id",
+        f"{stale[0]} twice; the earlier row has the amount before correction",
+    )
     return [
         BureauFile(SPENDING_H1_FILE, [h1], stamp(2025, 7, 15), encoding="gbk"),
         BureauFile(SPENDING_H2_FILE, [h2], stamp(2026, 1, 4, 10), title="资金支出明细"),

@@ -7,6 +7,7 @@ import polars as pl
 
 from schoolwh.generator.calendar import TERMS
 from schoolwh.generator.drafts import (
+    DISTRICT_ORDER,
     BureauFile,
     Draft,
     FreshCodes,
@@ -39,6 +40,7 @@ def districts_file(j: Jurisdiction) -> BureauFile:
         body=rows_of(frame),
         above=[["郑州市区县（市）、开发区名录"], []],
         below=[
+            ["合计", f"共{frame.height}个区县（市）、开发区"],
             [],
             ["注：郑东新区无行政区划代码，使用市教育局编码410100ZD。"],
             ["填表人：王某", None, "审核人：李某"],
@@ -84,8 +86,13 @@ def schools_file(j: Jurisdiction, rng: np.random.Generator, fresh: FreshCodes) -
     j_row = serving[int(rng.integers(0, len(serving)))]
     stale = list(body[j_row])
     stale[6] = "企业配餐" if stale[6] == "自办食堂" else "自办食堂"
-    draft.plant(int(rng.integers(0, j_row)), stale, "duplicate_key", "school_code",
-                f"{stale[0]} listed twice; the earlier row has an outdated lunch_mode")
+    draft.plant(
+        int(rng.integers(0, j_row)),
+        stale,
+        "duplicate_key",
+        "school_code",
+        f"{stale[0]} listed twice; the earlier row has an outdated lunch_mode",
+    )
 
     template = ["", "", "410183", "小学", "公办", "乡村", "自办食堂", None, "有", "", "否", "是"]
     extra = [
@@ -132,10 +139,14 @@ def _spare(j: Jurisdiction, term: str, fresh: FreshCodes):
 
 def _with_district(j: Jurisdiction, term: str) -> pl.DataFrame:
     rows = j.frame("enrollment").filter(pl.col("term") == term)
-    rows = rows.join(j.schools.select("school_code", "district_code"), on="school_code")
+    rows = rows.join(
+        j.schools.select("school_code", "district_code"), on="school_code", maintain_order="left"
+    )
     return by_district(rows, "school_code")
 
 
+SPRING_LABELS = ("2025春", "2025年春季学期")
+AUTUMN_LABELS = ("2025-2026学年第一学期", "2025年秋季学期", "2025秋")
 NEED_COLUMNS = ("enrolled", "lunch_need", "after_school_need", "left_behind", "migrant", "disabled")
 
 
@@ -144,8 +155,9 @@ def spring_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
     rows = _with_district(j, term.code)
     body: list[list] = []
     subtotals = 0
-    for (_,), block in rows.group_by("district_code", maintain_order=True):
-        body += [[r[0], "2025春", *r[1:]] for r in block.select("school_code", *NEED_COLUMNS).rows()]
+    for k, (_, block) in enumerate(rows.group_by("district_code", maintain_order=True)):
+        label = SPRING_LABELS[k % len(SPRING_LABELS)]  # each district types the term its way
+        body += [[r[0], label, *r[1:]] for r in block.select("school_code", *NEED_COLUMNS).rows()]
         sums = [block[c].sum() for c in NEED_COLUMNS]
         body.append(["小计", None, *sums])
         subtotals += 1
@@ -156,7 +168,11 @@ def spring_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
         name="春季学期",
         header=header,
         body=body,
-        above=[["郑州市2025年春季学期中小学在校生及午餐、课后服务需求情况统计表"], ["单位：人"], []],
+        above=[
+            ["郑州市2025年春季学期中小学在校生及午餐、课后服务需求情况统计表"],
+            ["单位：人"],
+            [],
+        ],
         below=[["合计", None, *totals], *notes("孙某", "周某")],
         widths={0: 13, 1: 10, 2: 16},
     )
@@ -167,26 +183,38 @@ def spring_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
     k = data[int(rng.integers(0, len(data)))]
     stale = list(body[k])
     stale[2] = int(stale[2]) + 1000
-    draft.plant(int(rng.integers(0, k)), stale, "duplicate_key", "school_code",
-                f"{stale[0]} 2025-spring twice; the earlier row has enrolled +1000")
+    draft.plant(
+        int(rng.integers(0, k)),
+        stale,
+        "duplicate_key",
+        "school_code",
+        f"{stale[0]} 2025-spring twice; the earlier row has enrolled +1000",
+    )
     code = next(spare)
-    draft.plant(spot(rng, body), [code, "2025春", 860, 700, 790, -3, 120, 2], "negative",
-                "left_behind", f"{code}: 留守儿童数 -3")
+    draft.plant(
+        spot(rng, body),
+        [code, "2025春", 860, 700, 790, -3, 120, 2],
+        "negative",
+        "left_behind",
+        f"{code}: 留守儿童数 -3",
+    )
     return BureauFile(SPRING_FILE, [draft], stamp(2025, 3, 12), title="在校生情况统计表")
 
 
 def autumn_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> BureauFile:
     term = TERMS[1]
     rows = _with_district(j, term.code)
-    label = "2025-2026学年第一学期"
+    label = AUTUMN_LABELS[0]
     body = []
-    for i, r in enumerate(rows.select("school_code", *NEED_COLUMNS).iter_rows()):
-        cells = [thousands(v) for v in r[1:]]
+    columns = rows.select("district_code", "school_code", *NEED_COLUMNS)
+    for i, (district, code, *counts) in enumerate(columns.iter_rows()):
+        cells = [thousands(v) for v in counts]
         if i % 97 == 13:
-            cells[0] = full_width(str(r[1]))  # typed with a full-width input method
+            cells[0] = full_width(str(counts[0]))  # typed with a full-width input method
         elif i % 89 == 7:
-            cells[0] = f" {r[1]} "
-        body.append([0, r[0], label, *cells])
+            cells[0] = f" {counts[0]} "
+        term_label = AUTUMN_LABELS[DISTRICT_ORDER[district] % len(AUTUMN_LABELS)]
+        body.append([0, code, term_label, *cells])
     header = ["序号", "学校标识码", "学期", "在校生数", "有就餐需求学生数", "有课后服务需求学生数",
               "留守儿童数", "随迁子女数", "残疾学生数"]  # fmt: skip
     totals = [thousands(rows[c].sum()) for c in NEED_COLUMNS]
@@ -200,13 +228,28 @@ def autumn_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
     draft = Draft(AUTUMN_FILE, sheet, None)
     spare = _spare(j, term.code, fresh)
     code = next(spare)
-    draft.plant(spot(rng, body), [0, code, label, "420", "460", "400", "12", "30", "1"],
-                "row_rule", "lunch_need", f"{code}: lunch_need 460 > enrolled 420")
+    draft.plant(
+        spot(rng, body),
+        [0, code, label, "420", "460", "400", "12", "30", "1"],
+        "row_rule",
+        "lunch_need",
+        f"{code}: lunch_need 460 > enrolled 420",
+    )
     code = next(spare)
-    draft.plant(spot(rng, body), [0, code, "25秋", "380", "300", "350", "20", "15", "0"],
-                "bad_term", "term", f"{code}: 学期 '25秋'")
+    draft.plant(
+        spot(rng, body),
+        [0, code, "25秋", "380", "300", "350", "20", "15", "0"],
+        "bad_term",
+        "term",
+        f"{code}: 学期 '25秋'",
+    )
     code = next(spare)
-    draft.plant(spot(rng, body), [0, code, label, "", "200", "260", "8", "40", "1"],
-                "missing_required", "enrolled", f"{code}: 在校生数 empty")
+    draft.plant(
+        spot(rng, body),
+        [0, code, label, "", "200", "260", "8", "40", "1"],
+        "missing_required",
+        "enrolled",
+        f"{code}: 在校生数 empty",
+    )
     draft.number_rows()
     return BureauFile(AUTUMN_FILE, [draft], stamp(2025, 9, 26), encoding="gbk")

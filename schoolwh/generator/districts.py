@@ -126,10 +126,6 @@ DISTRICTS: tuple[District, ...] = (
     ),
 )  # fmt: skip
 
-DISTRICT_BY_CODE = {d.code: d for d in DISTRICTS}
-# The 9 inner districts (市内九区) form the urban core; the rest are outer.
-CORE_CODES = tuple(d.code for d in DISTRICTS if d.core)
-
 # Counties whose rural schools run a local nutrition-plan pilot (5 yuan a school day).
 NUTRITION_PLAN_DISTRICTS = ("410185", "410183")
 NUTRITION_YUAN_PER_DAY = 5.0

@@ -22,6 +22,8 @@ DATE_TEXT = {
     "zh": "%Y年%-m月%-d日",
 }
 DISTRICT_ORDER = {d.code: i for i, d in enumerate(DISTRICTS)}
+# Planted bad rows stay well under the loader's 20 % limit in every sheet.
+MAX_BAD_SHARE = 0.10
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -43,7 +45,7 @@ def date_text(column: str, form: str) -> pl.Expr:
 
 
 def yes_no(column: str, yes: str = "是", no: str = "否") -> pl.Expr:
-    return pl.when(pl.col(column)).then(pl.lit(yes)).otherwise(pl.lit(no))
+    return pl.when(pl.col(column)).then(pl.lit(yes)).otherwise(pl.lit(no)).alias(column)
 
 
 def thousands(value: float | int | None, decimals: int = 0) -> str:
@@ -95,14 +97,25 @@ class Draft:
     non_data: int = 0  # 小计 rows inside the body
     marks: list[tuple[list[Cell], str, str, str]] = field(default_factory=list)
 
-    def plant(self, at: int, row: list[Cell], kind: str, column: str, detail: str) -> None:
-        """Insert a flawed row at body position `at` and remember it."""
+    def room(self, k: int = 1) -> bool:
+        """Whether `k` more bad rows keep this sheet's bad rows within MAX_BAD_SHARE.
+
+        The loader rejects a whole file past 20 % bad rows; small samples plant fewer.
+        """
+        bad = sum(1 for _, kind, _, _ in self.marks if kind != "orphan") + k
+        return bad <= MAX_BAD_SHARE * (self.data_rows + k)
+
+    def plant(self, at: int, row: list[Cell], kind: str, column: str, detail: str) -> bool:
+        """Insert a flawed row at body position `at` and remember it (if there is room)."""
+        if kind != "orphan" and not self.room():
+            return False
         at = max(0, min(at, len(self.sheet.body)))
         self.sheet.body.insert(at, row)
         self.marks.append((row, kind, column, detail))
+        return True
 
     def mark(self, row: list[Cell], kind: str, column: str, detail: str) -> None:
-        """Remember a flaw in a row already in the body."""
+        """Remember a flaw in a row already in the body (check `room` first)."""
         self.marks.append((row, kind, column, detail))
 
     @property

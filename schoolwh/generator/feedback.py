@@ -97,7 +97,8 @@ def build_survey(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFram
     for term in TERMS:
         days = school_days(*SURVEY_WINDOWS[term.code])
         serving = schools.filter(
-            pl.col("active") & pl.col("lunch_start_date").is_not_null()
+            pl.col("active")
+            & pl.col("lunch_start_date").is_not_null()
             & (pl.col("lunch_start_date") <= days[0].item())
         )
         seq_start = 1
@@ -114,18 +115,20 @@ def build_survey(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFram
             school = rng.choice(here.height, size=total, p=weight / weight.sum())
             school.sort()
             frames.append(
-                _responses(rng, here["school_code"].to_numpy()[school], days, d.satisfied, term.code)
-                .with_columns(seq=pl.int_range(seq_start, seq_start + total))
+                _responses(
+                    rng, here["school_code"].to_numpy()[school], days, d.satisfied, term.code
+                ).with_columns(seq=pl.int_range(seq_start, seq_start + total))
             )
             seq_start += total
     survey = pl.concat(frames)
     season = {"2025-spring": "C", "2025-autumn": "Q"}
-    return survey.select(
-        response_id=pl.lit("WJ2025")
+    response_id = (
+        pl.lit("WJ2025")
         + pl.col("term").replace_strict(season)
-        + pl.col("seq").cast(pl.String).str.zfill(6),
-        *[c for c in survey.columns if c not in ("term", "seq")],
-    ).sort("response_id")
+        + pl.col("seq").cast(pl.String).str.zfill(6)
+    )
+    rest = [c for c in survey.columns if c not in ("term", "seq")]
+    return survey.select(response_id.alias("response_id"), *rest).sort("response_id")
 
 
 def _responses(rng, codes: np.ndarray, days: np.ndarray, satisfied: float, term: str):
@@ -144,8 +147,11 @@ def _responses(rng, codes: np.ndarray, days: np.ndarray, satisfied: float, term:
         "overall": overall.astype(np.int64),
     }
     for item in ITEMS:
-        shift = ((-1, 0.3), (0, 0.55), (1, 0.15)) if item == "price" else (
-            (-1, 0.18), (0, 0.64), (1, 0.18))
+        shift = (
+            ((-1, 0.3), (0, 0.55), (1, 0.15))
+            if item == "price"
+            else ((-1, 0.18), (0, 0.64), (1, 0.18))
+        )
         score = np.clip(overall + _choice(rng, shift, k), 1, 5).astype(np.int64)
         cols[item] = pl.Series(score).set(pl.Series(rng.random(k) < 0.04), None)
     u = rng.random(k)
@@ -176,8 +182,11 @@ def build_issues(rng: np.random.Generator, schools: pl.DataFrame) -> Issues:
         & (pl.col("active") | (pl.col("lunch_start_date") <= date(2025, 7, 1)))
     )
     first = np.searchsorted(days, serving["lunch_start_date"].to_numpy().astype("datetime64[D]"))
-    last = np.where(serving["active"].to_numpy(), len(days), np.searchsorted(days, np.datetime64(
-        TERMS[0].last_day), side="right"))
+    last = np.where(
+        serving["active"].to_numpy(),
+        len(days),
+        np.searchsorted(days, np.datetime64(TERMS[0].last_day), side="right"),
+    )
     span = np.maximum(last - first, 0) / len(days)
     lam = np.array([rate[c] for c in serving["district_code"]]) * span
     lam *= np.where(serving["location"].to_numpy() == "rural", 1.3, 1.0)

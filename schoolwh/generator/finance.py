@@ -56,7 +56,7 @@ REFUNDS = 8  # refund vouchers at the seed city's scale
 
 def _hundreds(x: float) -> int:
     """Round yuan to whole hundreds, at least 100."""
-    return max(100, int(round(x / 100.0)) * 100)
+    return max(100, round(x / 100.0) * 100)
 
 
 def _split(rng: np.random.Generator, total: int, k: int, unit: int = 100) -> list[int]:
@@ -107,37 +107,81 @@ def build_budget(
         doc = 10 + int(rng.integers(0, 20))
         day = lambda m: date(YEAR, m, int(rng.integers(3, 27)))  # noqa: E731
         m_doc, m_date, m_rate = MUNICIPAL_AFTER_SCHOOL
-        add(f"{m_doc}-{k}", d.code, "after_school", "municipal", _hundreds(enrolled * m_rate), m_date)
+        add(
+            f"{m_doc}-{k}",
+            d.code,
+            "after_school",
+            "municipal",
+            _hundreds(enrolled * m_rate),
+            m_date,
+        )
         m_doc, m_date, m_rate = MUNICIPAL_AFTER_SCHOOL_2
-        add(f"{m_doc}-{k}", d.code, "after_school", "municipal", _hundreds(enrolled * m_rate), m_date)
+        add(
+            f"{m_doc}-{k}",
+            d.code,
+            "after_school",
+            "municipal",
+            _hundreds(enrolled * m_rate),
+            m_date,
+        )
         own = rng.uniform(60, 120)
         add(
             f"{d.budget_prefix}〔2025〕{doc}号",
-            d.code, "after_school", "county", _hundreds(enrolled * own), day(4),
+            d.code,
+            "after_school",
+            "county",
+            _hundreds(enrolled * own),
+            day(4),
         )
         # Lunch help for pupils from families in difficulty, and universal subsidies.
         poor = need * 0.95 * rng.uniform(0.02, 0.05) * 4.0 * SCHOOL_DAYS_A_YEAR
         add(
             f"{d.budget_prefix}〔2025〕{doc + 7}号",
-            d.code, "lunch_subsidy", "county", _hundreds(poor), day(3),
+            d.code,
+            "lunch_subsidy",
+            "county",
+            _hundreds(poor),
+            day(3),
         )
         if d.lunch_subsidy:
             universal = need * 0.95 * d.lunch_subsidy * SCHOOL_DAYS_A_YEAR
             add(
                 f"{d.budget_prefix}〔2025〕{doc + 8}号",
-                d.code, "lunch_subsidy", "county", _hundreds(universal), day(2),
+                d.code,
+                "lunch_subsidy",
+                "county",
+                _hundreds(universal),
+                day(2),
             )
         if t["nutrition_enrolled"]:
             amount = t["nutrition_enrolled"] * NUTRITION_YUAN_PER_DAY * SCHOOL_DAYS_A_YEAR
-            add(f"{NUTRITION_DOC[0]}-{k}", d.code, "nutrition_plan", "central", _hundreds(amount),
-                NUTRITION_DOC[1])
+            add(
+                f"{NUTRITION_DOC[0]}-{k}",
+                d.code,
+                "nutrition_plan",
+                "central",
+                _hundreds(amount),
+                NUTRITION_DOC[1],
+            )
         schools_here = int((schools["district_code"] == d.code).sum())
         equipment = schools_here * rng.uniform(1.0, 3.0) * 10_000
-        add(f"{MUNICIPAL_EQUIPMENT[0]}-{k}", d.code, "equipment", "municipal",
-            _hundreds(equipment), MUNICIPAL_EQUIPMENT[1])
+        add(
+            f"{MUNICIPAL_EQUIPMENT[0]}-{k}",
+            d.code,
+            "equipment",
+            "municipal",
+            _hundreds(equipment),
+            MUNICIPAL_EQUIPMENT[1],
+        )
         if rng.random() < 0.6:
-            add(f"{d.budget_prefix}〔2025〕{doc + 15}号", d.code, "other", "county",
-                _hundreds(rng.uniform(10, 60) * 10_000), day(5))
+            add(
+                f"{d.budget_prefix}〔2025〕{doc + 15}号",
+                d.code,
+                "other",
+                "county",
+                _hundreds(rng.uniform(10, 60) * 10_000),
+                day(5),
+            )
     lines += _canteen_lines(rng, schools, n)
     frame = pl.DataFrame(lines, schema_overrides={"school_code": pl.String})
     return frame.sort("district_code", "budget_id")
@@ -203,7 +247,7 @@ def build_expenditure(rng: np.random.Generator, budget: pl.DataFrame) -> pl.Data
         if not months:
             months = [12]
         weights = np.array([w for m, w in PAY_MONTHS[program] if m in months], dtype=float)
-        spend_fen = int(round(line["amount"] * rate * 100))
+        spend_fen = round(line["amount"] * rate * 100)
         per_month = np.floor(weights / weights.sum() * spend_fen).astype(np.int64)
         per_month[-1] += spend_fen - int(per_month.sum())
         cats = CATEGORY[program]

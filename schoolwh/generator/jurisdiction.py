@@ -9,6 +9,7 @@ import polars as pl
 
 from ingest.sources import SOURCES
 from schoolwh.generator.activity import build_activity
+from schoolwh.generator.calendar import TERMS
 from schoolwh.generator.feedback import build_issues, build_survey
 from schoolwh.generator.finance import build_budget, build_expenditure
 from schoolwh.generator.registry import build_districts, build_schools
@@ -38,13 +39,18 @@ class Jurisdiction:
     @property
     def students(self) -> int:
         """Students enrolled in the latest term."""
-        latest = self.enrollment["term"].max()
+        latest = TERMS[-1].code
         return int(self.enrollment.filter(pl.col("term") == latest)["enrolled"].sum())
+
+
+def random_streams(seed: int) -> list[np.random.Generator]:
+    """Independent random streams derived from one seed: one per builder, and one spare."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
 
 
 def build_jurisdiction(schools: int, seed: int) -> Jurisdiction:
     """Build every source for `schools` schools from `seed` (same inputs, same data)."""
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
+    streams = random_streams(seed)
     registry = build_schools(streams[0], schools)
     activity = build_activity(streams[1], registry)
     budget = build_budget(streams[2], registry, activity.enrollment)

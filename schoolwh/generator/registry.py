@@ -14,6 +14,7 @@ import polars as pl
 
 from schoolwh.generator.calendar import school_days
 from schoolwh.generator.districts import (
+    BASE_SCHOOLS,
     BASE_STUDENTS,
     CENTRAL_KITCHENS,
     DISTRICTS,
@@ -78,7 +79,7 @@ def allocate(total: int, weights: np.ndarray, minimum: int = 1) -> np.ndarray:
     if remainder > 0:
         parts[order[:remainder]] += 1
     elif remainder < 0:
-        for i in np.argsort(-parts, kind="stable")[: -remainder]:
+        for i in np.argsort(-parts, kind="stable")[:-remainder]:
             parts[i] -= 1
     return parts
 
@@ -135,7 +136,6 @@ def build_schools(rng: np.random.Generator, n: int) -> pl.DataFrame:
 
     size = np.array([MEDIAN_SIZE[x][s] for x, s in zip(loc_name, stage, strict=True)])
     size = size * np.exp(rng.normal(0.0, 0.35, n)) * np.where(private, 0.8, 1.0)
-    size *= BASE_STUDENTS * n / 1300 / size.sum()
     enrolled = np.maximum(np.rint(size), 40).astype(np.int64)
 
     codes = np.empty(n, dtype=object)
@@ -166,6 +166,9 @@ def build_schools(rng: np.random.Generator, n: int) -> pl.DataFrame:
     active = np.ones(n, dtype=bool)
     closed = pick(rng, outer & (loc_name == "rural") & ~protected, scaled(CLOSED_SCHOOLS, n, 0))
     active[closed] = False
+    # The city's student total refers to the schools still open.
+    target = BASE_STUDENTS * n / BASE_SCHOOLS
+    enrolled = np.maximum(np.rint(enrolled * target / enrolled[active].sum()), 40).astype(np.int64)
     factor = np.where(core, 0.6, 1.3) * np.where(private, 0.5, 1.0)
     weight = np.array([NO_LUNCH_WEIGHT[x] for x in loc_name]) * factor
     k_none = round(NO_LUNCH_SHARE * int(active.sum()))

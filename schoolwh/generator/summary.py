@@ -67,8 +67,8 @@ class GenerateSummary:
         mode = "clean CSV (UTF-8, canonical headers)" if self.clean else "bureau files"
         lines = [
             f"Wrote {len(self.files)} files ({mode}) to {self.out_dir}",
-            "SYNTHETIC sample data (seed {0}), calibrated on Zhengzhou; no real school, "
-            "student or amount. 本数据为合成的示例数据，不是真实数据。".format(self.seed),
+            f"SYNTHETIC sample data (seed {self.seed}), calibrated on Zhengzhou; no real "
+            "school, student or amount. 本数据为合成的示例数据，不是真实数据。",
             f"Schools: {self.schools:,} ({self.active_schools:,} active) in 16 districts; "
             f"students (2025 autumn): {self.students:,}",
             "Rows per source: "

@@ -46,7 +46,7 @@ else:
         t("dq.reason", lang),
         reasons,
         "f_reason",
-        lambda r: t("filter.all", lang) if r == "" else r,
+        lambda r: t("filter.all", lang) if r == "" else enum_label("quarantine_reason", r, lang),
         container=c1,
     )
     sources = ["", *SOURCES]

@@ -20,7 +20,8 @@ EXAMPLES: dict[str, str] = {
         "select district_name, period, value, target, status\n"
         "from marts.kpi_district\n"
         "where kpi = 'lunch_coverage' and period_type = 'term'\n"
-        "  and period = (select max(period) from marts.kpi_district where period_type = 'term')\n"
+        "  and period_start_date = (select max(period_start_date) from marts.kpi_district\n"
+        "                           where period_type = 'term')\n"
         "order by value"
     ),
     "全域各指标（按学期）/ All KPIs of the jurisdiction by term": (
@@ -70,8 +71,9 @@ def _use_example() -> None:
         st.session_state[QUERY_KEY] = EXAMPLES[chosen]
 
 
-st.selectbox(t("sql.examples", lang), list(EXAMPLES), key="sql_example", on_change=_use_example)
-with st.form("sql_form"):
+left, right = st.columns([2, 1])
+left.selectbox(t("sql.examples", lang), list(EXAMPLES), key="sql_example", on_change=_use_example)
+with left.form("sql_form"):
     st.text_area(t("sql.query", lang), key=QUERY_KEY, height=180)
     submitted = st.form_submit_button(t("sql.run", lang), type="primary")
 
@@ -104,7 +106,8 @@ if outcome is not None:
         ui.table(frame, "query_result", key="sql_result_table")
 
 # tables and columns ----------------------------------------------------------------------
-with st.expander(t("sql.tables", lang), expanded=False):
+with right:
+    st.markdown(f"**{t('sql.tables', lang)}**")
     signature = file_signature(wh.path)
     cached = st.session_state.get(TABLES_KEY)
     if cached is None or cached[0] != signature:
@@ -118,7 +121,9 @@ with st.expander(t("sql.tables", lang), expanded=False):
     listing = pd.DataFrame(cached[1], columns=["schema", "table_name", "column", "type"])
     listing = listing[listing["schema"].isin(["marts", "audit"])]
     listing["table"] = listing["schema"] + "." + listing["table_name"]
-    names = list(dict.fromkeys(listing["table"]))
-    chosen = st.selectbox(t("col.table", lang), names, key="sql_table_pick")
+    # the marts first (what analysts read), then the audit tables
+    names = sorted(dict.fromkeys(listing["table"]), key=lambda n: (not n.startswith("marts."), n))
+    default = names.index("marts.kpi_district") if "marts.kpi_district" in names else 0
+    chosen = st.selectbox(t("col.table", lang), names, index=default, key="sql_table_pick")
     shown = listing[listing["table"] == chosen] if chosen else listing
     ui.table(tables.build(shown, tables.TABLE_COLUMNS, lang), "tables", key="tables_table")

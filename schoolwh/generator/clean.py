@@ -1,0 +1,54 @@
+"""`--clean` mode: one plain UTF-8 CSV per source, canonical headers and values, no flaws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from schoolwh.generator.calendar import TERMS
+from schoolwh.generator.jurisdiction import Jurisdiction
+from schoolwh.generator.readme import README, write_readme
+from schoolwh.generator.summary import WrittenFile
+from schoolwh.generator.writers import set_mtime, stamp
+
+FILE_TIME = stamp(2026, 1, 5, 9)
+SINGLE = ("districts", "schools", "enrollment", "budget", "expenditure", "survey", "issues")
+
+
+def _months() -> list[str]:
+    months: list[str] = []
+    for term in TERMS:
+        for m in range(term.first_day.month, term.last_day.month + 1):
+            months.append(f"{term.first_day.year}-{m:02d}")
+    return months
+
+
+def file_names() -> tuple[str, ...]:
+    """Every file name clean mode can write."""
+    return (
+        *(f"{s}.csv" for s in SINGLE),
+        *(f"participation_{m}.csv" for m in _months()),
+        README,
+    )
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    # The only float columns are amounts of money: yuan with two decimals.
+    frame.write_csv(path, float_precision=2, date_format="%Y-%m-%d")
+    set_mtime(path, FILE_TIME)
+
+
+def write_clean(out_dir: Path, j: Jurisdiction) -> list[WrittenFile]:
+    written = []
+    for source in SINGLE:
+        frame = j.frame(source)
+        _write(frame, out_dir / f"{source}.csv")
+        written.append(WrittenFile(f"{source}.csv", (source,), frame.height))
+    daily = j.frame("participation").with_columns(_month=pl.col("date").dt.strftime("%Y-%m"))
+    for (month,), part in daily.partition_by("_month", as_dict=True, maintain_order=True).items():
+        name = f"participation_{month}.csv"
+        _write(part.drop("_month"), out_dir / name)
+        written.append(WrittenFile(name, ("participation",), part.height))
+    written.append(write_readme(out_dir, j, written, [], clean=True, when=FILE_TIME))
+    return written

@@ -1,0 +1,89 @@
+"""The README.txt written beside the sample files (Chinese and English)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from schoolwh.generator.jurisdiction import Jurisdiction
+from schoolwh.generator.summary import FLAW_KINDS, Flaw, WrittenFile
+from schoolwh.generator.writers import set_mtime
+
+README = "README.txt"
+MARKER = "schoolwh 合成示例数据 / synthetic sample data"
+
+
+def readme_text(
+    j: Jurisdiction, files: Sequence[WrittenFile], flaws: Sequence[Flaw], clean: bool
+) -> str:
+    schools = j.schools.height
+    lines = [
+        MARKER,
+        "=" * 40,
+        "",
+        "本文件夹中的数据全部为程序生成的合成数据，仅用于演示和测试，不是任何真实学校、学生或资金的数据。",
+        "数据以郑州市16个区县（市）、开发区为原型校准（学校数、就餐比例约71%、午餐覆盖约90%等），"
+        "学校名称、代码、人数和金额均为虚构。",
+        "",
+        "All data in this folder is SYNTHETIC, generated for demonstration and testing. It"
+        " describes no real school, student or amount. It is calibrated on Zhengzhou's 16"
+        " reporting districts (about 71 % of students eating at school, about 90 % of schools"
+        " serving lunch); names, codes, counts and amounts are invented.",
+        "",
+        f"种子 seed: {j.seed}    学校 schools: {schools}    "
+        f"在校生（2025年秋季）students (2025 autumn): {j.students}",
+        "",
+        "加载 To load:  schoolwh load <this folder>",
+        "",
+        "文件 Files (source, data rows, planted flaws):",
+    ]
+    for f in files:
+        if f.name == README:
+            continue
+        lines.append(
+            f"  - {f.name}  [{', '.join(f.sources)}]  {f.rows} rows"
+            + (f", {f.flaws} planted" if f.flaws else "")
+        )
+    if clean:
+        lines += [
+            "",
+            "干净模式：UTF-8 CSV，英文标准列名和取值，ISO日期，金额单位为元，没有错误行。",
+            "Clean mode: UTF-8 CSV, canonical English headers and values, ISO dates, yuan, no"
+            " flaws.",
+        ]
+    else:
+        lines += [
+            "",
+            "这些文件模仿区县报送的表格：GBK/UTF-8编码的CSV和XLSX、标题行、单位行、合计/小计行、"
+            "填表人等备注行、中文列名和选项、多种日期写法、万元金额。",
+            "These files imitate what a bureau receives: GBK and UTF-8 CSV and XLSX, title and"
+            " unit lines, 合计/小计 rows, footer notes, Chinese headers and labels, varied date"
+            " forms, amounts in 万元.",
+            "",
+            f"《{'问题整改台账（更正）.xlsx'}》是问题整改台账的更正版，修改时间最晚，应覆盖原台账中的同一问题。",
+            "问题整改台账（更正）.xlsx re-issues changed issues of the ledger; it is the newest"
+            " file, so its rows win.",
+            "",
+            "预置的问题行 Planted flaws (file, sheet, spreadsheet row, kind, column):",
+        ]
+        for flaw in flaws:
+            lines.append(f"  - {flaw.line()}")
+        lines += ["", "类型说明 Kinds:"]
+        lines += [f"  - {k}: {v}" for k, v in FLAW_KINDS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(
+    out_dir: Path,
+    j: Jurisdiction,
+    files: Sequence[WrittenFile],
+    flaws: Sequence[Flaw],
+    *,
+    clean: bool,
+    when: datetime,
+) -> WrittenFile:
+    path = out_dir / README
+    path.write_text(readme_text(j, files, flaws, clean), encoding="utf-8", newline="\n")
+    set_mtime(path, when)
+    return WrittenFile(README, (), 0)

@@ -1,0 +1,266 @@
+"""Every dashboard page, run with Streamlit's AppTest on a hand-made warehouse
+(tests/dashboard_fixtures.py): what a bureau leader would read on each page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import dashboard_fixtures as fx
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import formatting as fmt
+from dashboard import i18n
+from schoolwh.settings import ENV_WAREHOUSE, PROJECT_ROOT
+
+APP = str(PROJECT_ROOT / "dashboard" / "app.py")
+PAGES = ("overview", "district", "funding", "satisfaction", "issues", "quality", "sql")
+
+
+@pytest.fixture(scope="session")
+def dash_warehouse(tmp_path_factory):
+    return fx.shared_warehouse(tmp_path_factory.mktemp("dashboard"))
+
+
+def open_app(monkeypatch, warehouse, page: str = "overview", lang: str | None = None) -> AppTest:
+    monkeypatch.setenv(ENV_WAREHOUSE, str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=60)
+    if lang:
+        at.session_state["lang"] = lang
+    at.run()
+    if page != "overview":
+        at.switch_page(f"views/{page}.py").run()
+    return at
+
+
+def shown(at: AppTest) -> str:
+    """All text the page shows (titles, markdown, captions, notices, table cells)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv(index=False))
+    return "\n".join(parts)
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+# --- overview -------------------------------------------------------------------------------
+def test_overview_shows_cards_grid_map_and_as_of(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse)
+    assert_clean(at)
+    text = shown(at)
+    assert f"数据截至 {fx.AS_OF_ZH}" in text
+    assert "全域指标（2025年秋季学期）" in text
+    for kpi in ("lunch_coverage", "satisfaction_rate", "reporting_completeness"):
+        assert i18n.kpi_name(kpi, "zh") in text
+    # lunch coverage of the whole jurisdiction: 5 of 6 active schools serve lunch
+    assert "83.3%" in text and "5 / 6" in text
+    # the development zone has no official boundary: listed beside the map
+    assert "没有官方行政区划边界" in text
+    beside = table_with(at, "区县")
+    assert "郑州经济技术开发区" in set(beside["区县"])
+    assert len(at.get("plotly_chart")) >= 3  # grid, map, ranking
+    assert len(at.get("download_button")) >= 2
+
+
+def test_language_switch_to_english(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse)
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert_clean(at)
+    text = shown(at)
+    assert f"Data as of {fx.AS_OF_EN}" in text
+    assert "Whole jurisdiction (Autumn term 2025)" in text
+    assert i18n.kpi_name("lunch_coverage", "en") in text
+    assert "午餐供餐覆盖率" not in text
+    assert at.title[0].value == "Overview"
+    # and back
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert at.title[0].value == "总览"
+
+
+def test_overview_follows_the_period_filter(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse)
+    at.selectbox(key="f_period_type").set_value("month").run()
+    at.selectbox(key="f_period_month").set_value("2025-09").run()
+    assert_clean(at)
+    text = shown(at)
+    assert "全域指标（2025年9月）" in text
+    assert i18n.kpi_name("budget_execution", "zh") in text  # a month KPI
+    assert i18n.kpi_name("lunch_coverage", "zh") not in text  # a term-only KPI
+
+
+# --- district -------------------------------------------------------------------------------
+def test_district_page_cards_trends_schools_and_drill_down(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "district")
+    assert_clean(at)
+    text = shown(at)
+    assert f"数据截至 {fx.AS_OF_ZH}" in text
+    assert "金水区（2025年秋季学期）" in text
+    assert "66.7%" in text  # worked example: 2 of 3 schools serve lunch
+    assert "92.5%" in text  # 37 of 40 satisfied
+    schools = table_with(at, "学校")
+    assert list(schools["学校代码"]) == [fx.SCHOOL_A, fx.SCHOOL_B, fx.SCHOOL_C]
+    a = schools.iloc[0]
+    assert a["日均就餐人数"] == "866.7" and a["填报完整率"] == "75.0%"  # 2600/3 days; 3 of 4
+    assert schools.iloc[1]["未整改问题"] == "2"
+    assert "学校详情：金水区实验小学" in text
+    issues = table_with(at, "问题编号")
+    assert set(issues["问题编号"]) == {"I1", "I2"}
+
+    at.selectbox(key="f_stage").set_value("junior").run()
+    assert list(table_with(at, "学校")["学校"]) == ["金水区文化路初级中学"]
+
+
+# --- funding --------------------------------------------------------------------------------
+def test_funding_page(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "funding")
+    assert_clean(at)
+    text = shown(at)
+    assert f"数据截至 {fx.AS_OF_ZH}" in text
+    assert fmt.percent(2_530_000 / 4_000_000) in text  # spent / allocated in 2025
+    funding = table_with(at, "项目")
+    row = funding[(funding["区县"] == "金水区") & (funding["项目"] == "营养改善计划")].iloc[0]
+    assert (row["下达资金"], row["支出"], row["执行率"]) == ("100万元", "52万元", "52.0%")
+    pace = table_with(at, "目标进度")
+    assert len(pace) == 10 and pace.iloc[-1]["月份"] == "2025年10月"
+
+    at.selectbox(key="f_district").set_value(fx.D_JINSHUI).run()
+    assert fmt.percent(660_000 / 1_200_000) in shown(at)  # worked example: 55.0 %
+
+
+# --- satisfaction ---------------------------------------------------------------------------
+def test_satisfaction_page_intervals_and_small_samples(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "satisfaction")
+    assert_clean(at)
+    text = shown(at)
+    assert f"数据截至 {fx.AS_OF_ZH}" in text
+    by_district = table_with(at, "置信下限")
+    jinshui = by_district[by_district["区县"] == "金水区"].iloc[0]
+    assert (jinshui["样本量"], jinshui["满意率"], jinshui["置信下限"]) == ("40", "92.5%", "80.1%")
+    assert jinshui["状态"].endswith("接近目标")
+    zhongmou = by_district[by_district["区县"] == "中牟县"].iloc[0]
+    assert zhongmou["状态"].endswith("样本不足") and zhongmou["样本量"] == "20"
+    respondents = table_with(at, "填写人身份")
+    assert list(respondents["填写人身份"]) == ["家长", "学生", "教师"]
+    assert "少于30份" in text
+    items = table_with(at, "分项")
+    assert "口味" in set(items["分项"])
+
+
+# --- issues ---------------------------------------------------------------------------------
+def test_issues_page_rates_open_list_and_breakdowns(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "issues")
+    assert_clean(at)
+    text = shown(at)
+    assert f"数据截至 {fx.AS_OF_ZH}" in text
+    assert i18n.kpi_name("issue_closure_rate", "zh") in text
+    assert "42.9%" in text  # 3 of 7 issues found in the term are closed
+    open_list = table_with(at, "逾期天数")
+    assert open_list.iloc[0]["问题编号"] == "I3" and open_list.iloc[0]["逾期天数"] == "44"
+    assert "K1" in set(open_list["问题编号"])  # open, not yet due
+    at.toggle(key="f_only_overdue").set_value(True).run()
+    overdue = table_with(at, "逾期天数")
+    assert "K1" not in set(overdue["问题编号"]) and "I3" in set(overdue["问题编号"])
+    categories = table_with(at, "发现问题数")  # the first breakdown: by category
+    assert "台账记录" in set(categories["问题类别"])
+
+
+# --- data quality ---------------------------------------------------------------------------
+def test_quality_page_loads_quarantine_checks_completeness(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "quality")
+    assert_clean(at)
+    text = shown(at)
+    assert f"数据截至 {fx.AS_OF_ZH}" in text
+    assert "已发布（有文件被拒收）" in text
+    files = table_with(at, "处理结果")
+    assert "拒收" in set(files["处理结果"])
+    quarantine = table_with(at, "原始值")
+    assert len(quarantine) == 3
+    assert "不在可选值范围内" in set(quarantine["原因"])
+    at.selectbox(key="f_reason").set_value("out_of_range").run()
+    assert list(table_with(at, "原始值")["原始值"]) == ["-5"]
+    checks = table_with(at, "检查项")
+    assert "relationships_participation_school" in set(checks["检查项"])
+    completeness = table_with(at, "填报完整率")
+    assert "87.5%" in set(completeness["填报完整率"])  # worked example: 7 of 8 days
+
+
+# --- SQL ------------------------------------------------------------------------------------
+def test_sql_page_runs_read_only_queries(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "sql")
+    assert_clean(at)
+    assert f"数据截至 {fx.AS_OF_ZH}" in shown(at)
+    columns = table_with(at, "字段")
+    assert "district_code" in set(columns["字段"])
+    at.text_area(key="sql_query").set_value(
+        "select district_name, value from marts.kpi_district "
+        "where kpi = 'lunch_coverage' and period = '2025-autumn' order by district_code"
+    )
+    at.button[0].click().run()
+    assert_clean(at)
+    result = table_with(at, "value")
+    assert list(result["district_name"]) == ["金水区", "中牟县", "郑州经济技术开发区"]
+    assert result["value"].iloc[0] == pytest.approx(2 / 3)
+
+    at.text_area(key="sql_query").set_value("create table marts.x as select 1")
+    at.button[0].click().run()
+    assert at.error and "查询出错" in at.error[0].value
+    assert not at.exception
+
+
+# --- no data ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_missing_warehouse_shows_how_to_load(monkeypatch, tmp_path, page):
+    at = open_app(monkeypatch, tmp_path / "missing.duckdb", page)
+    assert not at.exception
+    text = shown(at)
+    assert "还没有可展示的数据" in text
+    assert any("schoolwh load" in c.value for c in at.code)
+
+
+def test_empty_warehouse_file_shows_how_to_load(monkeypatch, tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(path)).close()
+    at = open_app(monkeypatch, path, lang="en")
+    assert not at.exception
+    text = shown(at)
+    assert "No data to show yet" in text and "no successful load" in text
+
+
+def test_warehouse_replaced_while_open_is_picked_up(monkeypatch, dash_warehouse, tmp_path):
+    published = tmp_path / "warehouse.duckdb"
+    shutil.copy(dash_warehouse, published)
+    at = open_app(monkeypatch, published, "district")
+    assert f"数据截至 {fx.AS_OF_ZH}" in shown(at)
+
+    # a new load publishes a file with a later as-of date by atomic rename
+    staged = tmp_path / "warehouse.duckdb.build"
+    shutil.copy(dash_warehouse, staged)
+    con = duckdb.connect(str(staged))
+    con.execute("update marts.build_info set as_of_date = date '2025-11-30'")
+    con.close()
+    os.replace(staged, published)
+
+    at.run()
+    assert_clean(at)
+    assert "数据截至 2025年11月30日" in shown(at)
+    assert "金水区（2025年秋季学期）" in shown(at)
+
+    published.unlink()  # and a warehouse that disappears shows how to load
+    at.run()
+    assert not at.exception
+    assert "还没有可展示的数据" in shown(at)

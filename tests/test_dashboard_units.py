@@ -1,0 +1,328 @@
+"""The dashboard's building blocks without Streamlit: formatting, status, translations,
+downloads, boundaries and figure builders."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from importlib import metadata
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from dashboard import charts, downloads, geo, i18n, tables
+from dashboard import formatting as fmt
+from dashboard import status as st_
+from ingest import sources
+from schoolwh.settings import DBT_DIR
+
+ZHENGZHOU_OFFICIAL = [
+    "410102", "410103", "410104", "410105", "410106", "410108",
+    "410122", "410181", "410182", "410183", "410184", "410185",
+]  # fmt: skip
+
+
+# --- formatting ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "lang", "expected"),
+    [
+        (8400, "zh", "8,400"),
+        (842_000, "zh", "84.2万"),
+        (1_050_213, "zh", "105.02万"),
+        (135_000_000, "zh", "1.35亿"),
+        (-10_000, "zh", "-1万"),
+        (842_000, "en", "842k"),
+        (29_282_900, "en", "29.28 M"),
+        (None, "zh", "—"),
+        (float("nan"), "en", "—"),
+    ],
+)
+def test_number_in_wan_and_yi(value, lang, expected):
+    assert fmt.number(value, lang) == expected
+
+
+def test_money_rates_days_and_dates():
+    assert fmt.money(29_282_900, "zh") == "2928.29万元"
+    assert fmt.money(1_200_000, "en") == "¥1.2 M"
+    assert fmt.percent(0.925) == "92.5%"
+    assert fmt.percent(2 / 3) == "66.7%"
+    assert fmt.points(0.025, "zh") == "+2.5个百分点"
+    assert fmt.points(-0.042, "en") == "-4.2 pp"
+    assert fmt.days(7.5, "zh") == "7.5天"
+    assert fmt.kpi_value(11, "days", "en") == "11 days"
+    assert fmt.kpi_value(0.875, "ratio", "zh") == "87.5%"
+    assert fmt.date("2025-09-28", "zh") == "2025年9月28日"
+    assert fmt.date(pd.Timestamp("2025-09-28"), "en") == "28 Sep 2025"
+
+
+def test_periods_and_previous_periods():
+    assert fmt.period("2025-autumn", "zh") == "2025年秋季学期"
+    assert fmt.period("2026-spring", "en") == "Spring term 2026"
+    assert fmt.period("2025-09", "zh") == "2025年9月"
+    assert fmt.period("2025", "en") == "2025"
+    assert fmt.previous_period("term", "2025-autumn") == "2025-spring"
+    assert fmt.previous_period("term", "2025-spring") == "2024-autumn"
+    assert fmt.previous_period("month", "2025-01") == "2024-12"
+    assert fmt.previous_period("year", "2025") == "2024"
+    assert fmt.previous_period("term", "garbage") is None
+    ordered = sorted(["2025-autumn", "2025-spring", "2024-autumn"], key=fmt.period_sort_key)
+    assert ordered == ["2024-autumn", "2025-spring", "2025-autumn"]
+
+
+# --- status -------------------------------------------------------------------------------
+def test_status_palette_is_distinct_and_never_colour_only():
+    keys = st_.ORDER
+    assert len({st_.STYLES[k].colour for k in keys}) == len(keys)
+    assert len({st_.STYLES[k].glyph for k in keys}) == len(keys)
+    # Okabe-Ito colours for the three verdicts
+    assert (st_.MET.colour, st_.NEAR.colour, st_.MISSED.colour) == ("#009E73", "#E69F00", "#D55E00")
+    assert st_.INSUFFICIENT.pattern  # hatched
+    assert st_.normalise(None) == "no_target"
+    assert st_.normalise(float("nan")) == "no_target"
+    assert st_.normalise("met") == "met"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((0.925, 0.95, 0.03, False, 40, 30), "near"),
+        ((0.9, 0.95, 0.03, False, 20, 30), "insufficient_sample"),
+        ((0.95, 0.95, 0.03, False, 40, 30), "met"),
+        ((0.5, 1.0, 0.05, False, None, None), "missed"),
+        ((None, 1.0, 0.05, False, None, None), "no_data"),
+        ((0.5, None, None, False, None, None), None),
+        ((7.0, 10.0, 2.0, True, None, None), "met"),
+        ((11.5, 10.0, 2.0, True, None, None), "near"),
+    ],
+)
+def test_status_rules_match_kpis_md(args, expected):
+    assert st_.evaluate(*args) == expected
+
+
+def test_text_colour_reads_on_fills():
+    assert st_.text_colour_on("#08519C") == "#FFFFFF"
+    assert st_.text_colour_on("#DEEBF7") == "#000000"
+
+
+# --- translations -------------------------------------------------------------------------
+def test_every_label_has_both_languages_and_same_placeholders():
+    for key, (zh, en) in i18n.TEXT.items():
+        assert zh and en, key
+        assert set(re.findall(r"{(\w+)", zh)) == set(re.findall(r"{(\w+)", en)), key
+    assert i18n.t("app.as_of", "zh", date="2025年9月28日") == "数据截至 2025年9月28日"
+    assert i18n.t("app.as_of", "en", date="28 Sep 2025") == "Data as of 28 Sep 2025"
+
+
+def test_kpi_names_come_from_the_seed():
+    with (DBT_DIR / "seeds" / "kpi_definitions.csv").open(encoding="utf-8") as f:
+        seed = list(csv.DictReader(f))
+    assert seed
+    for row in seed:
+        assert i18n.kpi_name(row["kpi"], "zh") == row["name_zh"]
+        assert i18n.kpi_name(row["kpi"], "en") == row["name_en"]
+    assert set(i18n.KPI_NAMES) == {row["kpi"] for row in seed}
+
+
+def test_enum_labels_use_the_source_contract():
+    assert (
+        i18n.enum_label("lunch_mode", "central_kitchen", "zh")
+        == sources.LUNCH_MODE["central_kitchen"]
+    )
+    assert i18n.enum_label("lunch_mode", "central_kitchen", "en") == "Central kitchen"
+    assert i18n.enum_label("issue_source", "unannounced", "zh") == "四不两直"
+    assert i18n.enum_label("status", "insufficient_sample", "zh") == "样本不足"
+    assert i18n.enum_label("quarantine_reason", "duplicate_key", "en").startswith("duplicate key")
+    assert i18n.enum_label("stage", "unknown_value", "en") == "unknown_value"
+    for kind, table in i18n._ENUM_ZH.items():
+        assert set(i18n._ENUM_EN[kind]) == set(table), kind
+
+
+def test_tables_use_only_known_labels():
+    for name in dir(tables):
+        spec = getattr(tables, name)
+        if isinstance(spec, tuple) and spec and isinstance(spec[0], tables.Col):
+            for col in spec:
+                assert col.label in i18n.TEXT, (name, col.label)
+
+
+# --- downloads ----------------------------------------------------------------------------
+def test_csv_has_a_bom_and_keeps_chinese():
+    frame = pd.DataFrame({"区县": ["金水区"], "数值": [0.925]})
+    data = downloads.to_csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines()[1] == "金水区,0.925"
+
+
+def test_xlsx_round_trips():
+    frame = pd.DataFrame({"区县": ["金水区", "中牟县"], "下达资金（元）": [1_200_000.0, None]})
+    book = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(frame, "资金/明细:2025")))
+    sheet = book.active
+    assert sheet.title == "资金_明细_2025"
+    assert [c.value for c in sheet[1]] == ["区县", "下达资金（元）"]
+    assert sheet["A2"].value == "金水区"
+    assert sheet["B2"].value == 1_200_000
+
+
+def test_table_display_and_export_forms():
+    frame = pd.DataFrame(
+        {
+            "district_name": ["金水区"],
+            "program": ["nutrition_plan"],
+            "allocated": [1_000_000.0],
+            "spent": [520_000.0],
+            "execution": [0.52],
+        }
+    )
+    zh = tables.build(frame, tables.FUNDING, "zh")
+    assert zh.display.iloc[0].tolist() == ["金水区", "营养改善计划", "100万元", "52万元", "52.0%"]
+    assert list(zh.export.columns)[2:] == ["下达资金（元）", "支出（元）", "执行率（%）"]
+    assert zh.export.iloc[0].tolist()[2:] == [1_000_000.0, 520_000.0, 52.0]
+    en = tables.build(frame, tables.FUNDING, "en")
+    assert en.display.iloc[0].tolist()[1] == "Nutrition improvement plan"
+
+
+# --- boundaries ---------------------------------------------------------------------------
+def test_boundary_package_is_free_and_has_zhengzhou():
+    dist = metadata.distribution(geo.BOUNDARY_PACKAGE)
+    licence_files = [f for f in dist.files or [] if "LICENSE" in f.name.upper()]
+    assert licence_files, "the boundary package ships its licence text"
+    assert "MIT License" in licence_files[0].read_text()
+    data = geo.map_data([*ZHENGZHOU_OFFICIAL, "410171", "410172", "410173", "ZD001"])
+    assert data.codes == ZHENGZHOU_OFFICIAL
+    assert data.without_boundary == ["410171", "410172", "410173", "ZD001"]
+    lon, lat = data.centroids["410105"]  # 金水区 lies north-east of the city centre
+    assert 113.6 < lon < 113.9 and 34.7 < lat < 34.95
+    lons, lats = data.outline("410181")
+    assert len(lons) == len(lats) > 10
+
+
+# --- figure builders ----------------------------------------------------------------------
+def _kpi_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "district_code": ["410105", "410105", "410122", "410122"],
+            "district_name": ["金水区", "金水区", "中牟县", "中牟县"],
+            "kpi": ["lunch_coverage", "satisfaction_rate"] * 2,
+            "value": [2 / 3, 0.925, 1.0, 0.9],
+            "target": [1.0, 0.95, 1.0, 0.95],
+            "status": ["missed", "near", "met", "insufficient_sample"],
+            "unit": ["ratio"] * 4,
+            "direction": ["higher_is_better"] * 4,
+            "numerator": [2, 37, 2, 18],
+            "denominator": [3, 40, 2, 20],
+            "ci_lower": [None, 0.8014, None, 0.699],
+            "ci_upper": [None, 0.9742, None, 0.972],
+        }
+    )
+
+
+def test_kpi_cards_carry_status_and_change():
+    rows = _kpi_rows()
+    current = rows[rows["district_code"] == "410105"]
+    previous = pd.DataFrame({"kpi": ["lunch_coverage"], "value": [1 / 3]})
+    cards = charts.kpi_cards(current, previous, "zh", "2025年春季学期")
+    coverage, satisfaction = cards
+    assert (coverage.name, coverage.value_text, coverage.status) == (
+        "午餐供餐覆盖率",
+        "66.7%",
+        "missed",
+    )
+    assert coverage.glyph == st_.MISSED.glyph and coverage.colour == st_.MISSED.colour
+    assert coverage.delta_text == "+33.3个百分点 较2025年春季学期"
+    assert coverage.delta_is_good is True
+    assert coverage.detail == "2 / 3"
+    assert satisfaction.status_text == "接近目标" and satisfaction.detail == "样本 40"
+    assert satisfaction.delta is None
+
+
+def test_lower_is_better_change_is_good_when_falling():
+    current = pd.DataFrame(
+        {"kpi": ["median_days_to_close"], "value": [6.0], "target": [None], "status": [None],
+         "unit": ["days"], "direction": ["lower_is_better"]}
+    )  # fmt: skip
+    previous = pd.DataFrame({"kpi": ["median_days_to_close"], "value": [9.0]})
+    (card,) = charts.kpi_cards(current, previous, "en")
+    assert card.value_text == "6 days" and card.delta_text == "-3 days"
+    assert card.delta_is_good is True and card.status == "no_target"
+
+
+def test_status_grid_colours_each_cell_by_its_status():
+    fig = charts.status_grid(_kpi_rows(), "zh")
+    heat = fig.data[0]
+    assert list(heat.y) == ["金水区", "中牟县"]
+    assert list(heat.x) == ["午餐供餐覆盖率", "满意率"]
+    assert heat.text[0][0] == f"{st_.MISSED.glyph} 66.7%"
+    assert heat.text[1][1] == f"{st_.INSUFFICIENT.glyph} 90.0%"
+    # the z index of each cell picks the colour of its status from the discrete scale
+    n = len(st_.ORDER)
+    for row, statuses in zip(
+        heat.z, (["missed", "near"], ["met", "insufficient_sample"]), strict=True
+    ):
+        for z, status in zip(row, statuses, strict=True):
+            position = (z + 0.5) / n
+            band = next(c for p, c in heat.colorscale[::2][::-1] if p <= position)
+            assert band == st_.STYLES[status].colour
+
+
+def test_district_map_fills_by_status_and_lists_no_boundary_units():
+    rows = _kpi_rows()
+    one = rows[rows["kpi"] == "lunch_coverage"].copy()
+    extra = one.iloc[[0]].assign(district_code="410171", district_name="经开区", status="met")
+    one = pd.concat([one, extra])
+    shapes = geo.map_data(one["district_code"])
+    assert shapes.without_boundary == ["410171"]
+    fig = charts.district_map(one, shapes, "lunch_coverage", "zh", has_target=True)
+    fills = {tr.text.split("<br>")[0]: tr.fillcolor for tr in fig.data if tr.fill == "toself"}
+    assert fills == {"金水区": st_.MISSED.colour, "中牟县": st_.MET.colour}
+    labels = next(tr for tr in fig.data if tr.mode == "text")
+    assert any("66.7%" in text for text in labels.text)
+    # no base map from the internet: plain axes only
+    assert not fig.layout.geo.to_plotly_json() or fig.layout.geo.visible is None
+    value_map = charts.district_map(one, shapes, "lunch_coverage", "en", has_target=False)
+    value_fills = [tr.fillcolor for tr in value_map.data if tr.fill == "toself"]
+    assert value_fills[0] != value_fills[1]  # coloured by value, not by status
+
+
+def test_trend_has_target_line_and_status_markers():
+    series = pd.DataFrame(
+        {
+            "period": ["2025-10", "2025-09"],
+            "value": [0.93, 0.96],
+            "target": [1.0, 1.0],
+            "status": ["missed", "near"],
+            "unit": ["ratio", "ratio"],
+        }
+    )
+    fig = charts.trend_vs_target(series, "reporting_completeness", "zh")
+    line, target = fig.data
+    assert list(line.x) == ["2025年9月", "2025年10月"]  # sorted by time
+    assert list(line.marker.color) == [st_.NEAR.colour, st_.MISSED.colour]
+    assert list(target.y) == [1.0, 1.0] and target.line.dash == "dash"
+
+
+def test_funding_axis_is_written_in_wan():
+    frame = pd.DataFrame({"label": ["金水区"], "allocated": [1_200_000.0], "spent": [660_000.0]})
+    fig = charts.funding_bars(frame, "label", "zh")
+    assert "100万" in fig.layout.yaxis.ticktext
+    assert fig.data[1].text[0] == "66万元<br>55.0%"
+
+
+def test_satisfaction_interval_and_pace_and_issue_figures():
+    rows = _kpi_rows()
+    sat = rows[rows["kpi"] == "satisfaction_rate"]
+    fig = charts.satisfaction_intervals(sat, "district_name", "zh", target=0.95)
+    points = fig.data[0]
+    assert list(points.marker.symbol) == ["circle-open", "triangle-up"]  # 0.90 first (sorted)
+    assert points.error_x.array[1] == pytest.approx(0.9742 - 0.925)
+    pace = pd.DataFrame(
+        {"month": ["2025-06", "2025-09"], "ytd_share": [0.4333, 0.55], "target_pace": [0.475, 0.7125],
+         "status": ["near", "missed"]}
+    )  # fmt: skip
+    fig = charts.ytd_pace(pace, "en")
+    assert list(fig.data[1].y) == [0.4333, 0.55]
+    issues = pd.DataFrame({"month": ["2025-09", "2025-10"], "found": [4, 3], "closed": [2, 1]})
+    fig = charts.issues_per_month(issues, "zh")
+    assert [tr.name for tr in fig.data] == ["发现", "已整改"]
+    assert all(float(v).is_integer() for v in fig.layout.yaxis.tickvals)

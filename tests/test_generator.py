@@ -1,0 +1,511 @@
+"""The sample-data generator: determinism, calibration, seed facts, and bureau file forms.
+
+Files are read back the way a person or a loader would (csv module, polars, fastexcel,
+openpyxl), never from the generator's in-memory frames, except where a test compares
+the two on purpose.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import fastexcel
+import openpyxl
+import polars as pl
+import pytest
+
+from ingest.sources import SOURCES, aliases
+from schoolwh.generator import (
+    GenerateError,
+    GenerateSummary,
+    Jurisdiction,
+    build_jurisdiction,
+    generate,
+)
+from schoolwh.generator.calendar import TERMS, school_days
+
+DISTRICTS = {
+    "410102": ("中原区", "district"),
+    "410103": ("二七区", "district"),
+    "410104": ("管城回族区", "district"),
+    "410105": ("金水区", "district"),
+    "410106": ("上街区", "district"),
+    "410108": ("惠济区", "district"),
+    "410122": ("中牟县", "county"),
+    "410181": ("巩义市", "county_city"),
+    "410182": ("荥阳市", "county_city"),
+    "410183": ("新密市", "county_city"),
+    "410184": ("新郑市", "county_city"),
+    "410185": ("登封市", "county_city"),
+    "410171": ("经开区", "dev_zone"),
+    "410172": ("高新区", "dev_zone"),
+    "410173": ("航空港区", "dev_zone"),
+    "410100ZD": ("郑东新区", "dev_zone"),
+}
+CORE = ("410102", "410103", "410104", "410105", "410106", "410108", "410100ZD", "410171", "410172")
+NOTE_WORDS = ("填表人", "填报人", "填报单位", "审核人", "联系电话", "注：", "说明")
+SUMMARY_WORDS = ("合计", "总计", "小计", "Total")
+CODES = {"school_code": pl.String, "district_code": pl.String}
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def city(tmp_path_factory) -> tuple[Path, GenerateSummary]:
+    """The default sample: 1,300 schools, bureau files."""
+    out = tmp_path_factory.mktemp("city")
+    return out, generate(out)
+
+
+@pytest.fixture(scope="session")
+def city_data() -> Jurisdiction:
+    """The default sample's data as the generator holds it, for comparisons."""
+    return build_jurisdiction(1300, 2025)
+
+
+@pytest.fixture(scope="session")
+def small(tmp_path_factory) -> Path:
+    """80 schools, clean CSV."""
+    out = tmp_path_factory.mktemp("small")
+    generate(out, schools=80, clean=True)
+    return out
+
+
+def read_clean(folder: Path, source: str) -> pl.DataFrame:
+    files = sorted(folder.glob(f"{source}*.csv"))
+    assert files, f"no {source} file"
+    return pl.concat([pl.read_csv(f, schema_overrides=CODES, try_parse_dates=True) for f in files])
+
+
+# ------------------------------------------------- reading bureau files back
+
+
+def norm(header: object) -> str:
+    """A header as the contract matches it: no spaces, half-width brackets, no unit."""
+    text = str(header or "").strip().replace("（", "(").replace("）", ")")
+    return re.sub(r"\(.*\)$", "", text).strip().lower()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("undecodable CSV")
+
+
+@functools.cache
+def sheets_of(path: Path) -> dict[str | None, list[list[str | None]]]:
+    """Every sheet of a file as rows of strings (None for empty cells), row 1 first.
+
+    Cached: files are read many times; callers must not change the rows.
+    """
+    if path.suffix == ".csv":
+        text, _ = decode(path.read_bytes())
+        rows = [[c if c != "" else None for c in r] for r in csv.reader(io.StringIO(text))]
+        return {None: rows}
+    book = fastexcel.read_excel(str(path))
+    out = {}
+    for name in book.sheet_names:
+        frame = book.load_sheet(name, header_row=None, dtypes="string").to_polars()
+        out[name] = [list(r) for r in frame.iter_rows()]
+    return out
+
+
+def header_index(rows: list[list[str | None]], source: str) -> int | None:
+    names = {norm(a): c.name for c in SOURCES[source].columns for a in aliases(c)}
+    required = set(SOURCES[source].required)
+    for i, row in enumerate(rows[:10]):
+        found = {names[norm(v)] for v in row if norm(v) in names}
+        if required <= found:
+            return i
+    return None
+
+
+def is_data(row: list[str | None]) -> bool:
+    cells = [c.strip() for c in row if c is not None and c.strip()]
+    if not cells:
+        return False
+    return not (cells[0] in SUMMARY_WORDS or cells[0].startswith(NOTE_WORDS))
+
+
+def table(path: Path, source: str, sheet: str | None = None):
+    """(header names as canonical columns, [(spreadsheet row, {column: raw text})])."""
+    sheets = sheets_of(path)
+    rows = sheets[sheet] if sheet is not None else next(iter(sheets.values()))
+    h = header_index(rows, source)
+    assert h is not None, f"{path.name}: no {source} header in the first 10 rows"
+    names = {norm(a): c.name for c in SOURCES[source].columns for a in aliases(c)}
+    columns = [names.get(norm(v)) for v in rows[h]]
+    data = []
+    for i, row in enumerate(rows[h + 1 :], start=h + 2):
+        if is_data(row):
+            data.append((i, {c: v for c, v in zip(columns, row, strict=False) if c}))
+    return columns, data
+
+
+def files_of(summary: GenerateSummary, source: str) -> list[str]:
+    return [f.name for f in summary.files if f.sources == (source,)]
+
+
+def flaws_in(summary: GenerateSummary, name: str) -> dict[int, str]:
+    return {f.row: f.kind for f in summary.flaws if f.file == name}
+
+
+def number(text: str) -> float:
+    full = str.maketrans("０１２３４５６７８９", "0123456789")
+    return float(text.translate(full).replace(",", "").strip())
+
+
+def parse_day(text: str) -> date:
+    text = text.strip()
+    if re.fullmatch(r"\d{4,5}(\.0)?", text):
+        return date(1899, 12, 30) + timedelta(days=int(float(text)))
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?( 00:00:00)?", text)
+    assert m, f"unexpected date {text!r}"
+    return date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def code(text: str) -> str:
+    text = text.strip()
+    return text[:-2] if text.endswith(".0") else text
+
+
+# ------------------------------------------------------------- determinism
+
+
+@pytest.mark.parametrize("clean", [False, True])
+def test_same_options_write_identical_files(tmp_path, clean):
+    first, second = tmp_path / "a", tmp_path / "b"
+    generate(first, schools=80, seed=7, clean=clean)
+    generate(second, schools=80, seed=7, clean=clean)
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir())
+    for name in names:
+        a, b = first / name, second / name
+        assert a.read_bytes() == b.read_bytes(), name
+        assert a.stat().st_mtime == b.stat().st_mtime, name
+
+
+def test_seed_changes_the_data(tmp_path):
+    generate(tmp_path / "a", schools=40, seed=1, clean=True)
+    generate(tmp_path / "b", schools=40, seed=2, clean=True)
+    a = (tmp_path / "a" / "participation_2025-09.csv").read_bytes()
+    assert a != (tmp_path / "b" / "participation_2025-09.csv").read_bytes()
+
+
+# ----------------------------------------------- counts and calibration (80)
+
+
+def test_small_run_counts(small):
+    districts = read_clean(small, "districts")
+    assert {r["district_code"]: (r["district_name"], r["district_kind"])
+            for r in districts.iter_rows(named=True)} == DISTRICTS  # fmt: skip
+    schools = read_clean(small, "schools")
+    assert schools.height == 80
+    assert schools["school_code"].n_unique() == 80
+    assert set(schools["district_code"]) == set(DISTRICTS)
+    assert schools["has_after_school"].all()
+    autumn = read_clean(small, "enrollment").filter(pl.col("term") == "2025-autumn")
+    assert abs(autumn["enrolled"].sum() / (1_180_000 * 80 / 1300) - 1) < 0.05
+    # a few schools have no enrolment row in a term
+    assert autumn.height < schools.filter("active").height
+    for source in ("budget", "expenditure", "survey", "issues"):
+        assert read_clean(small, source).height > 0, source
+
+
+def test_small_run_is_calibrated(small):
+    schools = read_clean(small, "schools").filter("active")
+    term = TERMS[1]
+    serving = (pl.col("lunch_mode") != "none") & (pl.col("lunch_start_date") <= term.end)
+    coverage = schools.select(serving.mean()).item()
+    assert coverage == pytest.approx(0.90, abs=0.05)
+
+    daily = read_clean(small, "participation").filter(pl.col("date") >= term.first_day)
+    average = daily.group_by("school_code").agg(pl.col("lunch_students").mean().alias("avg"))
+    enrolled = (
+        read_clean(small, "enrollment")
+        .filter(pl.col("term") == term.code)
+        .join(schools.select("school_code", "district_code"), on="school_code")
+        .join(average, on="school_code", how="left")
+        .with_columns(pl.col("avg").fill_null(0), core=pl.col("district_code").is_in(CORE))
+    )
+    share = enrolled["avg"].sum() / enrolled["enrolled"].sum()
+    assert share == pytest.approx(0.71, abs=0.05)
+    by_region = enrolled.group_by("core").agg(pl.col("avg").sum() / pl.col("enrolled").sum())
+    shares = dict(by_region.iter_rows())
+    assert shares[True] > shares[False] + 0.1, "the urban core should eat at school more"
+
+
+def test_participation_follows_the_2025_school_calendar(small):
+    days = read_clean(small, "participation")["date"].unique()
+    allowed = {d.item() for t in TERMS for d in school_days(t.first_day, t.last_day)}
+    assert set(days) <= allowed
+    assert min(days) >= date(2025, 2, 10) and max(days) <= date(2025, 12, 31)
+    for holiday in (date(2025, 4, 4), date(2025, 5, 2), date(2025, 6, 2), date(2025, 10, 3)):
+        assert holiday not in set(days)
+    assert date(2025, 9, 1) in set(days) and date(2025, 12, 31) in set(days)
+    weekend = [d for d in days if d.weekday() >= 5]
+    assert set(weekend) <= {date(2025, 4, 27), date(2025, 9, 28), date(2025, 10, 11)}
+
+
+def test_reporting_has_gaps_and_some_late_starters(city_data):
+    j = city_data
+    schools = j.schools.filter("active")
+    autumn = j.participation.filter(pl.col("date") >= TERMS[1].first_day)
+    days = autumn["date"].n_unique()
+    serving = schools.filter(pl.col("lunch_mode") != "none")
+    reported = autumn.join(serving.select("school_code", "core"), on="school_code")
+    per_region = (
+        reported.group_by("core")
+        .len()
+        .join(serving.group_by("core").len().rename({"len": "n"}), on="core")
+    )
+    completeness = {r[0]: r[1] / (r[2] * days) for r in per_region.iter_rows()}
+    assert 0.97 <= completeness[True] <= 0.995
+    assert 0.93 <= completeness[False] < completeness[True]
+    late = schools.filter(pl.col("lunch_start_date") > TERMS[1].first_day)
+    assert 5 <= late.height <= 30
+    assert j.no_enrollment.height >= 4
+
+
+def test_clean_files_are_canonical(small):
+    for path in sorted(small.glob("*.csv")):
+        data = path.read_bytes()
+        assert not data.startswith(b"\xef\xbb\xbf")
+        header = data.decode("utf-8").splitlines()[0].split(",")
+        source = path.stem.split("_")[0]
+        assert tuple(header) == SOURCES[source].names, path.name
+        assert "合计" not in data.decode("utf-8")
+    schools = (small / "schools.csv").read_text(encoding="utf-8").splitlines()
+    assert all(line.count(",true,") or line.count(",false,") for line in schools[1:])
+    budget = read_clean(small, "budget")
+    assert budget["amount"].min() >= 100  # yuan, not 万元
+    assert read_clean(small, "expenditure")["amount"].min() < 0  # refunds
+
+
+# ---------------------------------------------------- seed facts (1,300)
+
+
+def test_seed_facts_at_default_scale(city):
+    folder, summary = city
+    assert summary.schools == 1300
+    assert abs(summary.students / 1_180_000 - 1) < 0.02
+
+    _, schools = table(folder / "学校基本信息表.xlsx", "schools", "学校名录")
+    kitchens = [r for _, r in schools if r["district_code"] == "410105"
+                and r["lunch_mode"] == "中央厨房"]  # fmt: skip
+    assert len(kitchens) == 13
+
+    # amounts in the 金额（万元） column are 万元
+    _, lines = table(folder / "2025年学校午餐及课后服务资金下达情况表.xlsx", "budget")
+    canteens: dict[str, list[tuple[str, float]]] = {}
+    for _, r in lines:
+        if r["program"] == "食堂建设":
+            canteens.setdefault(r["district_code"], []).append(
+                (r["school_code"], number(r["amount"]))
+            )
+    for district, schools_n, wan in (("410108", 25, 16800), ("410173", 58, 1200),
+                                     ("410105", 13, 2500)):  # fmt: skip
+        rows = canteens[district]
+        assert len({s for s, _ in rows if s}) == schools_n == len(rows), district
+        assert sum(a for _, a in rows) == pytest.approx(wan, abs=0.001), district
+
+
+# ------------------------------------------------------ bureau file forms
+
+
+def test_bureau_files_are_written_like_a_bureau(city):
+    folder, summary = city
+    csvs = sorted(folder.glob("*.csv"))
+    encodings = Counter(decode(p.read_bytes())[1] for p in csvs)
+    assert encodings["gb18030"] >= 5
+    gbk = folder / "2025年10月午餐及课后服务日报.csv"
+    with pytest.raises(UnicodeDecodeError):
+        gbk.read_bytes().decode("utf-8")
+    assert "学校代码,日期,午餐人数".encode("gbk") in gbk.read_bytes()
+    boms = [p for p in csvs if p.read_bytes().startswith(b"\xef\xbb\xbf")]
+    assert boms, "a UTF-8 CSV with BOM"
+
+    for written in summary.files:
+        for rows in sheets_of(folder / written.name).values() if written.sources else ():
+            h = header_index(rows, written.sources[0])
+            if h is not None:
+                assert h >= 1 and rows[0][0], f"{written.name}: a title above the header"
+    for path in csvs:
+        rows = sheets_of(path)[None]
+        if path.name != "2025年春季学期学校午餐满意度调查.csv":
+            assert any(r and r[0] in ("合计", "小计") for r in rows), f"{path.name}: 合计"
+        assert any(r and r[0] and r[0].startswith(NOTE_WORDS) for r in rows), path.name
+
+    budget = sheets_of(folder / "2025年学校午餐及课后服务资金下达情况表.xlsx")["资金下达"]
+    assert [c for c in budget[1] if c] == ["单位：万元"]
+    assert "金额（万元）" in budget[3]
+
+    correction = folder / "问题整改台账（更正）.xlsx"
+    others = [p for p in folder.iterdir() if p != correction]
+    assert correction.stat().st_mtime > max(p.stat().st_mtime for p in others)
+    assert datetime.fromtimestamp(correction.stat().st_mtime).year == 2026
+
+    guide = sheets_of(folder / "学校基本信息表.xlsx")["说明"]
+    assert not any(header_index(guide, s) is not None for s in SOURCES)
+    assert "统计" in sheets_of(folder / "2025年学校食堂问题整改台账.xlsx")
+
+
+def test_bureau_cells_vary_like_real_spreadsheets(city):
+    folder, _ = city
+    book = openpyxl.load_workbook(folder / "2025年3月午餐及课后服务日报.xlsx", read_only=True)
+    row = next(book.active.iter_rows(min_row=4, max_row=4, values_only=True))
+    assert isinstance(row[0], int) and isinstance(row[1], datetime)  # number code, date cell
+    book.close()
+
+    texts = "".join(decode(p.read_bytes())[0] for p in sorted(folder.glob("*日报.csv")))
+    for pattern in (r"2025/9|2025/10/\d", r"2025年\d+月\d+日", r"2025\.7\.\d", r'"1,\d{3}"'):
+        assert re.search(pattern, texts), pattern
+    _, spring = table(folder / "2025年春季学期在校生情况统计表.xlsx", "enrollment")
+    _, autumn = table(folder / "2025年秋季学期在校生情况统计表.csv", "enrollment")
+    terms = {r["term"] for _, r in spring + autumn}
+    assert {"2025春", "2025年春季学期", "2025-2026学年第一学期", "2025年秋季学期"} <= terms
+    assert any(re.search("[０-９]", r["enrolled"] or "") for _, r in autumn)
+
+
+def test_bureau_headers_and_labels_follow_the_contract(city):
+    folder, summary = city
+    for written in summary.files:
+        if not written.sources:
+            continue
+        (source,) = written.sources
+        path = folder / written.name
+        for name, rows in sheets_of(path).items():
+            h = header_index(rows, source)
+            if h is None:
+                continue
+            known = {norm(a) for c in SOURCES[source].columns for a in aliases(c)}
+            extra = [v for v in rows[h] if v and norm(v) not in known]
+            assert extra in ([], ["序号"]), f"{written.name}: {extra}"
+            columns, data = table(path, source, name)
+            unknown = {f.row for f in summary.flaws if f.file == written.name
+                       and f.kind == "unknown_label"}  # fmt: skip
+            for col in SOURCES[source].columns:
+                if col.name not in columns:
+                    continue
+                values = {r: d.get(col.name) for r, d in data}
+                if col.enum:
+                    bad = {r for r, v in values.items() if v and v not in col.enum.values()}
+                    assert bad <= unknown, f"{written.name} {col.name}: rows {sorted(bad)}"
+                if col.kind == "bool":
+                    assert {v for v in values.values() if v} <= {"是", "否", "有", "无"}
+
+
+def test_planted_flaws_point_at_their_rows(city, city_data):
+    folder, summary = city
+    kinds = Counter(f.kind for f in summary.flaws)
+    for kind in ("bad_date", "negative", "missing_required", "unknown_label", "duplicate_key",
+                 "orphan", "out_of_range", "row_rule", "bad_term", "zero_amount"):  # fmt: skip
+        assert kinds[kind] >= 1, kind
+    registry = set(city_data.schools["school_code"])
+    for written in summary.files:
+        flaws = [f for f in summary.flaws if f.file == written.name]
+        if not flaws:
+            continue
+        sheets = sheets_of(folder / written.name)
+        rows = sheets[flaws[0].sheet]
+        bad = [f for f in flaws if f.quarantined]
+        assert len(bad) < 0.2 * written.rows, written.name
+        for f in flaws:
+            line = " ".join(str(c) for c in rows[f.row - 1] if c is not None)
+            key = f.detail.split(":")[0].split(" ")[0]
+            if not (f.kind == "missing_required" and f.column == "school_code"):
+                assert key in line, f"{f.line()} -> {line}"
+            if f.kind == "orphan":
+                assert key not in registry
+
+
+def test_bureau_participation_equals_the_generated_data(city, city_data):
+    folder, summary = city
+    j = city_data
+    rows = []
+    for name in files_of(summary, "participation"):
+        flawed = flaws_in(summary, name)
+        _, data = table(folder / name, "participation")
+        for r, d in data:
+            if r in flawed:
+                continue
+            after = d.get("after_school_students")
+            rows.append((code(d["school_code"]), parse_day(d["date"]),
+                         int(number(d["lunch_students"])),
+                         int(number(after)) if after and after.strip() else None))  # fmt: skip
+    read = pl.DataFrame(rows, schema=j.participation.schema, orient="row")
+    expected = j.participation.sort("school_code", "date")
+    assert read.sort("school_code", "date").equals(expected)
+
+
+def test_correction_reissues_ledger_keys_with_new_values(city):
+    folder, _ = city
+    _, ledger = table(folder / "2025年学校食堂问题整改台账.xlsx", "issues", "整改台账")
+    _, fixes = table(folder / "问题整改台账（更正）.xlsx", "issues")
+    before = {r["issue_id"]: r for _, r in ledger}
+    assert fixes and all(r["issue_id"] in before for _, r in fixes)
+    changed = [r for _, r in fixes if r["status"] != before[r["issue_id"]]["status"]]
+    assert changed
+    assert all(r["status"] == "已整改" and r["closed_date"] for _, r in fixes
+               if r["status"] == "已整改")  # fmt: skip
+    open_late = [r for _, r in ledger if r["status"] != "已整改"
+                 and parse_day(r["deadline"]) < date(2025, 12, 19)]  # fmt: skip
+    assert open_late, "some issues are open past their deadline"
+
+
+def test_summary_and_readme_say_the_data_is_synthetic(city):
+    folder, summary = city
+    text = str(summary)
+    assert "SYNTHETIC" in text and "合成" in text and "1,300" in text
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    assert "synthetic" in readme.lower() and "合成" in readme
+    for written in summary.files:
+        if written.name != "README.txt":
+            assert written.name in readme
+    assert all(f.line() in readme for f in summary.flaws)
+
+
+# ------------------------------------------------------------ bad options
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"schools": 5}, "between"),
+        ({"schools": 45_000}, "--clean"),
+        ({"seed": -1}, "--seed"),
+    ],
+)
+def test_bad_options_are_refused(tmp_path, kwargs, message):
+    with pytest.raises(GenerateError, match=message):
+        generate(tmp_path / "out", **kwargs)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_with_other_files_is_left_alone(tmp_path):
+    (tmp_path / "我的文件.xlsx").write_bytes(b"keep")
+    with pytest.raises(GenerateError, match="Choose an empty"):
+        generate(tmp_path, schools=20)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["我的文件.xlsx"]
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    with pytest.raises(GenerateError, match="not a folder"):
+        generate(target, schools=20)
+
+
+def test_a_previous_sample_is_replaced(tmp_path):
+    generate(tmp_path, schools=20)
+    generate(tmp_path, schools=20, clean=True)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert "schools.csv" in names
+    assert not [n for n in names if n.endswith(".xlsx")]
