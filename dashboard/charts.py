@@ -162,11 +162,8 @@ def kpi_cards(
             delta_text = fmt.kpi_delta(delta, unit, lang)
             if previous_label:
                 delta_text = f"{delta_text} {t('kpi.vs_prev', lang, period=previous_label)}"
-            good = (
-                None
-                if abs(delta) < 1e-12
-                else (delta > 0) != lower_is_better(row.get("direction"), kpi)
-            )
+            shown = fmt.shown_change(delta, unit)
+            good = None if shown == 0 else (shown > 0) != lower_is_better(row.get("direction"), kpi)
         if kpi == "satisfaction_rate" and not fmt.is_missing(row.get("denominator")):
             detail = t("kpi.n", lang, n=fmt.number(row["denominator"], lang))
         elif not fmt.is_missing(row.get("denominator")) and unit != "days":
@@ -514,13 +511,12 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
 def funding_bars(
     frame: pd.DataFrame, label_col: str, lang: str, title: str | None = None
 ) -> go.Figure:
-    """Allocated against spent, side by side, per programme or district.
+    """Allocated against spent, one pair of horizontal bars per programme or district
+    (in the frame's order, top to bottom), the spent bar labelled with its share.
 
     `frame`: `<label_col>, allocated, spent` (yuan).
     """
-    rows = frame.copy()
-    alloc_text = [fmt.money(v, lang) for v in rows["allocated"]]
-    spent_text = [fmt.money(v, lang) for v in rows["spent"]]
+    rows = frame.iloc[::-1].copy()  # Plotly draws the first category at the bottom
     share = [
         fmt.percent(s / a if a else None, lang)
         for a, s in zip(rows["allocated"].fillna(0), rows["spent"].fillna(0), strict=False)
@@ -528,31 +524,39 @@ def funding_bars(
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            x=rows[label_col],
-            y=rows["allocated"].astype(float),
+            y=rows[label_col],
+            x=rows["allocated"].astype(float),
+            orientation="h",
             name=t("funding.allocated", lang),
             marker_color=SERIES["allocated"],
-            text=alloc_text,
+            text=[fmt.money(v, lang) for v in rows["allocated"]],
             textposition="outside",
-            hovertemplate="%{x}<br>" + t("funding.allocated", lang) + ": %{text}<extra></extra>",
+            cliponaxis=False,
+            hovertemplate="%{y}<br>" + t("funding.allocated", lang) + ": %{text}<extra></extra>",
         )
     )
     fig.add_trace(
         go.Bar(
-            x=rows[label_col],
-            y=rows["spent"].astype(float),
+            y=rows[label_col],
+            x=rows["spent"].astype(float),
+            orientation="h",
             name=t("funding.spent", lang),
             marker_color=SERIES["spent"],
-            text=[f"{s}<br>{p}" for s, p in zip(spent_text, share, strict=False)],
+            text=[
+                f"{fmt.money(v, lang)} · {p}" for v, p in zip(rows["spent"], share, strict=False)
+            ],
             textposition="outside",
-            hovertemplate="%{x}<br>" + t("funding.spent", lang) + ": %{text}<extra></extra>",
+            cliponaxis=False,
+            hovertemplate="%{y}<br>" + t("funding.spent", lang) + ": %{text}<extra></extra>",
         )
     )
-    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05)
     top = float(max(rows["allocated"].max(), rows["spent"].max(), 0) or 0)
-    fig.update_yaxes(title=t("chart.amount", lang), range=[0, top * 1.25 if top else 1])
-    amount_axis(fig, top * 1.25, lang)
-    return _layout(fig, title, height=380)
+    fig.update_xaxes(range=[0, top * 1.45 if top else 1])
+    amount_axis(fig, top * 1.3, lang, axis="x")
+    fig = _layout(fig, title, height=max(260, 44 * len(rows) + 120))
+    fig.update_layout(margin={"r": 30})
+    return fig
 
 
 def ytd_pace(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
@@ -624,9 +628,7 @@ def satisfaction_intervals(
         go.Scatter(
             x=value,
             y=[
-                f"{lbl}（n={fmt.number(n, lang)}）"
-                if lang == "zh"
-                else f"{lbl} (n={fmt.number(n, lang)})"
+                t("label.with_n", lang, label=lbl, n=fmt.number(n, lang))
                 for lbl, n in zip(rows[label_col], rows["denominator"], strict=False)
             ],
             mode="markers+text",
@@ -664,6 +666,7 @@ def satisfaction_intervals(
         )
     low = float(lower.min()) if lower.notna().any() else 0.0
     fig.update_xaxes(tickformat=".0%", range=[max(0.0, min(low, 0.8) - 0.05), 1.02])
+    fig.update_yaxes(range=[-0.6, len(rows) - 0.1])  # room for the top point's label
     return _layout(fig, title, height=max(240, 30 * len(rows) + 110))
 
 

@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any
 
+import pandas as pd
+
 Lang = str  # "zh" or "en"
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -26,9 +28,13 @@ def is_missing(value: Any) -> bool:
     if value is None:
         return True
     try:
-        return bool(value != value)  # NaN, NA and NaT are not equal to themselves
+        result = pd.isna(value)
     except (TypeError, ValueError):
         return False
+    if isinstance(result, bool):
+        return result
+    size = getattr(result, "size", None)
+    return bool(result.item()) if size == 1 else False  # numpy scalars; lists are values
 
 
 def _trim(text: str) -> str:
@@ -81,9 +87,9 @@ def points(value: Any, lang: Lang = "zh") -> str:
     """A change between two ratios in percentage points: +2.5 个百分点 / +2.5 pp."""
     if is_missing(value):
         return MISSING
-    x = float(value) * 100
+    x = round(float(value) * 100, 1)
     unit = "个百分点" if lang == "zh" else " pp"
-    return f"{x:+.1f}{unit}"
+    return f"{abs(x):.1f}{unit}" if x == 0 else f"{x:+.1f}{unit}"
 
 
 def days(value: Any, lang: Lang = "zh") -> str:
@@ -108,11 +114,21 @@ def kpi_delta(delta: Any, unit: str | None, lang: Lang = "zh") -> str:
     if is_missing(delta):
         return MISSING
     if unit == "days":
-        x = _trim(f"{float(delta):+.1f}")
+        rounded = round(float(delta), 1)
+        x = "0" if rounded == 0 else _trim(f"{rounded:+.1f}")
         return f"{x}天" if lang == "zh" else f"{x} days"
     if unit in ("count", "students", "yuan"):
         return ("+" if float(delta) >= 0 else "") + number(delta, lang)
     return points(delta, lang)
+
+
+def shown_change(delta: Any, unit: str | None) -> float:
+    """A change as it is shown (rounded to what the reader sees): 0 when it shows as 0."""
+    if is_missing(delta):
+        return 0.0
+    if unit in ("days", "count", "students", "yuan"):
+        return round(float(delta), 1)
+    return round(float(delta) * 100, 1) / 100
 
 
 def as_date(value: Any) -> dt.date | None:

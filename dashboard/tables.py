@@ -41,9 +41,9 @@ class Table:
 
 def _unit_suffix(kind: str, lang: str) -> str:
     if kind == "money":
-        return "（元）" if lang == "zh" else " (yuan)"
+        return t("unit.yuan", lang)
     if kind == "rate":
-        return "（%）" if lang == "zh" else " (%)"
+        return t("unit.percent", lang)
     return ""
 
 
@@ -115,7 +115,7 @@ def build(frame: pd.DataFrame, columns: Sequence[Col], lang: str) -> Table:
         ]
         export_label = label + _unit_suffix(col.kind, lang)
         if col.kind == "kpi_value":
-            export_label = label + ("（比率按%，天数按天）" if lang == "zh" else " (% or days)")
+            export_label = label + t("unit.kpi_value", lang)
         export[export_label] = [
             _export(v, col.kind, lang, u) for v, u in zip(values, units, strict=False)
         ]
@@ -311,7 +311,7 @@ CHECKS = (
 
 ORPHANS = (
     Col("source", "col.data_source", "enum:source"),
-    Col("reason", "col.reason"),
+    Col("reason", "col.reason", "enum:orphan_reason"),
     Col("school_code", "col.school_code"),
     Col("district_code", "col.district_code"),
     Col("row_count", "col.row_count", "int"),

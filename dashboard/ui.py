@@ -39,7 +39,7 @@ def language_switch() -> str:
         t("app.language", current),
         options=list(LANGS),
         index=LANGS.index(current),
-        format_func=lambda v: {"zh": "中文", "en": "English"}[v],
+        format_func=lambda v: t(f"lang.{v}", current),
         key=LANG_KEY,
         horizontal=True,
     )
@@ -68,7 +68,7 @@ def show_empty(wh: Warehouse | None) -> None:
     key = "empty.missing" if wh is None else "empty.not_built"
     st.markdown(t(key, current, path=path))
     st.markdown(t("empty.how", current))
-    st.code("schoolwh load 收到的报表/", language="bash")
+    st.code(f"schoolwh load {t('empty.folder', current)}", language="bash")
     st.markdown(t("empty.demo", current))
     st.code("schoolwh demo --no-serve", language="bash")
     st.caption(t("empty.after", current))
@@ -221,7 +221,7 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
         columns = st.columns(per_row)
         for column, card in zip(columns, cards[start : start + per_row], strict=False):
             arrow = ""
-            if card.delta is not None and abs(card.delta) > 1e-12:
+            if card.delta is not None and card.delta_is_good is not None:
                 arrow = "↑ " if card.delta > 0 else "↓ "
             delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[card.delta_is_good]
             with column.container(border=True):

@@ -10,7 +10,7 @@ Both checks return a `CheckRun`: a list of `schoolwh.audit.CheckResult` (one row
 audit.dq_results each) that also keeps GX's validation results for the Data Docs.
 """
 
-from expectations.docs import build_data_docs
+from expectations.docs import DataDocsError, build_data_docs
 from expectations.runner import CheckRun, check_batch, check_marts
 
-__all__ = ["CheckRun", "build_data_docs", "check_batch", "check_marts"]
+__all__ = ["CheckRun", "DataDocsError", "build_data_docs", "check_batch", "check_marts"]

@@ -33,18 +33,30 @@ SITE_NAME = "schoolwh"
 GX_DIR = "gx"
 
 
+class DataDocsError(RuntimeError):
+    """The Data Docs folder could not be written (the message says where and why)."""
+
+
 def build_data_docs(runs: Iterable[CheckRun], out_dir: Path) -> Path:
-    """Write the Data Docs of these check runs into out_dir; return its index.html."""
+    """Write the Data Docs of these check runs into out_dir; return its index.html.
+
+    Raises DataDocsError when the folder cannot be written; the published warehouse is
+    never touched, so a caller can report the message and carry on.
+    """
     runs = [r for r in runs if r is not None]
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
         pages = _build_gx_site(runs, tmp / GX_DIR)
         (tmp / "index.html").write_text(render_index(runs, pages), encoding="utf-8")
         _swap_in(tmp, out_dir)
+    except OSError as exc:
+        raise DataDocsError(
+            f"无法写入数据质量报告 / cannot write the Data Docs to {out_dir}: {exc}"
+        ) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir / "index.html"

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import duckdb
 
 from expectations import thresholds as t
+from expectations.school_calendar import is_makeup_workday_sql, is_public_holiday_sql
 from expectations.spec import (
     CRITICAL,
     WARNING,
@@ -40,7 +41,6 @@ from expectations.sql import (
 )
 from ingest.sources import SOURCES, Source
 
-STAGE = "batch"
 META = ("_file_name", "_sheet", "_row_number")  # where a clerk finds the row
 SCORE_COLUMNS = tuple(c.name for c in SOURCES["survey"].columns if c.kind == "int")
 TERM_REGEX = r"^\d{4}-(?:autumn|spring)$"
@@ -268,7 +268,10 @@ def participation(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpe
             {_per_enrolled("b.lunch_students")} as lunch_per_enrolled,
             {_per_enrolled("b.after_school_students")} as after_school_per_enrolled,
             isodow(b.date) as iso_weekday,
-            not {in_holiday("b.date")} as outside_school_holidays,
+            isodow(b.date) in ({", ".join(map(str, t.SCHOOL_WEEKDAYS))})
+                or {is_makeup_workday_sql("b.date")} as on_school_weekday,
+            not ({in_holiday("b.date")} or {is_public_holiday_sql("b.date")})
+                as outside_school_holidays,
             r.school_code is not null as school_in_registry,
             case when r.school_code is not null then e.school_code is not null end
                 as has_enrolment,
@@ -297,19 +300,17 @@ def participation(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpe
             severity=WARNING,
             examples=as_ex,
         ),
-        between(
-            "iso_weekday",
-            "就餐日期为周一至周五（调休上班日除外）/ date is a Monday-Friday "
-            "(accept official make-up working days)",
-            min_value=min(t.SCHOOL_WEEKDAYS),
-            max_value=max(t.SCHOOL_WEEKDAYS),
+        is_true(
+            "on_school_weekday",
+            "就餐日期为周一至周五或调休上班日 / date is a Monday-Friday or an official make-up "
+            "working day (调休上班日)",
             severity=WARNING,
             examples=("school_code", "date", "iso_weekday", *META),
         ),
         is_true(
             "outside_school_holidays",
-            "就餐日期不在寒暑假（1月28日–2月10日、7月16日–8月24日）/ date is outside the "
-            "school holidays (28 Jan-10 Feb, 16 Jul-24 Aug)",
+            "就餐日期不在寒暑假（1月28日–2月10日、7月16日–8月24日）或法定节假日 / date is "
+            "outside the school breaks (28 Jan-10 Feb, 16 Jul-24 Aug) and public holidays",
             severity=WARNING,
         ),
         _known_school(),

@@ -41,9 +41,9 @@ HOLIDAY_WINDOWS: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = (
     ((7, 16), (8, 24)),
 )
 
-# ISO weekdays (1 = Monday) on which schools teach. A weekend row is a warning, not an
-# error: official make-up working days (调休上班) fall on a Saturday or Sunday a few times
-# a year, and on them schools do serve lunch.
+# ISO weekdays (1 = Monday) on which schools teach. Official make-up working days
+# (调休上班日, listed in school_calendar.py) count as school days too. Any other weekend row
+# is a warning, not an error: a school may hold a make-up day of its own.
 SCHOOL_WEEKDAYS = (1, 2, 3, 4, 5)
 
 # --- survey -----------------------------------------------------------------------------

@@ -66,6 +66,8 @@ class LoadResult:
     as_of: dt.date | None = None
     failure: str = ""
     exit_code: int = EXIT_OK
+    runs: list = field(default_factory=list)  # quality runs (kept for Data Docs)
+    docs: Path | None = None
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -422,10 +424,6 @@ def land_files(
 
 
 def _run_quality(stage: str, con, load_id: int) -> list[CheckResult]:
-    import expectations
-
-    if not hasattr(expectations, "check_batch"):  # TEMP until the suites land
-        return []
     from expectations import check_batch, check_marts
 
     return check_batch(con, load_id) if stage == "batch" else check_marts(con, load_id)
@@ -515,9 +513,11 @@ def _load_in_copy(
         landed = any(o.status == "loaded" for o in outcomes)
         nothing_new = not landed and not rejected
         checks: list[CheckResult] = []
+        runs = []
         if landed and build:
             progress.step("数据质量检查（本批）/ quality checks on the batch")
-            checks = _run_quality("batch", con, load_id)
+            runs.append(_run_quality("batch", con, load_id))
+            checks += runs[-1]
     finally:
         con.close()
     if nothing_new:
@@ -530,10 +530,12 @@ def _load_in_copy(
         con = copy.connect()
         try:
             progress.step("数据质量检查（指标）/ quality checks on the marts")
-            checks += _run_quality("marts", con, load_id)
+            runs.append(_run_quality("marts", con, load_id))
+            checks += runs[-1]
         finally:
             con.close()
     result.checks = checks
+    result.runs = runs
     blocking = [c for c in checks if c.blocks_publish]
     con = copy.connect()
     try:
@@ -571,6 +573,19 @@ def _load_in_copy(
     progress.step("发布 / publishing", advance=1)
     copy.publish()
     result.published = True
+    if runs:
+        result.docs = _data_docs(runs, warehouse)
+
+
+def _data_docs(runs: list, warehouse: Path) -> Path | None:
+    """Great Expectations Data Docs for this load, after the publish (never fails the load)."""
+    from expectations import build_data_docs
+
+    try:
+        return build_data_docs(runs, warehouse.parent / "dq_docs")
+    except Exception as exc:  # docs are a convenience: report, do not fail
+        print(f"[load] 质量报告页面未生成 / data docs not written: {exc}", file=sys.stderr)
+        return None
 
 
 def _build(copy: BuildCopy, progress: Progress) -> list[CheckResult]:
@@ -652,6 +667,8 @@ def print_report(result: LoadResult, warehouse: Path, out) -> None:
     if result.published:
         as_of = f"；数据截至 {result.as_of} / data as of {result.as_of}" if result.as_of else ""
         p(f"已发布 / Published: {warehouse}{as_of}")
+        if result.docs:
+            p(f"质量报告 / Quality report: {result.docs}")
     elif result.exit_code == EXIT_NOT_PUBLISHED:
         p(
             "未发布：关键质量检查未通过，仓库保持不变 / NOT published: a critical check failed; "

@@ -66,6 +66,8 @@ class BuildResult:
     nodes: list[NodeResult] = field(default_factory=list)
     elapsed_seconds: float = 0.0
     message: str = ""
+    command: str = "build"
+    log_tail: str = ""  # the end of dbt's log when dbt could not run, for debugging
 
     @property
     def failed_nodes(self) -> list[NodeResult]:
@@ -123,7 +125,7 @@ class BuildResult:
         counts = ", ".join(f"{v} {k}s" for k, v in sorted(self.counts().items()))
         failed = self.failed_nodes
         state = "succeeded" if self.success else "FAILED"
-        line = f"dbt build {state} in {self.elapsed_seconds:.1f} s"
+        line = f"dbt {self.command} {state} in {self.elapsed_seconds:.1f} s"
         if counts:
             line += f" ({counts})"
         if failed:
@@ -161,14 +163,18 @@ def docs(db_path: Path, out_dir: Path) -> BuildResult:
 
 def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> BuildResult:
     started = time.perf_counter()
+    command = "docs generate" if args[:2] == ["docs", "generate"] else args[0]
     db_path = db_path.expanduser().resolve()
     if not db_path.is_file():
         return BuildResult(
             success=False,
+            command=command,
             message=f"Warehouse file not found: {db_path}. Load data first (schoolwh load).",
         )
     if not (DBT_DIR / "dbt_project.yml").is_file():
-        return BuildResult(success=False, message=f"dbt project not found in {DBT_DIR}.")
+        return BuildResult(
+            success=False, command=command, message=f"dbt project not found in {DBT_DIR}."
+        )
 
     with _RUN_LOCK, tempfile.TemporaryDirectory(prefix="schoolwh-dbt-") as tmp:
         work = Path(tmp)
@@ -202,6 +208,7 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
             except Exception as exc:  # dbt raises only on bugs; report, never crash the caller
                 return BuildResult(
                     success=False,
+                    command=command,
                     elapsed_seconds=time.perf_counter() - started,
                     message=f"dbt could not run: {exc}",
                 )
@@ -210,10 +217,13 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
         _save_parse_cache(target, cache)
         nodes = _node_results(outcome.result)
         elapsed = time.perf_counter() - started
-        result = BuildResult(success=bool(outcome.success), nodes=nodes, elapsed_seconds=elapsed)
+        result = BuildResult(
+            success=bool(outcome.success), nodes=nodes, elapsed_seconds=elapsed, command=command
+        )
         if outcome.exception is not None:
             result.success = False
-            result.message = _explain(str(outcome.exception), logs)
+            result.message = _explain(str(outcome.exception))
+            result.log_tail = _log_tail(logs)
         else:
             result.message = result.summary()
             if not result.success:
@@ -276,7 +286,11 @@ def _node_results(run_result: Any) -> list[NodeResult]:
         if resource_type == "test":
             severity = str(getattr(node.config, "severity", "error")).lower()
             attached = getattr(node, "attached_node", None)
-            target = attached.split(".")[-1] if attached else None
+            if attached:
+                target = attached.split(".")[-1]
+            else:  # a singular test: the models it reads
+                parents = getattr(getattr(node, "depends_on", None), "nodes", None) or []
+                target = ", ".join(p.split(".")[-1] for p in parents) or None
         elif resource_type == "unit_test":
             tested = getattr(node, "tested_node_unique_id", None)
             target = tested.split(".")[-1] if tested else None
@@ -299,20 +313,23 @@ def _node_results(run_result: Any) -> list[NodeResult]:
     return nodes
 
 
-def _explain(error: str, logs: Path) -> str:
-    """A build that did not start: say why, with the end of dbt's log for context."""
+def _explain(error: str) -> str:
+    """A build that could not start: say why in words a person can act on."""
     text = error.strip()
     lowered = text.lower()
     if "could not set lock" in lowered or "conflicting lock" in lowered:
-        text = (
+        return (
             "The warehouse file is in use by another process (a load, the dashboard or an "
             f"open database client). Close it and try again.\n{text}"
         )
+    return f"dbt could not run the build: {text}"
+
+
+def _log_tail(logs: Path, lines: int = 40) -> str:
     log_file = logs / "dbt.log"
-    if log_file.is_file():
-        tail = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-        text += "\n--- dbt log (last lines) ---\n" + "\n".join(tail)
-    return text
+    if not log_file.is_file():
+        return ""
+    return "\n".join(log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
 
 def _first_line(text: str) -> str:
@@ -345,4 +362,3 @@ def _close_adapter_connections() -> None:
             env.close()
         finally:
             DuckDBConnectionManager.close_all_connections()
-

@@ -131,6 +131,50 @@ def sql(
         typer.echo(row_count_text(result), err=True)
 
 
+@app.command()
+def dashboard(
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """看板 Serve the policy dashboard on the published warehouse (http://127.0.0.1:8501)."""
+    from schoolwh.dashboard_cmd import serve
+
+    raise typer.Exit(serve(resolve_warehouse(warehouse), host, port))
+
+
+@app.command()
+def demo(
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Stop after loading; do not start the dashboard.")
+    ] = False,
+    schools: Annotated[int, typer.Option(help="Number of schools in the sample.")] = 1300,
+    seed: Annotated[int, typer.Option(help="Random seed of the sample.")] = 2025,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """演示 Make the synthetic sample, load it, and open the dashboard."""
+    from ingest.load import EXIT_OK, run_load
+    from schoolwh.generator import generate as make_sample
+
+    wh = resolve_warehouse(warehouse)
+    inbox = wh.parent / "sample_inbox"
+    typer.echo(f"生成示例数据（合成数据）/ writing the synthetic sample to {inbox}")
+    typer.echo(str(make_sample(inbox, schools=schools, seed=seed)))
+    try:
+        code = run_load([inbox], wh)
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
+    if code != EXIT_OK:
+        fail("示例数据导入失败 / the sample did not load cleanly (see the report above)", code)
+    if no_serve:
+        return
+    from schoolwh.dashboard_cmd import serve
+
+    raise typer.Exit(serve(wh, host, port))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

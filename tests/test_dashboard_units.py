@@ -16,7 +16,7 @@ from dashboard import charts, downloads, geo, i18n, tables
 from dashboard import formatting as fmt
 from dashboard import status as st_
 from ingest import sources
-from schoolwh.settings import DBT_DIR
+from schoolwh.settings import DBT_DIR, PROJECT_ROOT
 
 ZHENGZHOU_OFFICIAL = [
     "410102", "410103", "410104", "410105", "410106", "410108",
@@ -305,8 +305,8 @@ def test_trend_has_target_line_and_status_markers():
 def test_funding_axis_is_written_in_wan():
     frame = pd.DataFrame({"label": ["金水区"], "allocated": [1_200_000.0], "spent": [660_000.0]})
     fig = charts.funding_bars(frame, "label", "zh")
-    assert "100万" in fig.layout.yaxis.ticktext
-    assert fig.data[1].text[0] == "66万元<br>55.0%"
+    assert "100万" in fig.layout.xaxis.ticktext
+    assert fig.data[1].text[0] == "66万元 · 55.0%"
 
 
 def test_satisfaction_interval_and_pace_and_issue_figures():
@@ -326,3 +326,11 @@ def test_satisfaction_interval_and_pace_and_issue_figures():
     fig = charts.issues_per_month(issues, "zh")
     assert [tr.name for tr in fig.data] == ["发现", "已整改"]
     assert all(float(v).is_integer() for v in fig.layout.yaxis.tickvals)
+
+
+def test_sql_examples_have_titles_in_both_languages():
+    source = (PROJECT_ROOT / "dashboard" / "views" / "sql.py").read_text(encoding="utf-8")
+    ids = re.findall(r'^    "(\w+)": \($', source, flags=re.MULTILINE)
+    assert len(ids) == 5
+    for example in ids:
+        assert f"sql.example.{example}" in i18n.TEXT

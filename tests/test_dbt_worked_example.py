@@ -454,3 +454,22 @@ def test_a_district_without_data_shows_no_data(corrected: Built) -> None:
     # coverage does have data for it: its one active school serves lunch
     row = _kpi(corrected.path, "lunch_coverage", "term", "2025-autumn", SECOND_DISTRICT)
     assert (row["numerator"], row["denominator"], row["status"]) == (1, 1, "met")
+
+
+def test_mart_columns_match_their_documentation(worked: Built) -> None:
+    import yaml
+
+    from schoolwh.settings import DBT_DIR
+
+    spec = yaml.safe_load((DBT_DIR / "models" / "marts" / "_marts__models.yml").read_text("utf-8"))
+    for model in spec["models"]:
+        built = [
+            r[0]
+            for r in fx.query(
+                worked.path,
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                [model["name"]],
+            )
+        ]
+        assert built == [c["name"] for c in model["columns"]], model["name"]

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from expectations import CheckRun, build_data_docs, check_batch, check_marts
+from expectations import CheckRun, DataDocsError, build_data_docs, check_batch, check_marts
 from ingest.sources import META_COLUMNS, SOURCES, raw_table_ddl
 from schoolwh.audit import CheckResult, ensure_audit_schema
 
@@ -498,19 +498,26 @@ def test_lunch_students_above_enrolment_warn_naming_the_row(
 def test_weekend_and_holiday_dates_warn(db: duckdb.DuckDBPyConnection) -> None:
     saturday = {"school_code": A, "date": dt.date(2025, 9, 13), "lunch_students": 800}
     summer = {"school_code": A, "date": dt.date(2025, 8, 1), "lunch_students": 800}
-    land(db, "participation", [weekday_row(B, 380), saturday, summer], NEW_LOAD)
+    makeup_sunday = {"school_code": B, "date": dt.date(2025, 9, 28), "lunch_students": 380}
+    national_day = {"school_code": E, "date": dt.date(2025, 10, 1), "lunch_students": 690}
+    rows = [weekday_row(B, 380), saturday, summer, makeup_sunday, national_day]
+    land(db, "participation", rows, NEW_LOAD)
     run = check_batch(db, NEW_LOAD)
-    weekend = find(run, "raw.participation", "iso_weekday")
+    weekend = find(run, "raw.participation", "on_school_weekday")
     assert (weekend.success, weekend.severity, weekend.unexpected_count) == (False, "warning", 1)
-    assert weekend.unexpected_examples[0]["date"] == "2025-09-13"
+    assert weekend.unexpected_examples[0]["date"] == "2025-09-13"  # 28 Sep was worked: fine
     assert weekend.unexpected_examples[0]["school_code"] == A
+    assert weekend.unexpected_examples[0]["iso_weekday"] == 6
     holiday = find(run, "raw.participation", "outside_school_holidays")
-    assert (holiday.success, holiday.severity, holiday.unexpected_count) == (False, "warning", 1)
-    assert holiday.unexpected_examples[0]["date"] == "2025-08-01"
+    assert (holiday.success, holiday.severity, holiday.unexpected_count) == (False, "warning", 2)
+    assert {(e["school_code"], e["date"]) for e in holiday.unexpected_examples} == {
+        (A, "2025-08-01"),  # summer break
+        (E, "2025-10-01"),  # National Day
+    }
     # 1 Aug lies in the 2025-spring term, for which A has no enrolment row
     assert sorted(failed(run)) == [
         ("raw.participation", "has_enrolment", "warning"),
-        ("raw.participation", "iso_weekday", "warning"),
+        ("raw.participation", "on_school_weekday", "warning"),
         ("raw.participation", "outside_school_holidays", "warning"),
     ]
     assert not run.blocks_publish
@@ -817,3 +824,12 @@ def test_data_docs_are_written_and_readable_offline(
     build_data_docs([clean_runs[0]], out)
     assert not list(out.glob("gx/validations/raw/participation/load-2"))
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dq_docs")]
+
+
+def test_data_docs_in_an_unwritable_place_fail_clearly(
+    clean_runs: tuple[CheckRun, CheckRun], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the docs folder's parent should be")
+    with pytest.raises(DataDocsError, match="cannot write the Data Docs"):
+        build_data_docs(list(clean_runs), blocker / "dq_docs")

@@ -170,7 +170,8 @@ def parse_day(text: str) -> date:
     if re.fullmatch(r"\d{4,5}(\.0)?", text):
         return date(1899, 12, 30) + timedelta(days=int(float(text)))
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?( 00:00:00)?", text)
-    assert m, f"unexpected date {text!r}"
+    if not m:
+        raise ValueError(f"unexpected date {text!r}")
     return date(int(m[1]), int(m[2]), int(m[3]))
 
 
@@ -427,6 +428,59 @@ def test_planted_flaws_point_at_their_rows(city, city_data):
                 assert key in line, f"{f.line()} -> {line}"
             if f.kind == "orphan":
                 assert key not in registry
+
+
+TERM_FORMS = {"2025春", "2025年春季学期", "2025-2026学年第一学期", "2025年秋季学期", "2025秋"}
+
+
+def breaks_its_rule(kind: str, column: str, row: dict, later: list[dict], key) -> bool:
+    """Whether a planted row really fails the rule its flaw kind names."""
+    value = (row.get(column) or "").strip()
+    if kind == "bad_date":
+        try:
+            parse_day(value)
+        except ValueError:
+            return True
+        return False
+    if kind == "bad_term":
+        return value not in TERM_FORMS
+    if kind == "negative":
+        return number(value) < 0
+    if kind == "out_of_range":
+        return not 1 <= number(value) <= 5
+    if kind == "zero_amount":
+        return number(value) == 0
+    if kind == "missing_required":
+        return value == ""
+    if kind == "unknown_label":
+        return value not in (SOURCES[key[0]].column(column).enum or {}).values()
+    if kind == "duplicate_key":
+        names = SOURCES[key[0]].key
+        mine = tuple(code(row[k]) for k in names)
+        return any(tuple(code(r[k]) for k in names) == mine for r in later)
+    if kind == "row_rule" and column == "lunch_need":
+        return number(value) > number(row["enrolled"])
+    if kind == "row_rule" and column == "lunch_start_date":
+        return value == "" and row["lunch_mode"] != "无"
+    if kind == "row_rule" and column == "closed_date":
+        return row["status"] == "已整改" and (
+            value == "" or parse_day(value) < parse_day(row["found_date"])
+        )
+    raise AssertionError(f"no check for {kind} {column}")
+
+
+def test_planted_flaws_really_break_a_rule(city):
+    folder, summary = city
+    for written in summary.files:
+        flaws = [f for f in summary.flaws if f.file == written.name and f.quarantined]
+        if not flaws:
+            continue
+        (source,) = written.sources
+        _, data = table(folder / written.name, source, flaws[0].sheet)
+        rows = dict(data)
+        for f in flaws:
+            later = [d for r, d in data if r > f.row]
+            assert breaks_its_rule(f.kind, f.column, rows[f.row], later, (source,)), f.line()
 
 
 def test_bureau_participation_equals_the_generated_data(city, city_data):

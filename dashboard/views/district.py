@@ -81,7 +81,7 @@ school_code = ui.select(
     t("district.school_pick", lang),
     list(labels),
     "f_school",
-    lambda c: f"{labels.get(c, c)}（{c}）" if lang == "zh" else f"{labels.get(c, c)} ({c})",
+    lambda c: t("label.with_code", lang, name=labels.get(c, c), code=c),
 )
 if school_code is not None:
     st.markdown(f"#### {t('district.school_detail', lang, school=labels[school_code])}")

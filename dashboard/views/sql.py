@@ -15,8 +15,9 @@ QUERY_KEY = "sql_query"
 RESULT_KEY = "sql_result"
 TABLES_KEY = "sql_tables"
 
+# example id (its title is `sql.example.<id>` in the translation table) -> query
 EXAMPLES: dict[str, str] = {
-    "各区县最近学期的午餐供餐覆盖率 / Lunch coverage by district, latest term": (
+    "coverage": (
         "select district_name, period, value, target, status\n"
         "from marts.kpi_district\n"
         "where kpi = 'lunch_coverage' and period_type = 'term'\n"
@@ -24,26 +25,26 @@ EXAMPLES: dict[str, str] = {
         "                           where period_type = 'term')\n"
         "order by value"
     ),
-    "全域各指标（按学期）/ All KPIs of the jurisdiction by term": (
+    "kpis": (
         "select period, kpi_name_zh, kpi_name_en, value, target, status\n"
         "from marts.kpi_overall\n"
         "where period_type = 'term'\n"
         "order by period desc, kpi_sort_order"
     ),
-    "逾期未整改问题 / Overdue open issues": (
+    "overdue": (
         "select i.issue_id, s.district_name, s.school_name, i.category, i.deadline_date,\n"
         "       i.days_overdue\n"
         "from marts.fct_issues i join marts.dim_school s using (school_code)\n"
         "where i.is_overdue\n"
         "order by i.days_overdue desc"
     ),
-    "每月各项目支出 / Spending per month and programme": (
+    "spending": (
         "select month, program, sum(amount) as spent_yuan\n"
         "from marts.fct_expenditure\n"
         "group by all\n"
         "order by month, program"
     ),
-    "被隔离的数据行 / Quarantined rows": (
+    "quarantine": (
         "select file_name, sheet, row_number, column_name, raw_value, reason, message\n"
         "from audit.quarantine\n"
         "order by load_id desc, file_name, row_number\n"
@@ -72,7 +73,13 @@ def _use_example() -> None:
 
 
 left, right = st.columns([2, 1])
-left.selectbox(t("sql.examples", lang), list(EXAMPLES), key="sql_example", on_change=_use_example)
+left.selectbox(
+    t("sql.examples", lang),
+    list(EXAMPLES),
+    format_func=lambda e: t(f"sql.example.{e}", lang),
+    key="sql_example",
+    on_change=_use_example,
+)
 with left.form("sql_form"):
     st.text_area(t("sql.query", lang), key=QUERY_KEY, height=180)
     submitted = st.form_submit_button(t("sql.run", lang), type="primary")

@@ -20,7 +20,7 @@
                 else 'missed'
             end
         when {{ value }} >= {{ target }} - 1e-9 then 'met'
-        when {{ value }} >= {{ target }} - 2 * coalesce({{ near_band }}, 0) - 1e-9 then 'near'
+        when {{ value }} >= {{ target }} - coalesce({{ near_band }}, 0) - 1e-9 then 'near'
         else 'missed'
     end
 {%- endmacro %}

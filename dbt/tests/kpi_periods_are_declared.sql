@@ -11,13 +11,19 @@ with
 
 kpis as (
 
-    select distinct kpi, period_type from {{ ref('kpi_overall') }}
+    select distinct
+        kpi,
+        period_type
+    from {{ ref('kpi_overall') }}
 
 ),
 
 definitions as (
 
-    select kpi, periods from {{ ref('kpi_definitions') }}
+    select
+        kpi,
+        periods
+    from {{ ref('kpi_definitions') }}
 
 ),
 

@@ -9,7 +9,11 @@ with
 
 kpi_periods as (
 
-    select kpi, period_type, period from {{ ref('kpi_overall') }}
+    select
+        kpi,
+        period_type,
+        period
+    from {{ ref('kpi_overall') }}
 
 ),
 

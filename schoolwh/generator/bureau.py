@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -63,25 +64,23 @@ def file_names() -> tuple[str, ...]:
     )
 
 
-def plan(j: Jurisdiction, rng: np.random.Generator) -> list[tuple[str, BureauFile]]:
-    """Every bureau file with its source, in writing order (the correction last)."""
+def plan(j: Jurisdiction, rng: np.random.Generator) -> Iterator[tuple[str, BureauFile]]:
+    """Every bureau file with its source, built lazily in writing order (the correction last)."""
     fresh = FreshCodes(j.schools["school_code"].to_list(), ("410183", "410185", "410122"))
-    groups: list[tuple[str, list[BureauFile]]] = [
-        ("districts", [districts_file(j)]),
-        ("schools", [schools_file(j, rng, fresh)]),
-        ("enrollment", [spring_enrollment_file(j, rng, fresh),
-                        autumn_enrollment_file(j, rng, fresh)]),
-        ("participation", participation_files(j, rng, fresh)),
-        ("budget", [budget_file(j, rng), supplement_file(j, rng)]),
-        ("expenditure", spending_files(j, rng)),
-        ("survey", survey_files(j, rng)),
-        ("issues", issue_files(j, rng)),
-    ]  # fmt: skip
-    files = [(source, f) for source, group in groups for f in group]
-    latest = max(f.when for _, f in files[:-1])
-    if files[-1][1].name != CORRECTION_FILE or files[-1][1].when <= latest:
-        raise AssertionError("the corrected re-issue must be the newest file")
-    return files
+    yield "districts", districts_file(j)
+    yield "schools", schools_file(j, rng, fresh)
+    yield "enrollment", spring_enrollment_file(j, rng, fresh)
+    yield "enrollment", autumn_enrollment_file(j, rng, fresh)
+    for f in participation_files(j, rng, fresh):
+        yield "participation", f
+    yield "budget", budget_file(j, rng)
+    yield "budget", supplement_file(j, rng)
+    for f in spending_files(j, rng):
+        yield "expenditure", f
+    for f in survey_files(j, rng):
+        yield "survey", f
+    for f in issue_files(j, rng):
+        yield "issues", f
 
 
 def write_bureau(
@@ -90,7 +89,9 @@ def write_bureau(
     """Write all bureau files and the README; return what was written and the flaws."""
     written: list[WrittenFile] = []
     flaws: list[Flaw] = []
+    times = []
     for source, f in plan(j, rng):
+        times.append(f.when)
         path = out_dir / f.name
         if f.is_csv:
             (draft,) = f.drafts
@@ -102,5 +103,8 @@ def write_bureau(
         flaws += found
         rows = sum(d.data_rows for d in f.drafts)
         written.append(WrittenFile(f.name, (source,), rows, len(found)))
+    # The loader lets the newest file win: the corrected re-issue must come last.
+    if written[-1].name != CORRECTION_FILE or times[-1] <= max(times[:-1]):
+        raise AssertionError("the corrected re-issue must be the newest file")
     written.append(write_readme(out_dir, j, written, flaws, clean=False, when=README_TIME))
     return written, flaws

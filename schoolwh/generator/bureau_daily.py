@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -101,12 +102,14 @@ def _body(rows: pl.DataFrame, style: MonthStyle) -> list[list[Cell]]:
 
 def participation_files(
     j: Jurisdiction, rng: np.random.Generator, fresh: FreshCodes
-) -> list[BureauFile]:
-    """One file per month with school days, each with its planted flaw and orphans."""
+) -> Iterator[BureauFile]:
+    """One file per month with school days, each with its planted flaw and orphans.
+
+    Files are built one at a time, so that a large sample never holds them all.
+    """
     orphan = next(fresh)
     months = j.participation.with_columns(month=pl.col("date").dt.month())
     missed = j.missed.with_columns(month=pl.col("date").dt.month())
-    files = []
     for month, style in STYLES.items():
         rows = months.filter(pl.col("month") == month).drop("month")
         if rows.height == 0:
@@ -152,16 +155,13 @@ def participation_files(
                 "school_code",
                 f"{orphan} is not in the registry (a new school not yet registered)",
             )
-        files.append(
-            BureauFile(
-                name,
-                [draft],
-                stamp(2026, 1, 4) if month == 12 else stamp(2025, month + 1, 5),
-                encoding=style.encoding,
-                title=title,
-            )
+        yield BureauFile(
+            name,
+            [draft],
+            stamp(2026, 1, 4) if month == 12 else stamp(2025, month + 1, 5),
+            encoding=style.encoding,
+            title=title,
         )
-    return files
 
 
 def _notes() -> list[list[Cell]]:

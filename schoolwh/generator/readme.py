@@ -61,7 +61,7 @@ def readme_text(
             " unit lines, 合计/小计 rows, footer notes, Chinese headers and labels, varied date"
             " forms, amounts in 万元.",
             "",
-            f"《{'问题整改台账（更正）.xlsx'}》是问题整改台账的更正版，修改时间最晚，应覆盖原台账中的同一问题。",
+            "《问题整改台账（更正）.xlsx》是问题整改台账的更正版，修改时间最晚，应覆盖原台账中的同一问题。",
             "问题整改台账（更正）.xlsx re-issues changed issues of the ledger; it is the newest"
             " file, so its rows win.",
             "",

@@ -196,7 +196,8 @@ def build_schools(rng: np.random.Generator, n: int) -> pl.DataFrame:
     as_start[district_code == "410100ZD"] = np.datetime64(PILOT_AFTER_SCHOOL_START)
     as_missing = rng.random(n) < 0.05
 
-    nutrition = np.isin(district_code, NUTRITION_PLAN_DISTRICTS) & (loc_name == "rural") & ~private
+    nutrition = np.isin(district_code, NUTRITION_PLAN_DISTRICTS) & (loc_name == "rural")
+    nutrition &= ~private & serving
 
     names = school_names(
         rng,
@@ -214,7 +215,8 @@ def build_schools(rng: np.random.Generator, n: int) -> pl.DataFrame:
     as_need = np.where(core, rng.uniform(0.88, 0.98, n), rng.uniform(0.80, 0.95, n))
     as_take = np.where(core, rng.uniform(0.94, 1.0, n), rng.uniform(0.86, 0.98, n))
     completeness = np.array([DISTRICTS[i].completeness for i in di])
-    reliability = rng.beta(2.0, 2.0 * completeness / (1.0 - completeness))
+    # Share of school days a school fails to report; its mean is 1 − completeness.
+    miss_rate = rng.beta(2.0, 2.0 * completeness / (1.0 - completeness))
 
     return pl.DataFrame(
         {
@@ -238,7 +240,7 @@ def build_schools(rng: np.random.Generator, n: int) -> pl.DataFrame:
             "none_need": rng.uniform(0.15, 0.45, n),
             "as_need": as_need,
             "as_take": as_take,
-            "miss_rate": reliability,
+            "miss_rate": miss_rate,
             "seed_canteen": seed_canteen,
         }
     ).with_columns(

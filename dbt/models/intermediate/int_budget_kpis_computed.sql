@@ -49,9 +49,15 @@ calendar as (
 
 district_years as (
 
-    select district_code, fiscal_year from budget
+    select
+        district_code,
+        fiscal_year
+    from budget
     union
-    select district_code, fiscal_year from spending
+    select
+        district_code,
+        fiscal_year
+    from spending
 
 ),
 
@@ -91,7 +97,7 @@ year_to_date as (
     left join spending
         on district_periods.district_code = spending.district_code
         and district_periods.fiscal_year = spending.fiscal_year
-        and spending.month_of_year <= district_periods.months_elapsed
+        and district_periods.months_elapsed >= spending.month_of_year
     left join budget
         on district_periods.district_code = budget.district_code
         and district_periods.fiscal_year = budget.fiscal_year

@@ -54,7 +54,8 @@ year_bounds as (
 digits as (
 
     {% for digit in range(10) -%}
-    select {{ digit }} as digit{% if not loop.last %} union all{% endif %}
+    select {{ digit }} as digit
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

@@ -37,9 +37,11 @@ calendar as (
 
 terms_with_data as (
 
-    select period from school_periods where period_type = 'term'
+    select period from school_periods
+    where period_type = 'term'
     union
-    select period from enrollment where period_type = 'term'
+    select period from enrollment
+    where period_type = 'term'
 
 ),
 

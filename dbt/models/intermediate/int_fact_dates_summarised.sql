@@ -44,13 +44,25 @@ issues as (
 
 fact_dates as (
 
-    select first_date, last_date from participation
+    select
+        first_date,
+        last_date
+    from participation
     union all
-    select first_date, last_date from expenditure
+    select
+        first_date,
+        last_date
+    from expenditure
     union all
-    select first_date, last_date from survey
+    select
+        first_date,
+        last_date
+    from survey
     union all
-    select first_date, last_date from issues
+    select
+        first_date,
+        last_date
+    from issues
 
 ),
 

@@ -12,10 +12,11 @@ current_rows as (
     select *
     from source
     where district_code is not null
-    qualify row_number() over (
-        partition by district_code
-        order by _batch_seq desc nulls last, _row_number desc nulls last
-    ) = 1
+    qualify
+        row_number() over (
+            partition by district_code
+            order by _batch_seq desc nulls last, _row_number desc nulls last
+        ) = 1
 
 ),
 

@@ -12,10 +12,11 @@ current_rows as (
     select *
     from source
     where issue_id is not null
-    qualify row_number() over (
-        partition by issue_id
-        order by _batch_seq desc nulls last, _row_number desc nulls last
-    ) = 1
+    qualify
+        row_number() over (
+            partition by issue_id
+            order by _batch_seq desc nulls last, _row_number desc nulls last
+        ) = 1
 
 ),
 

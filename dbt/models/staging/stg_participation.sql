@@ -16,10 +16,11 @@ current_rows as (
     select *
     from source
     where school_code is not null and date is not null
-    qualify row_number() over (
-        partition by school_code, date
-        order by _batch_seq desc nulls last, _row_number desc nulls last
-    ) = 1
+    qualify
+        row_number() over (
+            partition by school_code, date
+            order by _batch_seq desc nulls last, _row_number desc nulls last
+        ) = 1
 
 ),
 

@@ -13,10 +13,11 @@ current_rows as (
     select *
     from source
     where response_id is not null
-    qualify row_number() over (
-        partition by response_id
-        order by _batch_seq desc nulls last, _row_number desc nulls last
-    ) = 1
+    qualify
+        row_number() over (
+            partition by response_id
+            order by _batch_seq desc nulls last, _row_number desc nulls last
+        ) = 1
 
 ),
 

@@ -13,8 +13,10 @@ with counted as (
 final as (
 
     select * from counted
-    where row_count < {{ min_rows }}
-    {% if max_rows is not none %}or row_count > {{ max_rows }}{% endif %}
+    where
+        row_count < {{ min_rows }}
+        -- without max_rows the upper bound never fails
+        or row_count > {{ max_rows if max_rows is not none else 'row_count' }}
 
 )
 

@@ -1,0 +1,155 @@
+"""Static checks of the dbt project: in step with the source contract, house style and
+the portable-SQL rules of design/architecture.md. No build needed."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingest.sources import SOURCES
+from schoolwh.settings import DBT_DIR
+
+MODELS = DBT_DIR / "models"
+FOLDERS = ("staging", "intermediate", "marts")
+
+# staging column -> raw column, where staging renames
+RENAMED = {("issues", "issue_source"): "source"}
+
+
+def _yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _models(folder: str) -> dict[str, dict]:
+    spec = _yaml(MODELS / folder / f"_{folder}__models.yml")
+    return {m["name"]: m for m in spec.get("models", [])}
+
+
+def _strip_jinja(sql: str) -> str:
+    sql = re.sub(r"\{#.*?#\}", "", sql, flags=re.S)
+    sql = re.sub(r"\{\{.*?\}\}", "x", sql, flags=re.S)
+    return re.sub(r"\{%.*?%\}", "", sql, flags=re.S)
+
+
+def _sql_files() -> list[Path]:
+    return sorted([*MODELS.rglob("*.sql"), *(DBT_DIR / "tests").glob("*.sql")])
+
+
+def test_sources_are_the_raw_tables_of_the_contract() -> None:
+    spec = _yaml(MODELS / "staging" / "_staging__sources.yml")
+    (raw,) = spec["sources"]
+    assert raw["schema"] == "raw"
+    assert {t["name"] for t in raw["tables"]} == set(SOURCES)
+
+
+def test_every_source_has_a_staging_model() -> None:
+    staged = _models("staging")
+    assert set(staged) == {f"stg_{name}" for name in SOURCES}
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES))
+def test_accepted_values_follow_the_source_enumerations(source: str) -> None:
+    model = _models("staging")[f"stg_{source}"]
+    tested: dict[str, set[str]] = {}
+    for column in model.get("columns", []):
+        for test in column.get("data_tests", []):
+            if isinstance(test, dict) and "accepted_values" in test:
+                values = test["accepted_values"]["arguments"]["values"]
+                tested[RENAMED.get((source, column["name"]), column["name"])] = {
+                    str(v) for v in values
+                }
+    enums = {c.name: set(c.enum) for c in SOURCES[source].columns if c.enum}
+    for name, values in enums.items():
+        assert tested.get(name) == values, f"stg_{source}.{name}"
+
+
+def test_only_staging_reads_sources() -> None:
+    for folder in ("intermediate", "marts"):
+        for path in (MODELS / folder).glob("*.sql"):
+            assert "source(" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_survey_comment_is_dropped_in_staging() -> None:
+    sql = (MODELS / "staging" / "stg_survey.sql").read_text(encoding="utf-8")
+    final = sql[sql.index("final as (") :]
+    assert not re.search(r"\bcomment\b", _strip_jinja(final))
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_each_folder_has_its_models_yaml_and_docs(folder: str) -> None:
+    assert (MODELS / folder / f"_{folder}__models.yml").is_file()
+    assert (MODELS / folder / f"_{folder}__docs.md").is_file()
+    documented = _models(folder)
+    for path in (MODELS / folder).glob("*.sql"):
+        assert path.stem in documented, f"{path.name} has no entry in _{folder}__models.yml"
+        assert documented[path.stem].get("description"), f"{path.stem} has no description"
+
+
+def test_marts_document_every_column() -> None:
+    for name, model in _models("marts").items():
+        columns = model.get("columns", [])
+        assert columns, name
+        assert all(c.get("description") for c in columns), name
+
+
+@pytest.mark.parametrize("path", _sql_files(), ids=lambda p: p.stem)
+def test_sql_house_style_and_portability(path: Path) -> None:
+    raw = path.read_text(encoding="utf-8")
+    sql = _strip_jinja(raw)
+    assert raw == raw.lower() or _has_only_lowercase_sql(sql), f"{path.name}: uppercase SQL"
+    # engine-specific syntax lives in dispatched macros (architecture.md, Portable SQL)
+    for banned in ("strftime(", "date_diff(", "datediff(", "date_format(", "date_trunc("):
+        assert banned not in sql, f"{path.name}: {banned} outside a dispatched macro"
+    assert '"' not in sql, f"{path.name}: double quotes (a column on DuckDB, a string on Spark)"
+    assert not re.search(r",\s*\n\s*from\b", sql), f"{path.name}: comma before from"
+    if path.parent.name in FOLDERS:
+        assert sql.rstrip().endswith("select * from final"), path.name
+
+
+def _has_only_lowercase_sql(sql: str) -> bool:
+    # string literals and comments may hold Chinese or capitals; keywords may not
+    code = re.sub(r"'[^']*'", "''", sql)
+    code = re.sub(r"--[^\n]*", "", code)
+    return code == code.lower()
+
+
+def test_kpi_definitions_seed() -> None:
+    with (DBT_DIR / "seeds" / "kpi_definitions.csv").open(encoding="utf-8", newline="") as f:
+        rows = {r["kpi"]: r for r in csv.DictReader(f)}
+    assert set(rows) == {
+        "lunch_coverage",
+        "after_school_coverage",
+        "eating_share",
+        "lunch_demand_met",
+        "after_school_share",
+        "after_school_demand_met",
+        "budget_execution",
+        "satisfaction_rate",
+        "issue_closure_rate",
+        "issue_on_time_rate",
+        "median_days_to_close",
+        "reporting_completeness",
+    }
+    no_target = {"eating_share", "after_school_share", "median_days_to_close"}
+    for kpi, row in rows.items():
+        assert bool(row["target"]) == (kpi not in no_target), kpi
+        assert row["name_zh"] and row["name_en"] and row["policy_source"], kpi
+    assert rows["budget_execution"]["target_basis"] == "year_to_date"
+    assert rows["satisfaction_rate"]["min_sample"] == "30"
+    assert rows["satisfaction_rate"]["near_band"] == "0.03"
+    assert rows["median_days_to_close"]["direction"] == "lower_is_better"
+
+
+def test_profile_reads_the_warehouse_path_from_the_environment() -> None:
+    profile = _yaml(DBT_DIR / "profiles.yml")["schoolwh"]
+    assert profile["target"] == "duckdb"
+    output = profile["outputs"]["duckdb"]
+    assert output["type"] == "duckdb"
+    assert output["path"] == "{{ env_var('SCHOOLWH_DBT_PATH') }}"
+    assert output["threads"] == 2
+    project = _yaml(DBT_DIR / "dbt_project.yml")
+    assert project["name"] == "schoolwh" and project["profile"] == "schoolwh"
