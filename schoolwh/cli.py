@@ -71,9 +71,13 @@ def generate(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Write a synthetic sample jurisdiction (16 districts of Zhengzhou) as bureau files."""
+    from schoolwh.generator import GenerateError
     from schoolwh.generator import generate as run
 
-    summary = run(out_dir, schools=schools, seed=seed, clean=clean)
+    try:
+        summary = run(out_dir, schools=schools, seed=seed, clean=clean)
+    except GenerateError as exc:
+        fail(str(exc), 2)
     typer.echo(str(summary))
 
 
@@ -161,7 +165,12 @@ def demo(
     wh = resolve_warehouse(warehouse)
     inbox = wh.parent / "sample_inbox"
     typer.echo(f"生成示例数据（合成数据）/ writing the synthetic sample to {inbox}")
-    typer.echo(str(make_sample(inbox, schools=schools, seed=seed)))
+    from schoolwh.generator import GenerateError
+
+    try:
+        typer.echo(str(make_sample(inbox, schools=schools, seed=seed)))
+    except GenerateError as exc:
+        fail(str(exc), 2)
     try:
         code = run_load([inbox], wh)
     except Exception as exc:  # never a traceback for a clerk

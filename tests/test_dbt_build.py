@@ -126,3 +126,34 @@ def test_a_locked_warehouse_is_reported(tmp_path: Path) -> None:
         holder.wait()
     assert not result.success
     assert "lock" in result.message.lower()
+
+
+def test_empty_and_partly_loaded_warehouses_build(tmp_path: Path) -> None:
+    # a first load may bring only some sources: every raw table exists, most are empty
+    path = fx.create_warehouse(tmp_path / "warehouse.duckdb")
+    empty = build(path)
+    assert empty.success, empty.message
+    info = fx.query(path, "select as_of_date, built_at from marts.build_info")
+    assert len(info) == 1 and info[0][0] is None and info[0][1] is not None
+    assert fx.query(path, "select count(*) from marts.kpi_district") == [(0,)]
+    assert fx.query(path, "select count(*) from marts.kpi_overall") == [(0,)]
+
+    # the registry and participation only (no districts list, no enrolment)
+    data = fx.worked_example()
+    fx.insert_rows(path, "schools", data["schools"], batch_seq=1)
+    fx.insert_rows(path, "participation", data["participation"], batch_seq=2)
+    partial = build(path)
+    assert partial.success, partial.message
+    warned = {n.name for n in partial.nodes if n.status == "warn"}
+    assert "orphan_facts_are_listed" in warned  # district 410105 is not in the districts list
+    rows = {
+        (r["kpi"], r["period_type"]): r
+        for r in fx.query_dicts(
+            path, "select * from marts.kpi_district where district_code = ?", [fx.DISTRICT]
+        )
+    }
+    assert rows[("reporting_completeness", "term")]["value"] == 0.875
+    assert rows[("lunch_coverage", "term")]["numerator"] == 2
+    # no enrolment: the demand KPIs have no denominator
+    assert rows[("lunch_demand_met", "term")]["status"] == "no_data"
+    assert rows[("eating_share", "month")]["status"] is None

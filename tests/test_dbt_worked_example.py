@@ -7,6 +7,7 @@ later batch of corrections and a second district with 20 survey responses.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from datetime import date
@@ -14,8 +15,10 @@ from pathlib import Path
 
 import dbt_fixtures as fx
 import pytest
+import yaml
 
-from schoolwh.build import BuildResult, build
+from schoolwh.build import BuildResult, build, docs
+from schoolwh.settings import DBT_DIR
 
 CONTRACT_DISTRICT_COLUMNS = [
     "district_code",
@@ -457,10 +460,6 @@ def test_a_district_without_data_shows_no_data(corrected: Built) -> None:
 
 
 def test_mart_columns_match_their_documentation(worked: Built) -> None:
-    import yaml
-
-    from schoolwh.settings import DBT_DIR
-
     spec = yaml.safe_load((DBT_DIR / "models" / "marts" / "_marts__models.yml").read_text("utf-8"))
     for model in spec["models"]:
         built = [
@@ -473,3 +472,12 @@ def test_mart_columns_match_their_documentation(worked: Built) -> None:
             )
         ]
         assert built == [c["name"] for c in model["columns"]], model["name"]
+
+
+def test_docs_generate(worked: Built, tmp_path: Path) -> None:
+    result = docs(worked.path, tmp_path / "docs")
+    assert result.success, result.message
+    assert (tmp_path / "docs" / "index.html").is_file()
+    catalog = json.loads((tmp_path / "docs" / "catalog.json").read_text(encoding="utf-8"))
+    tables = {node.split(".")[-1] for node in catalog["nodes"]}
+    assert {"kpi_district", "kpi_overall", "dim_school", "build_info"} <= tables
