@@ -18,13 +18,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_folder(tmp_path_factory) -> Path:
+def demo_sample(tmp_path_factory):
     """The sample jurisdiction as bureau files (`schoolwh generate`, default messy mode)."""
     from schoolwh.generator import generate
 
     out = tmp_path_factory.mktemp("demo") / "inbox"
-    generate(out, schools=DEMO_SCHOOLS, seed=2025)
-    return out
+    return generate(out, schools=DEMO_SCHOOLS, seed=2025)
+
+
+@pytest.fixture(scope="session")
+def demo_folder(demo_sample) -> Path:
+    return demo_sample.out_dir
 
 
 @pytest.fixture(scope="session")

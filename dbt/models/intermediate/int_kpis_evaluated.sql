@@ -115,7 +115,8 @@ joined as (
         and spine.kpi = components.kpi
         and spine.period_type = components.period_type
         and spine.period = components.period
-        and (spine.scope = 'overall' or spine.district_code = components.district_code)
+        -- overall rows have no district: compare codes with NULL as '' (a hash join)
+        and coalesce(spine.district_code, '') = coalesce(components.district_code, '')
 
 ),
 
