@@ -787,3 +787,119 @@ def daily_participation(frame: pd.DataFrame, lang: str, title: str | None = None
         )
     fig.update_yaxes(title=t("chart.students", lang), rangemode="tozero")
     return _layout(fig, title, height=320)
+
+
+# ---------------------------------------------------------------------------------------
+# Briefings (schoolwh/briefing): builders the static exports need beyond the pages'
+# ---------------------------------------------------------------------------------------
+def kpi_summary(
+    cards: list[KpiCard], lang: str, per_row: int = 4, title: str | None = None
+) -> go.Figure:
+    """The KPI cards as one static figure: a tile per KPI with a status-coloured band,
+    the value, the status (glyph and word), the target and the change."""
+    rows = max(1, math.ceil(len(cards) / per_row))
+    fig = go.Figure()
+    for i, card in enumerate(cards):
+        col, row = i % per_row, i // per_row
+        x0, x1 = col + 0.03, col + 0.97
+        y0, y1 = row + 0.06, row + 0.94
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x1,
+            y0=y0,
+            y1=y1,
+            line={"color": "#BBBBBB", "width": 1},
+            fillcolor="#FFFFFF",
+            layer="below",
+        )
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x0 + 0.035,
+            y0=y0,
+            y1=y1,
+            line={"width": 0},
+            fillcolor=card.colour,
+        )
+        delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[card.delta_is_good]
+        lines = (
+            (row + 0.20, card.name, 13, "#333333", False),
+            (row + 0.43, card.value_text, 24, "#000000", True),
+            (
+                row + 0.64,
+                f"{card.glyph} {card.status_text} · {card.target_text}",
+                11,
+                "#333333",
+                False,
+            ),
+            (row + 0.81, card.delta_text, 11, delta_colour, False),
+        )
+        for y, text, size, colour, bold in lines:
+            fig.add_annotation(
+                x=x0 + 0.07,
+                y=y,
+                text=f"<b>{text}</b>" if bold else text,
+                showarrow=False,
+                xanchor="left",
+                yanchor="middle",
+                font={"family": FONT, "size": size, "color": colour},
+            )
+    fig.update_xaxes(visible=False, range=[0, per_row], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[rows, 0], fixedrange=True)
+    fig = _layout(fig, title, height=130 * rows + (90 if title else 30))
+    fig.update_layout(plot_bgcolor="#FFFFFF", margin={"l": 10, "r": 10, "b": 10})
+    return fig
+
+
+SEVERITY_COLOURS = {"high": "#D55E00", "medium": "#E69F00", "low": "#F0E442"}
+
+
+def overdue_bars(
+    frame: pd.DataFrame, label_col: str, lang: str, title: str | None = None
+) -> go.Figure:
+    """Overdue open issues per district or category, stacked by severity, most at the top.
+
+    `frame`: `<label_col>, severity, issues` (one row per label and severity).
+    """
+    from dashboard.i18n import enum_label
+
+    totals = frame.groupby(label_col)["issues"].sum().sort_values(ascending=True)
+    labels = list(totals.index)
+    fig = go.Figure()
+    for severity in ("high", "medium", "low"):
+        part = frame[frame["severity"] == severity].set_index(label_col)["issues"]
+        counts = [int(part.get(label, 0)) for label in labels]
+        if not any(counts):
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=counts,
+                y=labels,
+                orientation="h",
+                name=enum_label("severity", severity, lang),
+                marker={
+                    "color": SEVERITY_COLOURS[severity],
+                    "line": {"color": "#666666", "width": 0.5},
+                },
+                hovertemplate="%{y}: %{x}<extra>"
+                + enum_label("severity", severity, lang)
+                + "</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=list(totals.values),
+            y=labels,
+            mode="text",
+            text=[f"  {int(v)}" for v in totals.values],
+            textposition="middle right",
+            textfont={"family": FONT, "size": 12},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(barmode="stack")
+    top = float(max(totals.max() if len(totals) else 0, 1))
+    fig.update_xaxes(range=[0, top * 1.15], tickvals=_count_ticks(top))
+    return _layout(fig, title, height=max(240, 30 * len(labels) + 130))

@@ -595,3 +595,14 @@ def orphan_facts(wh: Warehouse) -> pd.DataFrame:
     if not wh.has_table("marts", "dq_orphan_facts"):
         return pd.DataFrame()
     return wh.query("select * from marts.dq_orphan_facts")
+
+
+# ---------------------------------------------------------------------------------------
+# briefings (schoolwh/briefing): summaries the decks need beyond the pages' queries
+# ---------------------------------------------------------------------------------------
+def quarantine_summary(wh: Warehouse) -> pd.DataFrame:
+    """Quarantined rows of every load, counted by source and reason (most first)."""
+    return wh.query(
+        "select source, reason, count(*) as rows, count(distinct file_name) as files "
+        "from audit.quarantine group by all order by rows desc, source, reason"
+    )

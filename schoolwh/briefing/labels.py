@@ -20,7 +20,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "School lunch and after-school briefing: {place}",
     ),
     "deck.subtitle": ("{period} · {scope}", "{period} · {scope}"),
-    "deck.footer": ("{place} · {period} · 数据截至 {date}", "{place} · {period} · data as of {date}"),
+    "deck.footer": (
+        "{place} · {period} · 数据截至 {date}",
+        "{place} · {period} · data as of {date}",
+    ),
     "deck.source": (
         "数据来源：各区县报送的报表，经数据仓库加载与质量检查后汇总。",
         "Source: the districts' reports, loaded and checked by the warehouse.",
@@ -50,10 +53,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "fig.deck": ("简报", "briefing"),
     "slide.status_grid": ("区县 × 指标达标情况", "Districts × KPIs: status"),
     "slide.ranking_title": ("{kpi}：区县排名", "{kpi}: districts ranked"),
-    "slide.satisfaction_title": ("满意率：各区县及95%置信区间", "Satisfaction rate by district, with 95% intervals"),
+    "slide.satisfaction_title": (
+        "满意率：各区县及95%置信区间",
+        "Satisfaction rate by district, with 95% intervals",
+    ),
     "slide.trends": ("月度趋势与目标", "Monthly trends against target"),
     "slide.trends_more": ("月度趋势与目标（续）", "Monthly trends against target (cont.)"),
-    "slide.funding": ("资金执行进度：累计支出与目标进度", "Funding: spending to date against the target pace"),
+    "slide.funding": (
+        "资金执行进度：累计支出与目标进度",
+        "Funding: spending to date against the target pace",
+    ),
     "slide.issues": ("问题发现与整改", "Issues found and closed"),
     "slide.overdue": ("逾期未整改问题", "Overdue open issues"),
     "slide.quality": ("数据质量", "Data quality"),
@@ -62,10 +71,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "slide.no_data": ("本期没有数据。", "No data for this period."),
     # findings: headline
     "find.headline_target": (
-        "{scope}{value}（目标 {target}），{status}",
+        "{scope} {value}（目标 {target}），{status}",
         "{scope}: {value} (target {target}), {status}",
     ),
-    "find.headline": ("{scope}{value}", "{scope}: {value}"),
+    "find.headline": ("{scope} {value}", "{scope}: {value}"),
     "find.change_suffix": ("；较{period}{change}", "; {change} vs {period}"),
     "find.no_data": ("{scope}本期没有数据", "{scope}: no data for this period"),
     "find.end": ("。", "."),
@@ -138,8 +147,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # funding slide
     "funding.headline": (
-        "{year}年累计支出 {spent}，占下达资金 {allocated} 的 {share}；目标进度 {pace}",
-        "{year}: spent {spent} of {allocated} allocated ({share}); target pace {pace}",
+        "{year}年下达资金 {allocated}，累计支出 {spent}，执行率 {share}；目标进度 {pace}",
+        "{year}: {allocated} allocated, {spent} spent to date ({share}); target pace {pace}",
     ),
     "funding.no_budget": ("{year}年没有下达资金记录", "No allocation recorded for {year}"),
     "funding.behind": (
@@ -156,7 +165,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "截至 {date}，未整改问题 {open} 个，其中逾期 {overdue} 个",
         "As of {date}: {open} issues open, {overdue} of them overdue",
     ),
-    "issues.busiest": ("发现问题最多的月份：{month}（{n} 个）", "Most issues found in {month} ({n})"),
+    "issues.busiest": (
+        "发现问题最多的月份：{month}（{n} 个）",
+        "Most issues found in {month} ({n})",
+    ),
     "overdue.none": ("截至 {date} 没有逾期未整改的问题。", "No overdue open issue as of {date}."),
     "overdue.count": (
         "截至 {date}，逾期未整改问题 {n} 个；最长逾期 {days} 天",
@@ -169,8 +181,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "overdue.col.severity": ("严重程度", "Severity"),
     "overdue.col.deadline": ("整改期限", "Deadline"),
     "overdue.col.days": ("逾期天数", "Days overdue"),
-    "overdue.by_district": ("各区县逾期问题（按严重程度）", "Overdue issues by district and severity"),
-    "overdue.by_category": ("逾期问题（按类别与严重程度）", "Overdue issues by category and severity"),
+    "overdue.by_district": (
+        "各区县逾期问题（按严重程度）",
+        "Overdue issues by district and severity",
+    ),
+    "overdue.by_category": (
+        "逾期问题（按类别与严重程度）",
+        "Overdue issues by category and severity",
+    ),
     # data quality slide
     "dq.completeness": ("数据填报完整率：{value}", "Reporting completeness: {value}"),
     "dq.completeness_low": ("填报完整率最低：{names}", "Lowest reporting completeness: {names}"),
@@ -197,6 +215,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} rows left out of the KPIs: school or district not in the registry",
     ),
     "dq.no_audit": ("数据仓库中没有加载记录", "The warehouse has no load records"),
+    "dq.table_more": ("另有 {n} 行未列出", "{n} more rows not listed"),
     "dq.col.source": ("数据来源", "Source"),
     "dq.col.reason": ("原因", "Reason"),
     "dq.col.rows": ("行数", "Rows"),

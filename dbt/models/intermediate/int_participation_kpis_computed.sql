@@ -2,15 +2,19 @@
     The participation KPIs per term and month, by district and overall:
       eating_share             sum of schools' average daily lunch students
                                / sum of enrolled            (schools with an enrolment row)
-      lunch_demand_met         the same over schools with a lunch_need figure / sum of lunch_need
+      lunch_demand_met         the same over schools with lunch need (lunch_need > 0)
+                               / sum of lunch_need
       after_school_share       sum of average daily after-school students / sum of enrolled
-      after_school_demand_met  the same over schools with an after_school_need figure
-                               / sum of after_school_need
+      after_school_demand_met  the same over schools with after-school need
+                               (after_school_need > 0) / sum of after_school_need
       reporting_completeness   days reported by lunch-serving schools / sum over those
                                schools of their district's serving days in the period
-    A district in which no active school reported in the period has no data for these
-    KPIs (numerator and denominator null), so that it shows as no_data, not as 0; the
-    jurisdiction's figures are the sums over the districts that have data.
+    Every active school counts in every period in which the jurisdiction reported
+    participation: a school that did not report adds its enrolment and needs to the
+    denominators and 0 to the numerators (worked example: C). A district without
+    enrolment rows has no denominator (no_data downstream); a district whose schools did
+    not report has reporting_completeness no_data (no serving days). The jurisdiction's
+    figures are the sums over the districts.
 #}
 
 with
@@ -23,6 +27,8 @@ school_periods as (
 
 measured as (
 
+    -- each component is NULL for a school outside its KPI, so that a district with no
+    -- school in a KPI has no numerator and no denominator (no_data), not 0 / 0
     select
         district_code,
         period_type,
@@ -30,13 +36,13 @@ measured as (
         days_reported,
         case when has_enrollment then coalesce(avg_daily_lunch_students, 0) end as enrolled_lunch_average,
         case when has_enrollment then enrolled end as enrolled,
-        case when lunch_need is not null then coalesce(avg_daily_lunch_students, 0) end as needing_lunch_average,
-        lunch_need,
+        case when lunch_need > 0 then coalesce(avg_daily_lunch_students, 0) end as needing_lunch_average,
+        case when lunch_need > 0 then lunch_need end as lunch_need,
         case when has_enrollment then coalesce(avg_daily_after_school_students, 0) end as enrolled_after_school_average,
-        case when after_school_need is not null then coalesce(avg_daily_after_school_students, 0) end as needing_after_school_average,
-        after_school_need,
-        case when is_lunch_serving then days_reported else 0 end as serving_school_days_reported,
-        case when is_lunch_serving then district_serving_days else 0 end as serving_school_days_expected
+        case when after_school_need > 0 then coalesce(avg_daily_after_school_students, 0) end as needing_after_school_average,
+        case when after_school_need > 0 then after_school_need end as after_school_need,
+        case when is_lunch_serving then days_reported end as serving_school_days_reported,
+        case when is_lunch_serving then district_serving_days end as serving_school_days_expected
     from school_periods
 
 ),
@@ -47,7 +53,6 @@ by_district as (
         district_code,
         period_type,
         period,
-        coalesce(sum(days_reported), 0) > 0 as has_data,
         sum(enrolled_lunch_average) as eating_numerator,
         cast(sum(enrolled) as {{ dbt.type_bigint() }}) as enrolled_denominator,
         sum(needing_lunch_average) as lunch_demand_numerator,
@@ -62,13 +67,12 @@ by_district as (
 
 ),
 
--- the jurisdiction = the sum over the districts that have data in the period
+-- the jurisdiction = the sum over the districts
 overall as (
 
     select
         period_type,
         period,
-        true as has_data,
         sum(eating_numerator) as eating_numerator,
         cast(sum(enrolled_denominator) as {{ dbt.type_bigint() }}) as enrolled_denominator,
         sum(lunch_demand_numerator) as lunch_demand_numerator,
@@ -79,7 +83,6 @@ overall as (
         cast(sum(completeness_numerator) as {{ dbt.type_bigint() }}) as completeness_numerator,
         cast(sum(completeness_denominator) as {{ dbt.type_bigint() }}) as completeness_denominator
     from by_district
-    where has_data
     group by period_type, period
 
 ),
@@ -91,7 +94,6 @@ aggregated as (
         district_code,
         period_type,
         period,
-        has_data,
         eating_numerator,
         enrolled_denominator,
         lunch_demand_numerator,
@@ -108,7 +110,6 @@ aggregated as (
         cast(null as {{ dbt.type_string() }}) as district_code,
         period_type,
         period,
-        has_data,
         eating_numerator,
         enrolled_denominator,
         lunch_demand_numerator,
@@ -138,8 +139,8 @@ unpivoted as (
         '{{ kpi }}' as kpi,
         period_type,
         period,
-        case when has_data then cast({{ numerator }} as double) end as numerator,
-        case when has_data then cast({{ denominator }} as double) end as denominator
+        cast({{ numerator }} as double) as numerator,
+        cast({{ denominator }} as double) as denominator
     from aggregated
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -1,0 +1,197 @@
+"""Briefings for bureau meetings: the dashboard's figures as PNG (print resolution) and
+SVG, and a 16:9 PPTX deck with findings written from the data.
+
+    make_briefing(warehouse, "2025-autumn", Path("briefings"), district="金水区")
+
+writes `2025-autumn_金水区_满意率.png`, … and `2025-autumn_金水区_简报.pptx`. Names are
+stable, so running it again replaces the files. The warehouse is opened read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.connection import Warehouse, WarehouseError
+from schoolwh.briefing import export, names
+from schoolwh.briefing.compose import compose
+from schoolwh.briefing.data import load_data
+from schoolwh.briefing.deck import Picture
+from schoolwh.briefing.export import ExportError
+from schoolwh.briefing.figures import TOPICS, FigureItem, build_figures
+from schoolwh.briefing.labels import tr
+from schoolwh.briefing.scope import BriefingError, Scope, period_type_of, resolve_scope
+
+__all__ = [
+    "TOPICS",
+    "BriefingError",
+    "BriefingResult",
+    "ExportError",
+    "Scope",
+    "make_briefing",
+    "period_type_of",
+]
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+@dataclass(frozen=True)
+class BriefingResult:
+    """What a briefing run wrote."""
+
+    scope: Scope
+    out_dir: Path
+    deck: Path
+    figures: tuple[Path, ...]  # PNG and SVG files, in deck order
+    slides: int
+    seconds: float
+
+    @property
+    def files(self) -> list[Path]:
+        return [*self.figures, self.deck]
+
+    def summary(self) -> str:
+        """A few lines for the command line."""
+        pngs = sum(1 for f in self.figures if f.suffix == ".png")
+        return (
+            f"简报 / Briefing: {self.deck}\n"
+            f"  {self.slides} 张幻灯片 / slides; {pngs} 张图 / figures (PNG + SVG) in "
+            f"{self.out_dir}; {self.seconds:.1f} s"
+        )
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Replace `path` in one step (a reader never sees half a file)."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+
+
+def _open(warehouse: Path) -> Warehouse:
+    wh = Warehouse(Path(warehouse))
+    if not wh.exists:
+        raise BriefingError(
+            f"没有找到数据仓库 {warehouse} / The warehouse {warehouse} does not exist: "
+            "load data first with `schoolwh load FOLDER`."
+        )
+    try:
+        ready = wh.is_ready()
+    except WarehouseError as exc:
+        raise BriefingError(f"数据仓库无法读取 / The warehouse cannot be read: {exc}") from exc
+    if not ready:
+        wh.close()
+        raise BriefingError(
+            f"数据仓库 {warehouse} 中还没有指标结果表 / The warehouse {warehouse} has no KPI "
+            "tables yet: load data first with `schoolwh load FOLDER`."
+        )
+    return wh
+
+
+def _unique_names(items: list[FigureItem]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for item in items:
+        count = seen.get(item.name, 0)
+        seen[item.name] = count + 1
+        out.append(item.name if count == 0 else f"{item.name}-{count + 1}")
+    return out
+
+
+def render_briefing(
+    warehouse: Path,
+    period: str,
+    *,
+    district: str | None = None,
+    lang: str = "zh",
+    jurisdiction: str | None = None,
+    topics: Collection[str] = TOPICS,
+    kpis: Collection[str] | None = None,
+    formats: tuple[str, ...] = ("png", "svg"),
+) -> tuple[Scope, list[tuple[str, dict[str, bytes]]], bytes, int]:
+    """Build a briefing in memory: (scope, [(figure name, format → bytes)], deck, slides)."""
+    problem = export.missing_requirements()
+    if problem:
+        raise ExportError(problem)
+    unknown = set(topics) - set(TOPICS)
+    if unknown:
+        raise BriefingError(f"Unknown topics {sorted(unknown)}; topics: {', '.join(TOPICS)}.")
+    wh = _open(Path(warehouse))
+    try:
+        scope = resolve_scope(wh, period, district=district, lang=lang, jurisdiction=jurisdiction)
+        data = load_data(wh, scope)
+    except WarehouseError as exc:
+        raise BriefingError(f"数据仓库无法读取 / The warehouse cannot be read: {exc}") from exc
+    finally:
+        wh.close()
+    items = build_figures(data, topics, kpis)
+    wanted = tuple(dict.fromkeys(("png", *formats)))  # the deck needs the PNGs
+    images = export.render([export.ImageRequest(i.fig, i.width, i.height, wanted) for i in items])
+    pictures = {
+        item.key: Picture(image["png"], item.width, item.height)
+        for item, image in zip(items, images, strict=True)
+    }
+    deck = compose(data, pictures, topics, kpis)
+    named = [
+        (name, {f: image[f] for f in formats})
+        for name, image in zip(_unique_names(items), images, strict=True)
+    ]
+    return scope, named, deck.to_bytes(), len(deck.prs.slides)
+
+
+def make_briefing(
+    warehouse: Path,
+    period: str,
+    out_dir: Path,
+    *,
+    district: str | None = None,
+    lang: str = "zh",
+    jurisdiction: str | None = None,
+    topics: Collection[str] = TOPICS,
+    kpis: Collection[str] | None = None,
+) -> BriefingResult:
+    """Write the figures (PNG and SVG) and the deck of one period, for the whole
+    jurisdiction or one district (code or name), into `out_dir`.
+
+    `period`: `2025-autumn` (term), `2025-09` (month) or `2025` (year). `jurisdiction`
+    names the title's place when the district codes do not tell it (default: the city of
+    the codes, e.g. 郑州市). Raises `BriefingError` for input to correct and `ExportError`
+    when Chromium or the CJK font is missing, each with one sentence to show as it is.
+    """
+    started = time.perf_counter()
+    scope, named, deck_bytes, slides = render_briefing(
+        warehouse,
+        period,
+        district=district,
+        lang=lang,
+        jurisdiction=jurisdiction,
+        topics=topics,
+        kpis=kpis,
+    )
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        for name, images in named:
+            for form, content in images.items():
+                path = out / names.file_name(scope.period, scope.file_label, name, form)
+                _write(path, content)
+                written.append(path)
+        deck_path = out / names.file_name(
+            scope.period, scope.file_label, tr("fig.deck", lang), "pptx"
+        )
+        _write(deck_path, deck_bytes)
+    except OSError as exc:
+        raise BriefingError(
+            f"无法写入 {out} / Cannot write to {out}: {exc.strerror or exc}."
+        ) from exc
+    return BriefingResult(
+        scope=scope,
+        out_dir=out,
+        deck=deck_path,
+        figures=tuple(written),
+        slides=slides,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,95 @@
+"""Which slides a briefing has, in which order, with which figure and findings."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from dashboard import formatting as fmt
+from dashboard.i18n import kpi_name, t
+from schoolwh.briefing import findings
+from schoolwh.briefing.data import BriefingData
+from schoolwh.briefing.deck import Deck, Picture
+from schoolwh.briefing.figures import TOPICS
+from schoolwh.briefing.labels import tr
+
+TRENDS_PER_SLIDE = 4
+
+
+def compose(
+    data: BriefingData,
+    pictures: Mapping[str, Picture],
+    topics: Collection[str] = TOPICS,
+    kpis: Collection[str] | None = None,
+) -> Deck:
+    """The deck of one scope; `pictures` maps figure keys (figures.FigureItem.key) to PNGs."""
+    scope = data.scope
+    lang = scope.lang
+    deck = Deck(scope)
+    deck.title_slide()
+    chosen = [k for k in data.kpi_ids() if kpis is None or k in kpis]
+
+    if "kpis" in topics and chosen:
+        rows = data.kpis[data.kpis["kpi"].isin(chosen)]
+        previous = data.previous_kpis
+        if not previous.empty:
+            previous = previous[previous["kpi"].isin(chosen)]
+        deck.overview(rows.reset_index(drop=True), previous)
+        grid = pictures.get("status_grid")
+        if grid is not None:
+            deck.wide_slide(tr("slide.status_grid", lang), grid)
+        for kpi in chosen:
+            row = data.kpi_row(kpi)
+            unit = row.get("unit") if row is not None and isinstance(row.get("unit"), str) else None
+            target = None if row is None else row.get("target")
+            deck.figure_slide(
+                kpi_name(kpi, lang),
+                pictures.get(f"kpi:{kpi}"),
+                findings.kpi_findings(data, kpi),
+                value=fmt.kpi_value(None if row is None else row.get("value"), unit, lang),
+                status=None if row is None else row.get("status"),
+                target=(
+                    t("kpi.target", lang, target=fmt.kpi_value(target, unit, lang))
+                    if not fmt.is_missing(target)
+                    else t("kpi.no_target", lang)
+                ),
+            )
+
+    if "trends" in topics:
+        trend_keys = [f"trend:{k}" for k in data.trend_kpis() if (kpis is None or k in kpis)]
+        trend_pictures = [pictures[k] for k in trend_keys if k in pictures]
+        for start in range(0, len(trend_pictures), TRENDS_PER_SLIDE):
+            key = "slide.trends" if start == 0 else "slide.trends_more"
+            deck.grid_slide(tr(key, lang), trend_pictures[start : start + TRENDS_PER_SLIDE])
+
+    if "funding" in topics:
+        pace = data.pace
+        last = pace.iloc[-1] if not pace.empty else None
+        deck.figure_slide(
+            tr("slide.funding", lang),
+            pictures.get("funding_pace"),
+            findings.funding_findings(data),
+            value=fmt.percent(last["ytd_share"], lang) if last is not None else None,
+            status=last["status"] if last is not None else None,
+            target=(
+                f"{t('funding.target_pace', lang)} {fmt.percent(last['target_pace'], lang)}"
+                if last is not None
+                else None
+            ),
+            subtitle=f"{scope.label} · {fmt.period(str(scope.pace_year), lang)}",
+        )
+
+    if "issues" in topics:
+        deck.figure_slide(
+            tr("slide.issues", lang),
+            pictures.get("issues_month"),
+            findings.issues_findings(data),
+        )
+        deck.overdue_slide(
+            pictures.get("overdue"),
+            findings.overdue_findings(data),
+            data.overdue,
+        )
+
+    if "quality" in topics:
+        deck.quality_slide(findings.quality_findings(data), data.quality.quarantine)
+    return deck

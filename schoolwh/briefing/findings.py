@@ -1,0 +1,481 @@
+"""Two or three sentences per slide, written from the data in Chinese or English:
+"3 个区县低于目标：…", the largest change since the previous period, the rank of a
+district. Numbers are written the Chinese way (万/亿, percentages with one decimal).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard import formatting as fmt
+from dashboard import status as st_
+from dashboard.charts import lower_is_better
+from dashboard.i18n import enum_label, status_label
+from schoolwh.briefing.data import BriefingData
+from schoolwh.briefing.labels import TEXT, tr
+
+MAX_NAMES = 5
+BELOW = ("near", "missed")
+
+
+def _missing(value: Any) -> bool:
+    return fmt.is_missing(value)
+
+
+def _get(row: pd.Series | None, column: str) -> Any:
+    if row is None or column not in row.index:
+        return None
+    value = row[column]
+    return None if _missing(value) else value
+
+
+def _unit(row: pd.Series | None) -> str | None:
+    unit = _get(row, "unit")
+    return str(unit) if unit is not None else None
+
+
+def _sentence(text: str, lang: str) -> str:
+    return text + tr("find.end", lang)
+
+
+def _names(pairs: list[str], total: int, lang: str) -> str:
+    text = tr("find.sep", lang).join(pairs[:MAX_NAMES])
+    return tr("find.below_more", lang, names=text) if total > MAX_NAMES else text
+
+
+def _value(value: Any, unit: str | None, lang: str) -> str:
+    return fmt.kpi_value(value, unit, lang)
+
+
+def _name_value(name: Any, value: Any, unit: str | None, lang: str) -> str:
+    return tr("find.name_value", lang, name=name, value=_value(value, unit, lang))
+
+
+def headline(data: BriefingData, kpi: str) -> str:
+    """The scope's value, its target and status, and its change since the previous period."""
+    scope = data.scope
+    lang = scope.lang
+    row = data.kpi_row(kpi)
+    value = _get(row, "value")
+    if value is None:
+        return _sentence(tr("find.no_data", lang, scope=scope.label), lang)
+    unit = _unit(row)
+    target = _get(row, "target")
+    if target is not None:
+        text = tr(
+            "find.headline_target",
+            lang,
+            scope=scope.label,
+            value=_value(value, unit, lang),
+            target=_value(target, unit, lang),
+            status=status_label(_get(row, "status"), lang),
+        )
+    else:
+        text = tr("find.headline", lang, scope=scope.label, value=_value(value, unit, lang))
+    before = _get(data.previous_row(kpi), "value")
+    if before is not None and scope.previous_label:
+        text += tr(
+            "find.change_suffix",
+            lang,
+            period=scope.previous_label,
+            change=fmt.kpi_delta(float(value) - float(before), unit, lang),
+        )
+    return _sentence(text, lang)
+
+
+def _ordered(frame: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """Districts with a value, best first (by the KPI's direction)."""
+    rows = frame[frame["value"].notna()]
+    direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else None
+    lower = lower_is_better(direction, kpi)
+    return rows.sort_values(["value", "district_name"], ascending=[lower, True])
+
+
+def below_target(data: BriefingData, kpi: str) -> str | None:
+    """Which districts are below target (worst first), or that all met it; districts with
+    too small a sample are counted apart."""
+    lang = data.scope.lang
+    frame = data.districts_of(kpi)
+    if frame.empty or not frame["target"].notna().any():
+        return None
+    unit = _unit(frame.iloc[0])
+    keys = frame["status"].map(st_.normalise)
+    below = _ordered(frame[keys.isin(BELOW)], kpi).iloc[::-1]
+    judged = int(keys.isin(("met", *BELOW)).sum())
+    if judged == 0:
+        return None
+    if below.empty:
+        text = tr("find.all_met", lang, n=judged)
+    else:
+        pairs = [
+            _name_value(n, v, unit, lang)
+            for n, v in zip(below["district_name"], below["value"], strict=False)
+        ]
+        text = tr("find.below", lang, n=len(below), names=_names(pairs, len(below), lang))
+    small = int((keys == "insufficient_sample").sum())
+    if small:
+        text += tr("find.sep", lang) if lang == "zh" else "; "
+        text += tr("find.insufficient", lang, n=small, min=data.min_sample)
+    return _sentence(text, lang)
+
+
+def value_range(data: BriefingData, kpi: str) -> str | None:
+    """Highest and lowest district (fastest and slowest for days to close)."""
+    lang = data.scope.lang
+    frame = data.districts_of(kpi)
+    ordered = _ordered(frame, kpi) if not frame.empty else frame
+    if len(ordered) < 2:
+        return None
+    unit = _unit(ordered.iloc[0])
+    best, worst = ordered.iloc[0], ordered.iloc[-1]
+    best_text = _name_value(best["district_name"], best["value"], unit, lang)
+    worst_text = _name_value(worst["district_name"], worst["value"], unit, lang)
+    if unit == "days":
+        return _sentence(tr("find.range_fast_slow", lang, best=best_text, worst=worst_text), lang)
+    high, low = (best_text, worst_text)
+    direction = (
+        ordered["direction"].dropna().iloc[0] if ordered["direction"].notna().any() else None
+    )
+    if lower_is_better(direction, kpi):
+        high, low = low, high
+    return _sentence(tr("find.range_high_low", lang, high=high, low=low), lang)
+
+
+def largest_change(data: BriefingData, kpi: str) -> str | None:
+    """The district whose value moved most since the previous period."""
+    scope = data.scope
+    lang = scope.lang
+    now = data.districts_of(kpi)
+    before = data.districts_of(kpi, previous=True)
+    if now.empty or before.empty or not scope.previous_label:
+        return None
+    both = now[["district_code", "district_name", "value", "unit"]].merge(
+        before[["district_code", "value"]], on="district_code", suffixes=("", "_before")
+    )
+    both = both[both["value"].notna() & both["value_before"].notna()]
+    if both.empty:
+        return None
+    unit = _unit(both.iloc[0])
+    both = both.assign(
+        change=both["value"] - both["value_before"],
+        shown=[fmt.shown_change(d, unit) for d in both["value"] - both["value_before"]],
+    )
+    both = both.assign(size=both["shown"].abs()).sort_values(
+        ["size", "district_name"], ascending=[False, True]
+    )
+    top = both.iloc[0]
+    if top["size"] == 0:
+        return _sentence(tr("find.no_change", lang, period=scope.previous_label), lang)
+    return _sentence(
+        tr(
+            "find.largest_change",
+            lang,
+            period=scope.previous_label,
+            name=top["district_name"],
+            change=fmt.kpi_delta(top["change"], unit, lang),
+            before=_value(top["value_before"], unit, lang),
+            after=_value(top["value"], unit, lang),
+        ),
+        lang,
+    )
+
+
+def rank(data: BriefingData, kpi: str) -> str | None:
+    """A district's rank among the districts (ties share a rank), and the whole
+    jurisdiction's value."""
+    scope = data.scope
+    lang = scope.lang
+    frame = data.districts_of(kpi)
+    if frame.empty or scope.district_code is None:
+        return None
+    rows = frame[frame["value"].notna()]
+    mine = rows[rows["district_code"] == scope.district_code]
+    if mine.empty:
+        return None
+    value = float(mine["value"].iloc[0])
+    direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else None
+    if lower_is_better(direction, kpi):
+        ahead = int((rows["value"] < value).sum())
+    else:
+        ahead = int((rows["value"] > value).sum())
+    overall = data.overall_row(kpi)
+    return _sentence(
+        tr(
+            "find.rank",
+            lang,
+            n=len(rows),
+            rank=ahead + 1,
+            overall=_value(_get(overall, "value"), _unit(overall), lang),
+        ),
+        lang,
+    )
+
+
+def detail(data: BriefingData, kpi: str) -> str | None:
+    """What the scope's numerator and denominator count, in words."""
+    lang = data.scope.lang
+    key = f"detail.{kpi}"
+    row = data.kpi_row(kpi)
+    num, den = _get(row, "numerator"), _get(row, "denominator")
+    if key not in TEXT or num is None or den is None:
+        return None
+    if kpi == "budget_execution":
+        values = {"num_money": fmt.money(num, lang), "den_money": fmt.money(den, lang)}
+    else:  # counts of schools, students, school-days, responses or issues: whole numbers
+        values = {
+            "num": fmt.number(round(float(num)), lang),
+            "den": fmt.number(round(float(den)), lang),
+        }
+    if kpi == "satisfaction_rate":
+        values["lo"] = fmt.percent(_get(row, "ci_lower"), lang)
+        values["hi"] = fmt.percent(_get(row, "ci_upper"), lang)
+    return _sentence(tr(key, lang, **values), lang)
+
+
+def kpi_findings(data: BriefingData, kpi: str) -> list[str]:
+    """Two or three findings for a KPI's slide."""
+    scope = data.scope
+    found: list[str | None] = [headline(data, kpi)]
+    if data.kpi_row(kpi) is None or _get(data.kpi_row(kpi), "value") is None:
+        return [f for f in found if f]
+    if scope.is_district:
+        found += [rank(data, kpi), detail(data, kpi)]
+    else:
+        has_target = _get(data.kpi_row(kpi), "target") is not None
+        second = below_target(data, kpi) if has_target else value_range(data, kpi)
+        found += [second, largest_change(data, kpi) or detail(data, kpi)]
+    return [f for f in found if f][:3]
+
+
+# ---------------------------------------------------------------------------------------
+# the other slides
+# ---------------------------------------------------------------------------------------
+def funding_findings(data: BriefingData) -> list[str]:
+    scope = data.scope
+    lang = scope.lang
+    year = scope.pace_year
+    if data.pace.empty or not data.pace["allocated"].fillna(0).gt(0).any():
+        return [_sentence(tr("funding.no_budget", lang, year=year), lang)]
+    last = data.pace.iloc[-1]
+    out = [
+        _sentence(
+            tr(
+                "funding.headline",
+                lang,
+                year=year,
+                spent=fmt.money(last["ytd_spent"], lang),
+                allocated=fmt.money(last["allocated"], lang),
+                share=fmt.percent(last["ytd_share"], lang),
+                pace=fmt.percent(last["target_pace"], lang),
+            ),
+            lang,
+        )
+    ]
+    if scope.is_district:
+        text = tr(
+            "find.headline_target",
+            lang,
+            scope=scope.label,
+            value=fmt.percent(last["ytd_share"], lang),
+            target=fmt.percent(last["target_pace"], lang),
+            status=status_label(last.get("status"), lang),
+        )
+        out.append(_sentence(text, lang))
+        return out
+    frame = data.pace_by_district
+    if not frame.empty:
+        keys = frame["status"].map(st_.normalise)
+        behind = frame[keys.isin(BELOW)].sort_values("value")
+        if behind.empty:
+            out.append(_sentence(tr("funding.none_behind", lang), lang))
+        else:
+            pairs = [
+                _name_value(n, v, None, lang)
+                for n, v in zip(behind["district_name"], behind["value"], strict=False)
+            ]
+            out.append(
+                _sentence(
+                    tr(
+                        "funding.behind",
+                        lang,
+                        n=len(behind),
+                        names=_names(pairs, len(behind), lang),
+                    ),
+                    lang,
+                )
+            )
+    return out
+
+
+def issues_findings(data: BriefingData) -> list[str]:
+    scope = data.scope
+    lang = scope.lang
+    out: list[str] = []
+    row = data.kpi_row("issue_closure_rate")
+    found, closed = _get(row, "denominator"), _get(row, "numerator")
+    if found is not None and closed is not None:
+        out.append(
+            _sentence(
+                tr(
+                    "issues.period",
+                    lang,
+                    found=fmt.number(found, lang),
+                    closed=fmt.number(closed, lang),
+                    rate=fmt.percent(_get(row, "value"), lang),
+                ),
+                lang,
+            )
+        )
+    out.append(
+        _sentence(
+            tr(
+                "issues.open_now",
+                lang,
+                date=fmt.date(scope.as_of, lang),
+                open=fmt.number(len(data.open_issues), lang),
+                overdue=fmt.number(len(data.overdue), lang),
+            ),
+            lang,
+        )
+    )
+    monthly = data.issues_monthly
+    if not monthly.empty and monthly["found"].max() > 0:
+        top = monthly.sort_values(["found", "month"], ascending=[False, True]).iloc[0]
+        out.append(
+            _sentence(
+                tr(
+                    "issues.busiest",
+                    lang,
+                    month=fmt.period(str(top["month"]), lang),
+                    n=fmt.number(top["found"], lang),
+                ),
+                lang,
+            )
+        )
+    return out[:3]
+
+
+def overdue_groups(data: BriefingData) -> tuple[pd.DataFrame, str]:
+    """Overdue issues counted by district (whole jurisdiction) or category (a district) and
+    severity, and the column that labels them."""
+    lang = data.scope.lang
+    frame = data.overdue
+    if frame.empty:
+        return pd.DataFrame(columns=["label", "severity", "issues"]), "label"
+    if data.scope.is_district:
+        labels = [enum_label("issue_category", c, lang) for c in frame["category"]]
+    else:
+        labels = list(frame["district_name"])
+    grouped = (
+        frame.assign(label=labels)
+        .groupby(["label", "severity"], as_index=False)
+        .size()
+        .rename(columns={"size": "issues"})
+    )
+    return grouped, "label"
+
+
+def overdue_findings(data: BriefingData) -> list[str]:
+    scope = data.scope
+    lang = scope.lang
+    frame = data.overdue
+    date = fmt.date(scope.as_of, lang)
+    if frame.empty:
+        return [tr("overdue.none", lang, date=date)]
+    out = [
+        _sentence(
+            tr(
+                "overdue.count",
+                lang,
+                date=date,
+                n=fmt.number(len(frame), lang),
+                days=fmt.number(frame["days_overdue"].max(), lang),
+            ),
+            lang,
+        )
+    ]
+    grouped, label = overdue_groups(data)
+    totals = grouped.groupby(label)["issues"].sum().sort_values(ascending=False)
+    unit = " 个" if lang == "zh" else ""
+    pairs = [f"{name} {int(n)}{unit}" for name, n in totals.head(3).items()]
+    out.append(_sentence(tr("overdue.most", lang, names=tr("find.sep", lang).join(pairs)), lang))
+    return out
+
+
+def quality_findings(data: BriefingData) -> list[str]:
+    scope = data.scope
+    lang = scope.lang
+    out: list[str] = []
+    row = data.kpi_row("reporting_completeness")
+    if row is not None and _get(row, "value") is not None:
+        text = tr("dq.completeness", lang, value=fmt.percent(row["value"], lang))
+        frame = data.districts_of("reporting_completeness")
+        if not scope.is_district and not frame.empty:
+            ordered = _ordered(frame, "reporting_completeness").iloc[::-1].head(3)
+            pairs = [
+                _name_value(n, v, None, lang)
+                for n, v in zip(ordered["district_name"], ordered["value"], strict=False)
+            ]
+            if pairs:
+                text += ("；" if lang == "zh" else "; ") + tr(
+                    "dq.completeness_low", lang, names=tr("find.sep", lang).join(pairs)
+                )
+        out.append(_sentence(text, lang))
+    elif scope.period_type == "year":
+        out.append(_sentence(tr("dq.completeness_na", lang), lang))
+    quality = data.quality
+    if not quality.has_audit:
+        out.append(_sentence(tr("dq.no_audit", lang), lang))
+        return out
+    last = quality.last_load
+    if last:
+        out.append(
+            _sentence(
+                tr(
+                    "dq.last_load",
+                    lang,
+                    load_id=last["load_id"],
+                    when=fmt.timestamp(last.get("finished_at") or last.get("started_at"), lang),
+                    outcome=enum_label("load_outcome", last.get("outcome"), lang),
+                    rows=fmt.number(last.get("rows_landed"), lang),
+                ),
+                lang,
+            )
+        )
+    total = int(quality.quarantine["rows"].sum()) if not quality.quarantine.empty else 0
+    out.append(
+        _sentence(
+            tr("dq.quarantined", lang, n=fmt.number(total, lang))
+            if total
+            else tr("dq.no_quarantine", lang),
+            lang,
+        )
+    )
+    checks = quality.checks
+    if not checks.empty:
+        ok = checks["success"].fillna(False).astype(bool)
+        severity = checks["severity"].astype(str)
+        out.append(
+            _sentence(
+                tr(
+                    "dq.checks",
+                    lang,
+                    total=len(checks),
+                    passed=int(ok.sum()),
+                    warnings=int((~ok & (severity == "warning")).sum()),
+                    critical=int((~ok & (severity == "critical")).sum()),
+                ),
+                lang,
+            )
+        )
+    orphans = quality.orphans
+    if not orphans.empty and "row_count" in orphans:
+        excluded = orphans
+        if "is_excluded_from_kpis" in orphans:
+            excluded = orphans[orphans["is_excluded_from_kpis"].fillna(True).astype(bool)]
+        rows = int(excluded["row_count"].fillna(0).sum())
+        if rows:
+            out.append(_sentence(tr("dq.orphans", lang, n=fmt.number(rows, lang)), lang))
+    return out
