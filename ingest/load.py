@@ -599,7 +599,7 @@ def _build(copy: BuildCopy, progress: Progress) -> list[CheckResult]:
         return []
 
     progress.step("构建指标模型 / building the models (dbt)")
-    built = build(copy.path)
+    built = build(copy.path, unit_tests=False)
     checks = built.check_results()
     if not built.success:
         checks.append(

@@ -76,10 +76,11 @@ class BuildCopy:
 
     def __init__(self, warehouse: Path) -> None:
         self.warehouse = warehouse
-        self.path = warehouse.with_name(f".{warehouse.name}.build-{os.getpid()}")
+        # One load at a time (the lock), so one fixed name: dbt reuses its parse for it.
+        self.path = warehouse.with_name(f".{warehouse.name}.build")
 
     def _stale(self) -> list[Path]:
-        return sorted(self.warehouse.parent.glob(f".{self.warehouse.name}.build-*"))
+        return sorted(self.warehouse.parent.glob(f".{self.warehouse.name}.build*"))
 
     def prepare(self) -> None:
         # Under the lock: any build copy left here belongs to a load that died.

@@ -137,16 +137,20 @@ class BuildResult:
         return line
 
 
-def build(db_path: Path, *, select: str | None = None) -> BuildResult:
+def build(db_path: Path, *, select: str | None = None, unit_tests: bool = True) -> BuildResult:
     """Run `dbt build` (seeds, models, tests, unit tests) on the warehouse file `db_path`.
 
     `select` is a dbt selection (e.g. `"+kpi_district"`); None builds everything.
+    `unit_tests=False` leaves out dbt's unit tests (they test the SQL, not the data).
     The file must exist and hold the `raw` schema; no other process may hold it open for
     writing, and the caller must have closed its own connections to it.
     """
     args = ["build"]
     if select:
         args += ["--select", select]
+    if not unit_tests:
+        # Unit tests check the SQL, not the data: `make test` runs them, a load need not.
+        args += ["--exclude-resource-type", "unit_test"]
     return _invoke(Path(db_path), args)
 
 
