@@ -184,6 +184,34 @@ def demo(
     raise typer.Exit(serve(wh, host, port))
 
 
+@app.command()
+def docs(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the documentation site (default: data/dbt_docs)."),
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """文档 Write the data documentation (dbt docs: every table, column and lineage)."""
+    import shutil
+    import tempfile
+
+    from schoolwh.build import docs as dbt_docs
+
+    wh = resolve_warehouse(warehouse)
+    if not wh.exists():
+        fail(f"还没有数据仓库 / no warehouse at {wh}: run `schoolwh load FOLDER` first.", 2)
+    target = out or wh.parent / "dbt_docs"
+    # dbt opens its database for writing: document a private copy, never the published file.
+    with tempfile.TemporaryDirectory(prefix="schoolwh-docs-") as tmp:
+        copy = Path(tmp) / "warehouse.duckdb"
+        shutil.copyfile(wh, copy)
+        result = dbt_docs(copy, target)
+    if not result.success:
+        fail(f"文档未生成 / docs not written: {result.message}", 1)
+    typer.echo(f"文档已写入 / docs written: {target / 'index.html'}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -112,9 +112,6 @@ def render_briefing(
     formats: tuple[str, ...] = ("png", "svg"),
 ) -> tuple[Scope, list[tuple[str, dict[str, bytes]]], bytes, int]:
     """Build a briefing in memory: (scope, [(figure name, format → bytes)], deck, slides)."""
-    problem = export.missing_requirements()
-    if problem:
-        raise ExportError(problem)
     unknown = set(topics) - set(TOPICS)
     if unknown:
         raise BriefingError(f"Unknown topics {sorted(unknown)}; topics: {', '.join(TOPICS)}.")
@@ -127,6 +124,8 @@ def render_briefing(
     finally:
         wh.close()
     items = build_figures(data, topics, kpis)
+    # Chromium and the CJK font are checked here, after the request itself was checked:
+    # a mistyped period gets its own message on a machine without a browser too.
     wanted = tuple(dict.fromkeys(("png", *formats)))  # the deck needs the PNGs
     images = export.render([export.ImageRequest(i.fig, i.width, i.height, wanted) for i in items])
     pictures = {

@@ -38,8 +38,8 @@ FONT = "Noto Sans CJK SC"
 FALLBACK_FONT = "Microsoft YaHei"
 _FONT_HINTS = {"panose": "020B0500000000000000", "pitchFamily": "34", "charset": "-122"}
 
-SLIDE_W = Inches(13.333)
-SLIDE_H = Inches(7.5)
+SLIDE_W = Emu(12_192_000)  # 13.333 in: PowerPoint's 16:9
+SLIDE_H = Emu(6_858_000)  # 7.5 in
 MARGIN = Inches(0.45)
 BAR_H = Inches(0.85)
 FOOTER_Y = Inches(7.08)

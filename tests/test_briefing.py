@@ -1,0 +1,508 @@
+"""Briefings (`schoolwh briefing`): on the demo warehouse the command writes every figure
+(PNG at print resolution and SVG) and a deck whose slides carry the districts and numbers
+of the warehouse, computed here independently with SQL; Chinese is drawn with the CJK
+font, not as boxes; bad input and a missing browser get one clear sentence.
+
+Rendering needs Debian's `chromium` and `fonts-noto-cjk`: without them those tests are
+skipped, unless REQUIRE_BROWSER=1 (CI), which makes them fail.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import zipfile
+from pathlib import Path
+
+import duckdb
+import plotly.graph_objects as go
+import pytest
+from conftest import require_browser
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.oxml.ns import qn
+from pptx.util import Emu
+
+from dashboard import formatting as fmt
+from dashboard import status as st_
+from dashboard.connection import Warehouse
+from schoolwh.briefing import (
+    BriefingError,
+    ExportError,
+    export,
+    findings,
+    make_briefing,
+    names,
+    period_type_of,
+)
+from schoolwh.briefing import downloads as bd
+from schoolwh.briefing.data import load_data
+from schoolwh.briefing.scope import resolve_scope
+
+PERIOD = "2025-autumn"
+PREVIOUS = "2025-spring"
+DISTRICT = "金水区"
+
+
+# ---------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------
+def needs_browser() -> None:
+    problem = export.missing_requirements()
+    if problem is None:
+        return
+    if require_browser():
+        pytest.fail(f"REQUIRE_BROWSER=1 but: {problem}")
+    pytest.skip(problem)
+
+
+def sql(warehouse: Path, query: str, params: tuple = ()) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(query, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def slide_text(slide) -> str:
+    parts: list[str] = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            for row in shape.table.rows:
+                parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def slide_title(slide) -> str:
+    """The title bar's text: the first text box at the top of the slide."""
+    boxes = [s for s in slide.shapes if s.has_text_frame and s.text_frame.text.strip()]
+    top = min(boxes, key=lambda s: (s.top, s.left))
+    return top.text_frame.text
+
+
+def pictures(slide) -> list:
+    return [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+
+
+def expected_kpis(warehouse: Path) -> list[tuple[str, str, float | None, str | None]]:
+    return sql(
+        warehouse,
+        "select kpi, kpi_name_zh, value, status from marts.kpi_overall "
+        "where period_type = 'term' and period = ? order by kpi_sort_order",
+        (PERIOD,),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# one full briefing of the whole jurisdiction, shared by the tests below
+# ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def briefing(demo_warehouse, tmp_path_factory):
+    needs_browser()
+    out = tmp_path_factory.mktemp("briefing")
+    return make_briefing(demo_warehouse, PERIOD, out)
+
+
+@pytest.fixture(scope="session")
+def deck(briefing):
+    return Presentation(str(briefing.deck))
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_command_writes_every_figure_and_the_deck(briefing, demo_warehouse):
+    written = {p.name for p in briefing.files}
+    scope = "全域"
+    expected = {f"{PERIOD}_{scope}_简报.pptx"}
+    for _kpi, name, value, _status in expected_kpis(demo_warehouse):
+        if value is None:
+            continue
+        stem = "满意率" if name == "满意率" else f"{name}_区县排名"
+        expected |= {f"{PERIOD}_{scope}_{stem}.png", f"{PERIOD}_{scope}_{stem}.svg"}
+    for stem in ("指标概览", "区县达标情况", "资金执行进度", "问题发现与整改"):
+        expected |= {f"{PERIOD}_{scope}_{stem}.png", f"{PERIOD}_{scope}_{stem}.svg"}
+    monthly = sql(
+        demo_warehouse,
+        "select distinct kpi_name_zh from marts.kpi_overall where period_type = 'month' "
+        "and kpi <> 'budget_execution' and value is not null "
+        "and period between '2025-02' and '2026-01'",
+    )
+    assert monthly, "the demo warehouse has monthly KPIs"
+    expected |= {f"{PERIOD}_{scope}_{name}_月度趋势.png" for (name,) in monthly}
+    overdue = sql(demo_warehouse, "select count(*) from marts.fct_issues where is_overdue")[0][0]
+    if overdue:
+        expected.add(f"{PERIOD}_{scope}_逾期问题.png")
+    missing = expected - written
+    assert not missing, f"not written: {sorted(missing)}"
+    assert all(p.exists() for p in briefing.files)
+    assert not list(briefing.out_dir.glob(".*partial")), "no half-written files are left"
+    # the example name of the issue, for a district, is produced by the same rule
+    assert names.file_name(PERIOD, DISTRICT, "满意率", "png") == "2025-autumn_金水区_满意率.png"
+
+
+@pytest.mark.browser
+def test_pngs_are_print_resolution_and_svgs_are_drawings(briefing):
+    from PIL import Image
+
+    pngs = [p for p in briefing.figures if p.suffix == ".png"]
+    svgs = [p for p in briefing.figures if p.suffix == ".svg"]
+    assert len(pngs) == len(svgs) >= 20
+    for path in pngs:
+        width, height = png_size(path.read_bytes())
+        assert width >= 1900 and height >= 700, f"{path.name} is {width}×{height}"
+        assert path.stat().st_size > 30_000, f"{path.name} is nearly empty"
+        with Image.open(path) as image:
+            colours = image.convert("RGB").resize((300, 200)).getcolors(maxcolors=100_000)
+        assert colours is not None and len(colours) > 20, f"{path.name} looks blank"
+    for path in svgs:
+        text = path.read_text(encoding="utf-8")
+        assert text.lstrip().startswith("<svg") and "<text" in text
+
+
+@pytest.mark.browser
+def test_deck_is_16_9_with_the_slides_in_order(deck, demo_warehouse):
+    assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, rel=0.01)
+    slides = list(deck.slides)
+    titles = [slide_title(s) for s in slides]
+    kpis = [k for k in expected_kpis(demo_warehouse)]
+    # title, overview, district status grid, one slide per KPI, trends, funding, issues,
+    # overdue issues, data quality
+    assert "郑州市" in slide_text(slides[0]) and "2025年秋季学期" in slide_text(slides[0])
+    assert "数据截至 2025年12月31日" in slide_text(slides[0])
+    assert titles[1] == "指标概览"
+    assert titles[2] == "区县 × 指标达标情况"
+    assert titles[3 : 3 + len(kpis)] == [name for _, name, _, _ in kpis]
+    rest = titles[3 + len(kpis) :]
+    assert rest[0] == "月度趋势与目标"
+    assert rest[-4:] == [
+        "资金执行进度：累计支出与目标进度",
+        "问题发现与整改",
+        "逾期未整改问题",
+        "数据质量",
+    ]
+    for slide, (_, name, value, _) in zip(slides[3:], kpis, strict=False):
+        if value is not None:
+            assert len(pictures(slide)) == 1, f"the {name} slide has its figure"
+    for slide in slides:
+        assert slide.shapes, "no empty slide"
+
+
+@pytest.mark.browser
+def test_overview_table_has_values_and_status_colours(deck, demo_warehouse):
+    slide = deck.slides[1]
+    table = next(s for s in slide.shapes if s.has_table).table
+    rows = {table.cell(r, 0).text: r for r in range(1, len(table.rows))}
+    for _kpi, name, value, status in expected_kpis(demo_warehouse):
+        r = rows[name]
+        unit = "days" if name == "整改天数中位数" else None
+        assert table.cell(r, 1).text == fmt.kpi_value(value, unit, "zh")
+        style = st_.style(status)
+        assert style.glyph in table.cell(r, 3).text
+        assert str(table.cell(r, 3).fill.fore_color.rgb) == style.colour.lstrip("#").upper()
+
+
+@pytest.mark.browser
+def test_kpi_slide_names_the_districts_below_target(deck, demo_warehouse):
+    below = sql(
+        demo_warehouse,
+        "select district_name, value from marts.kpi_district where period_type = 'term' "
+        "and period = ? and kpi = 'lunch_coverage' and status in ('near', 'missed') "
+        "order by value, district_name",
+        (PERIOD,),
+    )
+    assert below, "the demo sample has districts below the lunch coverage target"
+    slide = next(s for s in deck.slides if slide_title(s) == "午餐供餐覆盖率")
+    text = slide_text(slide).replace("\n", "")
+    assert f"{len(below)} 个区县低于目标：" in text
+    for name, value in below[:5]:
+        assert f"{name} {fmt.percent(value)}" in text
+    overall = sql(
+        demo_warehouse,
+        "select value from marts.kpi_overall where period_type = 'term' and period = ? "
+        "and kpi = 'lunch_coverage'",
+        (PERIOD,),
+    )[0][0]
+    assert f"全域 {fmt.percent(overall)}" in text
+
+
+@pytest.mark.browser
+def test_kpi_slide_names_the_largest_change(deck, demo_warehouse):
+    changes = sql(
+        demo_warehouse,
+        "select a.district_name, a.value - b.value as change, b.value, a.value "
+        "from marts.kpi_district a join marts.kpi_district b "
+        "on a.district_code = b.district_code and a.kpi = b.kpi and b.period = ? "
+        "where a.period_type = 'term' and a.period = ? and a.kpi = 'eating_share' "
+        "and a.value is not null and b.value is not null "
+        "order by round(abs(a.value - b.value) * 1000) desc, a.district_name",
+        (PREVIOUS, PERIOD),
+    )
+    name, change, before, after = changes[0]
+    slide = next(s for s in deck.slides if slide_title(s) == "在校就餐学生占比")
+    text = slide_text(slide).replace("\n", "")
+    assert (
+        f"较2025年春季学期变化最大：{name} {fmt.points(change)}"
+        f"（{fmt.percent(before)} → {fmt.percent(after)}）"
+    ) in text
+
+
+@pytest.mark.browser
+def test_overdue_and_quality_slides_carry_the_counts(deck, demo_warehouse):
+    overdue = sql(
+        demo_warehouse,
+        "select s.school_name, i.days_overdue from marts.fct_issues i "
+        "join marts.dim_school s using (school_code) where i.is_overdue "
+        "order by i.days_overdue desc",
+    )
+    slide = next(s for s in deck.slides if slide_title(s) == "逾期未整改问题")
+    text = slide_text(slide)
+    assert f"逾期未整改问题 {len(overdue)} 个" in text
+    if overdue:
+        assert f"最长逾期 {overdue[0][1]} 天" in text
+        assert overdue[0][0] in text, "the most overdue school is listed"
+
+    quarantined = sql(demo_warehouse, "select count(*) from audit.quarantine")[0][0]
+    completeness = sql(
+        demo_warehouse,
+        "select value from marts.kpi_overall where period_type = 'term' and period = ? "
+        "and kpi = 'reporting_completeness'",
+        (PERIOD,),
+    )[0][0]
+    slide = next(s for s in deck.slides if slide_title(s) == "数据质量")
+    text = slide_text(slide)
+    assert f"累计隔离数据行 {fmt.number(quarantined)} 行" in text
+    assert f"数据填报完整率：{fmt.percent(completeness)}" in text
+
+
+@pytest.mark.browser
+def test_deck_text_names_the_cjk_font(deck):
+    runs = [
+        run
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for para in shape.text_frame.paragraphs
+        for run in para.runs
+    ]
+    assert runs
+    for run in runs:
+        r_pr = run._r.find(qn("a:rPr"))
+        assert r_pr.find(qn("a:latin")).get("typeface") == "Noto Sans CJK SC"
+        assert r_pr.find(qn("a:ea")).get("typeface") == "Noto Sans CJK SC"
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_district_briefing_in_english(demo_warehouse, tmp_path):
+    needs_browser()
+    code = sql(
+        demo_warehouse,
+        "select district_code from marts.dim_district where district_name = ?",
+        (DISTRICT,),
+    )[0][0]
+    result = make_briefing(
+        demo_warehouse,
+        PERIOD,
+        tmp_path,
+        district=code,
+        lang="en",
+        topics=("kpis",),
+        kpis=("lunch_demand_met", "satisfaction_rate"),
+    )
+    written = {p.name for p in result.files}
+    assert f"{PERIOD}_{DISTRICT}_satisfaction-rate.png" in written
+    assert f"{PERIOD}_{DISTRICT}_Lunch-demand-met_district-ranking.svg" in written
+    assert f"{PERIOD}_{DISTRICT}_briefing.pptx" in written
+
+    rows = sql(
+        demo_warehouse,
+        "select district_code, value from marts.kpi_district where period_type = 'term' "
+        "and period = ? and kpi = 'lunch_demand_met' and value is not null",
+        (PERIOD,),
+    )
+    mine = next(v for c, v in rows if c == code)
+    rank = 1 + sum(1 for _, v in rows if v > mine)
+    prs = Presentation(str(result.deck))
+    assert "School lunch and after-school briefing: 郑州市 金水区" in slide_text(prs.slides[0])
+    slide = next(s for s in prs.slides if slide_title(s) == "Lunch demand met")
+    text = slide_text(slide).replace("\n", " ")
+    assert f"{DISTRICT}: {fmt.percent(mine, 'en')}" in text
+    assert f"Ranked {rank} of {len(rows)} districts" in text
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_chinese_is_drawn_with_the_cjk_font_not_boxes():
+    """The SVG names Noto Sans CJK SC, fontconfig resolves that name to the Noto CJK file,
+    and the PNG shows real glyphs: two different characters draw differently (missing
+    glyphs are all the same box), and a run of ten full-width characters is ten ems wide
+    (fallback boxes are narrower)."""
+    needs_browser()
+    from PIL import Image, ImageChops
+
+    from dashboard import charts
+
+    def figure(text: str) -> go.Figure:
+        fig = go.Figure()
+        fig.add_annotation(
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            text=text,
+            showarrow=False,
+            font={"family": charts.FONT, "size": 40, "color": "#000000"},
+        )
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.update_layout(template="plotly_white", margin={"l": 0, "r": 0, "t": 0, "b": 0})
+        return fig
+
+    requests = [
+        export.ImageRequest(figure("金"), 200, 100, ("png",)),
+        export.ImageRequest(figure("水"), 200, 100, ("png",)),
+        export.ImageRequest(figure("金" * 10), 600, 100, ("png", "svg")),
+    ]
+    gold, water, run = export.render(requests, scale=1)
+
+    svg = run["svg"].decode("utf-8")
+    assert "font-family: 'Noto Sans CJK SC'" in svg
+    matched = subprocess.run(
+        ["fc-match", "-f", "%{family}|%{file}", "Noto Sans CJK SC"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Noto Sans CJK" in matched and "NotoSansCJK" in matched.replace(" ", "")
+
+    def ink(data: bytes) -> Image.Image:
+        return Image.open(io.BytesIO(data)).convert("L").point(lambda v: 255 if v < 128 else 0)
+
+    a, b = ink(gold["png"]), ink(water["png"])
+    assert a.getbbox() and b.getbbox(), "the characters are drawn"
+    assert ImageChops.difference(a, b).getbbox(), "different characters look different"
+    left, _, right, _ = ink(run["png"]).getbbox()
+    assert 0.9 * 400 <= right - left <= 1.02 * 400, "ten full-width glyphs are ten ems wide"
+
+
+# ---------------------------------------------------------------------------------------
+# the dashboard's download helpers
+# ---------------------------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_dashboard_downloads_png_and_page_deck(demo_warehouse):
+    needs_browser()
+    fig = go.Figure(go.Bar(x=[1, 2], y=["金水区", "中牟县"], orientation="h"))
+    fig.update_layout(height=300)
+    png = bd.figure_png(fig)
+    assert png_size(png) == (3000, 900)
+    archive = zipfile.ZipFile(io.BytesIO(bd.figures_zip({"排名": fig, "排名 二": fig})))
+    assert sorted(archive.namelist()) == ["排名-二.png", "排名.png"]
+
+    deck_bytes = bd.page_deck(demo_warehouse, "satisfaction", PERIOD)
+    prs = Presentation(io.BytesIO(deck_bytes))
+    titles = [slide_title(s) for s in list(prs.slides)[1:]]
+    assert titles == ["指标概览", "满意率"]
+    assert bd.deck_file_name(PERIOD, None, "zh", "satisfaction") == (
+        "2025-autumn_全域_简报-satisfaction.pptx"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# without a browser: input, messages, names, findings
+# ---------------------------------------------------------------------------------------
+def test_period_type_is_read_from_the_form():
+    assert period_type_of("2025-autumn") == "term"
+    assert period_type_of("2026-spring") == "term"
+    assert period_type_of("2025-09") == "month"
+    assert period_type_of("2025") == "year"
+    for bad in ("2025-13", "2025-fall", "25-09", "2025/09", ""):
+        assert period_type_of(bad) is None
+
+
+def test_unknown_period_or_district_says_what_exists(demo_warehouse, tmp_path):
+    with pytest.raises(BriefingError) as exc:
+        make_briefing(demo_warehouse, "2027-spring", tmp_path)
+    assert "2027-spring" in str(exc.value) and "2025-autumn" in str(exc.value)
+    with pytest.raises(BriefingError) as exc:
+        make_briefing(demo_warehouse, "2025-13", tmp_path)
+    assert "2025-autumn" in str(exc.value) and "(2025-09)" in str(exc.value)
+    with pytest.raises(BriefingError) as exc:
+        make_briefing(demo_warehouse, PERIOD, tmp_path, district="不存在区")
+    assert "不存在区" in str(exc.value) and "金水区" in str(exc.value)
+    with pytest.raises(BriefingError) as exc:
+        make_briefing(tmp_path / "missing.duckdb", PERIOD, tmp_path)
+    assert "schoolwh load" in str(exc.value)
+    assert not list(tmp_path.glob("*.p*")), "nothing is written for bad input"
+
+
+def test_missing_browser_or_font_names_what_to_install(monkeypatch, demo_warehouse, tmp_path):
+    monkeypatch.setattr(export, "find_chromium", lambda: None)
+    monkeypatch.setattr(export, "find_cjk_font", lambda: "Noto Sans CJK SC")
+    with pytest.raises(ExportError) as exc:
+        make_briefing(demo_warehouse, PERIOD, tmp_path)
+    message = str(exc.value)
+    assert "apt-get install chromium fonts-noto-cjk" in message and "Chromium" in message
+    assert "\n" not in message
+
+    monkeypatch.setattr(export, "find_chromium", lambda: Path("/usr/bin/chromium"))
+    monkeypatch.setattr(export, "find_cjk_font", lambda: None)
+    message = export.missing_requirements()
+    assert message and "Noto Sans CJK SC" in message and "fonts-noto-cjk" in message
+
+
+def test_file_names_are_stable_and_safe():
+    assert names.file_name("2025-autumn", "金水区", "满意率", "png") == (
+        "2025-autumn_金水区_满意率.png"
+    )
+    assert names.file_name("2025", "all-districts", "Budget execution/rate", ".svg") == (
+        "2025_all-districts_Budget-execution_rate.svg"
+    )
+    assert names.safe_part('a:b*c?"d<e>f|g') == "a_b_c_d_e_f_g"
+
+
+def test_quality_only_deck_needs_no_browser_and_is_replaced(monkeypatch, demo_warehouse, tmp_path):
+    """A deck without figures is written without Chromium; running again replaces it."""
+    monkeypatch.setattr(export, "find_chromium", lambda: None)
+    first = make_briefing(demo_warehouse, PERIOD, tmp_path, topics=("quality",))
+    before = first.deck.stat().st_mtime_ns
+    second = make_briefing(demo_warehouse, PERIOD, tmp_path, topics=("quality",))
+    assert second.deck == first.deck and second.deck.stat().st_mtime_ns >= before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.deck.name]
+    prs = Presentation(str(second.deck))
+    assert [slide_title(s) for s in list(prs.slides)[1:]] == ["数据质量"]
+    assert prs.slide_width == Emu(12_192_000)
+
+
+def test_findings_for_a_district(demo_warehouse):
+    wh = Warehouse(demo_warehouse)
+    try:
+        scope = resolve_scope(wh, PERIOD, district=DISTRICT)
+        data = load_data(wh, scope)
+    finally:
+        wh.close()
+    (value,) = sql(
+        demo_warehouse,
+        "select value from marts.kpi_district where period_type = 'term' "
+        "and period = ? and kpi = 'lunch_coverage' and district_name = ?",
+        (PERIOD, DISTRICT),
+    )[0]
+    found = findings.kpi_findings(data, "lunch_coverage")
+    assert 2 <= len(found) <= 3
+    assert found[0].startswith(f"{DISTRICT} {fmt.percent(value)}（目标 100.0%）")
+    assert "个区县中排第" in found[1]
+    numerator, denominator = sql(
+        demo_warehouse,
+        "select numerator, denominator from marts.kpi_district where period_type = 'term' "
+        "and period = ? and kpi = 'lunch_coverage' and district_name = ?",
+        (PERIOD, DISTRICT),
+    )[0]
+    assert found[2] == f"{int(denominator)} 所学校中 {int(numerator)} 所供应午餐。"

@@ -1,0 +1,52 @@
+"""The CLI as a clerk meets it: help, errors as sentences, docs, generate options."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from schoolwh.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_every_command():
+    out = runner.invoke(app, ["--help"]).output
+    for command in ("load", "sql", "generate", "demo", "dashboard", "docs"):
+        assert command in out
+    assert "学校午餐" in out
+
+
+def test_every_command_takes_warehouse():
+    for command in ("load", "sql", "generate", "demo", "dashboard", "docs"):
+        out = runner.invoke(app, [command, "--help"], terminal_width=120).output
+        assert "--warehouse" in out, command
+
+
+def test_generate_refuses_bad_options_with_a_sentence(tmp_path):
+    result = runner.invoke(app, ["generate", str(tmp_path / "x"), "--schools", "5"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "schools" in result.output.lower()
+
+
+def test_docs_without_a_warehouse_says_what_to_do(tmp_path):
+    result = runner.invoke(app, ["docs", "--warehouse", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 2
+    assert "schoolwh load" in result.output
+
+
+def test_docs_writes_the_site_from_a_copy(demo_warehouse, tmp_path):
+    before = demo_warehouse.read_bytes()
+    result = runner.invoke(
+        app, ["docs", "--warehouse", str(demo_warehouse), "--out", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site" / "index.html").exists()
+    assert (tmp_path / "site" / "catalog.json").exists()
+    assert demo_warehouse.read_bytes() == before
+
+
+def test_load_of_nothing_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["load", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 4
+    assert "no .csv or .xlsx" in result.output
