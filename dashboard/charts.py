@@ -823,16 +823,15 @@ def kpi_summary(
             fillcolor=card.colour,
         )
         delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[card.delta_is_good]
+        status_line = (  # without a target the status word would repeat the target's
+            f"{card.glyph} {card.target_text}"
+            if card.status == "no_target"
+            else f"{card.glyph} {card.status_text} · {card.target_text}"
+        )
         lines = (
             (row + 0.20, card.name, 13, "#333333", False),
             (row + 0.43, card.value_text, 24, "#000000", True),
-            (
-                row + 0.64,
-                f"{card.glyph} {card.status_text} · {card.target_text}",
-                11,
-                "#333333",
-                False,
-            ),
+            (row + 0.64, status_line, 11, "#333333", False),
             (row + 0.81, card.delta_text, 11, delta_colour, False),
         )
         for y, text, size, colour, bold in lines:

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from ingest.readers import ROW, ReadError, Sheet, read_file
 from ingest.report import FileOutcome, Progress, file_line, reason_legend
 from ingest.rules import REASONS
 from ingest.sources import SOURCES, Source, raw_table_ddl
+from ingest.timing import StageTimer, write_timings
 from schoolwh.audit import CheckResult, ensure_audit_schema
 from schoolwh.settings import archive_dir
 
@@ -68,6 +70,8 @@ class LoadResult:
     exit_code: int = EXIT_OK
     runs: list = field(default_factory=list)  # quality runs (kept for Data Docs)
     docs: Path | None = None
+    # wall-clock seconds per stage (ingest.timing.STAGES) and in all ("total")
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -371,9 +375,15 @@ def prepare_schema(con) -> None:
 
 
 def land_files(
-    con, files: list[Path], warehouse: Path, forced: str | None, progress: Progress
+    con,
+    files: list[Path],
+    warehouse: Path,
+    forced: str | None,
+    progress: Progress,
+    timer: StageTimer | None = None,
 ) -> tuple[int, list[FileOutcome]]:
     """Read, check and land every file into the build copy; returns (load_id, outcomes)."""
+    timer = timer or StageTimer()
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM audit.loads").fetchone()[0]
     seq = con.execute("SELECT coalesce(max(batch_seq), 0) FROM audit.load_files").fetchone()[0]
     loaded = {
@@ -388,6 +398,7 @@ def land_files(
     outcomes: list[FileOutcome] = []
     for path in files:
         progress.step(f"读取 reading {path.name}")
+        started = time.perf_counter()
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         name = _display(path)
@@ -399,6 +410,7 @@ def land_files(
                 )
             )
             progress.step(f"跳过 skipped {path.name}", advance=1)
+            timer.add("read_normalise", time.perf_counter() - started)
             continue
         target = archive / digest[:2] / f"{digest}{path.suffix.lower()}"
         if not target.exists():
@@ -406,20 +418,24 @@ def land_files(
             tmp = target.with_name(target.name + ".part")
             tmp.write_bytes(data)
             tmp.replace(target)
-        for item in read_batches(path, data, digest, forced, load_date):
+        items = read_batches(path, data, digest, forced, load_date)
+        timer.add("read_normalise", time.perf_counter() - started)
+        for item in items:
             if isinstance(item, FileOutcome):
                 outcomes.append(item)
                 continue
             seq += 1
             item.outcome.batch_seq = seq
-            if not item.rejected and item.outcome.status == "loaded":
-                _land(con, item, load_id)
-            _append(con, "audit.quarantine", _quarantine_frame(item, load_id))
+            with timer("land"):
+                if not item.rejected and item.outcome.status == "loaded":
+                    _land(con, item, load_id)
+                _append(con, "audit.quarantine", _quarantine_frame(item, load_id))
             outcomes.append(item.outcome)
         if any(o.file_hash == digest and o.status == "loaded" for o in outcomes):
             loaded[digest] = load_id  # the same bytes again in this load are skipped
         progress.step(f"已读取 read {path.name}", advance=1)
-    _append(con, "audit.load_files", _outcome_rows(outcomes, load_id))
+    with timer("land"):
+        _append(con, "audit.load_files", _outcome_rows(outcomes, load_id))
     return load_id, outcomes
 
 
@@ -456,6 +472,15 @@ def run_load(
     except LoadBusy as exc:
         print(str(exc), file=out)
         return EXIT_BUSY
+    write_timings(
+        {
+            "load_id": result.load_id,
+            "published": result.published,
+            "exit_code": result.exit_code,
+            "rows_landed": _totals(result.outcomes)["landed"],
+            "timings": result.timings,
+        }
+    )
     if missing and result.exit_code == EXIT_OK:
         result.exit_code = EXIT_REJECTED
     print_report(result, warehouse, out)
@@ -479,17 +504,23 @@ def load(
         progress.step(f"等待另一个导入任务（进程 {holder}）结束 / waiting for load {holder}")
 
     started = dt.datetime.now()
+    clock = time.perf_counter()
+    timer = StageTimer()
     try:
         with exclusive(warehouse, wait, waiting):
             copy = BuildCopy(warehouse)
-            copy.prepare()
+            with timer("publish"):  # the private copy is the price of a safe publish
+                copy.prepare()
             try:
-                _load_in_copy(copy, files, warehouse, source, progress, result, started, build)
+                _load_in_copy(
+                    copy, files, warehouse, source, progress, result, started, build, timer
+                )
             except BaseException:
                 copy.discard()
                 raise
     finally:
         progress.close()
+        result.timings = {**timer.seconds, "total": time.perf_counter() - clock}
     return result
 
 
@@ -502,11 +533,15 @@ def _load_in_copy(
     result: LoadResult,
     started: dt.datetime,
     build: bool = True,
+    timer: StageTimer | None = None,
 ) -> None:
-    con = copy.connect()
+    timer = timer or StageTimer()
+    with timer("land"):
+        con = copy.connect()
     try:
-        prepare_schema(con)
-        load_id, outcomes = land_files(con, files, warehouse, source, progress)
+        with timer("land"):
+            prepare_schema(con)
+        load_id, outcomes = land_files(con, files, warehouse, source, progress, timer)
         result.load_id, result.outcomes = load_id, outcomes
         rejected = any(o.status == "rejected" for o in outcomes)
         result.exit_code = EXIT_REJECTED if rejected else EXIT_OK
@@ -516,27 +551,32 @@ def _load_in_copy(
         runs = []
         if landed and build:
             progress.step("数据质量检查（本批）/ quality checks on the batch")
-            runs.append(_run_quality("batch", con, load_id))
+            with timer("gx_batch"):
+                runs.append(_run_quality("batch", con, load_id))
             checks += runs[-1]
     finally:
-        con.close()
+        with timer("land"):
+            con.close()
     if nothing_new:
         # Every file was loaded before: the published warehouse stays exactly as it is.
         copy.discard()
         return
     if landed and build:
-        checks += _build(copy, progress)
+        with timer("dbt_build"):
+            checks += _build(copy, progress)
     if landed and build and not any(c.blocks_publish for c in checks if c.stage == "build"):
-        con = copy.connect()
-        try:
-            progress.step("数据质量检查（指标）/ quality checks on the marts")
-            runs.append(_run_quality("marts", con, load_id))
-            checks += runs[-1]
-        finally:
-            con.close()
+        with timer("gx_marts"):
+            con = copy.connect()
+            try:
+                progress.step("数据质量检查（指标）/ quality checks on the marts")
+                runs.append(_run_quality("marts", con, load_id))
+                checks += runs[-1]
+            finally:
+                con.close()
     result.checks = checks
     result.runs = runs
     blocking = [c for c in checks if c.blocks_publish]
+    publish_started = time.perf_counter()
     con = copy.connect()
     try:
         _append(con, "audit.dq_results", _check_rows(checks, load_id, dt.datetime.now()))
@@ -569,12 +609,15 @@ def _load_in_copy(
         result.failure = "; ".join(f"{c.suite} {c.check_name}: {c.message}" for c in blocking[:5])
         result.exit_code = EXIT_NOT_PUBLISHED
         copy.discard()
+        timer.add("publish", time.perf_counter() - publish_started)
         return
     progress.step("发布 / publishing", advance=1)
     copy.publish()
     result.published = True
+    timer.add("publish", time.perf_counter() - publish_started)
     if runs:
-        result.docs = _data_docs(runs, warehouse)
+        with timer("data_docs"):
+            result.docs = _data_docs(runs, warehouse)
 
 
 def _data_docs(runs: list, warehouse: Path) -> Path | None:

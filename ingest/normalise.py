@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -10,7 +11,7 @@ import polars as pl
 from ingest.headers import HeaderMatch, amount_factor, fold
 from ingest.readers import ROW
 from ingest.rules import rules_for
-from ingest.values import parse
+from ingest.values import cell_text, parse_problem, parse_value
 
 SUMMARY_WORDS = ("合计", "总计", "小计", "total", "grand total", "subtotal")
 NOTE_PREFIXES = ("填表人", "填报人", "填报单位", "审核人", "联系电话", "注:", "说明")
@@ -39,19 +40,28 @@ class Normalised:
     note_rows: int
 
 
-def _row_kind(width: int) -> pl.Expr:
-    cells = [
-        pl.col(f"column_{i}").str.normalize("NFKC").str.strip_chars().replace("", None)
-        for i in range(width)
-    ]
-    first = pl.coalesce(cells).str.to_lowercase()
+def _first_cell(width: int) -> pl.Expr:
+    """The row's first non-blank cell, NFKC-folded, trimmed and lower-cased (null if none).
+
+    Only the first non-blank cell is folded: trimming finds the same blank cells before
+    and after NFKC (every character NFKC turns into a space is itself white space).
+    """
+    cells = [pl.col(f"column_{i}").str.strip_chars().replace("", None) for i in range(width)]
+    first = pl.coalesce(cells) if cells else pl.lit(None, pl.String)
+    return first.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+
+
+def _row_kind(first: pl.Expr) -> pl.Expr:
+    """empty / summary / note / data, from the row's first cell (see `_first_cell`)."""
     squeezed = first.str.replace_all(r"\s+", "").str.strip_chars_end(":")
+    # one alternation instead of one test per prefix: polars would fold the cell each time
+    note = "^(?:" + "|".join(re.escape(p) for p in NOTE_PREFIXES) + ")"
     return (
         pl.when(first.is_null())
         .then(pl.lit("empty"))
         .when(squeezed.is_in(list(SUMMARY_WORDS)) | first.is_in(list(SUMMARY_WORDS)))
         .then(pl.lit("summary"))
-        .when(pl.any_horizontal([squeezed.str.starts_with(p) for p in NOTE_PREFIXES]))
+        .when(squeezed.str.contains(note))
         .then(pl.lit("note"))
         .otherwise(pl.lit("data"))
     )
@@ -62,12 +72,18 @@ def normalise(
 ) -> Normalised:
     source = match.source
     width = len([c for c in frame.columns if c.startswith("column_")])
-    kinds = frame.select(_row_kind(width).alias("_kind"))["_kind"]
+    kinds = frame.select(_first_cell(width).alias("_first")).select(
+        _row_kind(pl.col("_first")).alias("_kind")
+    )["_kind"]
     counts = kinds.value_counts()
     count = dict(zip(counts["_kind"].to_list(), counts["count"].to_list(), strict=True))
-    data = frame.filter(kinds == "data")
+    data = frame if count.get("data", 0) == frame.height else frame.filter(kinds == "data")
 
     header_text = {col: (header[i] or col) for col, i in match.columns.items()}
+    # Each step is one pass over the frame, and every later step reads the columns the
+    # earlier one wrote: a parse is evaluated once, not once per expression using it.
+    texts: list[pl.Expr] = []
+    parsed: list[pl.Expr] = []
     values: list[pl.Expr] = []
     problems: list[pl.Expr] = []
     for col in source.columns:
@@ -86,19 +102,32 @@ def normalise(
                     f"column {header_text[col.name]!r}: unknown unit {unit!r}; use 元 or 万元"
                 )
             factor = factor_or_none
-        value, problem = parse(col, raw, factor)
+        text, parsed_value = pl.col(f"_t_{col.name}"), pl.col(f"_v_{col.name}")
+        texts.append(cell_text(col, raw).alias(f"_t_{col.name}"))
+        parsed.append(parse_value(col, text, factor).alias(f"_v_{col.name}"))
+        value = parsed_value
         if col.default is not None:
             value = (
                 pl.when(raw.str.strip_chars().replace("", None).is_null())
                 .then(pl.lit(col.default))
                 .otherwise(value)
             )
+        problem = parse_problem(col, text, parsed_value, factor)
         if col.required:
-            problem = pl.coalesce(problem, pl.when(value.is_null()).then(pl.lit("missing_value")))
+            problem = pl.coalesce(
+                problem, pl.when(pl.col(col.name).is_null()).then(pl.lit("missing_value"))
+            )
         values.append(value.alias(col.name))
         problems.append(problem.alias(f"_p_{col.name}"))
 
-    typed = data.with_columns(values + problems)
+    helpers = [e.meta.output_name() for e in texts + parsed]
+    typed = (
+        data.with_columns(texts)
+        .with_columns(parsed)
+        .with_columns(values)
+        .with_columns(problems)
+        .drop(helpers)
+    )
     for rule in rules_for(source.name, load_date):
         target = f"_p_{rule.column}"
         flag = rule.violated.fill_null(False)

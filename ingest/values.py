@@ -1,8 +1,13 @@
 """Vectorised parsing of cell text into typed values.
 
-Each parser takes a polars expression of cell text and returns (value, problem):
-`problem` is a reason code where the text is present but unusable, else null.
+Parsing a column takes three steps, each evaluated once over the whole column (polars
+would otherwise evaluate a shared sub-expression once per use):
+1. `cell_text`: the cell's text as the parsers read it (trimmed, NFKC; empty → null);
+2. `parse_value`: the typed value from that text (null where the text is unusable);
+3. `parse_problem`: from the text and the value, a reason code where the text is
+   present but unusable, else null.
 Empty cells give a null value and no problem (required columns are checked apart).
+`parse` composes the three into (value, problem) expressions on the raw cell.
 """
 
 from __future__ import annotations
@@ -39,26 +44,59 @@ def _text(raw: pl.Expr) -> pl.Expr:
     return pl.when(t == "").then(None).otherwise(t)
 
 
+KINDS = ("string", "text", "code", "int", "year", "money", "bool", "date", "term", "enum")
+
+
+def cell_text(column: Column, raw: pl.Expr) -> pl.Expr:
+    """Step 1: the text the parsers read (free text is only trimmed, never NFKC-folded)."""
+    if column.kind not in KINDS:
+        raise ValueError(f"unknown column kind {column.kind}")
+    if column.kind in ("string", "text"):
+        t = raw.str.strip_chars()
+        return pl.when(t == "").then(None).otherwise(t)
+    return _text(raw)
+
+
+def parse_value(column: Column, t: pl.Expr, factor: int = 1) -> pl.Expr:
+    """Step 2: the typed value of the text `t` (from `cell_text`)."""
+    return _parser(column, t, factor)[0]
+
+
+def parse_problem(column: Column, t: pl.Expr, value: pl.Expr, factor: int = 1) -> pl.Expr:
+    """Step 3: the reason the text `t` is unusable, given its parsed `value`, else null.
+
+    `value` is normally the column `parse_value` produced, so that the parse is not
+    evaluated a second time.
+    """
+    return _parser(column, t, factor, value)[1]
+
+
 def parse(column: Column, raw: pl.Expr, factor: int = 1) -> tuple[pl.Expr, pl.Expr]:
+    """(value, problem) of the raw cell text, as single expressions."""
+    t = cell_text(column, raw)
+    return _parser(column, t, factor)
+
+
+def _parser(
+    column: Column, t: pl.Expr, factor: int, value: pl.Expr | None = None
+) -> tuple[pl.Expr, pl.Expr]:
     kind = column.kind
     if kind in ("string", "text"):
-        t = raw.str.strip_chars()
-        return pl.when(t == "").then(None).otherwise(t), pl.lit(None, pl.String)
-    t = _text(raw)
+        return t, pl.lit(None, pl.String)
     if kind == "code":
         return parse_code(t)
     if kind in ("int", "year"):
-        return parse_int(column, t)
+        return parse_int(column, t, value)
     if kind == "money":
         return parse_money(t, factor)
     if kind == "bool":
-        return parse_bool(t)
+        return parse_bool(t, value)
     if kind == "date":
-        return parse_date(t)
+        return parse_date(t, value)
     if kind == "term":
-        return parse_term(t)
+        return parse_term(t, value)
     if kind == "enum":
-        return parse_enum(column, t)
+        return parse_enum(column, t, value)
     raise ValueError(f"unknown column kind {kind}")
 
 
@@ -72,15 +110,18 @@ def _number_text(t: pl.Expr) -> pl.Expr:
     return t.str.replace_all(r"[,\s]", "")
 
 
-def parse_int(column: Column, t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def parse_int(column: Column, t: pl.Expr, parsed: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr]:
     n = _number_text(t)
     ok = n.str.contains(r"^[+-]?\d+(\.0*)?$")
     value = pl.when(ok).then(n.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False))
+    if parsed is not None:
+        value = parsed
     lo, hi = _bounds(column)
+    # the value is null wherever the text is not a whole number (or does not fit)
     problem = (
         pl.when(t.is_null())
         .then(None)
-        .when(~ok | value.is_null())
+        .when(value.is_null())
         .then(pl.lit("bad_number"))
         .when(value < lo)
         .then(pl.lit("out_of_range"))
@@ -106,7 +147,7 @@ def parse_money(t: pl.Expr, factor: int) -> tuple[pl.Expr, pl.Expr]:
     return value, problem
 
 
-def parse_bool(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def parse_bool(t: pl.Expr, parsed: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr]:
     low = t.str.to_lowercase().str.replace(r"\.0+$", "")
     value = (
         pl.when(low.is_in(TRUE_WORDS))
@@ -115,11 +156,13 @@ def parse_bool(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(False)
         .otherwise(None)
     )
+    if parsed is not None:
+        value = parsed
     problem = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("bad_boolean"))
     return value, problem
 
 
-def parse_date(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def parse_date(t: pl.Expr, parsed: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr]:
     low = t.str.to_lowercase()
     parts = low.str.extract_groups(_DATE)
     iso = pl.concat_str(
@@ -132,13 +175,15 @@ def parse_date(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     )
     from_text = iso.str.to_date("%Y-%m-%d", strict=False)
     serial_text = low.str.replace(r"\.0+$", "")
-    serial = pl.when(serial_text.str.contains(r"^\d{5}$")).then(serial_text.cast(pl.Int64))
+    serial = pl.when(serial_text.str.contains(r"^\d{5}$")).then(
+        serial_text.cast(pl.Int64, strict=False)
+    )
     from_serial = (
         pl.when(serial.is_between(SERIAL_MIN, SERIAL_MAX))
         .then(EXCEL_EPOCH + pl.duration(days=serial))
         .cast(pl.Date)
     )
-    value = pl.coalesce(from_text, from_serial)
+    value = pl.coalesce(from_text, from_serial) if parsed is None else parsed
     problem = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("bad_date"))
     return value, problem
 
@@ -152,7 +197,7 @@ _TERM_PATTERNS = (
 )
 
 
-def parse_term(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def parse_term(t: pl.Expr, parsed: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr]:
     low = t.str.to_lowercase()
     branches = []
     for pattern, kind in _TERM_PATTERNS:
@@ -172,7 +217,7 @@ def parse_term(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
             season = g.struct.field("2").replace({"秋": "autumn", "春": "spring", "fall": "autumn"})
             value = pl.concat_str([g.struct.field("1"), pl.lit("-"), season])
         branches.append(value)
-    value = pl.coalesce(branches)
+    value = pl.coalesce(branches) if parsed is None else parsed
     problem = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("bad_term"))
     return value, problem
 
@@ -185,8 +230,12 @@ def enum_lookup(column: Column) -> dict[str, str]:
     return table
 
 
-def parse_enum(column: Column, t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def parse_enum(
+    column: Column, t: pl.Expr, parsed: pl.Expr | None = None
+) -> tuple[pl.Expr, pl.Expr]:
     folded = t.str.to_lowercase().str.replace_all(r"\s+", " ")
     value = folded.replace_strict(enum_lookup(column), default=None, return_dtype=pl.String)
+    if parsed is not None:
+        value = parsed
     problem = pl.when(t.is_not_null() & value.is_null()).then(pl.lit("unknown_label"))
     return value, problem

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +31,8 @@ ENV_DBT_PATH = "SCHOOLWH_DBT_PATH"
 
 # dbt's runner is not safe to call from two threads of one process at once, and the
 # warehouse path travels through the process environment: one build at a time per process.
-_RUN_LOCK = threading.Lock()
+# Re-entrant, so a caller can hold it across a build and the work that reads its result.
+RUN_LOCK = threading.RLock()
 
 _PASSING = {"pass", "success"}
 _PARTIAL_PARSE = "partial_parse.msgpack"
@@ -166,8 +167,7 @@ def docs(db_path: Path, out_dir: Path) -> BuildResult:
 
 
 def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> BuildResult:
-    started = time.perf_counter()
-    command = "docs generate" if args[:2] == ["docs", "generate"] else args[0]
+    command = _command_name(args)
     db_path = db_path.expanduser().resolve()
     if not db_path.is_file():
         return BuildResult(
@@ -175,12 +175,45 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
             command=command,
             message=f"Warehouse file not found: {db_path}. Load data first (schoolwh load).",
         )
+    return run_dbt(
+        args,
+        env={ENV_DBT_PATH: str(db_path)},
+        cache_key=str(db_path),
+        target_dir=target_dir,
+        release=_close_adapter_connections,
+    )
+
+
+def _command_name(args: list[str]) -> str:
+    return "docs generate" if args[:2] == ["docs", "generate"] else args[0]
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    env: dict[str, str],
+    cache_key: str,
+    profile_target: str | None = None,
+    target_dir: Path | None = None,
+    release: Callable[[], None] | None = None,
+) -> BuildResult:
+    """Run one dbt command in-process on the project in dbt/ and collect its outcome.
+
+    `env` is set for the run (the profile reads its paths from it), `profile_target`
+    picks an output of dbt/profiles.yml (None = its default, DuckDB), `cache_key` names
+    the saved parse to reuse (parses differ per profile and path), and `release` frees
+    the engine's connections after dbt, still under `RUN_LOCK`.
+    """
+    started = time.perf_counter()
+    command = _command_name(args)
     if not (DBT_DIR / "dbt_project.yml").is_file():
         return BuildResult(
             success=False, command=command, message=f"dbt project not found in {DBT_DIR}."
         )
+    if profile_target:
+        args = [*args, "--target", profile_target]
 
-    with _RUN_LOCK, tempfile.TemporaryDirectory(prefix="schoolwh-dbt-") as tmp:
+    with RUN_LOCK, tempfile.TemporaryDirectory(prefix="schoolwh-dbt-") as tmp:
         work = Path(tmp)
         target = target_dir or work / "target"
         logs = work / "logs"
@@ -202,9 +235,9 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
             "--no-send-anonymous-usage-stats",
             "--no-version-check",
         ]
-        cache = _parse_cache(db_path)
+        cache = _parse_cache(f"{profile_target or 'default'}:{cache_key}")
         _restore_parse_cache(cache, target)
-        with _environment({ENV_DBT_PATH: str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
+        with _environment({**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
             try:
                 from dbt.cli.main import dbtRunner
 
@@ -217,7 +250,8 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
                     message=f"dbt could not run: {exc}",
                 )
             finally:
-                _close_adapter_connections()
+                if release is not None:
+                    release()
         _save_parse_cache(target, cache)
         nodes = _node_results(outcome.result)
         elapsed = time.perf_counter() - started
@@ -241,15 +275,15 @@ def _invoke(db_path: Path, args: list[str], target_dir: Path | None = None) -> B
         return result
 
 
-def _parse_cache(db_path: Path) -> Path:
-    """Where the parsed project for builds on `db_path` is kept between builds.
+def _parse_cache(cache_key: str) -> Path:
+    """Where the parsed project for builds with `cache_key` is kept between builds.
 
     Parsing the project from scratch takes several seconds; dbt can reuse its previous
-    parse when nothing changed. The parse depends on the warehouse path (the profile), so
-    the cache is kept per path, outside the repository, and dbt itself re-checks it
-    (project files, profile, variables, dbt version) and parses afresh when stale.
+    parse when nothing changed. The parse depends on the profile (target and warehouse
+    path), so the cache is kept per key, outside the repository, and dbt itself re-checks
+    it (project files, profile, variables, dbt version) and parses afresh when stale.
     """
-    key = hashlib.sha256(str(db_path).encode("utf-8")).hexdigest()[:16]
+    key = hashlib.sha256(cache_key.encode("utf-8")).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"schoolwh-dbt-parse-{os.getuid()}" / key
 
 

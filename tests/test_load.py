@@ -115,7 +115,7 @@ def test_mixed_folder_with_one_rejected_file(tmp_path, capsys):
     )
     assert quarantined == [(2, "就餐人数", "-1", "out_of_range", True)]
     assert "REJECTED" in out and "坏文件.csv" in out and "无关.csv" in out
-    assert "closest source" in out
+    assert "none of the first 10 rows is the header of a known source" in out
 
 
 def test_order_independent_orphans_land(tmp_path):

@@ -9,6 +9,7 @@ from dashboard import charts, tables, ui
 from dashboard import formatting as fmt
 from dashboard import queries as q
 from dashboard.i18n import kpi_name, t
+from schoolwh.briefing import page_buttons
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
@@ -105,3 +106,6 @@ if school_code is not None:
         f"{labels[school_code]}_{t('district.school_issues', lang)}",
         key="school_issues_table",
     )
+
+# briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
+page_buttons.briefing_downloads("district", wh, period, district=district, lang=lang)

@@ -9,6 +9,7 @@ from dashboard import charts, tables, ui
 from dashboard import formatting as fmt
 from dashboard import queries as q
 from dashboard.i18n import enum_label, t
+from schoolwh.briefing import page_buttons
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
@@ -77,3 +78,6 @@ ui.table(
     f"{t('funding.table', lang)}_{year}",
     key="funding_table",
 )
+
+# briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
+page_buttons.briefing_downloads("funding", wh, year, district=district, lang=lang)

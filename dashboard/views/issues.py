@@ -9,6 +9,7 @@ from dashboard import charts, tables, ui
 from dashboard import formatting as fmt
 from dashboard import queries as q
 from dashboard.i18n import enum_label, t
+from schoolwh.briefing import page_buttons
 
 ISSUE_KPIS = ("issue_closure_rate", "issue_on_time_rate", "median_days_to_close")
 
@@ -76,3 +77,6 @@ for column, box, title_key, spec, enum in (
             f"{t(title_key, lang)}_{period}",
             key=f"{column}_table",
         )
+
+# briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
+page_buttons.briefing_downloads("issues", wh, period, district=district, lang=lang)

@@ -9,6 +9,7 @@ from dashboard import charts, geo, tables, ui
 from dashboard import formatting as fmt
 from dashboard import queries as q
 from dashboard.i18n import kpi_name, t
+from schoolwh.briefing import page_buttons
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
@@ -89,3 +90,6 @@ if kpi is not None:
             ),
             key="ranking",
         )
+
+# briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
+page_buttons.briefing_downloads("overview", wh, period, lang=lang)

@@ -10,6 +10,7 @@ from dashboard import formatting as fmt
 from dashboard import queries as q
 from dashboard.i18n import enum_label, t
 from ingest.sources import SOURCES
+from schoolwh.briefing import page_buttons
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
@@ -105,3 +106,7 @@ if selection is not None:
             f"{t('dq.completeness', lang)}_{fmt.period(period, lang)}",
             key="completeness_table",
         )
+
+# briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
+if selection is not None:
+    page_buttons.briefing_downloads("quality", wh, selection[1], lang=lang)

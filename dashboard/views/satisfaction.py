@@ -10,6 +10,7 @@ from dashboard import formatting as fmt
 from dashboard import queries as q
 from dashboard import status as st_
 from dashboard.i18n import enum_label, t
+from schoolwh.briefing import page_buttons
 
 KPI = "satisfaction_rate"
 
@@ -92,3 +93,6 @@ else:
         f"{t('sat.items', lang)}_{period}",
         key="items_table",
     )
+
+# briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
+page_buttons.briefing_downloads("satisfaction", wh, period, district=district, lang=lang)

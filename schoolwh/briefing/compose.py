@@ -47,10 +47,11 @@ def compose(
                 findings.kpi_findings(data, kpi),
                 value=fmt.kpi_value(None if row is None else row.get("value"), unit, lang),
                 status=None if row is None else row.get("status"),
+                # without a target the status badge already says so
                 target=(
                     t("kpi.target", lang, target=fmt.kpi_value(target, unit, lang))
                     if not fmt.is_missing(target)
-                    else t("kpi.no_target", lang)
+                    else None
                 ),
             )
 

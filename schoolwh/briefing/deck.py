@@ -329,13 +329,15 @@ class Deck:
             period=scope.period_label,
             date=fmt.date(scope.as_of, self.lang),
         )
-        slide.shapes.add_connector(
+        rule = slide.shapes.add_connector(
             MSO_CONNECTOR.STRAIGHT,
             MARGIN,
             FOOTER_Y - Inches(0.04),
             SLIDE_W - MARGIN,
             FOOTER_Y - Inches(0.04),
-        ).line.color.rgb = _rgb(RULE)
+        )
+        rule.line.color.rgb = _rgb(RULE)
+        rule.line.width = Pt(0.75)
         _text(slide, MARGIN, FOOTER_Y, Inches(10), Inches(0.3), [footer], size=10, colour=MUTED)
         number = len(self.prs.slides)
         _text(

@@ -23,8 +23,10 @@ __all__ = [
     "ZIP_MIME",
     "deck_file_name",
     "figure_png",
+    "figures_file_name",
     "figures_zip",
     "page_deck",
+    "page_figures_zip",
 ]
 
 PNG_MIME = "image/png"
@@ -94,3 +96,34 @@ def deck_file_name(
     if page and page not in ("overview", "district"):
         name = f"{name}-{page}"
     return names.file_name(period, scope, name, "pptx")
+
+
+def page_figures_zip(
+    warehouse: Path,
+    page: str,
+    period: str,
+    *,
+    district: str | None = None,
+    lang: str = "zh",
+) -> bytes:
+    """The figures of a dashboard page's selection as print-resolution PNGs in a zip, under
+    the same names `schoolwh briefing` gives them."""
+    if page not in PAGE_SCOPES:
+        raise ValueError(f"Unknown page {page!r}; pages: {', '.join(PAGE_SCOPES)}")
+    topics, kpis = PAGE_SCOPES[page]
+    scope, named, _, _ = render_briefing(
+        warehouse, period, district=district, lang=lang, topics=topics, kpis=kpis, formats=("png",)
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, images in named:
+            archive.writestr(
+                names.file_name(scope.period, scope.file_label, name, "png"), images["png"]
+            )
+    return buffer.getvalue()
+
+
+def figures_file_name(period: str, district_name: str | None, lang: str, page: str) -> str:
+    """`2025-autumn_全域_图表-overview.zip`."""
+    scope = district_name or tr("scope.all_file", lang)
+    return names.file_name(period, scope, f"{tr('fig.figures', lang)}-{page}", "zip")

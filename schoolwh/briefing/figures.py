@@ -71,8 +71,9 @@ def kpi_summary(data: BriefingData) -> FigureItem | None:
     if data.kpis.empty:
         return None
     cards = charts.kpi_cards(data.kpis, data.previous_kpis, scope.lang, scope.previous_label)
-    title = f"{scope.label} · {tr('fig.kpi_summary', scope.lang)} · {scope.period_label}"
-    fig = charts.kpi_summary(cards, scope.lang, per_row=4, title=title)
+    fig = charts.kpi_summary(cards, scope.lang, per_row=4)
+    fig = _title(fig, f"{scope.label} · {tr('fig.kpi_summary', scope.lang)} · {scope.period_label}")
+    fig.update_layout(height=_height(fig) + 50)
     return FigureItem("kpi_summary", tr("fig.kpi_summary", scope.lang), fig, WIDE, _height(fig))
 
 

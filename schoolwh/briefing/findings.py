@@ -85,12 +85,13 @@ def headline(data: BriefingData, kpi: str) -> str:
     return _sentence(text, lang)
 
 
-def _ordered(frame: pd.DataFrame, kpi: str) -> pd.DataFrame:
-    """Districts with a value, best first (by the KPI's direction)."""
+def _ordered(frame: pd.DataFrame, kpi: str, worst_first: bool = False) -> pd.DataFrame:
+    """Districts with a value, best first (by the KPI's direction) or worst first; equal
+    values by name."""
     rows = frame[frame["value"].notna()]
     direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else None
-    lower = lower_is_better(direction, kpi)
-    return rows.sort_values(["value", "district_name"], ascending=[lower, True])
+    ascending = lower_is_better(direction, kpi) != worst_first
+    return rows.sort_values(["value", "district_name"], ascending=[ascending, True])
 
 
 def below_target(data: BriefingData, kpi: str) -> str | None:
@@ -102,7 +103,7 @@ def below_target(data: BriefingData, kpi: str) -> str | None:
         return None
     unit = _unit(frame.iloc[0])
     keys = frame["status"].map(st_.normalise)
-    below = _ordered(frame[keys.isin(BELOW)], kpi).iloc[::-1]
+    below = _ordered(frame[keys.isin(BELOW)], kpi, worst_first=True)
     judged = int(keys.isin(("met", *BELOW)).sum())
     if judged == 0:
         return None
@@ -413,7 +414,7 @@ def quality_findings(data: BriefingData) -> list[str]:
         text = tr("dq.completeness", lang, value=fmt.percent(row["value"], lang))
         frame = data.districts_of("reporting_completeness")
         if not scope.is_district and not frame.empty:
-            ordered = _ordered(frame, "reporting_completeness").iloc[::-1].head(3)
+            ordered = _ordered(frame, "reporting_completeness", worst_first=True).head(3)
             pairs = [
                 _name_value(n, v, None, lang)
                 for n, v in zip(ordered["district_name"], ordered["value"], strict=False)

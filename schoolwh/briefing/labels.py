@@ -51,6 +51,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "fig.issues_month": ("问题发现与整改", "issues-found-closed"),
     "fig.overdue": ("逾期问题", "overdue-issues"),
     "fig.deck": ("简报", "briefing"),
+    "fig.figures": ("图表", "figures"),
     "slide.status_grid": ("区县 × 指标达标情况", "Districts × KPIs: status"),
     "slide.ranking_title": ("{kpi}：区县排名", "{kpi}: districts ranked"),
     "slide.satisfaction_title": (
@@ -216,6 +217,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "dq.no_audit": ("数据仓库中没有加载记录", "The warehouse has no load records"),
     "dq.table_more": ("另有 {n} 行未列出", "{n} more rows not listed"),
+    # dashboard buttons
+    "download.figures": ("下载本页图表（PNG）", "Download the page's figures (PNG)"),
+    "download.deck": ("下载本页简报（PPTX）", "Download the page's briefing (PPTX)"),
+    "download.help": (
+        "按当前筛选生成，约需 10–30 秒。",
+        "Made for the current selection; takes about 10–30 seconds.",
+    ),
     "dq.col.source": ("数据来源", "Source"),
     "dq.col.reason": ("原因", "Reason"),
     "dq.col.rows": ("行数", "Rows"),
