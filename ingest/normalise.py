@@ -11,7 +11,7 @@ import polars as pl
 from ingest.headers import HeaderMatch, amount_factor, fold
 from ingest.readers import ROW
 from ingest.rules import rules_for
-from ingest.values import cell_text, parse_problem, parse_value
+from ingest.values import all_canonical, cell_text, is_ascii, parse_problem, parse_value
 
 SUMMARY_WORDS = ("合计", "总计", "小计", "total", "grand total", "subtotal")
 NOTE_PREFIXES = ("填表人", "填报人", "填报单位", "审核人", "联系电话", "注:", "说明")
@@ -40,20 +40,43 @@ class Normalised:
     note_rows: int
 
 
-def _first_cell(width: int) -> pl.Expr:
-    """The row's first non-blank cell, NFKC-folded, trimmed and lower-cased (null if none).
+def _row_kinds(frame: pl.DataFrame, width: int) -> pl.Series:
+    """empty / summary / note / data for every row, from its first non-blank cell.
 
     Only the first non-blank cell is folded: trimming finds the same blank cells before
-    and after NFKC (every character NFKC turns into a space is itself white space).
+    and after NFKC (every character NFKC turns into a space is itself white space). A
+    cell starting with a digit is data (no summary word or note prefix starts with one),
+    so only the other rows are examined.
     """
-    cells = [pl.col(f"column_{i}").str.strip_chars().replace("", None) for i in range(width)]
+    cells = [
+        pl.when(t == "").then(None).otherwise(t)
+        for t in (pl.col(f"column_{i}").str.strip_chars() for i in range(width))
+    ]
     first = pl.coalesce(cells) if cells else pl.lit(None, pl.String)
-    return first.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+    # usually the first column is filled on every row: the others need not be read
+    firsts = frame.select((cells[0] if cells else first).alias("_first"))
+    if width > 1 and firsts["_first"].null_count():
+        firsts = frame.select(first.alias("_first"))
+    firsts = firsts.with_row_index("_i")
+    other = firsts.filter(~pl.col("_first").str.contains("^[0-9]").fill_null(False))
+    kinds = pl.repeat("data", frame.height, dtype=pl.String, eager=True).alias("_kind")
+    if other.height:
+        found = (
+            other.with_columns(
+                pl.col("_first").str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+            )
+            .with_columns(
+                pl.col("_first").str.replace_all(r"\s+", "").str.strip_chars_end(":").alias("_sq")
+            )
+            .select("_i", _row_kind(pl.col("_first"), pl.col("_sq")).alias("_kind"))
+        )
+        kinds = kinds.scatter(found["_i"], found["_kind"])
+    return kinds
 
 
-def _row_kind(first: pl.Expr) -> pl.Expr:
-    """empty / summary / note / data, from the row's first cell (see `_first_cell`)."""
-    squeezed = first.str.replace_all(r"\s+", "").str.strip_chars_end(":")
+def _row_kind(first: pl.Expr, squeezed: pl.Expr) -> pl.Expr:
+    """empty / summary / note / data, from the row's folded first cell and that cell
+    without white space or a trailing colon."""
     # one alternation instead of one test per prefix: polars would fold the cell each time
     note = "^(?:" + "|".join(re.escape(p) for p in NOTE_PREFIXES) + ")"
     return (
@@ -72,9 +95,7 @@ def normalise(
 ) -> Normalised:
     source = match.source
     width = len([c for c in frame.columns if c.startswith("column_")])
-    kinds = frame.select(_first_cell(width).alias("_first")).select(
-        _row_kind(pl.col("_first")).alias("_kind")
-    )["_kind"]
+    kinds = _row_kinds(frame, width)
     counts = kinds.value_counts()
     count = dict(zip(counts["_kind"].to_list(), counts["count"].to_list(), strict=True))
     data = frame if count.get("data", 0) == frame.height else frame.filter(kinds == "data")
@@ -82,7 +103,15 @@ def normalise(
     header_text = {col: (header[i] or col) for col, i in match.columns.items()}
     # Each step is one pass over the frame, and every later step reads the columns the
     # earlier one wrote: a parse is evaluated once, not once per expression using it.
-    texts: list[pl.Expr] = []
+    used = [c for c in source.columns if c.name in match.columns]
+    ascii_only = _probe(data, {c.name: is_ascii(_raw(match, c.name)) for c in used})
+    texts = [
+        cell_text(c, _raw(match, c.name), ascii_only=ascii_only[c.name]).alias(f"_t_{c.name}")
+        for c in used
+    ]
+    data = data.with_columns(texts)
+    plain = {c.name: all_canonical(c, pl.col(f"_t_{c.name}")) for c in used}
+    canonical = _probe(data, {name: e for name, e in plain.items() if e is not None})
     parsed: list[pl.Expr] = []
     values: list[pl.Expr] = []
     problems: list[pl.Expr] = []
@@ -91,7 +120,7 @@ def normalise(
             default = pl.lit(col.default) if col.default is not None else pl.lit(None)
             values.append(default.alias(col.name))
             continue
-        raw = pl.col(f"column_{match.columns[col.name]}")
+        raw = _raw(match, col.name)
         factor = 1
         if col.kind == "money":
             unit = match.units.get(col.name)
@@ -103,8 +132,8 @@ def normalise(
                 )
             factor = factor_or_none
         text, parsed_value = pl.col(f"_t_{col.name}"), pl.col(f"_v_{col.name}")
-        texts.append(cell_text(col, raw).alias(f"_t_{col.name}"))
-        parsed.append(parse_value(col, text, factor).alias(f"_v_{col.name}"))
+        fast = canonical.get(col.name, False)
+        parsed.append(parse_value(col, text, factor, canonical=fast).alias(f"_v_{col.name}"))
         value = parsed_value
         if col.default is not None:
             value = (
@@ -121,13 +150,7 @@ def normalise(
         problems.append(problem.alias(f"_p_{col.name}"))
 
     helpers = [e.meta.output_name() for e in texts + parsed]
-    typed = (
-        data.with_columns(texts)
-        .with_columns(parsed)
-        .with_columns(values)
-        .with_columns(problems)
-        .drop(helpers)
-    )
+    typed = data.with_columns(parsed).with_columns(values).with_columns(problems).drop(helpers)
     for rule in rules_for(source.name, load_date):
         target = f"_p_{rule.column}"
         flag = rule.violated.fill_null(False)
@@ -168,6 +191,20 @@ def normalise(
         summary_rows=int(count.get("summary", 0)),
         note_rows=int(count.get("note", 0)),
     )
+
+
+def _raw(match: HeaderMatch, column: str) -> pl.Expr:
+    return pl.col(f"column_{match.columns[column]}")
+
+
+def _probe(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> dict[str, bool]:
+    """Evaluate boolean aggregates over the frame in one pass (an empty frame: all true)."""
+    if not checks:
+        return {}
+    if frame.height == 0:
+        return dict.fromkeys(checks, True)
+    row = frame.select([e.alias(name) for name, e in checks.items()]).row(0, named=True)
+    return {name: bool(v) if v is not None else True for name, v in row.items()}
 
 
 def _raw_row(header: list[str | None]) -> pl.Expr:

@@ -38,27 +38,65 @@ _DATE = (
 )
 
 
-def _text(raw: pl.Expr) -> pl.Expr:
-    """NFKC-normalised, trimmed text; empty → null."""
-    t = raw.str.normalize("NFKC").str.strip_chars()
+def _text(raw: pl.Expr, fold: bool = True) -> pl.Expr:
+    """NFKC-normalised (unless `fold` is false), trimmed text; empty → null."""
+    t = raw.str.normalize("NFKC") if fold else raw
+    t = t.str.strip_chars()
     return pl.when(t == "").then(None).otherwise(t)
+
+
+def is_ascii(raw: pl.Expr) -> pl.Expr:
+    """Aggregate: every cell of the column is ASCII (which NFKC leaves as it is)."""
+    return (raw.str.len_bytes().sum() == raw.str.len_chars().sum()).fill_null(True)
+
+
+def iso_date(t: pl.Expr) -> pl.Expr:
+    """Dates written exactly as YYYY-MM-DD (the fast path of `parse_date`)."""
+    return t.str.to_date("%Y-%m-%d", strict=False)
+
+
+def all_canonical(column: Column, t: pl.Expr) -> pl.Expr | None:
+    """Aggregate: every text of the column is empty or in the contract's own plain form
+    (dates as YYYY-MM-DD, whole numbers as digits only); None for kinds without a fast
+    path. For such a column `parse_value(..., canonical=True)` reads the values directly,
+    with exactly the result of the general parser.
+    """
+    if column.kind == "date":
+        canonical = t.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & (
+            iso_date(t).dt.to_string("%Y-%m-%d") == t
+        )
+    elif column.kind in ("int", "year"):
+        canonical = t.str.contains(r"^[0-9]+$")
+    else:
+        return None
+    return (t.is_null() | canonical.fill_null(False)).all()
 
 
 KINDS = ("string", "text", "code", "int", "year", "money", "bool", "date", "term", "enum")
 
 
-def cell_text(column: Column, raw: pl.Expr) -> pl.Expr:
-    """Step 1: the text the parsers read (free text is only trimmed, never NFKC-folded)."""
+def cell_text(column: Column, raw: pl.Expr, *, ascii_only: bool = False) -> pl.Expr:
+    """Step 1: the text the parsers read (free text is only trimmed, never NFKC-folded).
+
+    `ascii_only` says the column holds only ASCII (see `is_ascii`): NFKC is skipped.
+    """
     if column.kind not in KINDS:
         raise ValueError(f"unknown column kind {column.kind}")
     if column.kind in ("string", "text"):
         t = raw.str.strip_chars()
         return pl.when(t == "").then(None).otherwise(t)
-    return _text(raw)
+    return _text(raw, fold=not ascii_only)
 
 
-def parse_value(column: Column, t: pl.Expr, factor: int = 1) -> pl.Expr:
-    """Step 2: the typed value of the text `t` (from `cell_text`)."""
+def parse_value(column: Column, t: pl.Expr, factor: int = 1, *, canonical: bool = False) -> pl.Expr:
+    """Step 2: the typed value of the text `t` (from `cell_text`).
+
+    `canonical` says every text of the column is in plain form (see `all_canonical`).
+    """
+    if canonical and column.kind == "date":
+        return iso_date(t)
+    if canonical and column.kind in ("int", "year"):
+        return t.cast(pl.Int64, strict=False)
     return _parser(column, t, factor)[0]
 
 

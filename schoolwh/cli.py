@@ -185,6 +185,43 @@ def demo(
 
 
 @app.command()
+def briefing(
+    period: Annotated[
+        str,
+        typer.Option("--period", "-p", help="2025-autumn (term), 2025-09 (month) or 2025 (year)."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the figures and the deck.")],
+    district: Annotated[
+        str | None, typer.Option(help="One district, by code or name (default: all).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="Place on the title slide (default: the codes' city).")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """简报 Write briefing figures (PNG, SVG) and a PPTX deck for a period."""
+    from schoolwh.briefing import BriefingError, ExportError, make_briefing
+
+    if lang not in ("zh", "en"):
+        fail(f"Unknown language {lang!r}: use zh or en.", 2)
+    try:
+        result = make_briefing(
+            resolve_warehouse(warehouse),
+            period,
+            out,
+            district=district,
+            lang=lang,
+            jurisdiction=jurisdiction,
+        )
+    except (BriefingError, ExportError) as exc:
+        fail(str(exc))
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
+    typer.echo(result.summary())
+
+
+@app.command()
 def docs(
     out: Annotated[
         Path | None,
