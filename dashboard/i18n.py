@@ -480,6 +480,262 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# The briefings' own words (slide titles, finding sentences, file-name parts), keyed
+# `brief.*`; schoolwh.briefing.labels.tr reads them from here.
+TEXT.update(
+    {
+        # scope and title slide
+        "brief.scope.all": ("全域", "All districts"),
+        "brief.scope.all_file": ("全域", "all-districts"),
+        "brief.scope.districts": ("全域（{n} 个区县）", "Whole jurisdiction ({n} districts)"),
+        "brief.scope.jurisdiction": ("全域", "Whole jurisdiction"),
+        "brief.deck.title": (
+            "{place}学校午餐与课后服务工作简报",
+            "School lunch and after-school briefing: {place}",
+        ),
+        "brief.deck.subtitle": ("{period} · {scope}", "{period} · {scope}"),
+        "brief.deck.footer": (
+            "{place} · {period} · 数据截至 {date}",
+            "{place} · {period} · data as of {date}",
+        ),
+        "brief.deck.source": (
+            "数据来源：各区县报送的报表，经数据仓库加载与质量检查后汇总。",
+            "Source: the districts' reports, loaded and checked by the warehouse.",
+        ),
+        # overview table
+        "brief.overview.title": ("指标概览", "KPI overview"),
+        "brief.overview.col.kpi": ("指标", "KPI"),
+        "brief.overview.col.value": ("本期", "This period"),
+        "brief.overview.col.target": ("目标", "Target"),
+        "brief.overview.col.status": ("状态", "Status"),
+        "brief.overview.col.change": ("较上期", "Change"),
+        "brief.overview.col.detail": ("分子 / 分母", "Numerator / denominator"),
+        "brief.overview.prev_note": (
+            "较上期：与{period}相比；比率的变化以百分点计。",
+            "Change: against {period}; changes of rates in percentage points.",
+        ),
+        "brief.overview.no_prev_note": (
+            "没有上一期数据可比较。",
+            "No previous period to compare with.",
+        ),
+        # figure and slide names
+        "brief.fig.kpi_summary": ("指标概览", "KPI summary"),
+        "brief.fig.status_grid": ("区县达标情况", "District status"),
+        "brief.fig.ranking": ("{kpi}_区县排名", "{kpi}_district-ranking"),
+        "brief.fig.trend": ("{kpi}_月度趋势", "{kpi}_monthly-trend"),
+        "brief.fig.satisfaction": ("满意率", "satisfaction-rate"),
+        "brief.fig.funding_pace": ("资金执行进度", "funding-pace"),
+        "brief.fig.issues_month": ("问题发现与整改", "issues-found-closed"),
+        "brief.fig.overdue": ("逾期问题", "overdue-issues"),
+        "brief.fig.deck": ("简报", "briefing"),
+        "brief.fig.figures": ("图表", "figures"),
+        "brief.slide.status_grid": ("区县 × 指标达标情况", "Districts × KPIs: status"),
+        "brief.slide.ranking_title": ("{kpi}：区县排名", "{kpi}: districts ranked"),
+        "brief.slide.satisfaction_title": (
+            "满意率：各区县及95%置信区间",
+            "Satisfaction rate by district, with 95% intervals",
+        ),
+        "brief.slide.trends": ("月度趋势与目标", "Monthly trends against target"),
+        "brief.slide.trends_more": (
+            "月度趋势与目标（续）",
+            "Monthly trends against target (cont.)",
+        ),
+        "brief.slide.funding": (
+            "资金执行进度：累计支出与目标进度",
+            "Funding: spending to date against the target pace",
+        ),
+        "brief.slide.issues": ("问题发现与整改", "Issues found and closed"),
+        "brief.slide.overdue": ("逾期未整改问题", "Overdue open issues"),
+        "brief.slide.quality": ("数据质量", "Data quality"),
+        "brief.slide.findings": ("要点", "Findings"),
+        "brief.slide.highlight": ("▶ {name}", "▶ {name}"),
+        "brief.slide.no_data": ("本期没有数据。", "No data for this period."),
+        # findings: headline
+        "brief.find.headline_target": (
+            "{scope} {value}（目标 {target}），{status}",
+            "{scope}: {value} (target {target}), {status}",
+        ),
+        "brief.find.headline": ("{scope} {value}", "{scope}: {value}"),
+        "brief.find.change_suffix": ("；较{period}{change}", "; {change} vs {period}"),
+        "brief.find.no_data": ("{scope}本期没有数据", "{scope}: no data for this period"),
+        "brief.find.end": ("。", "."),
+        # findings: districts
+        "brief.find.below": ("{n} 个区县低于目标：{names}", "{n} districts below target: {names}"),
+        "brief.find.below_more": ("{names} 等", "{names} and others"),
+        "brief.find.all_met": ("{n} 个区县全部达到目标", "All {n} districts met the target"),
+        "brief.find.insufficient": (
+            "另有 {n} 个区县样本不足 {min} 份，仅供参考",
+            "{n} more districts have fewer than {min} responses (for reference only)",
+        ),
+        "brief.find.range_high_low": (
+            "最高：{high}；最低：{low}",
+            "Highest: {high}; lowest: {low}",
+        ),
+        "brief.find.range_fast_slow": (
+            "最快：{best}；最慢：{worst}",
+            "Fastest: {best}; slowest: {worst}",
+        ),
+        "brief.find.largest_change": (
+            "较{period}变化最大：{name} {change}（{before} → {after}）",
+            "Largest change vs {period}: {name} {change} ({before} → {after})",
+        ),
+        "brief.find.no_change": (
+            "各区县与{period}相比均无变化",
+            "No district changed since {period}",
+        ),
+        "brief.find.rank": (
+            "在 {n} 个区县中排第 {rank} 位；全域为 {overall}",
+            "Ranked {rank} of {n} districts; the whole jurisdiction: {overall}",
+        ),
+        "brief.find.month_low": ("月度最低：{month} {value}", "Lowest month: {month} {value}"),
+        "brief.find.name_value": ("{name} {value}", "{name} {value}"),
+        "brief.find.sep": ("、", ", "),
+        # findings: what a KPI counts
+        "brief.detail.lunch_coverage": (
+            "{den} 所学校中 {num} 所供应午餐",
+            "{num} of {den} schools serve lunch",
+        ),
+        "brief.detail.after_school_coverage": (
+            "{den} 所学校中 {num} 所开展课后服务",
+            "{num} of {den} schools run after-school service",
+        ),
+        "brief.detail.eating_share": (
+            "日均在校就餐 {num} 人，在校生 {den} 人",
+            "{num} students eat at school on an average day, of {den} enrolled",
+        ),
+        "brief.detail.lunch_demand_met": (
+            "日均就餐 {num} 人，有就餐需求 {den} 人",
+            "{num} students eat lunch on an average day, {den} with lunch need",
+        ),
+        "brief.detail.after_school_share": (
+            "日均参加课后服务 {num} 人，在校生 {den} 人",
+            "{num} students in after-school service on an average day, of {den} enrolled",
+        ),
+        "brief.detail.after_school_demand_met": (
+            "日均参加课后服务 {num} 人，有需求 {den} 人",
+            "{num} students in after-school service on an average day, {den} with need",
+        ),
+        "brief.detail.budget_execution": (
+            "累计支出 {num_money}，下达资金 {den_money}",
+            "Spent to date {num_money} of {den_money} allocated",
+        ),
+        "brief.detail.satisfaction_rate": (
+            "样本 {den} 份，满意 {num} 份，95%置信区间 {lo}–{hi}",
+            "{den} responses, {num} satisfied, 95% interval {lo}–{hi}",
+        ),
+        "brief.detail.issue_closure_rate": (
+            "本期发现问题 {den} 个，已整改 {num} 个",
+            "{den} issues found in the period, {num} closed",
+        ),
+        "brief.detail.issue_on_time_rate": (
+            "应按期整改 {den} 个，按期完成 {num} 个",
+            "{num} of {den} issues due were closed on time",
+        ),
+        "brief.detail.reporting_completeness": (
+            "应填报 {den} 校日，已填报 {num} 校日",
+            "{num} of {den} school-days reported",
+        ),
+        # funding slide
+        "brief.funding.headline": (
+            "{year}年下达资金 {allocated}，累计支出 {spent}，执行率 {share}；目标进度 {pace}",
+            "{year}: {allocated} allocated, {spent} spent to date ({share}); target pace {pace}",
+        ),
+        "brief.funding.no_budget": (
+            "{year}年没有下达资金记录",
+            "No allocation recorded for {year}",
+        ),
+        "brief.funding.behind": (
+            "低于目标进度的区县 {n} 个：{names}",
+            "{n} districts behind the target pace: {names}",
+        ),
+        "brief.funding.none_behind": (
+            "各区县均达到目标进度",
+            "Every district is on the target pace",
+        ),
+        # issues slides
+        "brief.issues.period": (
+            "本期发现问题 {found} 个，已整改 {closed} 个，整改率 {rate}",
+            "{found} issues found in the period, {closed} closed ({rate})",
+        ),
+        "brief.issues.open_now": (
+            "截至 {date}，未整改问题 {open} 个，其中逾期 {overdue} 个",
+            "As of {date}: {open} issues open, {overdue} of them overdue",
+        ),
+        "brief.issues.busiest": (
+            "发现问题最多的月份：{month}（{n} 个）",
+            "Most issues found in {month} ({n})",
+        ),
+        "brief.overdue.none": (
+            "截至 {date} 没有逾期未整改的问题。",
+            "No overdue open issue as of {date}.",
+        ),
+        "brief.overdue.count": (
+            "截至 {date}，逾期未整改问题 {n} 个；最长逾期 {days} 天",
+            "As of {date}: {n} overdue open issues; the longest {days} days overdue",
+        ),
+        "brief.overdue.most": ("逾期问题最多：{names}", "Most overdue issues: {names}"),
+        "brief.overdue.table_more": ("另有 {n} 个未列出", "{n} more not listed"),
+        "brief.overdue.col.where": ("区县 / 学校", "District / school"),
+        "brief.overdue.col.category": ("问题类别", "Category"),
+        "brief.overdue.col.severity": ("严重程度", "Severity"),
+        "brief.overdue.col.deadline": ("整改期限", "Deadline"),
+        "brief.overdue.col.days": ("逾期天数", "Days overdue"),
+        "brief.overdue.by_district": (
+            "各区县逾期问题（按严重程度）",
+            "Overdue issues by district and severity",
+        ),
+        "brief.overdue.by_category": (
+            "逾期问题（按类别与严重程度）",
+            "Overdue issues by category and severity",
+        ),
+        # data quality slide
+        "brief.dq.completeness": ("数据填报完整率：{value}", "Reporting completeness: {value}"),
+        "brief.dq.completeness_low": (
+            "填报完整率最低：{names}",
+            "Lowest reporting completeness: {names}",
+        ),
+        "brief.dq.completeness_na": (
+            "数据填报完整率按学期和月计算，本期（年度）不适用",
+            "Reporting completeness is computed by term and month, not by year",
+        ),
+        "brief.dq.last_load": (
+            "最近一次加载 #{load_id}（{when}）：{outcome}，入库 {rows} 行",
+            "Latest load #{load_id} ({when}): {outcome}, {rows} rows landed",
+        ),
+        "brief.dq.quarantined": (
+            "累计隔离数据行 {n} 行（未进入指标计算，需报送单位更正后重新报送）",
+            "{n} rows quarantined in all loads (left out of the KPIs until corrected and resent)",
+        ),
+        "brief.dq.no_quarantine": ("没有被隔离的数据行", "No row was quarantined"),
+        "brief.dq.checks": (
+            "最近一次加载质量检查 {total} 项：通过 {passed} 项，警告 {warnings} 项，严重问题 {critical} 项",
+            "Quality checks of the latest load: {total}, {passed} passed, {warnings} warnings, "
+            "{critical} critical failures",
+        ),
+        "brief.dq.orphans": (
+            "{n} 行数据因学校或区县不在名录中未计入指标",
+            "{n} rows left out of the KPIs: school or district not in the registry",
+        ),
+        "brief.dq.no_audit": ("数据仓库中没有加载记录", "The warehouse has no load records"),
+        "brief.dq.table_more": ("另有 {n} 行未列出", "{n} more rows not listed"),
+        # dashboard buttons
+        "brief.download.figures": ("下载本页图表（PNG）", "Download the page's figures (PNG)"),
+        "brief.download.deck": ("下载本页简报（PPTX）", "Download the page's briefing (PPTX)"),
+        "brief.download.help": (
+            "按当前筛选生成，约需 10–30 秒。",
+            "Made for the current selection; takes about 10–30 seconds.",
+        ),
+        "brief.dq.col.source": ("数据来源", "Source"),
+        "brief.dq.col.reason": ("原因", "Reason"),
+        "brief.dq.col.rows": ("行数", "Rows"),
+        "brief.dq.scope_note": (
+            "隔离与检查结果为全域数据。",
+            "Quarantine and checks cover the whole jurisdiction.",
+        ),
+    }
+)
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
