@@ -20,7 +20,12 @@ from dashboard.connection import Warehouse, get_warehouse, warehouse_path
 from dashboard.i18n import DEFAULT_LANG, LANGS, enum_label, t
 
 LANG_KEY = "lang"
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    # the camera button saves a PNG at print resolution
+    "toImageButtonOptions": {"format": "png", "scale": 3},
+}
 
 
 # ---------------------------------------------------------------------------------------
