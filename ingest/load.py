@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.build_process import BuildProcess
 from ingest.encodings import DecodeError
 from ingest.headers import Closest, HeaderMatch, find_header
 from ingest.normalise import Normalised, UnitError, normalise
@@ -27,7 +29,7 @@ from ingest.rules import REASONS
 from ingest.sources import SOURCES, Source, raw_table_ddl
 from ingest.timing import StageTimer, write_timings
 from schoolwh.audit import CheckResult, ensure_audit_schema
-from schoolwh.settings import archive_dir
+from schoolwh.settings import DBT_DIR, archive_dir
 
 SPREADSHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 REJECT_SHARE = 0.20  # more than 20 % of a file's data rows failing rejects the whole file
@@ -70,8 +72,10 @@ class LoadResult:
     exit_code: int = EXIT_OK
     runs: list = field(default_factory=list)  # quality runs (kept for Data Docs)
     docs: Path | None = None
-    # wall-clock seconds per stage (ingest.timing.STAGES) and in all ("total")
+    # wall-clock seconds per stage (ingest.timing.STAGES) and in all ("total"), and the
+    # process's CPU seconds over the same spans
     timings: dict[str, float] = field(default_factory=dict)
+    cpu_timings: dict[str, float] = field(default_factory=dict)
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -398,7 +402,7 @@ def land_files(
     outcomes: list[FileOutcome] = []
     for path in files:
         progress.step(f"读取 reading {path.name}")
-        started = time.perf_counter()
+        mark = timer.start()
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         name = _display(path)
@@ -410,7 +414,7 @@ def land_files(
                 )
             )
             progress.step(f"跳过 skipped {path.name}", advance=1)
-            timer.add("read_normalise", time.perf_counter() - started)
+            timer.add_since("read_normalise", mark)
             continue
         target = archive / digest[:2] / f"{digest}{path.suffix.lower()}"
         if not target.exists():
@@ -419,7 +423,7 @@ def land_files(
             tmp.write_bytes(data)
             tmp.replace(target)
         items = read_batches(path, data, digest, forced, load_date)
-        timer.add("read_normalise", time.perf_counter() - started)
+        timer.add_since("read_normalise", mark)
         for item in items:
             if isinstance(item, FileOutcome):
                 outcomes.append(item)
@@ -443,6 +447,29 @@ def _run_quality(stage: str, con, load_id: int) -> list[CheckResult]:
     from expectations import check_batch, check_marts
 
     return check_batch(con, load_id) if stage == "batch" else check_marts(con, load_id)
+
+
+def _import_gx_quietly() -> None:
+    """Import Great Expectations ahead of use (in a background thread); an import error
+    shows later, where the checks run."""
+    try:
+        from expectations import import_gx
+
+        import_gx()
+    except Exception:  # reported by the checks themselves
+        return
+
+
+def _start_builder() -> BuildProcess | None:
+    """The child process that will run dbt (it imports dbt meanwhile); None when it cannot
+    start, and the build then runs in this process."""
+    if not (DBT_DIR / "dbt_project.yml").exists():
+        return None
+    try:
+        return BuildProcess()
+    except OSError as exc:
+        print(f"[load] 构建进程未启动 / build process not started: {exc}", file=sys.stderr)
+        return None
 
 
 def run_load(
@@ -479,6 +506,7 @@ def run_load(
             "exit_code": result.exit_code,
             "rows_landed": _totals(result.outcomes)["landed"],
             "timings": result.timings,
+            "cpu": result.cpu_timings,
         }
     )
     if missing and result.exit_code == EXIT_OK:
@@ -504,23 +532,44 @@ def load(
         progress.step(f"等待另一个导入任务（进程 {holder}）结束 / waiting for load {holder}")
 
     started = dt.datetime.now()
-    clock = time.perf_counter()
     timer = StageTimer()
+    clock = timer.start()
     try:
         with exclusive(warehouse, wait, waiting):
             copy = BuildCopy(warehouse)
             with timer("publish"):  # the private copy is the price of a safe publish
                 copy.prepare()
+            builder = None
+            if build:
+                # dbt and Great Expectations take seconds to import: both start now, while
+                # the files are read (dbt in the child process that will build).
+                threading.Thread(target=_import_gx_quietly, daemon=True).start()
+                builder = _start_builder()
             try:
                 _load_in_copy(
-                    copy, files, warehouse, source, progress, result, started, build, timer
+                    copy,
+                    files,
+                    warehouse,
+                    source,
+                    progress,
+                    result,
+                    started,
+                    build,
+                    timer,
+                    builder,
                 )
             except BaseException:
+                if builder is not None:
+                    builder.close()  # before the copy goes: nothing may write to it after
                 copy.discard()
                 raise
+            finally:
+                if builder is not None:
+                    builder.close()
     finally:
         progress.close()
-        result.timings = {**timer.seconds, "total": time.perf_counter() - clock}
+        result.timings = {**timer.seconds, "total": time.perf_counter() - clock[0]}
+        result.cpu_timings = {**timer.cpu_seconds, "total": time.process_time() - clock[1]}
     return result
 
 
@@ -534,6 +583,7 @@ def _load_in_copy(
     started: dt.datetime,
     build: bool = True,
     timer: StageTimer | None = None,
+    builder: BuildProcess | None = None,
 ) -> None:
     timer = timer or StageTimer()
     with timer("land"):
@@ -549,11 +599,11 @@ def _load_in_copy(
         nothing_new = not landed and not rejected
         checks: list[CheckResult] = []
         runs = []
+        prepared = None
         if landed and build:
             progress.step("数据质量检查（本批）/ quality checks on the batch")
             with timer("gx_batch"):
-                runs.append(_run_quality("batch", con, load_id))
-            checks += runs[-1]
+                prepared = _prepare_batch_checks(con, load_id)
     finally:
         with timer("land"):
             con.close()
@@ -562,8 +612,23 @@ def _load_in_copy(
         copy.discard()
         return
     if landed and build:
-        with timer("dbt_build"):
-            checks += _build(copy, progress)
+        # The build runs on the copy (in the child process) while the batch's frames,
+        # already read, are validated here.
+        built: dict[str, list[CheckResult]] = {}
+
+        def run_build() -> None:
+            with timer("dbt_build"):
+                built["checks"] = _build(copy, progress, builder)
+
+        building = threading.Thread(target=run_build, name="dbt build")
+        building.start()
+        try:
+            with timer("gx_batch"):
+                runs.append(prepared.validate() if prepared is not None else [])
+        finally:
+            building.join()
+        checks += runs[-1]
+        checks += built.get("checks") or [_build_failed("the build stopped unexpectedly")]
     if landed and build and not any(c.blocks_publish for c in checks if c.stage == "build"):
         with timer("gx_marts"):
             con = copy.connect()
@@ -576,7 +641,7 @@ def _load_in_copy(
     result.checks = checks
     result.runs = runs
     blocking = [c for c in checks if c.blocks_publish]
-    publish_started = time.perf_counter()
+    publish_started = timer.start()
     con = copy.connect()
     try:
         _append(con, "audit.dq_results", _check_rows(checks, load_id, dt.datetime.now()))
@@ -609,12 +674,12 @@ def _load_in_copy(
         result.failure = "; ".join(f"{c.suite} {c.check_name}: {c.message}" for c in blocking[:5])
         result.exit_code = EXIT_NOT_PUBLISHED
         copy.discard()
-        timer.add("publish", time.perf_counter() - publish_started)
+        timer.add_since("publish", publish_started)
         return
     progress.step("发布 / publishing", advance=1)
     copy.publish()
     result.published = True
-    timer.add("publish", time.perf_counter() - publish_started)
+    timer.add_since("publish", publish_started)
     if runs:
         with timer("data_docs"):
             result.docs = _data_docs(runs, warehouse)
@@ -631,32 +696,42 @@ def _data_docs(runs: list, warehouse: Path) -> Path | None:
         return None
 
 
-def _build(copy: BuildCopy, progress: Progress) -> list[CheckResult]:
-    from schoolwh.settings import DBT_DIR
+def _prepare_batch_checks(con, load_id: int):
+    from expectations import prepare_batch
 
+    return prepare_batch(con, load_id)
+
+
+def _build(
+    copy: BuildCopy, progress: Progress, builder: BuildProcess | None = None
+) -> list[CheckResult]:
     if not (DBT_DIR / "dbt_project.yml").exists():
         return []
-    try:
-        from schoolwh.build import build
-    except ModuleNotFoundError:  # TEMP until the dbt project lands
-        return []
-
     progress.step("构建指标模型 / building the models (dbt)")
-    built = build(copy.path, unit_tests=False)
+    # Unit tests and the tests of the SQL's own invariants run in `make test`, not per load.
+    options = {"unit_tests": False, "invariant_tests": False}
+    if builder is not None:
+        built = builder.build(copy.path, **options)
+    else:
+        from schoolwh.build import build
+
+        built = build(copy.path, **options)
     checks = built.check_results()
     if not built.success:
-        checks.append(
-            CheckResult(
-                stage="build",
-                suite="dbt",
-                check_name="dbt build",
-                target="dbt",
-                success=False,
-                severity="critical",
-                message=built.message,
-            )
-        )
+        checks.append(_build_failed(built.message))
     return checks
+
+
+def _build_failed(message: str) -> CheckResult:
+    return CheckResult(
+        stage="build",
+        suite="dbt",
+        check_name="dbt build",
+        target="dbt",
+        success=False,
+        severity="critical",
+        message=message,
+    )
 
 
 def _as_of(con) -> dt.date | None:

@@ -23,21 +23,34 @@ STAGES = ("read_normalise", "land", "gx_batch", "dbt_build", "gx_marts", "publis
 
 
 class StageTimer:
-    """Adds up wall-clock seconds per stage; `with timer("land"): ...` times a block."""
+    """Adds up seconds per stage; `with timer("land"): ...` times a block.
+
+    `seconds` holds wall-clock time, `cpu_seconds` the CPU time of the whole process
+    (every thread) over the same spans: on a busy machine the two tell waiting from work.
+    """
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
 
     @contextlib.contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
-            self.add(stage, time.perf_counter() - started)
+            self.add(stage, time.perf_counter() - started, time.process_time() - cpu)
 
-    def add(self, stage: str, seconds: float) -> None:
+    def start(self) -> tuple[float, float]:
+        """A mark to pass to `add_since` (for spans that are not one block)."""
+        return time.perf_counter(), time.process_time()
+
+    def add_since(self, stage: str, mark: tuple[float, float]) -> None:
+        self.add(stage, time.perf_counter() - mark[0], time.process_time() - mark[1])
+
+    def add(self, stage: str, seconds: float, cpu_seconds: float = 0.0) -> None:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+        self.cpu_seconds[stage] = self.cpu_seconds.get(stage, 0.0) + cpu_seconds
 
 
 def write_timings(record: dict[str, Any], path: str | os.PathLike[str] | None = None) -> None:

@@ -107,7 +107,8 @@ def build_spark(
             ENV_SPARK_WAREHOUSE: str(Path(tmp) / "warehouse"),
             "SPARK_LOCAL_IP": "127.0.0.1",
         }
-        result = run_dbt(args, env=env, cache_key=str(raw_dir), profile_target=SPARK_TARGET)
+        # the parse does not depend on the paths (read at run time): one cache for all
+        result = run_dbt(args, env=env, cache_key=SPARK_TARGET, profile_target=SPARK_TARGET)
         marts: dict[str, Path] = {}
         session = _running_session()
         try:

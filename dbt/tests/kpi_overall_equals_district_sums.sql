@@ -46,8 +46,13 @@ final as (
         on overall.kpi = districts.kpi
         and overall.period_type = districts.period_type
         and overall.period = districts.period
-    where abs(coalesce(overall.numerator, 0) - coalesce(districts.numerator, 0)) > 1e-6
-        or abs(coalesce(overall.denominator, 0) - coalesce(districts.denominator, 0)) > 1e-6
+    -- relative to the size of the figure: sums of doubles taken in another order (another
+    -- engine, another plan) differ in their last bits, which is far more than 1e-6 yuan
+    -- on a budget of billions
+    where abs(coalesce(overall.numerator, 0) - coalesce(districts.numerator, 0))
+        > 1e-9 * greatest(1, abs(coalesce(overall.numerator, 0)))
+        or abs(coalesce(overall.denominator, 0) - coalesce(districts.denominator, 0))
+        > 1e-9 * greatest(1, abs(coalesce(overall.denominator, 0)))
 
 )
 

@@ -1,0 +1,474 @@
+"""`make bench`: how fast schoolwh loads and serves a city and a province.
+
+Steps, all in one run (about 10-15 minutes on 2 cores):
+1. generate `--clean` samples: a city (1,300 schools) and a province (20,000 schools,
+   one year of school days), and one more school day for every reporting school;
+2. the floor of each: plain DuckDB reading the same CSV files (explicit types) plus one
+   query computing the term KPIs (bench/floor.sql), checked against the marts;
+3. a full `schoolwh load` of each into a new warehouse, in a child process: wall time,
+   CPU time, peak memory (the child's maximum resident set) and the stage timings the
+   loader writes when SCHOOLWH_TIMINGS names a file;
+4. an incremental load: the extra day into the province warehouse;
+5. every dashboard page's queries on the province warehouse (p50 / p95 over repeated
+   runs, each on a newly opened read-only connection).
+It prints a table, writes bench/results.json and refreshes the figures in
+bench/RESULTS.md (between its `bench:results` markers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH_DIR.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+WORK = BENCH_DIR / "work"
+RESULTS_JSON = BENCH_DIR / "results.json"
+RESULTS_MD = BENCH_DIR / "RESULTS.md"
+MD_START, MD_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+STAGES = ("read_normalise", "land", "gx_batch", "dbt_build", "gx_marts", "publish", "data_docs")
+GB = 1024**3
+
+# (key, what, target, unit): a figure meets its target when it is at most the target
+TARGETS = (
+    ("province_full_s", "Province full load", 60.0, "s"),
+    ("province_floor_ratio", "Province full load ÷ floor", 4.0, "×"),
+    ("city_full_s", "City full load", 20.0, "s"),
+    ("province_incremental_s", "Province incremental day", 15.0, "s"),
+    ("dashboard_worst_p95_ms", "Slowest dashboard query p95", 200.0, "ms"),
+    ("province_peak_gb", "Peak memory, province loads", 4.0, "GB"),
+)
+
+
+# --- machine ------------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _ram_gb() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024 / GB
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _os_name() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.split("=", 1)[1].strip('"') + f" (kernel {platform.release()})"
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.release()}"
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "-"
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(_ram_gb(), 1),
+        "cpu": _cpu_model(),
+        "os": _os_name(),
+        "python": platform.python_version(),
+        "duckdb": _version("duckdb"),
+        "dbt-core": _version("dbt-core"),
+        "dbt-duckdb": _version("dbt-duckdb"),
+        "polars": _version("polars"),
+        "great-expectations": _version("great-expectations"),
+    }
+
+
+# --- child processes ----------------------------------------------------------------------
+
+
+def run_child(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a command; wall seconds, CPU seconds, peak resident memory and exit code."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
+    with log.open("w", encoding="utf-8") as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            cmd, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_rss_bytes": usage.ru_maxrss * 1024,  # kilobytes on Linux
+        "exit_code": child.returncode,
+        "load_average_before": load_before,
+        "log": str(log.relative_to(PROJECT_ROOT)),
+    }
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "schoolwh.cli", *args]
+
+
+def generate(name: str, schools: int) -> dict[str, Any]:
+    folder = WORK / name / "inbox"
+    if folder.exists():
+        shutil.rmtree(folder)
+    run = run_child(
+        _cli("generate", str(folder), "--clean", "--schools", str(schools)),
+        WORK / "logs" / f"generate_{name}.log",
+    )
+    if run["exit_code"] != 0:
+        raise SystemExit(f"generating the {name} sample failed: see {run['log']}")
+    csvs = sorted(folder.glob("*.csv"))
+    participation = [f for f in csvs if f.name.startswith("participation_")]
+    return {
+        "folder": str(folder.relative_to(PROJECT_ROOT)),
+        "schools": schools,
+        "files": len(csvs),
+        "bytes": sum(f.stat().st_size for f in csvs),
+        "participation_rows": sum(_data_lines(f) for f in participation),
+        "seconds": run["seconds"],
+    }
+
+
+def _data_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for _ in f) - 1
+
+
+def extra_day(inbox: Path, out_dir: Path) -> dict[str, Any]:
+    """One more school day for every school that reported on the sample's last day: the
+    rows of that day again, dated the first Monday after it."""
+    import polars as pl
+
+    latest = max(inbox.glob("participation_*.csv"))
+    frame = pl.read_csv(latest, schema_overrides={"school_code": pl.String, "date": pl.Date})
+    last = frame["date"].max()
+    day = last + dt.timedelta(days=7 - last.weekday())
+    rows = frame.filter(pl.col("date") == last).with_columns(pl.lit(day).alias("date"))
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    target = out_dir / f"participation_{day.isoformat()}.csv"
+    rows.write_csv(target, date_format="%Y-%m-%d")
+    return {"date": day.isoformat(), "rows": rows.height, "file": str(target.name)}
+
+
+def floor(name: str) -> dict[str, Any]:
+    inbox = WORK / name / "inbox"
+    db = WORK / name / "floor.duckdb"
+    run = run_child(
+        [sys.executable, str(BENCH_DIR / "floor.py"), str(inbox), str(db)],
+        WORK / "logs" / f"floor_{name}.log",
+    )
+    if run["exit_code"] != 0:
+        raise SystemExit(f"the {name} floor failed: see {run['log']}")
+    inner = json.loads(Path(PROJECT_ROOT / run["log"]).read_text().strip().splitlines()[-1])
+    return {**run, "statements": inner["statements"], "inner_seconds": inner["seconds"]}
+
+
+def load(name: str, folder: Path, warehouse: Path, fresh: bool) -> dict[str, Any]:
+    if fresh and warehouse.parent.exists():
+        shutil.rmtree(warehouse.parent)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    timings = WORK / "logs" / f"timings_{name}.json"
+    timings.unlink(missing_ok=True)
+    env = {**os.environ, "SCHOOLWH_TIMINGS": str(timings)}
+    run = run_child(
+        _cli("load", str(folder), "--warehouse", str(warehouse)),
+        WORK / "logs" / f"load_{name}.log",
+        env,
+    )
+    record = json.loads(timings.read_text()) if timings.is_file() else {}
+    stages = record.get("timings", {})
+    accounted = sum(stages.get(s, 0.0) for s in STAGES)
+    return {
+        **run,
+        "published": record.get("published", False),
+        "rows_landed": record.get("rows_landed"),
+        "stages": {s: stages[s] for s in STAGES if s in stages},
+        "stages_cpu": record.get("cpu", {}),
+        # interpreter start, imports, finding files, the report: the rest of the process
+        "other": max(run["seconds"] - accounted, 0.0),
+        "warehouse_bytes": warehouse.stat().st_size if warehouse.exists() else None,
+    }
+
+
+def floor_agreement(floor_db: Path, warehouse: Path) -> dict[str, Any]:
+    """How far the floor's term KPIs are from the warehouse's (they compute the same)."""
+    import duckdb
+
+    con = duckdb.connect(str(floor_db), read_only=True)
+    try:
+        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        row = con.execute(
+            """
+            select
+                count(*),
+                count(*) filter (where k.kpi is null),
+                count(*) filter (where (f.value is null) <> (k.value is null)),
+                coalesce(max(abs(f.value - k.value)), 0)
+            from term_kpis f
+            left join (
+                select district_code, period as term, kpi, value
+                from wh.marts.kpi_district where period_type = 'term'
+                union all
+                select null, period, kpi, value from wh.marts.kpi_overall
+                where period_type = 'term'
+            ) k
+                on k.kpi = f.kpi and k.term = f.term
+                and coalesce(k.district_code, '') = coalesce(f.district_code, '')
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    rows, missing, null_mismatch, max_diff = row
+    return {
+        "rows": rows,
+        "missing_in_marts": missing,
+        "null_mismatch": null_mismatch,
+        "max_abs_diff": max_diff,
+        "agree": missing == 0 and null_mismatch == 0 and max_diff < 1e-9,
+    }
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def summary(results: dict[str, Any]) -> dict[str, float | None]:
+    loads, floors = results["loads"], results["floors"]
+    pages = results.get("dashboard", {})
+    p95s = [v["p95_ms"] for page in pages.values() for v in page["queries"].values()]
+    prov = loads.get("province_full", {})
+    inc = loads.get("province_incremental", {})
+    peaks = [r["peak_rss_bytes"] for r in (prov, inc) if r]
+    return {
+        "province_full_s": prov.get("seconds"),
+        "province_floor_ratio": (
+            prov["seconds"] / floors["province"]["seconds"]
+            if prov and "province" in floors
+            else None
+        ),
+        "city_full_s": loads.get("city_full", {}).get("seconds"),
+        "province_incremental_s": inc.get("seconds"),
+        "dashboard_worst_p95_ms": max(p95s) if p95s else None,
+        "province_peak_gb": max(peaks) / GB if peaks else None,
+    }
+
+
+def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
+    values = summary(results)
+    rows = []
+    for key, what, target, unit in TARGETS:
+        value = values[key]
+        rows.append(
+            {
+                "key": key,
+                "what": what,
+                "value": value,
+                "target": target,
+                "unit": unit,
+                "met": None if value is None else value <= target,
+            }
+        )
+    return rows
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "ms":
+        return f"{value:.0f} ms"
+    if unit == "×":
+        return f"{value:.1f}×"
+    if unit == "GB":
+        return f"{value:.2f} GB"
+    return f"{value:.1f} s"
+
+
+def _mark(met: bool | None) -> str:
+    return "-" if met is None else ("✓" if met else "✗")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        f"Run on {results['date']} — {m['nproc']} cores, {m['ram_gb']} GB RAM, {m['cpu']}; "
+        f"{m['os']}; Python {m['python']}, DuckDB {m['duckdb']}, dbt-core {m['dbt-core']} "
+        f"(dbt-duckdb {m['dbt-duckdb']}), polars {m['polars']}, great-expectations "
+        f"{m['great-expectations']}. Load average before the run: "
+        f"{results['load_average_before']:.1f}.",
+        "",
+        "| Figure | Value | Target | |",
+        "| --- | ---: | ---: | :-: |",
+    ]
+    for v in verdicts(results):
+        lines.append(
+            f"| {v['what']} | {_fmt(v['value'], v['unit'])} | ≤ {_fmt(v['target'], v['unit'])} "
+            f"| {_mark(v['met'])} |"
+        )
+    lines += ["", "Loads (wall seconds per stage; the child process as a whole):", ""]
+    header = ["load", "rows", "total", *STAGES, "other", "CPU", "peak"]
+    lines += ["| " + " | ".join(header) + " |", "|" + " ---: |" * len(header)]
+    for name, r in results["loads"].items():
+        cells = [
+            name,
+            f"{r['rows_landed'] or 0:,}",
+            f"{r['seconds']:.1f}",
+            *(f"{r['stages'][s]:.1f}" if s in r["stages"] else "-" for s in STAGES),
+            f"{r['other']:.1f}",
+            f"{r['cpu_seconds']:.1f}",
+            f"{r['peak_rss_bytes'] / GB:.2f} GB",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Floor (plain DuckDB: read the CSV files with explicit types, one KPI query):",
+        "",
+    ]
+    lines += ["| sample | floor | read CSV | KPI query | full load ÷ floor | KPIs agree |"]
+    lines += ["| --- | ---: | ---: | ---: | ---: | :-: |"]
+    for name, f in results["floors"].items():
+        read = sum(v for k, v in f["statements"].items() if k != "term_kpis")
+        full = results["loads"].get(f"{name}_full", {}).get("seconds")
+        ratio = f"{full / f['seconds']:.1f}×" if full else "-"
+        agree = f.get("agreement", {})
+        ok = _mark(agree.get("agree")) if agree else "-"
+        lines.append(
+            f"| {name} | {f['seconds']:.1f} s | {read:.1f} s | "
+            f"{f['statements'].get('term_kpis', 0):.2f} s | {ratio} | {ok} |"
+        )
+    pages = results.get("dashboard", {})
+    if pages:
+        lines += [
+            "",
+            f"Dashboard on the province warehouse ({results['dashboard_repeat']} runs of each "
+            "query, each on a newly opened read-only connection):",
+            "",
+            "| page | queries | slowest query (p95) | p95 | page total p50 |",
+            "| --- | ---: | --- | ---: | ---: |",
+        ]
+        for page, r in pages.items():
+            label, worst = max(r["queries"].items(), key=lambda kv: kv[1]["p95_ms"])
+            lines.append(
+                f"| {page} | {len(r['queries'])} | {label} | {worst['p95_ms']:.0f} ms | "
+                f"{r['page_p50_ms']:.0f} ms |"
+            )
+    return "\n".join(lines)
+
+
+def print_table(results: dict[str, Any]) -> None:
+    print()
+    print(markdown(results))
+    print()
+
+
+def update_results_md(results: dict[str, Any]) -> None:
+    block = f"{MD_START}\n{markdown(results)}\n{MD_END}"
+    if RESULTS_MD.exists():
+        text = RESULTS_MD.read_text(encoding="utf-8")
+        if MD_START in text and MD_END in text:
+            head, rest = text.split(MD_START, 1)
+            tail = rest.split(MD_END, 1)[1]
+            RESULTS_MD.write_text(head + block + tail, encoding="utf-8")
+            return
+    RESULTS_MD.write_text(f"# Benchmark results\n\n{block}\n", encoding="utf-8")
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--city-schools", type=int, default=1300)
+    parser.add_argument("--province-schools", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=20, help="runs of each dashboard query")
+    parser.add_argument(
+        "--no-markdown", action="store_true", help="do not refresh bench/RESULTS.md"
+    )
+    args = parser.parse_args(argv)
+
+    def step(text: str) -> None:
+        print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    results: dict[str, Any] = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_average_before": os.getloadavg()[0],
+        "datasets": {},
+        "floors": {},
+        "loads": {},
+    }
+    WORK.mkdir(parents=True, exist_ok=True)
+    for name, schools in (("city", args.city_schools), ("province", args.province_schools)):
+        step(f"generating the {name} sample ({schools:,} schools)")
+        results["datasets"][name] = generate(name, schools)
+    step("writing one more school day for the province")
+    day_dir = WORK / "province" / "day"
+    results["datasets"]["province_day"] = extra_day(WORK / "province" / "inbox", day_dir)
+
+    for name in ("city", "province"):
+        step(f"floor: {name}")
+        results["floors"][name] = floor(name)
+        step(f"full load: {name}")
+        results["loads"][f"{name}_full"] = load(
+            f"{name}_full", WORK / name / "inbox", WORK / name / "wh" / "warehouse.duckdb", True
+        )
+        results["floors"][name]["agreement"] = floor_agreement(
+            WORK / name / "floor.duckdb", WORK / name / "wh" / "warehouse.duckdb"
+        )
+    step("incremental load: one more day into the province warehouse")
+    results["loads"]["province_incremental"] = load(
+        "province_incremental", day_dir, WORK / "province" / "wh" / "warehouse.duckdb", False
+    )
+    step(f"dashboard queries on the province warehouse ({args.repeat} runs each)")
+    from pages import time_pages
+
+    results["dashboard"] = time_pages(WORK / "province" / "wh" / "warehouse.duckdb", args.repeat)
+    results["dashboard_repeat"] = args.repeat
+    results["verdicts"] = verdicts(results)
+    results["bench_peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    RESULTS_JSON.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    print_table(results)
+    if not args.no_markdown:
+        update_results_md(results)
+    step(f"wrote {RESULTS_JSON.relative_to(PROJECT_ROOT)}")
+    failed = [r for r in results["loads"].values() if r["exit_code"] not in (0,)]
+    for r in failed:
+        print(f"a load exited with code {r['exit_code']}: see {r['log']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
