@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest import build_state
 from ingest.build_process import BuildProcess
 from ingest.encodings import DecodeError
 from ingest.headers import Closest, HeaderMatch, find_header
@@ -376,6 +377,7 @@ def prepare_schema(con) -> None:
     for src in SOURCES.values():
         con.execute(raw_table_ddl(src))
     ensure_audit_schema(con)
+    build_state.ensure_table(con)
 
 
 def land_files(
@@ -600,10 +602,15 @@ def _load_in_copy(
         checks: list[CheckResult] = []
         runs = []
         prepared = None
+        fingerprint, selected = "", None
         if landed and build:
             progress.step("数据质量检查（本批）/ quality checks on the batch")
             with timer("gx_batch"):
                 prepared = _prepare_batch_checks(con, load_id)
+            with timer("dbt_build"):
+                fingerprint = build_state.project_fingerprint()
+                sources = {o.source for o in outcomes if o.status == "loaded" and o.source}
+                selected = build_state.selection(con, load_id, sources, fingerprint)
     finally:
         with timer("land"):
             con.close()
@@ -618,7 +625,7 @@ def _load_in_copy(
 
         def run_build() -> None:
             with timer("dbt_build"):
-                built["checks"] = _build(copy, progress, builder)
+                built["checks"] = _build(copy, progress, builder, selected)
 
         building = threading.Thread(target=run_build, name="dbt build")
         building.start()
@@ -641,10 +648,13 @@ def _load_in_copy(
     result.checks = checks
     result.runs = runs
     blocking = [c for c in checks if c.blocks_publish]
+    built_ok = landed and build and not any(c.stage == "build" and c.blocks_publish for c in checks)
     publish_started = timer.start()
     con = copy.connect()
     try:
         _append(con, "audit.dq_results", _check_rows(checks, load_id, dt.datetime.now()))
+        if built_ok and fingerprint:
+            build_state.record(con, load_id, fingerprint, selected)
         as_of = _as_of(con)
         result.as_of = as_of
         totals = _totals(result.outcomes)
@@ -703,13 +713,20 @@ def _prepare_batch_checks(con, load_id: int):
 
 
 def _build(
-    copy: BuildCopy, progress: Progress, builder: BuildProcess | None = None
+    copy: BuildCopy,
+    progress: Progress,
+    builder: BuildProcess | None = None,
+    select: str | None = None,
 ) -> list[CheckResult]:
     if not (DBT_DIR / "dbt_project.yml").exists():
         return []
-    progress.step("构建指标模型 / building the models (dbt)")
-    # Unit tests and the tests of the SQL's own invariants run in `make test`, not per load.
-    options = {"unit_tests": False, "invariant_tests": False}
+    if select:
+        progress.step("构建受本次导入影响的指标模型 / building the models this load affects (dbt)")
+    else:
+        progress.step("构建指标模型 / building the models (dbt)")
+    # Unit tests and the tests of the SQL's own invariants run in `make test`, not per load;
+    # `select` limits the build to what this load can change (ingest/build_state.py).
+    options = {"unit_tests": False, "invariant_tests": False, "select": select}
     if builder is not None:
         built = builder.build(copy.path, **options)
     else:

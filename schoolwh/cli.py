@@ -249,6 +249,22 @@ def docs(
     typer.echo(f"文档已写入 / docs written: {target / 'index.html'}")
 
 
+@app.command("export-raw")
+def export_raw_cmd(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for one Parquet folder per raw source.")],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """导出 Write the raw layer as Parquet (one folder per source) for Spark or any engine."""
+    from schoolwh.export_raw import ExportError, export_raw
+
+    try:
+        written = export_raw(resolve_warehouse(warehouse), out_dir)
+    except ExportError as exc:
+        fail(str(exc), 2)
+    for name, path in written.items():
+        typer.echo(f"{name}: {path}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -13,6 +13,7 @@ never raises for a failed build: errors come back in the `BuildResult`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -84,7 +85,8 @@ def build_spark(
     `raw_dir` holds one folder per raw source, as `schoolwh.export_raw.export_raw()`
     writes it. When the build succeeds and `marts_dir` is given, every relation of the
     marts schema is written to `marts_dir/<name>/` as Parquet (a folder replaced whole).
-    `select` and `unit_tests` work as in `schoolwh.build.build()`.
+    `select` and `unit_tests` work as in `schoolwh.build.build()`, except that each build
+    starts from an empty catalog: a selection must include what it reads (`+kpi_district`).
     """
     started = time.perf_counter()
     missing = spark_missing()
@@ -120,7 +122,9 @@ def build_spark(
                     result.message += f"\nWriting the marts as Parquet failed: {exc}"
         finally:
             if session is not None:
-                session.stop()  # the next build starts with a fresh catalog and warehouse
+                # the next build starts with a fresh catalog and warehouse folder
+                with contextlib.suppress(Exception):
+                    session.stop()
         result.elapsed_seconds = time.perf_counter() - started
         return SparkBuild(result, marts)
 
@@ -170,12 +174,15 @@ def _raw_layer_problem(raw_dir: Path) -> str | None:
 
 def _running_session() -> Any:
     """The Spark session dbt-spark started in this process, or None if it never started."""
-    from pyspark import SparkContext
-    from pyspark.sql import SparkSession
+    try:
+        from pyspark import SparkContext
+        from pyspark.sql import SparkSession
 
-    if SparkContext._active_spark_context is None:
+        if SparkContext._active_spark_context is None:
+            return None
+        return SparkSession.builder.getOrCreate()  # the running session, not a new one
+    except Exception:  # a session that died with the build: nothing to read or stop
         return None
-    return SparkSession.builder.getOrCreate()  # the running session, not a new one
 
 
 def _write_marts(session: Any, marts_dir: Path) -> dict[str, Path]:

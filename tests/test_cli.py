@@ -11,13 +11,31 @@ runner = CliRunner()
 
 def test_help_lists_every_command():
     out = runner.invoke(app, ["--help"]).output
-    for command in ("load", "sql", "generate", "demo", "dashboard", "docs", "briefing"):
+    for command in (
+        "load",
+        "sql",
+        "generate",
+        "demo",
+        "dashboard",
+        "docs",
+        "briefing",
+        "export-raw",
+    ):
         assert command in out
     assert "学校午餐" in out
 
 
 def test_every_command_takes_warehouse():
-    for command in ("load", "sql", "generate", "demo", "dashboard", "docs", "briefing"):
+    for command in (
+        "load",
+        "sql",
+        "generate",
+        "demo",
+        "dashboard",
+        "docs",
+        "briefing",
+        "export-raw",
+    ):
         out = runner.invoke(app, [command, "--help"], terminal_width=120).output
         assert "--warehouse" in out, command
 
