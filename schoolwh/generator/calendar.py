@@ -12,26 +12,10 @@ from datetime import date
 
 import numpy as np
 
+from schoolwh.holidays import MAKEUP_WORKDAYS as MAKEUP_SCHOOL_DAYS
+from schoolwh.holidays import PUBLIC_HOLIDAYS
+
 YEAR = 2025
-
-# China's 2025 public holidays (State Council notice of 12 Nov 2024), first and last day.
-PUBLIC_HOLIDAYS: tuple[tuple[str, date, date], ...] = (
-    ("元旦", date(2025, 1, 1), date(2025, 1, 1)),
-    ("春节", date(2025, 1, 28), date(2025, 2, 4)),
-    ("清明节", date(2025, 4, 4), date(2025, 4, 6)),
-    ("劳动节", date(2025, 5, 1), date(2025, 5, 5)),
-    ("端午节", date(2025, 5, 31), date(2025, 6, 2)),
-    ("国庆节、中秋节", date(2025, 10, 1), date(2025, 10, 8)),
-)
-
-# Weekend days worked in exchange for the long holidays.
-MAKEUP_SCHOOL_DAYS: tuple[date, ...] = (
-    date(2025, 1, 26),
-    date(2025, 2, 8),
-    date(2025, 4, 27),
-    date(2025, 9, 28),
-    date(2025, 10, 11),
-)
 
 # The last day the sample holds data for (the autumn term itself runs to 31 Jan 2026).
 DATA_END = date(2025, 12, 31)
