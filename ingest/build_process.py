@@ -30,7 +30,11 @@ _STDERR_TAIL = 40  # lines of the child's stderr shown when it fails
 
 
 class BuildProcess:
-    """The child process that runs one `dbt build` (see the module docstring)."""
+    """The child process that runs one `dbt build` (see the module docstring).
+
+    Create it from a thread that outlives the build (the loader's main thread): Linux
+    ties the child's death signal to the thread that started it.
+    """
 
     def __init__(self) -> None:
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -284,16 +285,18 @@ def _land(con, batch: Batch, load_id: int) -> None:
     o = batch.outcome
     frame = batch.rows.select(
         *[pl.col(c.name).cast(POLARS_TYPES[c.kind]) for c in src.columns],
-        pl.lit(load_id, pl.Int64).alias("_load_id"),
-        pl.lit(o.batch_seq, pl.Int64).alias("_batch_seq"),
-        pl.lit(o.file_hash).alias("_file_hash"),
-        pl.lit(o.file_name).alias("_file_name"),
-        pl.lit(o.sheet, pl.String).alias("_sheet"),
         pl.col(ROW).alias("_row_number"),
     )
     con.register("_landing", frame.to_arrow())
     try:
-        con.execute(f"INSERT INTO raw.{src.name} BY NAME SELECT * FROM _landing")
+        # The batch's own metadata is the same on every row: DuckDB adds it, rather than
+        # handing over a copy of the file name and hash per row.
+        con.execute(
+            f"INSERT INTO raw.{src.name} BY NAME SELECT *, "
+            "?::BIGINT AS _load_id, ?::BIGINT AS _batch_seq, ?::VARCHAR AS _file_hash, "
+            "?::VARCHAR AS _file_name, ?::VARCHAR AS _sheet FROM _landing",
+            [load_id, o.batch_seq, o.file_hash, o.file_name, o.sheet],
+        )
     finally:
         con.unregister("_landing")
 
@@ -387,8 +390,13 @@ def land_files(
     forced: str | None,
     progress: Progress,
     timer: StageTimer | None = None,
+    on_new_rows: Callable[[], None] | None = None,
 ) -> tuple[int, list[FileOutcome]]:
-    """Read, check and land every file into the build copy; returns (load_id, outcomes)."""
+    """Read, check and land every file into the build copy; returns (load_id, outcomes).
+
+    `on_new_rows` is called before each batch is landed (the first call matters: the load
+    has something new).
+    """
     timer = timer or StageTimer()
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM audit.loads").fetchone()[0]
     seq = con.execute("SELECT coalesce(max(batch_seq), 0) FROM audit.load_files").fetchone()[0]
@@ -432,6 +440,8 @@ def land_files(
                 continue
             seq += 1
             item.outcome.batch_seq = seq
+            if on_new_rows is not None and not item.rejected:
+                on_new_rows()
             with timer("land"):
                 if not item.rejected and item.outcome.status == "loaded":
                     _land(con, item, load_id)
@@ -472,6 +482,33 @@ def _start_builder() -> BuildProcess | None:
     except OSError as exc:
         print(f"[load] 构建进程未启动 / build process not started: {exc}", file=sys.stderr)
         return None
+
+
+class _Warmup:
+    """What a building load starts once it has new rows to land, so that neither dbt nor
+    Great Expectations (seconds to import each) is imported on the critical path: the
+    child process that will build, and a thread importing GX while the files are read."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.builder: BuildProcess | None = None
+        self._gx: threading.Thread | None = None
+
+    def start(self) -> None:
+        if not self.enabled or self._gx is not None:
+            return
+        self._gx = threading.Thread(target=_import_gx_quietly, name="import gx", daemon=True)
+        self._gx.start()
+        self.builder = _start_builder()
+
+    def stop_builder(self) -> None:
+        if self.builder is not None:
+            self.builder.close()
+
+    def close(self) -> None:
+        self.stop_builder()
+        if self._gx is not None:
+            self._gx.join()  # never leave an import half done when the process exits
 
 
 def run_load(
@@ -541,12 +578,7 @@ def load(
             copy = BuildCopy(warehouse)
             with timer("publish"):  # the private copy is the price of a safe publish
                 copy.prepare()
-            builder = None
-            if build:
-                # dbt and Great Expectations take seconds to import: both start now, while
-                # the files are read (dbt in the child process that will build).
-                threading.Thread(target=_import_gx_quietly, daemon=True).start()
-                builder = _start_builder()
+            warmup = _Warmup(build)
             try:
                 _load_in_copy(
                     copy,
@@ -558,16 +590,14 @@ def load(
                     started,
                     build,
                     timer,
-                    builder,
+                    warmup,
                 )
             except BaseException:
-                if builder is not None:
-                    builder.close()  # before the copy goes: nothing may write to it after
+                warmup.stop_builder()  # before the copy goes: nothing may write to it after
                 copy.discard()
                 raise
             finally:
-                if builder is not None:
-                    builder.close()
+                warmup.close()
     finally:
         progress.close()
         result.timings = {**timer.seconds, "total": time.perf_counter() - clock[0]}
@@ -585,15 +615,18 @@ def _load_in_copy(
     started: dt.datetime,
     build: bool = True,
     timer: StageTimer | None = None,
-    builder: BuildProcess | None = None,
+    warmup: _Warmup | None = None,
 ) -> None:
     timer = timer or StageTimer()
+    warmup = warmup or _Warmup(enabled=False)
     with timer("land"):
         con = copy.connect()
     try:
         with timer("land"):
             prepare_schema(con)
-        load_id, outcomes = land_files(con, files, warehouse, source, progress, timer)
+        load_id, outcomes = land_files(
+            con, files, warehouse, source, progress, timer, on_new_rows=warmup.start
+        )
         result.load_id, result.outcomes = load_id, outcomes
         rejected = any(o.status == "rejected" for o in outcomes)
         result.exit_code = EXIT_REJECTED if rejected else EXIT_OK
@@ -625,7 +658,7 @@ def _load_in_copy(
 
         def run_build() -> None:
             with timer("dbt_build"):
-                built["checks"] = _build(copy, progress, builder, selected)
+                built["checks"] = _build(copy, progress, warmup.builder, selected)
 
         building = threading.Thread(target=run_build, name="dbt build")
         building.start()
@@ -635,7 +668,10 @@ def _load_in_copy(
         finally:
             building.join()
         checks += runs[-1]
-        checks += built.get("checks") or [_build_failed("the build stopped unexpectedly")]
+        if "checks" in built:
+            checks += built["checks"]
+        else:  # the build thread raised (it reported why on stderr)
+            checks.append(_build_failed("the build stopped unexpectedly"))
     if landed and build and not any(c.blocks_publish for c in checks if c.stage == "build"):
         with timer("gx_marts"):
             con = copy.connect()
