@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingest.headers import HeaderMatch, amount_factor, fold
-from ingest.readers import ROW
+from ingest.readers import EXTRA, ROW
 from ingest.rules import rules_for
 from ingest.values import all_canonical, cell_text, is_ascii, parse_problem, parse_value
 
@@ -159,6 +159,12 @@ def normalise(
             typed = typed.with_columns(
                 pl.coalesce(pl.col(target), pl.when(flag).then(pl.lit(rule.reason))).alias(target)
             )
+    if EXTRA in typed.columns:
+        # More cells than the header (an unquoted comma, e.g. 1,234): which value is meant
+        # cannot be known, so the row is quarantined rather than landed with a guess.
+        typed = typed.with_columns(
+            pl.when(pl.col(EXTRA).is_not_null()).then(pl.lit("extra_cells")).alias(f"_p_{EXTRA}")
+        )
     problem_cols = [c for c in typed.columns if c.startswith("_p_")]
     failing = (
         pl.any_horizontal([pl.col(c).is_not_null() for c in problem_cols])
@@ -233,10 +239,13 @@ def _cell_problems(
     base = bad.with_columns(_raw_row(header[:width]).alias("raw_row"))
     for pc in problem_cols:
         col = pc[3:]
+        extra = col == EXTRA
         part = base.filter(pl.col(pc).is_not_null()).select(
             pl.col(ROW),
-            pl.lit(header_text[col]).alias("column_name"),
-            pl.col(f"column_{match.columns[col]}").alias("raw_value"),
+            pl.lit("（表头右侧）beyond the header" if extra else header_text[col]).alias(
+                "column_name"
+            ),
+            pl.col(EXTRA if extra else f"column_{match.columns[col]}").alias("raw_value"),
             pl.col(pc).alias("reason"),
             pl.col("raw_row"),
         )

@@ -20,6 +20,7 @@ from ingest.encodings import decode_csv
 
 HEAD_ROWS = 10  # the header must be within the first 10 rows
 ROW = "_row_number"
+EXTRA = "_extra_cells"  # CSV cells to the right of the header's last column, when any
 
 
 class ReadError(ValueError):
@@ -79,22 +80,32 @@ def _csv_frame(text: str, header_index: int, names: list[str]) -> tuple[pl.DataF
     first = header_index + 2
     if not rest.strip():
         return pl.DataFrame(schema=dict.fromkeys(names, pl.String)), first
-    frame = pl.read_csv(
-        rest.encode("utf-8"),  # bytes: polars reads them faster than a text stream
-        has_header=False,
-        new_columns=names,
-        schema=dict.fromkeys(names, pl.String),
-        truncate_ragged_lines=True,
-    )
+    try:
+        frame = pl.read_csv(
+            rest.encode("utf-8"),  # bytes: polars reads them faster than a text stream
+            has_header=False,
+            new_columns=names,
+            schema=dict.fromkeys(names, pl.String),
+            truncate_ragged_lines=False,  # a row wider than the header is not cut silently
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
+        frame = None  # a row has more cells than the header: read it with the csv module
     expected = rest.count("\n") + (0 if rest.endswith("\n") else 1)
-    if frame.height == expected:
+    if frame is not None and frame.height == expected:
         return frame, first
-    # Quoted fields (possibly spanning lines): the csv module counts records as Excel does.
+    # Quoted fields spanning lines or ragged rows: the csv module counts records as Excel
+    # does. Cells beyond the header go to EXTRA (e.g. an unquoted 1,234 split in two).
     rows = [r for r in csv.reader(io.StringIO(text))][header_index + 1 :]
+    width = len(names)
     cols = {
         n: [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i, n in enumerate(names)
     }
-    return pl.DataFrame(cols, schema=dict.fromkeys(names, pl.String)), first
+    extra = [",".join(c for c in r[width:] if c.strip()) or None for r in rows]
+    schema = dict.fromkeys(names, pl.String)
+    if any(e is not None for e in extra):
+        cols[EXTRA] = extra
+        schema[EXTRA] = pl.String
+    return pl.DataFrame(cols, schema=schema), first
 
 
 def _skip_lines(text: str, n: int) -> str:

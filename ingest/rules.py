@@ -34,6 +34,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "未整改完成的问题不应填写整改完成日期",
         "closed_date must be empty unless status is closed",
     ),
+    "extra_cells": (
+        "该行单元格多于表头（数字中的逗号未加引号？）",
+        "the row has more cells than the header (an unquoted comma in a number?)",
+    ),
     "duplicate_key": (
         "同一文件中主键重复，以后出现的一行为准",
         "duplicate key in the same file; the later row wins",

@@ -218,3 +218,16 @@ def test_defaults_for_optional_booleans(tmp_path):
     b = read(write_csv(tmp_path / "s.csv", [SCHOOLS_HEADER_ZH, school_row("4101050001")]))
     row = b.rows.row(0, named=True)
     assert row["active"] is True and row["nutrition_plan"] is False
+
+
+def test_row_wider_than_the_header_is_quarantined_not_guessed(tmp_path):
+    rows = [["学校代码", "日期", "就餐人数"]]
+    rows += [["4101050001", f"2025-09-{d:02d}", "10"] for d in range(1, 10)]
+    path = write_csv(tmp_path / "p.csv", rows)
+    # An unquoted thousands separator splits 1,234 into two cells.
+    path.write_bytes(path.read_bytes() + b"4101050001,2025-09-20,1,234\r\n")
+    b = read(path)
+    assert b.outcome.status == "loaded"
+    assert b.rows.height == 9
+    assert problems(b) == [(11, "（表头右侧）beyond the header", "extra_cells")]
+    assert b.problems["raw_value"].to_list() == ["234"]
