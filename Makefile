@@ -15,7 +15,7 @@ setup: $(VENV)/.synced
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-extras
+	$(UV) sync --frozen
 	touch $@
 
 demo: setup

@@ -15,8 +15,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from dashboard import queries as q
-from dashboard.connection import Warehouse
+from schoolwh.reading import queries as q
+from schoolwh.reading.connection import Warehouse
 
 Query = Callable[[Warehouse], Any]
 

@@ -239,8 +239,8 @@ def _parse_cached(warehouse: Path) -> bool | None:
     """Whether dbt's saved parse for this warehouse's build copy exists (a load without it
     parses the whole project first, once per warehouse path: several seconds)."""
     try:
-        from ingest.publish import BuildCopy
-        from schoolwh.build import _parse_cache
+        from schoolwh.pipeline.dbt_runner import _parse_cache
+        from schoolwh.pipeline.publish import BuildCopy
 
         copy = BuildCopy(warehouse.resolve()).path
         return (_parse_cache(f"default:{copy}") / "partial_parse.msgpack").is_file()
@@ -251,7 +251,7 @@ def _parse_cached(warehouse: Path) -> bool | None:
 _PARSE = """
 import json, sys, time
 from pathlib import Path
-from schoolwh.build import ENV_DBT_PATH, run_dbt
+from schoolwh.pipeline.dbt_runner import ENV_DBT_PATH, run_dbt
 path = str(Path(sys.argv[1]).resolve())
 started = time.perf_counter()
 result = run_dbt(["parse"], env={ENV_DBT_PATH: path}, cache_key=path)
@@ -262,11 +262,11 @@ print(json.dumps({"seconds": time.perf_counter() - started, "success": result.su
 def warm_dbt_parse(name: str, warehouse: Path) -> dict[str, Any]:
     """Parse the dbt project for this warehouse's build copy before the timed loads.
 
-    dbt's parse is kept per warehouse path (schoolwh/build.py): the first load on a new
+    dbt's parse is kept per warehouse path (schoolwh/pipeline/dbt_runner.py): the first load on a new
     path parses the whole project, every later load reuses it. Parsing ahead makes the
     timed loads show the time of every later load; the parse itself is reported.
     """
-    from ingest.publish import BuildCopy
+    from schoolwh.pipeline.publish import BuildCopy
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     copy = BuildCopy(warehouse.resolve()).path

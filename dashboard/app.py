@@ -17,8 +17,8 @@ if str(_HERE.parent) not in sys.path:  # `streamlit run dashboard/app.py` from a
 import streamlit as st  # noqa: E402
 
 from dashboard import ui  # noqa: E402
-from dashboard.connection import WarehouseError, WarehouseMissing  # noqa: E402
-from dashboard.i18n import t  # noqa: E402
+from schoolwh.reading.connection import WarehouseError, WarehouseMissing  # noqa: E402
+from schoolwh.reading.i18n import t  # noqa: E402
 
 # (name, file, icon): the name is the URL path and the i18n key `page.<name>`. The pages
 # live in `views/`, not `pages/`: Streamlit treats a `pages/` folder beside the entry point

@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, tables
-from dashboard import formatting as fmt
-from dashboard import queries as q
-from dashboard import status as st_
-from dashboard.connection import Warehouse, get_warehouse, warehouse_path
-from dashboard.i18n import DEFAULT_LANG, LANGS, enum_label, t
+from schoolwh.reading import charts, downloads, tables
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import queries as q
+from schoolwh.reading import status as st_
+from schoolwh.reading.connection import Warehouse, get_warehouse, warehouse_path
+from schoolwh.reading.i18n import DEFAULT_LANG, LANGS, enum_label, t
 
 LANG_KEY = "lang"
 PLOTLY_CONFIG = {

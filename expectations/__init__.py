@@ -8,7 +8,7 @@ Public API (GX itself is imported lazily, inside these functions):
   frames (needs the warehouse), then validate them (does not), e.g. while dbt builds;
 - `build_data_docs(runs, out_dir)` — write the HTML Data Docs of those runs.
 
-Both checks return a `CheckRun`: a list of `schoolwh.audit.CheckResult` (one row of
+Both checks return a `CheckRun`: a list of `schoolwh.core.audit.CheckResult` (one row of
 audit.dq_results each) that also keeps GX's validation results for the Data Docs.
 """
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from expectations.runner import CheckRun, new_context
-from schoolwh.audit import CheckResult
+from schoolwh.core.audit import CheckResult
 
 SITE_NAME = "schoolwh"
 GX_DIR = "gx"

@@ -24,7 +24,7 @@ import pandas as pd
 from expectations import suites_marts, suites_raw
 from expectations.spec import CRITICAL, Check, SuiteSpec
 from expectations.thresholds import EXAMPLES_PER_CHECK
-from schoolwh.audit import CheckResult
+from schoolwh.core.audit import CheckResult
 
 RESULT_FORMAT = {
     "result_format": "SUMMARY",

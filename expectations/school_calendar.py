@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from schoolwh.holidays import MAKEUP_WORKDAYS, PUBLIC_HOLIDAYS
+from schoolwh.core.holidays import MAKEUP_WORKDAYS, PUBLIC_HOLIDAYS
 
 __all__ = ["MAKEUP_WORKDAYS", "PUBLIC_HOLIDAYS", "is_makeup_workday_sql", "is_public_holiday_sql"]
 

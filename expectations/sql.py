@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from expectations.thresholds import HOLIDAY_WINDOWS
-from ingest.sources import META_COLUMNS, SOURCES
+from schoolwh.core.sources import META_COLUMNS, SOURCES
 
 
 def fetch_frame(

@@ -28,7 +28,7 @@ from expectations.spec import (
     unique,
 )
 from expectations.sql import fetch_frame, relation_columns, relation_exists
-from schoolwh.audit import CheckResult
+from schoolwh.core.audit import CheckResult
 
 STAGE = "marts"
 

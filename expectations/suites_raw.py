@@ -39,7 +39,7 @@ from expectations.sql import (
     relation_exists,
     term_of,
 )
-from ingest.sources import SOURCES, Source
+from schoolwh.core.sources import SOURCES, Source
 
 META = ("_file_name", "_sheet", "_row_number")  # where a clerk finds the row
 SCORE_COLUMNS = tuple(c.name for c in SOURCES["survey"].columns if c.kind == "int")

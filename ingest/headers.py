@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ingest.sources import SOURCES, Source, aliases
+from schoolwh.core.sources import SOURCES, Source, aliases
 
 _UNIT = re.compile(r"\(([^()]*)\)\s*$")
 _SPACES = re.compile(r"\s+")

@@ -7,43 +7,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-# reason code -> (Chinese, English) explanation shown to clerks
-REASONS: dict[str, tuple[str, str]] = {
-    "missing_value": ("必填项为空", "a required value is empty"),
-    "bad_number": ("不是有效的数字", "not a valid number"),
-    "bad_date": ("不是有效的日期（如 2025-09-01）", "not a valid date (e.g. 2025-09-01)"),
-    "bad_boolean": ("应填 是/否", "should be yes/no (是/否)"),
-    "bad_term": ("学期格式无法识别（如 2025年秋季学期）", "term not recognised (e.g. 2025-autumn)"),
-    "unknown_label": ("不在可选值范围内", "not one of the allowed values"),
-    "out_of_range": ("超出允许范围", "outside the allowed range"),
-    "need_exceeds_enrolled": ("需求人数大于在校生数", "need is larger than enrolment"),
-    "lunch_start_missing": (
-        "有午餐供餐的学校必须填写供餐开始日期",
-        "lunch_start_date is required when lunch_mode is not none",
-    ),
-    "date_in_future": ("日期晚于导入日期", "date is after the load date"),
-    "not_positive": ("金额必须大于 0", "amount must be greater than 0"),
-    "zero_amount": ("金额不能为 0", "amount must not be 0"),
-    "deadline_before_found": ("整改期限早于发现日期", "deadline is before found_date"),
-    "closed_before_found": ("整改完成日期早于发现日期", "closed_date is before found_date"),
-    "closed_date_missing": (
-        "状态为已整改时必须填写整改完成日期",
-        "closed_date is required when status is closed",
-    ),
-    "closed_date_unexpected": (
-        "未整改完成的问题不应填写整改完成日期",
-        "closed_date must be empty unless status is closed",
-    ),
-    "extra_cells": (
-        "该行单元格多于表头（数字中的逗号未加引号？）",
-        "the row has more cells than the header (an unquoted comma in a number?)",
-    ),
-    "duplicate_key": (
-        "同一文件中主键重复，以后出现的一行为准",
-        "duplicate key in the same file; the later row wins",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Rule:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from ingest.headers import fold
-from ingest.sources import SCORE_MAX, Column
+from schoolwh.core.sources import SCORE_MAX, Column
 
 EXCEL_EPOCH = pl.date(1899, 12, 30)  # Excel serial day 1 = 1900-01-01 (with the 1900 leap bug)
 SERIAL_MIN, SERIAL_MAX = 20_000, 80_000  # 1954 .. 2119: a 5-digit number in a date column

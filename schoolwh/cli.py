@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from schoolwh.settings import ENV_WAREHOUSE, resolve_warehouse
+from schoolwh.core.settings import ENV_WAREHOUSE, resolve_warehouse
 
 app = typer.Typer(
     name="schoolwh",
@@ -98,7 +98,7 @@ def load(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Load spreadsheets: read, check, land, build, check again, publish; print a report."""
-    from ingest.load import run_load
+    from schoolwh.pipeline.load import run_load
 
     try:
         code = run_load(paths, resolve_warehouse(warehouse), source=source, wait=wait)
@@ -159,8 +159,8 @@ def demo(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """演示 Make the synthetic sample, load it, and open the dashboard."""
-    from ingest.load import EXIT_OK, run_load
     from schoolwh.generator import generate as make_sample
+    from schoolwh.pipeline.load import EXIT_OK, run_load
 
     wh = resolve_warehouse(warehouse)
     inbox = wh.parent / "sample_inbox"
@@ -233,7 +233,7 @@ def docs(
     import shutil
     import tempfile
 
-    from schoolwh.build import docs as dbt_docs
+    from schoolwh.pipeline.dbt_runner import docs as dbt_docs
 
     wh = resolve_warehouse(warehouse)
     if not wh.exists():
@@ -255,7 +255,7 @@ def export_raw_cmd(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """导出 Write the raw layer as Parquet (one folder per source) for Spark or any engine."""
-    from schoolwh.export_raw import ExportError, export_raw
+    from schoolwh.pipeline.export_raw import ExportError, export_raw
 
     try:
         written = export_raw(resolve_warehouse(warehouse), out_dir)

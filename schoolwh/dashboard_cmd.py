@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from schoolwh.settings import ENV_WAREHOUSE, PROJECT_ROOT
+from schoolwh.core.settings import ENV_WAREHOUSE, PROJECT_ROOT
 
 APP = PROJECT_ROOT / "dashboard" / "app.py"
 DEFAULT_HOST = "127.0.0.1"

@@ -34,7 +34,7 @@ def demo_folder(demo_sample) -> Path:
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory, demo_folder) -> Path:
     """A published warehouse built from `demo_folder` by the real `schoolwh load`."""
-    from ingest.load import EXIT_OK, run_load
+    from schoolwh.pipeline.load import EXIT_OK, run_load
 
     wh = tmp_path_factory.mktemp("demo_wh") / "warehouse.duckdb"
     code = run_load([demo_folder], wh)

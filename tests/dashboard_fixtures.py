@@ -23,9 +23,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ingest.sources import SOURCES, raw_table_ddl
-from schoolwh.audit import ensure_audit_schema
-from schoolwh.settings import STORAGE_VERSION
+from schoolwh.core.audit import ensure_audit_schema
+from schoolwh.core.settings import STORAGE_VERSION
+from schoolwh.core.sources import SOURCES, raw_table_ddl
 
 AS_OF = dt.date(2025, 10, 31)
 AS_OF_ZH = "2025年10月31日"
@@ -596,7 +596,7 @@ def write_raw(path: Path) -> None:
 
 def build_warehouse(path: Path) -> Path:
     """The fixture warehouse with marts: raw rows, audit rows, then the dbt build."""
-    from schoolwh.build import build
+    from schoolwh.pipeline.dbt_runner import build
 
     write_raw(path)
     result = build(path)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.sources import META_COLUMNS, SOURCES, raw_table_ddl
-from schoolwh.audit import ensure_audit_schema
-from schoolwh.settings import STORAGE_VERSION
+from schoolwh.core.audit import ensure_audit_schema
+from schoolwh.core.settings import STORAGE_VERSION
+from schoolwh.core.sources import META_COLUMNS, SOURCES, raw_table_ddl
 
 DISTRICT = "410105"
 SCHOOL_A = "4101050001"

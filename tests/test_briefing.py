@@ -24,9 +24,6 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 from pptx.util import Emu
 
-from dashboard import formatting as fmt
-from dashboard import status as st_
-from dashboard.connection import Warehouse
 from schoolwh.briefing import (
     BriefingError,
     ExportError,
@@ -39,6 +36,9 @@ from schoolwh.briefing import (
 from schoolwh.briefing import downloads as bd
 from schoolwh.briefing.data import load_data
 from schoolwh.briefing.scope import resolve_scope
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import status as st_
+from schoolwh.reading.connection import Warehouse
 
 PERIOD = "2025-autumn"
 PREVIOUS = "2025-spring"
@@ -348,7 +348,7 @@ def test_chinese_is_drawn_with_the_cjk_font_not_boxes():
     needs_browser()
     from PIL import Image, ImageChops
 
-    from dashboard import charts
+    from schoolwh.reading import charts
 
     def figure(text: str) -> go.Figure:
         fig = go.Figure()

@@ -16,8 +16,8 @@ import dashboard_fixtures as fx
 import pytest
 from conftest import chromium_path, require_browser
 
-from dashboard import i18n
 from schoolwh import dashboard_cmd
+from schoolwh.reading import i18n
 
 CHROMIUM_FLAGS = (
     "--headless",

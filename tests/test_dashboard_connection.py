@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard.connection import Warehouse, WarehouseMissing, get_warehouse
-from schoolwh.settings import STORAGE_VERSION
+from schoolwh.core.settings import STORAGE_VERSION
+from schoolwh.reading.connection import Warehouse, WarehouseMissing, get_warehouse
 
 
 def _write(path: Path, value: int) -> None:

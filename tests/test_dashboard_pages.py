@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import formatting as fmt
-from dashboard import i18n
-from schoolwh.settings import ENV_WAREHOUSE, PROJECT_ROOT
+from schoolwh.core.settings import ENV_WAREHOUSE, PROJECT_ROOT
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import i18n
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = ("overview", "district", "funding", "satisfaction", "issues", "quality", "sql")

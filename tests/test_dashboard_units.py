@@ -12,11 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import charts, downloads, geo, i18n, tables
-from dashboard import formatting as fmt
-from dashboard import status as st_
-from ingest import sources
-from schoolwh.settings import DBT_DIR, PROJECT_ROOT
+from schoolwh.core import sources
+from schoolwh.core.settings import DBT_DIR, PROJECT_ROOT
+from schoolwh.reading import charts, downloads, geo, i18n, tables
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import status as st_
 
 ZHENGZHOU_OFFICIAL = [
     "410102", "410103", "410104", "410105", "410106", "410108",

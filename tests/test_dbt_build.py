@@ -1,4 +1,4 @@
-"""schoolwh.build: failures come back as a BuildResult with a message, never a traceback;
+"""schoolwh.pipeline.dbt_runner: failures come back as a BuildResult with a message, never a traceback;
 dbt node outcomes map onto audit CheckResults."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 import dbt_fixtures as fx
 import duckdb
 
-from schoolwh.build import BuildResult, NodeResult, build
-from schoolwh.settings import DBT_DIR
+from schoolwh.core.settings import DBT_DIR
+from schoolwh.pipeline.dbt_runner import BuildResult, NodeResult, build
 
 
 def _node(name: str, resource_type: str, status: str, **kw: object) -> NodeResult:

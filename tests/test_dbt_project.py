@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingest.sources import SOURCES
-from schoolwh.settings import DBT_DIR
+from schoolwh.core.settings import DBT_DIR
+from schoolwh.core.sources import SOURCES
 
 MODELS = DBT_DIR / "models"
 FOLDERS = ("staging", "intermediate", "marts")

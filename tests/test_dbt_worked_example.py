@@ -17,8 +17,8 @@ import dbt_fixtures as fx
 import pytest
 import yaml
 
-from schoolwh.build import BuildResult, build, docs
-from schoolwh.settings import DBT_DIR
+from schoolwh.core.settings import DBT_DIR
+from schoolwh.pipeline.dbt_runner import BuildResult, build, docs
 
 CONTRACT_DISTRICT_COLUMNS = [
     "district_code",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ingest.load import EXIT_OK, run_load
+from schoolwh.pipeline.load import EXIT_OK, run_load
 
 
 def q(wh, sql):

@@ -1,7 +1,7 @@
 """Great Expectations suites: a clean batch passes; each planted violation fails the right
 check with the right severity and names the row; absent marts warn; Data Docs are written.
 
-The warehouse is built by hand here (raw tables from ingest.sources, marts with the
+The warehouse is built by hand here (raw tables from schoolwh.core.sources, marts with the
 contract columns), so these tests need neither the loader nor dbt. GX is imported once
 per test session: the clean runs are a session fixture the other tests reuse.
 """
@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from expectations import CheckRun, DataDocsError, build_data_docs, check_batch, check_marts
-from ingest.sources import META_COLUMNS, SOURCES, raw_table_ddl
-from schoolwh.audit import CheckResult, ensure_audit_schema
+from schoolwh.core.audit import CheckResult, ensure_audit_schema
+from schoolwh.core.sources import META_COLUMNS, SOURCES, raw_table_ddl
 
 D1, D2 = "410105", "410102"  # 金水区, 中原区
 A, B, C, E = "4101050001", "4101050002", "4101050003", "4101020001"

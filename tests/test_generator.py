@@ -20,7 +20,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from ingest.sources import SOURCES, aliases
+from schoolwh.core.sources import SOURCES, aliases
 from schoolwh.generator import (
     GenerateError,
     GenerateSummary,

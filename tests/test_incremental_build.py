@@ -1,7 +1,7 @@
 """Loads after the first rebuild only what they can change, with the results of a full build.
 
 A first load builds everything; later loads select the models downstream of the sources
-they landed rows in (ingest/build_state.py). After each later load the warehouse must
+they landed rows in (schoolwh/pipeline/build_state.py). After each later load the warehouse must
 equal a full rebuild of the same raw data, relation by relation.
 """
 
@@ -14,9 +14,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingest.build_state import project_fingerprint
-from ingest.load import EXIT_OK, load
-from schoolwh.build import build
+from schoolwh.pipeline.build_state import project_fingerprint
+from schoolwh.pipeline.dbt_runner import build
+from schoolwh.pipeline.load import EXIT_OK, load
 
 LAYERS = ("staging", "intermediate", "marts")
 CLOCK_COLUMNS = {"built_at", "invocation_id"}  # build_info: when and which build
@@ -135,7 +135,7 @@ def test_a_load_without_a_build_makes_the_next_build_whole(sample: Path, tmp_pat
 
 
 def test_a_build_process_that_dies_is_a_failed_build(tmp_path: Path) -> None:
-    from ingest.build_process import BuildProcess
+    from schoolwh.pipeline.build_process import BuildProcess
 
     with BuildProcess() as child:
         child._proc.kill()

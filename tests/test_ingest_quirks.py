@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.load import Batch, read_batches
-from ingest.report import FileOutcome
+from ingest.batches import Batch, read_batches
+from ingest.outcome import FileOutcome
 from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv, write_xlsx
 
 TODAY = dt.date(2026, 1, 15)

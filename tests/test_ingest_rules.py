@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ingest.load import Batch, read_batches
+from ingest.batches import Batch, read_batches
 from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv
 
 TODAY = dt.date(2026, 1, 15)

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.load import EXIT_OK, run_load
+from schoolwh.pipeline.load import EXIT_OK, run_load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOL = 1e-4

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.load import EXIT_BUSY, EXIT_OK, EXIT_REJECTED, load, run_load
-from ingest.publish import exclusive
+from schoolwh.pipeline.load import EXIT_BUSY, EXIT_OK, EXIT_REJECTED, load, run_load
+from schoolwh.pipeline.publish import exclusive
 from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv, write_xlsx
 
 
@@ -163,7 +163,7 @@ def test_missing_path_is_reported(tmp_path, capsys):
 @pytest.fixture(autouse=True)
 def _no_build(monkeypatch):
     """These tests check landing only; the build and quality steps are tested elsewhere."""
-    import ingest.load as mod
+    import schoolwh.pipeline.load as mod
 
     real = mod.load
     monkeypatch.setattr(mod, "load", lambda *a, **k: real(*a, **{**k, "build": False}))

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingest.load import load
+from schoolwh.pipeline.load import load
 from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv
 
 

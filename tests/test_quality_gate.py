@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 import expectations
-from ingest.load import EXIT_NOT_PUBLISHED, EXIT_OK, run_load
-from schoolwh.audit import CheckResult
+from schoolwh.core.audit import CheckResult
+from schoolwh.pipeline.load import EXIT_NOT_PUBLISHED, EXIT_OK, run_load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from schoolwh.cli import app
+from schoolwh.core.settings import STORAGE_VERSION
 from schoolwh.sandbox import (
     SqlError,
     SqlResult,
@@ -32,7 +33,6 @@ from schoolwh.sandbox import (
     run_sql,
     runner,
 )
-from schoolwh.settings import STORAGE_VERSION
 
 SCHOOLS = [
     ("410102001", "郑州市第一中学", "中原区", dt.date(1952, 9, 1), Decimal("1234.50")),

@@ -18,11 +18,11 @@ import dbt_fixtures as fx
 import duckdb
 import pytest
 
-from ingest.sources import SOURCES
-from schoolwh.export_raw import ExportError, export_raw
-from schoolwh.parity import PARITY_TABLES, compare_marts, values_match
-from schoolwh.settings import DBT_DIR
-from schoolwh.spark_build import SparkBuild, build_spark, spark_missing
+from schoolwh.core.settings import DBT_DIR
+from schoolwh.core.sources import SOURCES
+from schoolwh.pipeline.export_raw import ExportError, export_raw
+from schoolwh.pipeline.parity import PARITY_TABLES, compare_marts, values_match
+from schoolwh.pipeline.spark_build import SparkBuild, build_spark, spark_missing
 
 # Every mart with a natural key: the three of the parity check and the rest besides.
 # build_info is left out on purpose (when the build ran differs by construction).
@@ -227,7 +227,7 @@ def test_values_match_to_the_tolerance() -> None:
 
 
 def test_spark_build_needs_the_raw_parquet(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("schoolwh.spark_build.spark_missing", lambda: None)
+    monkeypatch.setattr("schoolwh.pipeline.spark_build.spark_missing", lambda: None)
     built = build_spark(tmp_path / "absent")
     assert not built.success and "export-raw" in built.result.message
     (tmp_path / "partial" / "schools").mkdir(parents=True)
@@ -237,7 +237,7 @@ def test_spark_build_needs_the_raw_parquet(tmp_path: Path, monkeypatch) -> None:
 
 def test_missing_java_is_reported(monkeypatch) -> None:
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.setattr("schoolwh.spark_build.shutil.which", lambda name: None)
+    monkeypatch.setattr("schoolwh.pipeline.spark_build.shutil.which", lambda name: None)
     message = spark_missing()
     assert message is not None and ("Java" in message or "not installed" in message)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, tables, ui
-from dashboard import formatting as fmt
-from dashboard import queries as q
-from dashboard import status as st_
-from dashboard.i18n import enum_label, t
-from schoolwh.briefing import page_buttons
+from dashboard import page_buttons, ui
+from schoolwh.reading import charts, tables
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import queries as q
+from schoolwh.reading import status as st_
+from schoolwh.reading.i18n import enum_label, t
 
 KPI = "satisfaction_rate"
 

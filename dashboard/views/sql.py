@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import tables, ui
-from dashboard.connection import file_signature
-from dashboard.i18n import t
+from dashboard import ui
+from schoolwh.reading import tables
+from schoolwh.reading.connection import file_signature
+from schoolwh.reading.i18n import t
 from schoolwh.sandbox import SqlError, limits, list_tables, run_sql
 
 QUERY_KEY = "sql_query"

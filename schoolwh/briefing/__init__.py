@@ -15,7 +15,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.connection import Warehouse, WarehouseError
 from schoolwh.briefing import export, names
 from schoolwh.briefing.compose import compose
 from schoolwh.briefing.data import load_data
@@ -24,6 +23,7 @@ from schoolwh.briefing.export import ExportError
 from schoolwh.briefing.figures import TOPICS, FigureItem, build_figures
 from schoolwh.briefing.labels import tr
 from schoolwh.briefing.scope import BriefingError, Scope, period_type_of, resolve_scope
+from schoolwh.reading.connection import Warehouse, WarehouseError
 
 __all__ = [
     "TOPICS",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from dashboard import formatting as fmt
-from dashboard.i18n import kpi_name, t
 from schoolwh.briefing import findings
 from schoolwh.briefing.data import BriefingData
 from schoolwh.briefing.deck import Deck, Picture
 from schoolwh.briefing.figures import TOPICS
 from schoolwh.briefing.labels import tr
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading.i18n import kpi_name, t
 
 TRENDS_PER_SLIDE = 4
 

@@ -1,5 +1,5 @@
 """Everything a briefing reads from the warehouse, gathered once through the dashboard's
-queries (`dashboard.queries`: parameterised SQL on a read-only connection)."""
+queries (`schoolwh.reading.queries`: parameterised SQL on a read-only connection)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard import formatting as fmt
-from dashboard import queries as q
-from dashboard.connection import Warehouse
 from schoolwh.briefing.scope import Scope
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import queries as q
+from schoolwh.reading.connection import Warehouse
 
 # KPIs shown on their own figure rather than as a monthly trend line.
 NO_TREND = ("budget_execution",)

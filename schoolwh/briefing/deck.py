@@ -5,7 +5,7 @@ Every slide has the same title bar and footer; text runs name the CJK font (Noto
 CJK SC, the font the figures are drawn with) for Latin and East Asian text, with the
 GB2312 charset and sans-serif hints PowerPoint uses to substitute a Chinese sans-serif
 (Microsoft YaHei on bureau PCs) where it is not installed; the theme's Simplified Chinese
-font is Microsoft YaHei. Status colours and glyphs come from `dashboard.status`.
+font is Microsoft YaHei. Status colours and glyphs come from `schoolwh.reading.status`.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from dashboard import charts
-from dashboard import formatting as fmt
-from dashboard import status as st_
-from dashboard.i18n import enum_label, status_label, t
 from schoolwh.briefing.labels import tr
 from schoolwh.briefing.scope import Scope
+from schoolwh.reading import charts
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import status as st_
+from schoolwh.reading.i18n import enum_label, status_label, t
 
 FONT = "Noto Sans CJK SC"
 FALLBACK_FONT = "Microsoft YaHei"

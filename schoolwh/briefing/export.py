@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import plotly.graph_objects as go
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-# The first family of dashboard.charts.FONT and the ones it falls back to.
+# The first family of schoolwh.reading.charts.FONT and the ones it falls back to.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC")
 # Font files of those families, for systems without fontconfig's `fc-list`.
 _CJK_FILE_HINTS = ("notosanscjk", "sourcehansans", "msyh", "pingfang")

@@ -1,4 +1,4 @@
-"""The briefing's figures, built by the dashboard's own builders (`dashboard.charts`) from
+"""The briefing's figures, built by the dashboard's own builders (`schoolwh.reading.charts`) from
 the data of one scope, each with the size it is exported at and a stable name."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts
-from dashboard.i18n import kpi_name, t
 from schoolwh.briefing.data import BriefingData
 from schoolwh.briefing.findings import overdue_groups
 from schoolwh.briefing.labels import tr
+from schoolwh.reading import charts
+from schoolwh.reading.i18n import kpi_name, t
 
 # Export widths in CSS pixels: about 1 px per 1/96 inch of the box the figure fills on a
 # slide, so the charts' 11–13 px text prints at 8–10 pt.

@@ -9,12 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import formatting as fmt
-from dashboard import status as st_
-from dashboard.charts import lower_is_better
-from dashboard.i18n import enum_label, status_label
 from schoolwh.briefing.data import BriefingData
 from schoolwh.briefing.labels import TEXT, tr
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import status as st_
+from schoolwh.reading.charts import lower_is_better
+from schoolwh.reading.i18n import enum_label, status_label
 
 MAX_NAMES = 5
 BELOW = ("near", "missed")

@@ -1,4 +1,4 @@
-"""The briefing's view of the one translation table (`dashboard.i18n.TEXT`).
+"""The briefing's view of the one translation table (`schoolwh.reading.i18n.TEXT`).
 
 The briefings' own words (slide titles, finding sentences, file-name parts) are the
 `brief.*` entries there; `tr` looks them up without the prefix.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.i18n import TEXT as _TEXT
+from schoolwh.reading.i18n import TEXT as _TEXT
 
-# The briefing's labels live in the one translation table, dashboard/i18n.py, as `brief.*`.
+# The briefing's labels live in the one translation table, schoolwh/reading/i18n.py, as `brief.*`.
 TEXT: dict[str, tuple[str, str]] = {
     key.removeprefix("brief."): pair for key, pair in _TEXT.items() if key.startswith("brief.")
 }

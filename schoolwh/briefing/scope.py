@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from dashboard import formatting as fmt
-from dashboard import geo
-from dashboard import queries as q
-from dashboard.connection import Warehouse
-from dashboard.i18n import LANGS
 from schoolwh.briefing.labels import tr
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import geo
+from schoolwh.reading import queries as q
+from schoolwh.reading.connection import Warehouse
+from schoolwh.reading.i18n import LANGS
 
 _PERIOD_FORMS = (
     ("term", re.compile(r"^\d{4}-(autumn|spring)$")),

@@ -12,8 +12,8 @@ from datetime import date
 
 import numpy as np
 
-from schoolwh.holidays import MAKEUP_WORKDAYS as MAKEUP_SCHOOL_DAYS
-from schoolwh.holidays import PUBLIC_HOLIDAYS
+from schoolwh.core.holidays import MAKEUP_WORKDAYS as MAKEUP_SCHOOL_DAYS
+from schoolwh.core.holidays import PUBLIC_HOLIDAYS
 
 YEAR = 2025
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import numpy as np
 import polars as pl
 
-from ingest.sources import SOURCES
+from schoolwh.core.sources import SOURCES
 from schoolwh.generator.districts import DISTRICTS
 from schoolwh.generator.summary import Flaw
 from schoolwh.generator.writers import Cell, Sheet

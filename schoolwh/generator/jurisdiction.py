@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingest.sources import SOURCES
+from schoolwh.core.sources import SOURCES
 from schoolwh.generator.activity import build_activity
 from schoolwh.generator.calendar import TERMS
 from schoolwh.generator.feedback import build_issues, build_survey

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import queries as q
-from dashboard.connection import Warehouse
 from schoolwh.briefing import PPTX_MIME
 from schoolwh.briefing import downloads as bd
 from schoolwh.briefing.export import missing_requirements
 from schoolwh.briefing.labels import tr
+from schoolwh.reading import queries as q
+from schoolwh.reading.connection import Warehouse
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,6 @@
 """Write the raw layer of a warehouse as Parquet, one folder per source.
 
-`export_raw()` copies every `raw.<source>` table of the contract (ingest/sources.py),
+`export_raw()` copies every `raw.<source>` table of the contract (schoolwh/core/sources.py),
 with its load metadata, to `<out_dir>/<source>/` through DuckDB's `COPY ... TO ...
 (FORMAT parquet)` on a read-only connection, so the published warehouse can be exported
 while the dashboard reads it. Any engine that reads Parquet can then build from the
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.sources import META_COLUMNS, SOURCES
+from schoolwh.core.sources import META_COLUMNS, SOURCES
 
 RAW_SCHEMA = "raw"
 DEFAULT_FILE_SIZE = "256MB"

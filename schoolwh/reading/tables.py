@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import formatting as fmt
-from dashboard import status as st_
-from dashboard.i18n import enum_label, kpi_name, t, yes_no
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import status as st_
+from schoolwh.reading.i18n import enum_label, kpi_name, t, yes_no
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Shared by the dashboard pages and the briefings (which export them as PNG/SVG), so
 nothing here imports Streamlit or reads the warehouse. Every status is drawn with the
-palette and glyphs of `dashboard.status`; every label comes from `dashboard.i18n`.
+palette and glyphs of `schoolwh.reading.status`; every label comes from `schoolwh.reading.i18n`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import formatting as fmt
-from dashboard import status as st_
-from dashboard.geo import MapData
-from dashboard.i18n import kpi_name, status_label, t
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading import status as st_
+from schoolwh.reading.geo import MapData
+from schoolwh.reading.i18n import kpi_name, status_label, t
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 SERIES = {
@@ -861,7 +861,7 @@ def overdue_bars(
 
     `frame`: `<label_col>, severity, issues` (one row per label and severity).
     """
-    from dashboard.i18n import enum_label
+    from schoolwh.reading.i18n import enum_label
 
     totals = frame.groupby(label_col)["issues"].sum().sort_values(ascending=True)
     labels = list(totals.index)

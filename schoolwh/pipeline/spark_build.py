@@ -7,7 +7,7 @@ session`, the `spark` output of dbt/profiles.yml) on the raw layer exported as P
 it stops the session, so DuckDB, the dashboard or a parity check can read them.
 
 Needs the `spark` extra (pyspark, dbt-spark[session]) and Java 17 or later; without them
-the result says what is missing instead of raising. Like `schoolwh.build.build()`, it
+the result says what is missing instead of raising. Like `schoolwh.pipeline.dbt_runner.build()`, it
 never raises for a failed build: errors come back in the `BuildResult`.
 """
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.sources import SOURCES
-from schoolwh.build import RUN_LOCK, BuildResult, run_dbt
+from schoolwh.core.sources import SOURCES
+from schoolwh.pipeline.dbt_runner import RUN_LOCK, BuildResult, run_dbt
 
 SPARK_TARGET = "spark"  # the output of dbt/profiles.yml
 ENV_RAW_PARQUET = "SCHOOLWH_RAW_PARQUET"  # read by macros/raw_sources.sql
@@ -82,10 +82,10 @@ def build_spark(
 ) -> SparkBuild:
     """Run `dbt build` on Spark over the raw Parquet folders in `raw_dir`.
 
-    `raw_dir` holds one folder per raw source, as `schoolwh.export_raw.export_raw()`
+    `raw_dir` holds one folder per raw source, as `schoolwh.pipeline.export_raw.export_raw()`
     writes it. When the build succeeds and `marts_dir` is given, every relation of the
     marts schema is written to `marts_dir/<name>/` as Parquet (a folder replaced whole).
-    `select` and `unit_tests` work as in `schoolwh.build.build()`, except that each build
+    `select` and `unit_tests` work as in `schoolwh.pipeline.dbt_runner.build()`, except that each build
     starts from an empty catalog: a selection must include what it reads (`+kpi_district`).
     """
     started = time.perf_counter()

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schoolwh.audit import CheckResult
-from schoolwh.settings import DBT_DIR
+from schoolwh.core.audit import CheckResult
+from schoolwh.core.settings import DBT_DIR
 
 ENV_DBT_PATH = "SCHOOLWH_DBT_PATH"
 

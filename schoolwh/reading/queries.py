@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.connection import Warehouse
+from schoolwh.reading.connection import Warehouse
 
 PERIOD_TYPES = ("term", "month", "year")
 _PERIOD_TYPE_ORDER = "case period_type when 'term' then 1 when 'month' then 2 else 3 end"

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from schoolwh.settings import STORAGE_VERSION
+from schoolwh.core.settings import STORAGE_VERSION
 
 
 class LoadBusy(RuntimeError):

@@ -4,7 +4,7 @@
 - `kpi_name(kpi, lang)` for KPI names, read from the `kpi_definitions` seed when the
   dbt project is there (the same source the marts use), else from the table below;
 - `enum_label(kind, value, lang)` for enumerations: the Chinese labels are the ones
-  bureaus write in their files (`ingest/sources.py`), the English ones live here.
+  bureaus write in their files (`schoolwh/core/sources.py`), the English ones live here.
 
 Chinese terms follow the glossary exactly.
 """
@@ -15,8 +15,8 @@ import csv
 from functools import lru_cache
 from typing import Any
 
-from ingest import sources
-from schoolwh.settings import DBT_DIR
+from schoolwh.core import sources
+from schoolwh.core.settings import DBT_DIR
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -38,7 +38,7 @@ KPI_NAMES: dict[str, tuple[str, str]] = {
 }
 KPI_ORDER: tuple[str, ...] = tuple(KPI_NAMES)
 
-# --- English labels of the enumerations (Chinese ones come from ingest/sources.py) ------
+# --- English labels of the enumerations (Chinese ones come from schoolwh/core/sources.py) ------
 _ENUM_EN: dict[str, dict[str, str]] = {
     "district_kind": {
         "district": "District",
@@ -779,7 +779,7 @@ def enum_label(kind: str, value: Any, lang: str = DEFAULT_LANG) -> str:
         return "—"
     key = str(value)
     if kind == "quarantine_reason":
-        from ingest.rules import REASONS
+        from schoolwh.core.reasons import REASONS
 
         pair = REASONS.get(key)
         return _pick(pair, lang) if pair else key
@@ -798,7 +798,7 @@ def enum_values(kind: str) -> list[str]:
 
 
 def status_label(status: Any, lang: str = DEFAULT_LANG) -> str:
-    from dashboard.status import normalise
+    from schoolwh.reading.status import normalise
 
     return enum_label("status", normalise(status), lang)
 

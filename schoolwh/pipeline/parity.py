@@ -1,5 +1,5 @@
 """Compare marts built on two engines row by row: the DuckDB warehouse against the marts
-a Spark build wrote as Parquet (`schoolwh.spark_build.build_spark`).
+a Spark build wrote as Parquet (`schoolwh.pipeline.spark_build.build_spark`).
 
 Rows are matched on each table's key. Numbers match when they agree to `tolerance`
 (absolute, or relative for large values: floating-point sums may add up in another

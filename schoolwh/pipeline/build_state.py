@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from schoolwh.settings import DBT_DIR
+from schoolwh.core.settings import DBT_DIR
 
 TABLE = "audit.build_state"
 DDL = f"""

@@ -107,3 +107,24 @@ class CheckResult:
 def ensure_audit_schema(con) -> None:
     for ddl in AUDIT_DDL:
         con.execute(ddl)
+
+
+def append_frame(con, table: str, frame) -> None:
+    """Append a Polars frame to an audit table by column name; DuckDB casts each column to
+    the table's type (the DDL above is the one schema)."""
+    if frame.height == 0:
+        return
+    con.register("_audit_append", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _audit_append")
+    finally:
+        con.unregister("_audit_append")
+
+
+def append_rows(con, table: str, rows: list[dict]) -> None:
+    """Append rows given as dicts (column → value) to an audit table."""
+    if not rows:
+        return
+    import polars as pl
+
+    append_frame(con, table, pl.DataFrame(rows, infer_schema_length=None))

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from schoolwh.settings import resolve_warehouse
+from schoolwh.core.settings import resolve_warehouse
 
 Signature = tuple[int, int, int, int]
 

@@ -5,8 +5,8 @@ the interpreter lock. A load therefore builds in a child process, which imports 
 the loader reads and lands the files; once the build copy is ready, the child builds it
 while the loader validates the batch with Great Expectations on the other core.
 
-`python -m ingest.build_process` is the child: it imports dbt, waits for one request (a
-JSON line on stdin), runs `schoolwh.build.build` and answers with the result as one JSON
+`python -m schoolwh.pipeline.build_process` is the child: it imports dbt, waits for one request (a
+JSON line on stdin), runs `schoolwh.pipeline.dbt_runner.build` and answers with the result as one JSON
 line on its original stdout. Anything else it prints goes to stderr, which the parent
 keeps in a temporary file and shows only when the build could not run. The child dies
 with its parent (Linux), so a killed load leaves no build running on its copy.
@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from schoolwh.build import BuildResult, NodeResult
+from schoolwh.pipeline.dbt_runner import BuildResult, NodeResult
 
 _STDERR_TAIL = 40  # lines of the child's stderr shown when it fails
 
@@ -39,7 +39,7 @@ class BuildProcess:
     def __init__(self) -> None:
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "ingest.build_process"],
+            [sys.executable, "-m", "schoolwh.pipeline.build_process"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -52,7 +52,7 @@ class BuildProcess:
         self.close()
 
     def build(self, db_path: Path, **options: Any) -> BuildResult:
-        """`schoolwh.build.build(db_path, **options)` in the child; never raises for dbt's
+        """`schoolwh.pipeline.dbt_runner.build(db_path, **options)` in the child; never raises for dbt's
         or the child's failures (they come back as an unsuccessful BuildResult)."""
         request = json.dumps({"db_path": str(db_path), "options": options}) + "\n"
         try:
@@ -121,7 +121,7 @@ def main() -> int:
     import dbt.adapters.duckdb
     import dbt.cli.main  # noqa: F401
 
-    from schoolwh.build import build
+    from schoolwh.pipeline.dbt_runner import build
 
     line = sys.stdin.readline()
     if not line.strip():  # the load ended without building (nothing new, or it failed)

@@ -1,0 +1,33 @@
+"""What became of one file or sheet in a load: its verdict, counts and message."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    file_hash: str
+    sheet: str | None = None
+    source: str | None = None
+    status: str = "loaded"  # loaded / skipped / rejected / ignored
+    rows_read: int = 0
+    rows_landed: int = 0
+    rows_quarantined: int = 0
+    summary_rows: int = 0
+    note_rows: int = 0
+    header_row: int | None = None
+    encoding: str | None = None
+    message: str = ""
+    reasons: Counter = field(default_factory=Counter)
+    batch_seq: int | None = None
+
+    @property
+    def rows_dropped(self) -> int:
+        return self.summary_rows + self.note_rows
+
+    @property
+    def where(self) -> str:
+        return f"{self.file_name} [{self.sheet}]" if self.sheet else self.file_name

@@ -1,0 +1,1 @@
+"""One load: lock, build copy, batch checks, dbt runner, build state, publish, report."""
