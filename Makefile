@@ -5,9 +5,20 @@ PYTHON ?= python3
 VENV := .venv
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 BIN := $(VENV)/bin
+# Optional extras for the test environment: `make test EXTRAS=spark` (what CI runs) adds
+# what the DuckDB/Spark parity test needs.
+EXTRAS ?=
+# pytest-xdist workers for `make test` and `make test-quick`
+WORKERS ?= 2
 
-.PHONY: setup demo test bench lint format docs clean
+empty :=
+space := $(empty) $(empty)
+TEST_ENV := $(VENV)/.synced-test$(subst $(space),,$(addprefix -,$(sort $(EXTRAS))))
 
+.PHONY: setup test-env demo test test-quick bench lint format docs clean
+
+# What the product needs and no more: no test tools, no Spark. `--inexact` keeps the test
+# tools of an earlier `make test` (a newcomer's venv holds exactly the product).
 setup: $(VENV)/.synced
 
 .tools/bin/uv:
@@ -15,26 +26,42 @@ setup: $(VENV)/.synced
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --no-dev --inexact
 	touch $@
+
+# The product, the dev group (pytest, ruff, ...) and EXTRAS, exactly.
+test-env: $(TEST_ENV)
+
+$(TEST_ENV): pyproject.toml uv.lock | $(UV)
+	rm -f $(VENV)/.synced-test*
+	$(UV) sync --frozen $(foreach extra,$(EXTRAS),--extra $(extra))
+	touch $@ $(VENV)/.synced
 
 demo: setup
 	$(BIN)/schoolwh demo
 
-test: setup
+# Everything CI checks: lint, import layers, then every test tier on $(WORKERS) workers
+# (one file per worker at a time, so module fixtures build once).
+test: test-env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt/models dbt/tests dbt/macros
-	$(BIN)/pytest
+	$(BIN)/lint-imports
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile --durations=15
+
+# The unit tier only (no dbt build, no browser, no Spark): well under a minute.
+test-quick: test-env
+	$(BIN)/pytest -m unit -n $(WORKERS) --timeout 120 -q
 
 bench: setup
 	$(BIN)/python bench/run.py
 
-lint: setup
+lint: test-env
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint dbt/models dbt/tests dbt/macros
+	$(BIN)/lint-imports
 
-format: setup
+format: test-env
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

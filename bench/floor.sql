@@ -1,6 +1,6 @@
 -- The floor of a load: plain DuckDB reads the benchmark's clean CSV files into tables
 -- (explicit column types and date format, no checks, no history, no publish) and one
--- query computes the term KPIs of design/kpis.md by district and for the whole
+-- query computes the term KPIs of docs/kpis.md by district and for the whole
 -- jurisdiction. bench/run.py times this file and compares a full `schoolwh load` with it.
 -- `{csv_dir}` is replaced by the folder of the CSV files (a quoted SQL string).
 -- Statements are separated by a line holding only `-- ;`.

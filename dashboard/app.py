@@ -1,8 +1,9 @@
 """The dashboard's entry point: `streamlit run dashboard/app.py` (or `schoolwh dashboard`).
 
-It sets up the page, the language switch and the navigation, writes the as-of date
-at the top of every page, and runs the chosen page. The warehouse comes from
-$SCHOOLWH_WAREHOUSE (else data/warehouse.duckdb) and is opened read-only.
+It sets up the page, the language switch, the login (dashboard/auth.py) and the
+navigation a role may use, writes the as-of date at the top of every page, and runs the
+chosen page. The warehouse comes from $SCHOOLWH_WAREHOUSE (else data/warehouse.duckdb)
+and is opened read-only; a district account reads its district's extract instead.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ if str(_HERE.parent) not in sys.path:  # `streamlit run dashboard/app.py` from a
 
 import streamlit as st  # noqa: E402
 
-from dashboard import ui  # noqa: E402
+from dashboard import auth, ui  # noqa: E402
+from schoolwh.accounts import Account  # noqa: E402
 from schoolwh.reading.connection import WarehouseError, WarehouseMissing  # noqa: E402
 from schoolwh.reading.i18n import t  # noqa: E402
 
@@ -31,24 +33,55 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("issues", "views/issues.py", ":material/task_alt:"),
     ("quality", "views/quality.py", ":material/fact_check:"),
     ("sql", "views/sql.py", ":material/terminal:"),
+    ("upload", "views/upload.py", ":material/upload_file:"),
 )
+# pages whose titles are not in the i18n tables
+TITLES = {"upload": ("数据上报", "Upload")}
+KPI_PAGES = ("overview", "district", "funding", "satisfaction", "issues")
+
+
+def allowed_pages(account: Account | None) -> list[str]:
+    """The pages a role may open (open mode on 127.0.0.1: every page)."""
+    names = [name for name, _, _ in PAGES]
+    if account is None:
+        return names
+    allowed: list[str] = []
+    if account.sees_dashboard:
+        allowed += KPI_PAGES
+    allowed.append("quality")
+    if account.can_sql:
+        allowed.append("sql")
+    if account.can_upload:
+        allowed.append("upload")
+    return [n for n in names if n in allowed]
+
+
+def title(name: str, lang: str) -> str:
+    if name in TITLES:
+        zh, en = TITLES[name]
+        return zh if lang == "zh" else en
+    return t(f"page.{name}", lang)
 
 
 def main() -> None:
     lang = ui.lang()
     st.set_page_config(page_title=t("app.title", lang), page_icon="🍱", layout="wide")
     lang = ui.language_switch()
+    account = auth.gate(lang)  # stops here until someone has logged in
+    allowed = allowed_pages(account)
     navigation = st.navigation(
         [
             st.Page(
                 _HERE / path,
-                title=t(f"page.{name}", lang),
+                title=title(name, lang),
                 icon=icon,
                 url_path=name,
-                default=name == "overview",
             )
             for name, path, icon in PAGES
+            if name in allowed
         ]
+        # "/" runs the first page; every page keeps its own address (/overview too)
+        + [ui.home_page(_HERE / {n: p for n, p, _ in PAGES}[allowed[0]], title(allowed[0], lang))]
     )
     st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
     try:

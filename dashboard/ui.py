@@ -6,7 +6,9 @@ Pages call these and the query and chart modules; they hold no SQL and no figure
 from __future__ import annotations
 
 import html
+import runpy
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -37,6 +39,21 @@ def lang() -> str:
     return value if value in LANGS else DEFAULT_LANG
 
 
+# Filter widgets: keys starting with `f_`, and the two a page's address carries.
+FILTER_PREFIX = "f_"
+ADDRESS_KEYS = ("district", "school")
+
+
+def _relabel_filters() -> None:
+    """After a language switch, hand every filter its value again: a widget whose value
+    was set from Python is redrawn by the browser with its labels in the new language
+    (otherwise the browser keeps showing the old language's label of the chosen option)."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and (key.startswith(FILTER_PREFIX) or key in ADDRESS_KEYS):
+            value = st.session_state[key]
+            st.session_state[key] = list(value) if isinstance(value, list) else value
+
+
 def language_switch() -> str:
     """The sidebar's language switch; returns the chosen language."""
     current = lang()
@@ -47,8 +64,20 @@ def language_switch() -> str:
         format_func=lambda v: t(f"lang.{v}", current),
         key=LANG_KEY,
         horizontal=True,
+        on_change=_relabel_filters,
     )
     return lang()
+
+
+def home_page(script: Path, title: str) -> Any:
+    """The hidden default page at "/" running `script` (the first page a role may open).
+    Streamlit serves its default page only at "/" and reserves that page's own path, so
+    with the overview itself as default `/overview` would say "Page not found"."""
+
+    def run() -> None:
+        runpy.run_path(str(script), run_name="__page__")
+
+    return st.Page(run, title=title, url_path="home", default=True, visibility="hidden")
 
 
 def warehouse() -> Warehouse | None:
@@ -94,7 +123,8 @@ def as_of_caption(wh: Warehouse | None) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# filters (their values persist across pages for the session)
+# filters: a page's filters are its own (keys name the page where one could leak), the
+# period is shared because every page shows it
 # ---------------------------------------------------------------------------------------
 def select(
     label: str,
@@ -103,27 +133,28 @@ def select(
     format_func: Callable[[Any], str] = str,
     default: Any = None,
     container: Any = None,
+    bind: str | None = None,
 ) -> Any:
-    """A selectbox whose value persists across pages; falls back to `default` when the
-    remembered value is not among the options."""
+    """A selectbox whose value is remembered for the session; set to `default` (else the
+    first option) when the remembered value is not among the options, so the box and
+    what the page shows below it always agree. `bind="query-params"` puts the value in
+    the page's address (`/district?district=410105`)."""
     options = list(options)
     if not options:
         return None
-    remembered = st.session_state.get(key)
-    if remembered not in options:
-        if key in st.session_state:
-            del st.session_state[key]
-        index = options.index(default) if default in options else 0
-    else:
-        index = options.index(remembered)
+    if bind and key not in st.session_state:  # a page opened from its address
+        st.session_state[key] = st.query_params.get(key)
+    if st.session_state.get(key) not in options:
+        # set from Python, so the browser redraws the box with this value
+        st.session_state[key] = default if default in options else options[0]
     box = container or st
     return box.selectbox(
         label,
         options,
-        index=index,
         format_func=format_func,
         key=key,
         persist_state="session",
+        bind=bind,
     )
 
 
@@ -159,8 +190,11 @@ def period_filters(wh: Warehouse, types: Sequence[str] | None = None) -> tuple[s
     return period_type, period
 
 
-def district_filter(wh: Warehouse, key: str = "f_district", allow_all: bool = True) -> str | None:
-    """A district (code) or None for all districts."""
+def district_filter(
+    wh: Warehouse, key: str, allow_all: bool = True, bind: str | None = None
+) -> str | None:
+    """A district (code) or None for all districts. Each page passes its own key: a
+    district chosen on 区县 does not silently filter 资金."""
     current = lang()
     frame = q.districts(wh)
     names = dict(zip(frame["district_code"], frame["district_name"], strict=False))
@@ -170,12 +204,13 @@ def district_filter(wh: Warehouse, key: str = "f_district", allow_all: bool = Tr
         options,
         key,
         lambda v: t("filter.all_districts", current) if v == "" else names.get(v, v),
+        bind=bind,
     )
     return value or None
 
 
-def school_filters(wh: Warehouse) -> tuple[str | None, str | None]:
-    """School stage and urban/rural, each None for all."""
+def school_filters(wh: Warehouse, page: str) -> tuple[str | None, str | None]:
+    """School stage and urban/rural, each None for all (the page's own filters)."""
     current = lang()
     c1, c2 = st.columns(2)
     stages = ["", *q.school_values(wh, "stage")]
@@ -183,14 +218,14 @@ def school_filters(wh: Warehouse) -> tuple[str | None, str | None]:
     stage = select(
         t("filter.stage", current),
         stages,
-        "f_stage",
+        f"f_{page}_stage",
         lambda v: t("filter.all", current) if v == "" else enum_label("stage", v, current),
         container=c1,
     )
     location = select(
         t("filter.location", current),
         locations,
-        "f_location",
+        f"f_{page}_location",
         lambda v: t("filter.all", current) if v == "" else enum_label("location", v, current),
         container=c2,
     )

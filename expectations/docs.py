@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from expectations.runner import CheckRun, new_context
+from schoolwh.core.atomic import replace_folder
 from schoolwh.core.audit import CheckResult
 
 SITE_NAME = "schoolwh"
@@ -52,7 +53,7 @@ def build_data_docs(runs: Iterable[CheckRun], out_dir: Path) -> Path:
         tmp.mkdir()
         pages = _build_gx_site(runs, tmp / GX_DIR)
         (tmp / "index.html").write_text(render_index(runs, pages), encoding="utf-8")
-        _swap_in(tmp, out_dir)
+        replace_folder(tmp, out_dir)
     except OSError as exc:
         raise DataDocsError(
             f"无法写入数据质量报告 / cannot write the Data Docs to {out_dir}: {exc}"
@@ -60,15 +61,6 @@ def build_data_docs(runs: Iterable[CheckRun], out_dir: Path) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir / "index.html"
-
-
-def _swap_in(new: Path, out_dir: Path) -> None:
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        out_dir.rename(old)
-    new.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _build_gx_site(runs: list[CheckRun], site_dir: Path) -> dict[tuple[str, str], str]:

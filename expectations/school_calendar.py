@@ -1,29 +1,38 @@
-"""China's public holidays and make-up working days, for the participation date checks.
+"""Public holidays and make-up working days as SQL, for the participation date checks.
 
-The State Council publishes each year's schedule in November of the year before. A year
-missing here is simply not checked for public holidays (weekends and school breaks still
-are): add it when the notice comes out.
+The dates are schoolwh.core.holidays' (chinesecalendar plus its override file). A date
+whose year that calendar does not know is not checked for public holidays (weekends and
+school breaks still are); `calendar_knows_year_sql` lets the quality report say so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from schoolwh.core.holidays import MAKEUP_WORKDAYS, PUBLIC_HOLIDAYS
+from schoolwh.core.holidays import calendar
 
-__all__ = ["MAKEUP_WORKDAYS", "PUBLIC_HOLIDAYS", "is_makeup_workday_sql", "is_public_holiday_sql"]
+__all__ = ["calendar_knows_year_sql", "is_makeup_workday_sql", "is_public_holiday_sql"]
 
 
-def _lit(d: date) -> str:
-    return f"date '{d.isoformat()}'"
+def _in_dates(date_sql: str, days: Iterable[date]) -> str:
+    listed = ", ".join(f"date '{d.isoformat()}'" for d in sorted(days))
+    return f"({date_sql} in ({listed}))" if listed else "false"
 
 
 def is_makeup_workday_sql(date_sql: str) -> str:
     """SQL: the date is an official make-up working day."""
-    return f"({date_sql} in ({', '.join(_lit(d) for d in MAKEUP_WORKDAYS)}))"
+    return _in_dates(date_sql, calendar().workdays)
 
 
 def is_public_holiday_sql(date_sql: str) -> str:
     """SQL: the date falls in a public holiday."""
-    parts = [f"{date_sql} between {_lit(a)} and {_lit(b)}" for _, a, b in PUBLIC_HOLIDAYS]
-    return "(" + " or ".join(parts) + ")"
+    return _in_dates(date_sql, calendar().holidays)
+
+
+def calendar_knows_year_sql(date_sql: str) -> str:
+    """SQL: the holiday calendar knows the date's year (null for a null date)."""
+    years = ", ".join(str(y) for y in sorted(calendar().years))
+    if not years:
+        return f"(case when {date_sql} is not null then false end)"
+    return f"(year({date_sql}) in ({years}))"

@@ -91,7 +91,7 @@ def current_rows(
 
 
 def term_of(date_sql: str) -> str:
-    """The term (kpis.md) a date falls in: Sep-Jan autumn, Feb-Aug spring."""
+    """The term (docs/kpis.md#periods) a date falls in: Sep-Jan autumn, Feb-Aug spring."""
     d = date_sql
     return f"""(case
         when month({d}) >= 9 then cast(year({d}) as varchar) || '-autumn'

@@ -18,7 +18,11 @@ from collections.abc import Callable
 import duckdb
 
 from expectations import thresholds as t
-from expectations.school_calendar import is_makeup_workday_sql, is_public_holiday_sql
+from expectations.school_calendar import (
+    calendar_knows_year_sql,
+    is_makeup_workday_sql,
+    is_public_holiday_sql,
+)
 from expectations.spec import (
     CRITICAL,
     WARNING,
@@ -39,7 +43,7 @@ from expectations.sql import (
     relation_exists,
     term_of,
 )
-from schoolwh.core.sources import SOURCES, Source
+from schoolwh.core.sources import SOURCES, Column, Source
 
 META = ("_file_name", "_sheet", "_row_number")  # where a clerk finds the row
 SCORE_COLUMNS = tuple(c.name for c in SOURCES["survey"].columns if c.kind == "int")
@@ -120,7 +124,36 @@ def contract_checks(source: Source) -> list[Check]:
                     min_value=c.minimum,
                 )
             )
+        checks += absurd_checks(c)
     return checks
+
+
+def absurd_checks(c: Column) -> list[Check]:
+    """Values beyond any real school or budget (thresholds.ABSURD_*): critical, so they
+    block the publish instead of warning."""
+    if c.kind == "money":
+        top = t.ABSURD_AMOUNT
+        return [
+            between(
+                c.name,
+                f"「{c.zh}」绝对值不超过 {top / 1e8:g} 亿元 / |{c.name}| ≤ {top:.0e} yuan "
+                "(beyond any school-lunch budget)",
+                min_value=-top,
+                max_value=top,
+                qualifier="absurd",
+            )
+        ]
+    if c.kind == "int" and c.minimum == 0:
+        top = t.ABSURD_HEADCOUNT
+        return [
+            between(
+                c.name,
+                f"「{c.zh}」不超过 {top:,} 人 / {c.name} ≤ {top:,} (beyond any real school)",
+                max_value=top,
+                qualifier="absurd",
+            )
+        ]
+    return []
 
 
 def _known_school(severity: str = WARNING) -> Check:
@@ -272,6 +305,7 @@ def participation(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpe
                 or {is_makeup_workday_sql("b.date")} as on_school_weekday,
             not ({in_holiday("b.date")} or {is_public_holiday_sql("b.date")})
                 as outside_school_holidays,
+            {calendar_knows_year_sql("b.date")} as holiday_calendar_knows_year,
             r.school_code is not null as school_in_registry,
             case when r.school_code is not null then e.school_code is not null end
                 as has_enrolment,
@@ -312,6 +346,14 @@ def participation(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpe
             "就餐日期不在寒暑假（1月28日–2月10日、7月16日–8月24日）或法定节假日 / date is "
             "outside the school breaks (28 Jan-10 Feb, 16 Jul-24 Aug) and public holidays",
             severity=WARNING,
+        ),
+        is_true(
+            "holiday_calendar_knows_year",
+            "法定节假日日历包含该日期所在年份（否则未检查节假日与调休）/ the public-holiday "
+            "calendar knows the date's year (if not, holidays and make-up days went unchecked: "
+            "upgrade chinesecalendar or add the year to schoolwh/core/holidays.toml)",
+            severity=WARNING,
+            examples=("school_code", "date", *META),
         ),
         _known_school(),
         is_true(

@@ -1,7 +1,8 @@
 """Thresholds of the quality checks, each with the reason it has the value it has.
 
 Plausibility limits are warnings: a clerk looks at the rows named in the examples and
-either corrects the file or accepts the figure. Contract rules that the loader already
+either corrects the file or accepts the figure. Absurd values (ABSURD_*), beyond any real
+school or budget, are critical: they block the publish. Contract rules that the loader already
 enforces row by row are re-checked as critical safety nets: if one ever fails, the
 loader has a bug and the build must not be published.
 """
@@ -29,7 +30,7 @@ MAX_ENROLLED_PER_SCHOOL = 15_000
 MIN_REPORTING_SHARE = 0.80
 
 # School holidays in which no regular school day falls, as (month, day) windows, both
-# ends inclusive. Terms (kpis.md) cover the whole year, but teaching weeks do not:
+# ends inclusive. Terms (docs/kpis.md#periods) cover the year, but teaching weeks do not:
 # - winter break: the Spring Festival moves between 21 Jan and 20 Feb, and every
 #   province's break covers 28 Jan - 10 Feb whichever year it is;
 # - summer break: schools close in early-to-mid July and reopen in the last days of
@@ -46,9 +47,15 @@ HOLIDAY_WINDOWS: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = (
 # is a warning, not an error: a school may hold a make-up day of its own.
 SCHOOL_WEEKDAYS = (1, 2, 3, 4, 5)
 
+# No school anywhere has 100,000 pupils (the largest in the world have about 50,000; the
+# Chinese "super schools" about 10,000). An enrolment, need or daily head count above this
+# is not a school's figure but a typing accident (4.6e18, a pasted ID number): it blocks
+# the publish (critical) instead of warning like MAX_ENROLLED_PER_SCHOOL.
+ABSURD_HEADCOUNT = 100_000
+
 # --- survey -----------------------------------------------------------------------------
 
-SCORE_RANGE = (1, 5)  # survey scores run 1..5 (5 = 非常满意), data-contract Part 1
+SCORE_RANGE = (1, 5)  # survey scores run 1..5 (5 = 非常满意), docs/contract.md#survey
 
 # Mean overall satisfaction of a batch. Published school-lunch surveys report means of
 # roughly 3.5 - 4.7; a batch mean below 2 usually means the scale was reversed (1 =
@@ -62,6 +69,11 @@ SURVEY_MEAN_RANGE = (2.0, 5.0)
 # above usually means a missing budget file, an amount in 元 typed into a 万元 column,
 # or a voucher booked to the wrong district.
 SPENDING_OVER_BUDGET_MARGIN = 0.10
+
+# One allocation or one payment of 10 billion yuan (100 亿元) is beyond any school-lunch
+# or after-school budget: a whole province spends less on the nutrition plan in a year. A
+# row above it (either sign) is a unit or typing accident and blocks the publish.
+ABSURD_AMOUNT = 1e10
 
 # An allocation's document is normally issued in its fiscal year; advance allocations
 # (提前下达) come in the autumn before it and late ones early in the next year.

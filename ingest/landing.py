@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,17 @@ from typing import Any
 import polars as pl
 
 from ingest.batches import Batch, display_name, read_batches
+from ingest.mappings import Mapping
 from ingest.outcome import FileOutcome
-from ingest.readers import ROW
+from ingest.readers import MAX_FILE_BYTES, ROW
+from schoolwh.core.atomic import write_bytes
 from schoolwh.core.audit import append_frame, append_rows, ensure_audit_schema
 from schoolwh.core.reasons import REASONS
 from schoolwh.core.settings import archive_dir
 from schoolwh.core.sources import SOURCES, raw_table_ddl
 from schoolwh.core.timing import StageTimer
+
+RAW_ROW_CHARS = 65_536  # what one quarantined row keeps of its cells
 
 POLARS_TYPES = {
     "code": pl.String,
@@ -72,11 +77,11 @@ def quarantine_frame(batch: Batch, load_id: int) -> pl.DataFrame:
         pl.lit(o.source).alias("source"),
         pl.col(ROW).alias("row_number"),
         pl.col("column_name"),
-        pl.col("raw_value"),
+        pl.col("raw_value").str.slice(0, RAW_ROW_CHARS),
         pl.col("reason"),
         message.alias("message"),
         pl.lit(batch.rejected).alias("file_rejected"),
-        pl.col("raw_row"),
+        pl.col("raw_row").str.slice(0, RAW_ROW_CHARS),  # bounded: the archive keeps the file
     )
 
 
@@ -117,6 +122,8 @@ def _outcome_row(o: FileOutcome, load_id: int) -> dict:
         "header_row": o.header_row,
         "encoding": o.encoding,
         "message": o.message,
+        "mapping": o.mapping,
+        "structure_rows": json.dumps(o.structure) if o.structure else None,
     }
 
 
@@ -135,11 +142,19 @@ def land_files(
     progress: Any,  # has .step(text, advance=0), e.g. schoolwh.pipeline.report.Progress
     timer: StageTimer | None = None,
     on_new_rows: Callable[[], None] | None = None,
+    on_batch: Callable[[Any, Batch], None] | None = None,
+    *,
+    mapping: Mapping | None = None,
+    mappings: list[Mapping] | tuple[Mapping, ...] = (),
+    notices: list[FileOutcome] | None = None,
 ) -> tuple[int, list[FileOutcome]]:
     """Read, check and land every file into the build copy; returns (load_id, outcomes).
 
     `on_new_rows` is called before each batch is landed (the first call matters: the load
-    has something new).
+    has something new). `on_batch(con, batch)` may move rows of a batch to its problems
+    before it lands (an upload's out-of-scope rows). `mapping` (--mapping) or the first of
+    `mappings` that fits a sheet names its columns; `notices` (what discovery found but does
+    not read) are reported with the rest.
     """
     timer = timer or StageTimer()
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM audit.loads").fetchone()[0]
@@ -153,10 +168,23 @@ def land_files(
     }
     archive = archive_dir(warehouse)
     load_date = dt.date.today()
-    outcomes: list[FileOutcome] = []
+    outcomes: list[FileOutcome] = list(notices or [])
     for path in files:
         progress.step(f"读取 reading {path.name}")
         mark = timer.start()
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            outcomes.append(
+                FileOutcome(
+                    display_name(path),
+                    "",
+                    status="rejected",
+                    message=f"文件过大，未读取：{size:,} 字节超过上限 {MAX_FILE_BYTES:,} / file too "
+                    f"large, not read: {size:,} bytes is beyond the cap of {MAX_FILE_BYTES:,} bytes",
+                )
+            )
+            progress.step(f"拒绝 rejected {path.name}", advance=1)
+            continue
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         name = display_name(path)
@@ -173,15 +201,15 @@ def land_files(
         target = archive / digest[:2] / f"{digest}{path.suffix.lower()}"
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".part")
-            tmp.write_bytes(data)
-            tmp.replace(target)
-        items = read_batches(path, data, digest, forced, load_date)
+            write_bytes(target, data)
+        items = read_batches(path, data, digest, forced, load_date, mapping, mappings)
         timer.add_since("read_normalise", mark)
         for item in items:
             if isinstance(item, FileOutcome):
                 outcomes.append(item)
                 continue
+            if on_batch is not None:
+                on_batch(con, item)
             seq += 1
             item.outcome.batch_seq = seq
             if on_new_rows is not None and not item.rejected:

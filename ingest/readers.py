@@ -1,8 +1,14 @@
-"""Reading CSV and XLSX files into sheets of text cells, keeping spreadsheet row numbers.
+"""Reading CSV, XLSX/XLSM, XLS and ODS files into sheets of text cells, keeping spreadsheet
+row numbers, within bounds.
 
 A sheet is read in two steps: its first rows (`head`) to find the header, then its
 data rows below the header as a polars frame of strings with a `_row_number` column
-holding the row number a person sees in Excel.
+holding the row number a person sees in Excel. Workbooks are read with python-calamine.
+
+Every file is bounded before it is read (see the caps below): a zip's declared
+uncompressed sizes, then each sheet's XML streamed once for its declared and actual size;
+a file beyond a cap is rejected with a message naming the file, the sheet and the cap,
+never read into memory first.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+import re
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,94 +26,177 @@ import polars as pl
 
 from ingest.encodings import decode_csv
 
-HEAD_ROWS = 10  # the header must be within the first 10 rows
+HEAD_ROWS = 10  # the header must start within the first 10 rows
+HEADER_DEPTH = 4  # a header block spans at most 4 rows
 ROW = "_row_number"
 EXTRA = "_extra_cells"  # CSV cells to the right of the header's last column, when any
+SHORT = "_short_row"  # CSV rows with fewer cells than the header: how many they have
+LONG = "_long_cell"  # cells longer than MAX_CELL_CHARS: which and how long
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = (".csv", *WORKBOOK_SUFFIXES)
+
+# Caps: far beyond any bureau file, far below what exhausts the machine.
+MAX_FILE_BYTES = 1 << 30  # a file on disk
+MAX_UNCOMPRESSED_BYTES = 1 << 30  # everything inside one XLSX/ODS zip
+MAX_ROWS_PER_FILE = 5_000_000
+MAX_COLUMNS = 1_024  # cells per row (Excel 2003 had 256)
+MAX_SHEET_CELLS = 20_000_000  # the extent (rows × columns) of one sheet
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+SAMPLE_CHARS = 200  # what a too-long cell keeps in the quarantine
+
+csv.field_size_limit(MAX_FILE_BYTES)  # long cells are a row problem, not a csv.Error
 
 
 class ReadError(ValueError):
     pass
 
 
+Merge = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first col), (last row, last col))
+
+
 @dataclass
 class Sheet:
     name: str | None  # None for CSV
-    head: list[list[str | None]]  # the first HEAD_ROWS rows, as text
-    _rows: list[list[str | None]] | None = field(default=None, repr=False)
+    head: list[list[str | None]]  # the first rows (HEAD_ROWS + HEADER_DEPTH), as text
+    merges: list[Merge] = field(default_factory=list)  # 0-based, inclusive
+    hidden: bool = False
+    _rows: Callable[[], list[list[str | None]]] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
 
-    def data(self, header_index: int, width: int) -> pl.DataFrame:
-        """Rows below the header (0-based index into head) as strings, `column_0..`, + _row_number."""
+    def data(self, start: int, width: int) -> pl.DataFrame:
+        """Rows from 0-based row `start` on as strings, `column_0..`, + _row_number (and the
+        EXTRA, SHORT and LONG flags where a row has them)."""
         names = [f"column_{i}" for i in range(width)]
         if self._rows is not None:
-            rows = self._rows[header_index + 1 :]
-            cols = {n: [r[i] if i < len(r) else None for r in rows] for i, n in enumerate(names)}
-            frame = pl.DataFrame(cols, schema=dict.fromkeys(names, pl.String))
-            first = header_index + 2
+            frame = _rows_frame(self._rows()[start:], names)
         else:
-            frame, first = _csv_frame(self._text or "", header_index, names)
+            frame = _csv_frame(self._text or "", start, names)
+        frame = _flag_long_cells(frame, names)
+        first = start + 1
         return frame.with_row_index(ROW, offset=first).with_columns(pl.col(ROW).cast(pl.Int32))
 
 
 def read_file(path: Path, data: bytes) -> tuple[list[Sheet], str | None]:
-    """Sheets of a .csv or .xlsx file and the CSV encoding (None for XLSX)."""
+    """Sheets of a file and the CSV encoding (None for workbooks)."""
     suffix = path.suffix.lower()
+    if len(data) > MAX_FILE_BYTES:
+        raise ReadError(_cap_message("文件大小", "file size", len(data), MAX_FILE_BYTES, "bytes"))
+    if not data.strip():
+        raise ReadError("空文件（没有任何内容）/ empty file: it holds nothing")
     if suffix == ".csv":
+        lines = data.count(b"\n")
+        if lines > MAX_ROWS_PER_FILE:
+            raise ReadError(_cap_message("行数", "rows", lines, MAX_ROWS_PER_FILE, "rows"))
         text, encoding = decode_csv(data)
         return [_csv_sheet(text)], encoding
-    if suffix in (".xlsx", ".xlsm"):
-        return list(_xlsx_sheets(data)), None
+    if suffix in WORKBOOK_SUFFIXES:
+        return _workbook_sheets(data, suffix), None
     raise ReadError(
-        f"不支持的文件类型「{path.suffix}」，请使用 .csv 或 .xlsx / "
-        f"unsupported file type {path.suffix!r}: use .csv or .xlsx"
+        f"不支持的文件类型「{path.suffix}」，请使用 .csv、.xlsx、.xls 或 .ods / "
+        f"unsupported file type {path.suffix!r}: use .csv, .xlsx, .xls or .ods"
     )
+
+
+def _cap_message(zh: str, en: str, found: int, cap: int, unit: str, where: str = "") -> str:
+    at = f"「{where}」" if where else ""
+    at_en = f" in sheet {where!r}" if where else ""
+    return (
+        f"文件过大，未读取：{at}{zh} {found:,} 超过上限 {cap:,} / file too large, not read: "
+        f"{en}{at_en} {found:,} is beyond the cap of {cap:,} {unit}"
+    )
+
+
+# --- CSV -----------------------------------------------------------------------------
 
 
 def _csv_sheet(text: str) -> Sheet:
     head = []
     for i, row in enumerate(csv.reader(io.StringIO(text))):
-        if i >= HEAD_ROWS:
+        if i >= HEAD_ROWS + HEADER_DEPTH:
             break
-        head.append([c if c != "" else None for c in row])
+        if len(row) > MAX_COLUMNS:
+            raise ReadError(
+                _cap_message(
+                    f"第 {i + 1} 行的单元格数",
+                    f"cells on row {i + 1}",
+                    len(row),
+                    MAX_COLUMNS,
+                    "cells",
+                )
+            )
+        head.append([_clip(c) if c != "" else None for c in row])
     return Sheet(None, head, _text=text)
 
 
-def _csv_frame(text: str, header_index: int, names: list[str]) -> tuple[pl.DataFrame, int]:
-    # Find where the data starts: after header_index + 1 records.
+def _clip(cell: str) -> str:
+    return cell if len(cell) <= MAX_CELL_CHARS else cell[:SAMPLE_CHARS]
+
+
+def _csv_frame(text: str, start: int, names: list[str]) -> pl.DataFrame:
+    # Find where the data starts: after `start` records.
     reader = csv.reader(io.StringIO(text))
-    for _ in range(header_index + 1):
+    for _ in range(start):
         next(reader, None)
-    lines_before = reader.line_num
-    rest = _skip_lines(text, lines_before)
-    first = header_index + 2
+    rest = _skip_lines(text, reader.line_num)
+    schema = dict.fromkeys(names, pl.String)
     if not rest.strip():
-        return pl.DataFrame(schema=dict.fromkeys(names, pl.String)), first
+        return pl.DataFrame(schema=schema)
     try:
         frame = pl.read_csv(
             rest.encode("utf-8"),  # bytes: polars reads them faster than a text stream
             has_header=False,
             new_columns=names,
-            schema=dict.fromkeys(names, pl.String),
+            schema=schema,
             truncate_ragged_lines=False,  # a row wider than the header is not cut silently
         )
     except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
         frame = None  # a row has more cells than the header: read it with the csv module
     expected = rest.count("\n") + (0 if rest.endswith("\n") else 1)
     if frame is not None and frame.height == expected:
-        return frame, first
+        return _flag_short_fast(frame, rest, names)
     # Quoted fields spanning lines or ragged rows: the csv module counts records as Excel
     # does. Cells beyond the header go to EXTRA (e.g. an unquoted 1,234 split in two).
-    rows = [r for r in csv.reader(io.StringIO(text))][header_index + 1 :]
+    rows = list(csv.reader(io.StringIO(rest)))
     width = len(names)
     cols = {
         n: [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i, n in enumerate(names)
     }
     extra = [",".join(c for c in r[width:] if c.strip()) or None for r in rows]
-    schema = dict.fromkeys(names, pl.String)
+    short = [len(r) if 0 < len(r) < width and any(c.strip() for c in r) else None for r in rows]
     if any(e is not None for e in extra):
         cols[EXTRA] = extra
         schema[EXTRA] = pl.String
-    return pl.DataFrame(cols, schema=schema), first
+    if any(s is not None for s in short):
+        cols[SHORT] = short
+        schema[SHORT] = pl.Int32
+    return pl.DataFrame(cols, schema=schema)
+
+
+def _flag_short_fast(frame: pl.DataFrame, rest: str, names: list[str]) -> pl.DataFrame:
+    """polars pads a row with fewer cells than the header with nulls: find such rows among
+    those whose last cell is empty, by counting the cells of their lines."""
+    if len(names) < 2:
+        return frame
+    last = frame[names[-1]]
+    if not last.null_count():
+        return frame
+    candidates = frame.with_row_index("_i").filter(
+        pl.col(names[-1]).is_null() & pl.any_horizontal(pl.col(names[:-1]).is_not_null())
+    )["_i"]
+    if not len(candidates):
+        return frame
+    lines = rest.split("\n")
+    short: list[int | None] = [None] * frame.height
+    found = False
+    for i in candidates.to_list():
+        cells = next(csv.reader([lines[i]]), [])
+        if len(cells) < len(names):
+            short[i] = len(cells)
+            found = True
+    if not found:
+        return frame
+    return frame.with_columns(pl.Series(SHORT, short, dtype=pl.Int32))
 
 
 def _skip_lines(text: str, n: int) -> str:
@@ -118,8 +209,43 @@ def _skip_lines(text: str, n: int) -> str:
     return text[pos:]
 
 
+def _flag_long_cells(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Cells beyond MAX_CELL_CHARS: kept as a short sample, the row flagged (LONG)."""
+    if not names or frame.height == 0:
+        return frame
+    longest = frame.select(pl.max_horizontal(pl.col(names).str.len_bytes().max())).item()
+    if longest is None or longest <= MAX_CELL_CHARS:  # bytes ≥ characters
+        return frame
+    lengths = [pl.col(n).str.len_chars() for n in names]
+    flag = pl.concat_str(
+        [
+            pl.when(n > MAX_CELL_CHARS).then(pl.format("{}:{}", pl.lit(i + 1), n))
+            for i, n in enumerate(lengths)
+        ],
+        separator=",",
+        ignore_nulls=True,
+    )
+    clipped = [
+        pl.when(pl.col(n).str.len_chars() > MAX_CELL_CHARS)
+        .then(pl.col(n).str.slice(0, SAMPLE_CHARS) + pl.lit("…"))
+        .otherwise(pl.col(n))
+        .alias(n)
+        for n in names
+    ]
+    frame = frame.with_columns(pl.when(flag != "").then(flag).alias(LONG))
+    return frame.with_columns(clipped)
+
+
+def _rows_frame(rows: list[list[str | None]], names: list[str]) -> pl.DataFrame:
+    cols = {n: [r[i] if i < len(r) else None for r in rows] for i, n in enumerate(names)}
+    return pl.DataFrame(cols, schema=dict.fromkeys(names, pl.String))
+
+
+# --- workbooks -----------------------------------------------------------------------
+
+
 def cell_text(value: object) -> str | None:
-    """An XLSX cell as the text a person sees: dates ISO, 4101050001.0 as 4101050001."""
+    """A workbook cell as the text a person sees: dates ISO, 4101050001.0 as 4101050001."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -134,23 +260,236 @@ def cell_text(value: object) -> str | None:
         if value.is_integer() and abs(value) < 1e16:
             return str(int(value))
         return repr(value)
+    if isinstance(value, int):
+        return str(value)
     text = str(value)
     return text if text.strip() != "" else None
 
 
-def _xlsx_sheets(data: bytes) -> Iterator[Sheet]:
-    import openpyxl  # imported here: only XLSX files need it
+def _workbook_sheets(data: bytes, suffix: str) -> list[Sheet]:
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        check_zip(data, suffix)
+    import python_calamine as calamine  # only workbooks need it
 
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError as exc:
         raise ReadError(
-            f"无法打开该 Excel 文件（文件可能已损坏或已加密）/ cannot open the XLSX file "
+            "该文件已加密（设有打开密码），请取消密码后重新导出 / the workbook is encrypted "
+            f"(password-protected): remove the password and save it again ({exc})"
+        ) from exc
+    except Exception as exc:  # calamine raises several types for damaged files
+        raise ReadError(
+            "无法打开该 Excel/ODS 文件（文件可能已损坏或已加密）/ cannot open the workbook "
             f"(damaged or encrypted?): {exc}"
         ) from exc
+    sheets = []
+    for index, meta in enumerate(book.sheets_metadata):
+        if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
+            continue  # chart sheets and macro sheets hold no rows
+        hidden = str(meta.visible).rsplit(".", 1)[-1] != "Visible"
+        if hidden:
+            sheets.append(Sheet(meta.name, [], hidden=True))
+            continue
+        sheets.append(_book_sheet(book, index, meta.name, calamine))
+    return sheets
+
+
+def _book_sheet(book, index: int, name: str, calamine) -> Sheet:
     try:
-        for ws in wb.worksheets:
-            rows = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            yield Sheet(ws.title, rows[:HEAD_ROWS], _rows=rows)
-    finally:
-        wb.close()
+        sheet = book.get_sheet_by_index(index)
+    except Exception as exc:
+        raise ReadError(
+            f"无法读取工作表「{name}」（可能已损坏）/ cannot read sheet {name!r} (damaged?): {exc}"
+        ) from exc
+    end = sheet.end
+    if end is not None:
+        height, width = end[0] + 1, end[1] + 1
+        if height > MAX_ROWS_PER_FILE:
+            raise ReadError(_cap_message("行数", "rows", height, MAX_ROWS_PER_FILE, "rows", name))
+        if width > MAX_COLUMNS:
+            raise ReadError(_cap_message("列数", "columns", width, MAX_COLUMNS, "columns", name))
+    head_rows = HEAD_ROWS + HEADER_DEPTH
+    head = [_text_row(r) for r in sheet.to_python(skip_empty_area=False, nrows=head_rows)]
+    merges = list(sheet.merged_cell_ranges or [])
+
+    def rows() -> list[list[str | None]]:
+        return [_text_row(r) for r in sheet.iter_rows()]
+
+    return Sheet(name, head, merges, _rows=rows)
+
+
+def _text_row(row: list) -> list[str | None]:
+    out = []
+    for v in row:
+        if v == "" or v is None:
+            out.append(None)
+        elif isinstance(v, str):
+            out.append(v if v.strip() else None)
+        else:
+            out.append(cell_text(v))
+    while out and out[-1] is None:
+        out.pop()
+    return out
+
+
+# --- bounds of a zipped workbook, checked while streaming ------------------------------
+
+_CHUNK = 1 << 20
+_XLSX_TOKEN = re.compile(rb"<(?:\w+:)?(row|c|dimension)\b([^>]*)>")
+_ODS_TOKEN = re.compile(rb"<table:(table-row|table-cell)\b([^>]*)>")
+_REF = re.compile(rb'\br="([A-Z]{1,4})(\d{1,8})"')
+_DIM = re.compile(rb'\bref="[A-Z]{1,4}\d{1,8}:([A-Z]{1,4})(\d{1,8})"')
+_ROWS_REP = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLS_REP = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def check_zip(data: bytes, suffix: str) -> None:
+    """Refuse a zipped workbook beyond the caps: first by the sizes its directory declares,
+    then by streaming each sheet (bytes, declared dimension, rows, columns, cells)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError(
+            f"无法打开该文件（文件已损坏，或不是 {suffix[1:].upper()} 文件）/ cannot open the file "
+            f"(damaged, or not a {suffix[1:].upper()} file): {exc}"
+        ) from exc
+    declared = sum(i.file_size for i in infos)
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        raise ReadError(
+            _cap_message(
+                "解压后大小", "uncompressed size", declared, MAX_UNCOMPRESSED_BYTES, "bytes"
+            )
+        )
+    if suffix == ".ods":
+        if "content.xml" in archive.namelist():
+            _scan(archive, "content.xml", _ODS_TOKEN, "ods", {})
+        return
+    names = _xlsx_sheet_names(archive)
+    budget = {"bytes": 0}
+    for info in infos:
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            where = names.get(info.filename, info.filename)
+            _scan(archive, info.filename, _XLSX_TOKEN, "xlsx", budget, where)
+
+
+def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """xl/worksheets/sheetN.xml → the sheet's name (for messages)."""
+    try:
+        book = archive.read("xl/workbook.xml")[: 4 << 20].decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels")[: 4 << 20].decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return {}
+    targets = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    }
+    out = {}
+    for m in re.finditer(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', book):
+        target = targets.get(m.group(2), "").lstrip("/")
+        path = target if target.startswith("xl/") else f"xl/{target}"
+        out[path] = m.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return out
+
+
+def _scan(archive, member: str, token: re.Pattern, kind: str, budget: dict, where="") -> None:
+    rows = cells = max_row = max_col = 0
+    row_rep = 1
+    row_counted = False
+    tail = b""
+    budget.setdefault("bytes", 0)
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(_CHUNK):
+                budget["bytes"] += len(chunk)
+                if budget["bytes"] > MAX_UNCOMPRESSED_BYTES:
+                    raise ReadError(
+                        _cap_message(
+                            "解压后大小",
+                            "uncompressed size",
+                            budget["bytes"],
+                            MAX_UNCOMPRESSED_BYTES,
+                            "bytes",
+                            where,
+                        )
+                    )
+                buf = tail + chunk
+                cut = buf.rfind(b"<")
+                body, tail = (buf[:cut], buf[cut:]) if cut >= 0 else (buf, b"")
+                if len(tail) > 1 << 16:  # a tag this long is no tag: move on
+                    body, tail = buf, b""
+                for m in token.finditer(body):
+                    name, attrs = m.group(1), m.group(2)
+                    if kind == "xlsx":
+                        if name == b"dimension":
+                            d = _DIM.search(attrs)
+                            if d:
+                                _check_extent(
+                                    _col_number(d.group(1)), int(d.group(2)), where, declared=True
+                                )
+                        elif name == b"row":
+                            rows += 1
+                        elif not attrs.endswith(b"/"):  # a cell with a value
+                            cells += 1
+                            r = _REF.search(attrs)
+                            if r:
+                                max_col = max(max_col, _col_number(r.group(1)))
+                                max_row = max(max_row, int(r.group(2)))
+                    elif name == b"table-row":
+                        rep = _ROWS_REP.search(attrs)
+                        row_rep = int(rep.group(1)) if rep else 1
+                        row_counted = False
+                    elif not attrs.endswith(b"/"):  # a cell with content
+                        rep = _COLS_REP.search(attrs)
+                        col_rep = int(rep.group(1)) if rep else 1
+                        if col_rep > MAX_COLUMNS:
+                            _check_extent(col_rep, 1, where)
+                        cells += row_rep * col_rep
+                        if not row_counted:
+                            rows += row_rep
+                            row_counted = True
+                    if rows > MAX_ROWS_PER_FILE or max_row > MAX_ROWS_PER_FILE:
+                        _check_extent(1, max(rows, max_row), where)
+                    if cells > MAX_SHEET_CELLS:
+                        raise ReadError(
+                            _cap_message(
+                                "单元格数", "cells", cells, MAX_SHEET_CELLS, "cells", where
+                            )
+                        )
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ReadError(
+            f"无法读取文件内容（文件已损坏？）/ cannot read the workbook (damaged?): {exc}"
+        ) from exc
+    if kind == "xlsx":
+        _check_extent(max_col, max(max_row, rows), where)
+
+
+def _check_extent(cols: int, rows: int, where: str, declared: bool = False) -> None:
+    zh, en = ("声明的", "declared ") if declared else ("", "")
+    if rows > MAX_ROWS_PER_FILE:
+        raise ReadError(
+            _cap_message(f"{zh}行数", f"{en}rows", rows, MAX_ROWS_PER_FILE, "rows", where)
+        )
+    if cols > MAX_COLUMNS:
+        raise ReadError(
+            _cap_message(f"{zh}列数", f"{en}columns", cols, MAX_COLUMNS, "columns", where)
+        )
+    if rows * cols > MAX_SHEET_CELLS:
+        raise ReadError(
+            _cap_message(
+                f"{zh}范围（行×列）",
+                f"{en}extent (rows × columns)",
+                rows * cols,
+                MAX_SHEET_CELLS,
+                "cells",
+                where,
+            )
+        )

@@ -7,7 +7,6 @@ would otherwise evaluate a shared sub-expression once per use):
 3. `parse_problem`: from the text and the value, a reason code where the text is
    present but unusable, else null.
 Empty cells give a null value and no problem (required columns are checked apart).
-`parse` composes the three into (value, problem) expressions on the raw cell.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ SERIAL_MIN, SERIAL_MAX = 20_000, 80_000  # 1954 .. 2119: a 5-digit number in a d
 TRUE_WORDS = ("是", "有", "y", "yes", "true", "1", "√", "t")
 FALSE_WORDS = ("否", "无", "n", "no", "false", "0", "×", "f")
 
-# Labels people use beside the contract's own (glossary.md).
+# Labels people use beside the contract's own (docs/contract.md#glossary).
 EXTRA_LABELS: dict[str, dict[str, str]] = {
     "lunch_mode": {
         "中央厨房+卫星厨房": "central_kitchen",
@@ -38,10 +37,31 @@ _DATE = (
 )
 
 
+# Characters nobody sees: terminal escape sequences (colours, links) and format characters
+# (zero-width space and joiners, BOM, bidi marks, soft hyphen) are removed; control characters (tabs, line breaks, escape codes)
+# become a space. Either would otherwise make `4101000001` and `4101000001\u200b` two
+# schools, or reach a terminal as an escape sequence.
+_INVISIBLE = (
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x40-\x5F])"  # escapes
+    r"|[\p{Cf}\x{FEFF}]"
+)
+_CONTROL = r"[\p{Cc}\x{2028}\x{2029}]"
+# A code after NFKC (which turns full-width digits and letters into ASCII): digits and
+# Latin letters only. A Cyrillic or Greek lookalike letter, a space or any other sign
+# is a row problem, never a second school.
+_CODE = r"^[0-9A-Za-z]+$"
+MAX_AMOUNT = 1e16  # DECIMAL(18,2) holds amounts below 1e16 yuan
+
+
+def _visible(t: pl.Expr) -> pl.Expr:
+    """Text without invisible characters, control characters as spaces."""
+    return t.str.replace_all(_INVISIBLE, "").str.replace_all(_CONTROL, " ")
+
+
 def _text(raw: pl.Expr, fold: bool = True) -> pl.Expr:
-    """NFKC-normalised (unless `fold` is false), trimmed text; empty → null."""
+    """NFKC-normalised (unless `fold` is false), visible, trimmed text; empty → null."""
     t = raw.str.normalize("NFKC") if fold else raw
-    t = t.str.strip_chars()
+    t = _visible(t).str.strip_chars()
     return pl.when(t == "").then(None).otherwise(t)
 
 
@@ -82,9 +102,13 @@ def cell_text(column: Column, raw: pl.Expr, *, ascii_only: bool = False) -> pl.E
     """
     if column.kind not in KINDS:
         raise ValueError(f"unknown column kind {column.kind}")
-    if column.kind in ("string", "text"):
+    if column.kind == "text":
         t = raw.str.strip_chars()
         return pl.when(t == "").then(None).otherwise(t)
+    if column.kind == "string":
+        # names and identifiers keep their own forms (a school's full-width brackets),
+        # but lose what nobody can see
+        return _text(raw, fold=False)
     return _text(raw, fold=not ascii_only)
 
 
@@ -107,12 +131,6 @@ def parse_problem(column: Column, t: pl.Expr, value: pl.Expr, factor: int = 1) -
     evaluated a second time.
     """
     return _parser(column, t, factor, value)[1]
-
-
-def parse(column: Column, raw: pl.Expr, factor: int = 1) -> tuple[pl.Expr, pl.Expr]:
-    """(value, problem) of the raw cell text, as single expressions."""
-    t = cell_text(column, raw)
-    return _parser(column, t, factor)
 
 
 def _parser(
@@ -141,7 +159,9 @@ def _parser(
 def parse_code(t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     # Excel stores 4101050001 as the number 4101050001.0: the code is 4101050001.
     value = pl.when(t.str.contains(r"^\d+\.0+$")).then(t.str.replace(r"\.0+$", "")).otherwise(t)
-    return value, pl.lit(None, pl.String)
+    ok = value.str.contains(_CODE)
+    problem = pl.when(t.is_not_null() & ~ok).then(pl.lit("bad_code"))
+    return pl.when(ok).then(value), problem
 
 
 def _number_text(t: pl.Expr) -> pl.Expr:
@@ -180,8 +200,17 @@ def _bounds(column: Column) -> tuple[int, int]:
 def parse_money(t: pl.Expr, factor: int) -> tuple[pl.Expr, pl.Expr]:
     n = _number_text(t).str.replace_all(r"[¥元]", "")
     ok = n.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-    value = pl.when(ok).then((n.cast(pl.Float64, strict=False) * factor).round(2))
-    problem = pl.when(t.is_null()).then(None).when(~ok).then(pl.lit("bad_number"))
+    amount = (n.cast(pl.Float64, strict=False) * factor).round(2)
+    fits = amount.abs() < MAX_AMOUNT  # else the row could not land as DECIMAL(18,2)
+    value = pl.when(ok & fits).then(amount)
+    problem = (
+        pl.when(t.is_null())
+        .then(None)
+        .when(~ok)
+        .then(pl.lit("bad_number"))
+        .when(~fits)
+        .then(pl.lit("amount_too_large"))
+    )
     return value, problem
 
 

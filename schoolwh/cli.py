@@ -68,7 +68,6 @@ def generate(
     clean: Annotated[
         bool, typer.Option("--clean", help="Plain UTF-8 CSV with canonical headers (benchmarks).")
     ] = False,
-    warehouse: WarehouseOpt = None,
 ) -> None:
     """Write a synthetic sample jurisdiction (16 districts of Zhengzhou) as bureau files."""
     from schoolwh.generator import GenerateError
@@ -83,7 +82,10 @@ def generate(
 
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load (.csv, .xlsx).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders to load (.csv, .xlsx, .xlsm, .xls, .ods)."),
+    ],
     source: Annotated[
         str | None,
         typer.Option(
@@ -95,16 +97,52 @@ def load(
         float,
         typer.Option(help="Seconds to wait for another load to finish before giving up."),
     ] = 600.0,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            help="A mapping (TOML) of the bureau's own column names, codes and constants; "
+            "`schoolwh map FILE` writes a starter. Mappings in mappings/ beside the warehouse "
+            "apply by themselves."
+        ),
+    ] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Load spreadsheets: read, check, land, build, check again, publish; print a report."""
     from schoolwh.pipeline.load import run_load
 
     try:
-        code = run_load(paths, resolve_warehouse(warehouse), source=source, wait=wait)
+        code = run_load(
+            paths, resolve_warehouse(warehouse), source=source, wait=wait, mapping=mapping
+        )
     except Exception as exc:  # never a traceback for a clerk
         internal_error(exc)
     raise typer.Exit(code)
+
+
+@app.command("map")
+def map_cmd(
+    file: Annotated[Path, typer.Argument(help="The spreadsheet to write a mapping for.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write it (default: FILE.toml).")
+    ] = None,
+) -> None:
+    """映射 Write a starter mapping (TOML) for a file: its header paths, the closest source
+    and the required columns still unmapped, for a clerk to complete."""
+    from ingest.encodings import DecodeError
+    from ingest.mappings import starter_for
+    from ingest.readers import ReadError
+
+    if not file.is_file():
+        fail(f"找不到文件 / no such file: {file}", 2)
+    try:
+        text = starter_for(file)
+    except (DecodeError, ReadError) as exc:
+        fail(str(exc), 2)
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
+    target = out or file.with_suffix(".toml")
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"已写入映射草稿 / starter mapping written: {target}")
 
 
 @app.command()
@@ -128,9 +166,10 @@ def sql(
         fail(f"Unknown format {fmt!r}: use table, csv or json.", 2)
     try:
         result = run_sql(resolve_warehouse(warehouse), query, timeout=timeout, max_rows=max_rows)
+        text = format_result(result, fmt)  # the timeout covers the formatting too
     except SqlError as exc:
         fail(str(exc))
-    sys.stdout.write(format_result(result, fmt))
+    sys.stdout.write(text)
     if result.truncated and fmt != "table":
         typer.echo(row_count_text(result), err=True)
 
@@ -263,6 +302,216 @@ def export_raw_cmd(
         fail(str(exc), 2)
     for name, path in written.items():
         typer.echo(f"{name}: {path}")
+
+
+users_app = typer.Typer(
+    help="账号 Accounts of the dashboard: roles bureau, district, analyst, clerk, admin.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+
+
+def _account_store(warehouse: Path | None):
+    from schoolwh.accounts import AccountStore
+
+    return AccountStore(resolve_warehouse(warehouse))
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return typer.prompt("密码 Password", hide_input=True, confirmation_prompt=True)
+
+
+def _known_districts(wh: Path) -> set[str] | None:
+    if not wh.exists():
+        return None
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(wh), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return {
+            r[0] for r in con.execute("select district_code from marts.dim_district").fetchall()
+        }
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option(help="bureau, district, analyst, clerk or admin.")],
+    district: Annotated[
+        list[str] | None,
+        typer.Option("--district", help="District code (repeat for several)."),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """添加账号 Add an account (the password is asked for, or read with --password-stdin)."""
+    from schoolwh.accounts import AccountError
+
+    wh = resolve_warehouse(warehouse)
+    codes = tuple(district or ())
+    known = _known_districts(wh)
+    unknown = [c for c in codes if known is not None and c not in known]
+    if unknown:
+        fail(
+            f"数据仓库中没有区县 {'、'.join(unknown)} / no district {', '.join(unknown)} in {wh}",
+            2,
+        )
+    try:
+        account = _account_store(warehouse).add(name, role, codes, _read_password(password_stdin))
+    except AccountError as exc:
+        fail(str(exc), 2)
+    if account.scope:
+        from schoolwh.pipeline.extracts import ExtractError, ensure_extract
+
+        try:
+            ensure_extract(wh, account.scope)
+        except (ExtractError, OSError) as exc:
+            typer.echo(f"区县数据子集未写入 / extract not written: {exc}", err=True)
+    where = f" ({', '.join(account.districts)})" if account.districts else ""
+    typer.echo(f"已添加账号 / added: {account.name} — {account.role}{where}")
+
+
+@users_app.command("list")
+def users_list(warehouse: WarehouseOpt = None) -> None:
+    """列出账号 List the accounts (never their passwords)."""
+    accounts = _account_store(warehouse).list()
+    if not accounts:
+        typer.echo("还没有账号 / no accounts yet")
+        return
+    for a in accounts:
+        info = a.public()
+        districts = ",".join(info["districts"]) or "全部 all"
+        locked = "  已锁定 LOCKED" if info["locked"] else ""
+        typer.echo(f"{a.name}\t{a.role}\t{districts}\t{info['created_at']}{locked}")
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument(help="User name.")], warehouse: WarehouseOpt = None
+) -> None:
+    """删除账号 Remove an account."""
+    from schoolwh.accounts import AccountError
+
+    try:
+        _account_store(warehouse).remove(name)
+    except AccountError as exc:
+        fail(str(exc), 2)
+    typer.echo(f"已删除账号 / removed: {name}")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """修改密码 Set a new password (also unlocks the account)."""
+    from schoolwh.accounts import AccountError
+
+    store = _account_store(warehouse)
+    if store.get(name) is None:
+        fail(f"没有账号「{name}」/ no account {name!r}", 2)
+    try:
+        store.set_password(name, _read_password(password_stdin))
+    except AccountError as exc:
+        fail(str(exc), 2)
+    typer.echo(f"密码已更新 / password changed: {name}")
+
+
+@users_app.command("policy")
+def users_policy(
+    district_sees_city: Annotated[
+        bool,
+        typer.Option(
+            "--district-sees-city/--district-own-only",
+            help="May district accounts see the city-level figures they are ranked against?",
+        ),
+    ],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """全局设置 Bureau-wide setting: may district accounts see the city-level figures?"""
+    from schoolwh.pipeline.extracts import ExtractError, write_extracts
+
+    wh = resolve_warehouse(warehouse)
+    _account_store(warehouse).set_district_sees_city(district_sees_city)
+    try:
+        write_extracts(wh)
+    except (ExtractError, OSError) as exc:
+        fail(f"区县数据子集未写入 / extracts not written: {exc}")
+    state = "可以 allowed" if district_sees_city else "不可以 not allowed"
+    typer.echo(f"区县账号查看全市数据 / district accounts see the city figures: {state}")
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
+    source: Annotated[
+        str | None, typer.Option(help="Force the source instead of recognising it by header.")
+    ] = None,
+    district: Annotated[
+        list[str] | None,
+        typer.Option("--district", help="Quarantine rows outside these districts (a clerk's)."),
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """检查 Check files exactly as a load would, publishing nothing (exit 1: a load would
+    reject a file)."""
+    from schoolwh.core.sources import SOURCES
+    from schoolwh.pipeline.check import check_paths, report_lines
+
+    if source is not None and source not in SOURCES:
+        fail(
+            f"未知的数据类型「{source}」/ unknown source {source!r}; use one of: "
+            + ", ".join(SOURCES),
+            4,
+        )
+    scope = tuple(district) if district else None
+    try:
+        report = check_paths(
+            paths, source=source, scope=scope, warehouse=resolve_warehouse(warehouse)
+        )
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
+    if not report.files and not report.missing:
+        fail("没有可检查的 .csv / .xlsx 文件 / no .csv or .xlsx files to check", 4)
+    for line in report_lines(report):
+        typer.echo(line)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def template(
+    source: Annotated[str, typer.Argument(help="The source: enrollment, participation, ...")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx file to write.")],
+    district: Annotated[
+        str | None, typer.Option(help="Pre-fill this district's active schools.")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """模板 Write a fill-in template (XLSX) for a source, with drop-down lists."""
+    from schoolwh.pipeline.templates import TemplateError, write_template
+
+    try:
+        info = write_template(
+            source, out, district=district, warehouse=resolve_warehouse(warehouse)
+        )
+    except TemplateError as exc:
+        fail(str(exc), 2)
+    typer.echo(info)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,7 +1,7 @@
 """A small hand-made jurisdiction for the dashboard tests, built into a real warehouse.
 
 Three reporting units of Zhengzhou:
-- 410105 金水区 — the worked example (schools A, B, C; design/worked-example.md), whose
+- 410105 金水区 — the worked example (schools A, B, C; docs/kpis.md#worked-example), whose
   2025-autumn lunch coverage is 2 of 3 schools = 66.7 % (missed) and satisfaction
   37 of 40 = 92.5 % (near);
 - 410122 中牟县 — two schools reporting September and October 2025 (and May 2025, the
@@ -26,6 +26,7 @@ import pandas as pd
 from schoolwh.core.audit import ensure_audit_schema
 from schoolwh.core.settings import STORAGE_VERSION
 from schoolwh.core.sources import SOURCES, raw_table_ddl
+from tests import shared_build
 
 AS_OF = dt.date(2025, 10, 31)
 AS_OF_ZH = "2025年10月31日"
@@ -504,22 +505,22 @@ def write_audit(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "insert into audit.loads values (1, timestamp '2025-11-01 09:00:00', "
         "timestamp '2025-11-01 09:01:10', 'published_with_rejections', 10, 8, 0, 1, "
-        "?, 3, 4, date '2025-10-31', '1 file rejected')",
+        "?, 3, 4, date '2025-10-31', '1 file rejected', null)",
         [sum(len(f) for f in raw_frames().values())],
     )
     for seq, source in enumerate(SOURCES, start=1):
         con.execute(
             "insert into audit.load_files values (1, ?, ?, ?, 'Sheet1', ?, 'loaded', ?, ?, 0, 0, "
-            "2, 'xlsx', null)",
+            "2, 'xlsx', null, null, null)",
             [seq, f"{SOURCES[source].title_zh}.xlsx", f"hash-{source}", source, 10, 10],
         )
     con.execute(
         "insert into audit.load_files values (1, 9, '每日就餐情况(修改版).xlsx', 'hash-bad', "
-        "'9月', 'participation', 'loaded', 40, 38, 2, 1, 3, 'xlsx', null)"
+        "'9月', 'participation', 'loaded', 40, 38, 2, 1, 3, 'xlsx', null, null, null)"
     )
     con.execute(
         "insert into audit.load_files values (1, 10, '学校名录.csv', 'hash-rej', null, "
-        "'schools', 'rejected', 4, 0, 1, 0, 1, 'gb18030', '超过20%的数据行未通过检查')"
+        "'schools', 'rejected', 4, 0, 1, 0, 1, 'gb18030', '超过20%的数据行未通过检查', null, null)"
     )
     for row in QUARANTINE:
         con.execute(
@@ -605,11 +606,11 @@ def build_warehouse(path: Path) -> Path:
     return path
 
 
-_BUILT: dict[str, Path] = {}
-
-
 def shared_warehouse(base: Path) -> Path:
-    """Build the fixture once per test process (modules share it) and return its path."""
-    if "path" not in _BUILT:
-        _BUILT["path"] = build_warehouse(base / "warehouse.duckdb")
-    return _BUILT["path"]
+    """The fixture warehouse, built once per test run (modules and xdist workers share the
+    build; each worker reads its own copy). `base` is no longer used."""
+
+    def build(folder: Path) -> None:
+        build_warehouse(folder / "warehouse.duckdb")
+
+    return shared_build.built_once("dashboard_wh", build) / "warehouse.duckdb"

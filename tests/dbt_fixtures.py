@@ -1,6 +1,6 @@
 """Helpers for the dbt tests: a warehouse file with the raw and audit schemas, rows
 inserted the way the loader lands them (with load metadata), and the worked example of
-design/worked-example.md as data.
+docs/kpis.md#worked-example as data.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def survey_rows(
 
 
 def worked_example() -> dict[str, list[dict]]:
-    """The rows of design/worked-example.md (district 410105 金水区, schools A, B, C)."""
+    """The rows of docs/kpis.md#worked-example (district 410105 金水区, schools A, B, C)."""
     participation = [
         (SCHOOL_A, "2025-09-08", 850, 700),
         (SCHOOL_A, "2025-09-09", 870, 720),

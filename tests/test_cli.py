@@ -25,21 +25,6 @@ def test_help_lists_every_command():
     assert "学校午餐" in out
 
 
-def test_every_command_takes_warehouse():
-    for command in (
-        "load",
-        "sql",
-        "generate",
-        "demo",
-        "dashboard",
-        "docs",
-        "briefing",
-        "export-raw",
-    ):
-        out = runner.invoke(app, [command, "--help"], terminal_width=120).output
-        assert "--warehouse" in out, command
-
-
 def test_generate_refuses_bad_options_with_a_sentence(tmp_path):
     result = runner.invoke(app, ["generate", str(tmp_path / "x"), "--schools", "5"])
     assert result.exit_code == 2
@@ -68,3 +53,20 @@ def test_load_of_nothing_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["load", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 4
     assert "no .csv or .xlsx" in result.output
+
+
+def test_load_refuses_without_the_dbt_project(tmp_path, monkeypatch):
+    """schoolwh runs from a checkout: without its dbt project a load changes nothing."""
+    import schoolwh.pipeline.load as load_module
+    from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv
+
+    monkeypatch.setattr(load_module, "DBT_DIR", tmp_path / "no-dbt")
+    inbox = write_csv(tmp_path / "in" / "学校.csv", [SCHOOLS_HEADER_ZH, school_row("4101050001")])
+    wh = tmp_path / "wh" / "warehouse.duckdb"
+    result = runner.invoke(app, ["load", str(inbox), "--warehouse", str(wh)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "找不到 dbt 项目" in result.output
+    assert "the dbt project is missing" in result.output
+    assert str(tmp_path / "no-dbt" / "dbt_project.yml") in result.output
+    assert not wh.parent.exists()  # nothing landed, archived or locked

@@ -10,6 +10,7 @@ import dashboard_fixtures as fx
 import duckdb
 import pandas as pd
 import pytest
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from schoolwh.core.settings import ENV_WAREHOUSE, PROJECT_ROOT
@@ -23,6 +24,15 @@ PAGES = ("overview", "district", "funding", "satisfaction", "issues", "quality",
 @pytest.fixture(scope="session")
 def dash_warehouse(tmp_path_factory):
     return fx.shared_warehouse(tmp_path_factory.mktemp("dashboard"))
+
+
+@pytest.fixture(autouse=True)
+def _loopback():
+    """Served on the loopback address without accounts: the open dashboard."""
+    previous = st_config.get_option("server.address")
+    st_config.set_option("server.address", "127.0.0.1")
+    yield
+    st_config.set_option("server.address", previous)
 
 
 def open_app(monkeypatch, warehouse, page: str = "overview", lang: str | None = None) -> AppTest:
@@ -121,8 +131,59 @@ def test_district_page_cards_trends_schools_and_drill_down(monkeypatch, dash_war
     issues = table_with(at, "问题编号")
     assert set(issues["问题编号"]) == {"I1", "I2"}
 
-    at.selectbox(key="f_stage").set_value("junior").run()
+    at.selectbox(key="f_district_stage").set_value("junior").run()
     assert list(table_with(at, "学校")["学校"]) == ["金水区文化路初级中学"]
+
+
+def test_school_picker_follows_the_district(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "district")
+    at.selectbox(key="school").set_value(fx.SCHOOL_B).run()
+    assert "学校详情：金水区文化路初级中学" in shown(at)
+    at.selectbox(key="district").set_value(fx.D_ZHONGMOU).run()
+    assert_clean(at)
+    picker = at.selectbox(key="school")
+    assert picker.value in {fx.SCHOOL_D, fx.SCHOOL_E}  # a school of the district shown
+    assert picker.value == fx.SCHOOL_D
+    detail = [m.value for m in at.markdown if "学校详情" in str(m.value)]
+    assert detail == ["#### 学校详情：中牟县城关镇第一小学"]
+    assert set(table_with(at, "学校")["学校代码"]) == {fx.SCHOOL_D, fx.SCHOOL_E}
+
+
+def test_district_choice_does_not_carry_over_to_other_pages(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "district")
+    at.selectbox(key="district").set_value(fx.D_ZHONGMOU).run()
+    at.selectbox(key="f_district_stage").set_value("primary").run()
+    for page, key in (
+        ("funding", "f_funding_district"),
+        ("issues", "f_issues_district"),
+        ("satisfaction", "f_sat_district"),
+    ):
+        at.switch_page(f"views/{page}.py").run()
+        assert_clean(at)
+        assert at.selectbox(key=key).value == "", page  # 全部区县, as the box shows
+        if page == "issues":
+            assert at.selectbox(key="f_issues_stage").value == ""  # 全部, not 小学
+    # the period is shown on every page, so it may follow the reader
+    at.switch_page("views/district.py").run()
+    assert at.selectbox(key="district").value == fx.D_ZHONGMOU  # the page's own choice
+
+
+def test_language_switch_hands_the_filters_their_values_again(monkeypatch, dash_warehouse):
+    """The browser redraws a box with the new language's label only when its value comes
+    from Python; the switch re-sets every filter (checked in Chromium in
+    test_dashboard_browser.py)."""
+    at = open_app(monkeypatch, dash_warehouse, "district")
+    at.selectbox(key="f_period_type").set_value("term").run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert_clean(at)
+    period = at.selectbox(key="f_period_term")
+    assert period.options[0] == "Autumn term 2025" and period.value == "2025-autumn"
+    trend = at.multiselect(key="f_trend_kpis")
+    assert i18n.kpi_name("lunch_demand_met", "en") in trend.options
+    # each filter's value is sent again, so the browser redraws it in English
+    for element in (at.selectbox(key="f_period_type"), period, trend):
+        assert element.proto.set_value, element.key
+    assert at.selectbox(key="district").value == fx.D_JINSHUI
 
 
 # --- funding --------------------------------------------------------------------------------
@@ -138,7 +199,7 @@ def test_funding_page(monkeypatch, dash_warehouse):
     pace = table_with(at, "目标进度")
     assert len(pace) == 10 and pace.iloc[-1]["月份"] == "2025年10月"
 
-    at.selectbox(key="f_district").set_value(fx.D_JINSHUI).run()
+    at.selectbox(key="f_funding_district").set_value(fx.D_JINSHUI).run()
     assert fmt.percent(660_000 / 1_200_000) in shown(at)  # worked example: 55.0 %
 
 

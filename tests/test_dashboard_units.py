@@ -6,8 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
 from importlib import metadata
+from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -16,7 +20,9 @@ from schoolwh.core import sources
 from schoolwh.core.settings import DBT_DIR, PROJECT_ROOT
 from schoolwh.reading import charts, downloads, geo, i18n, tables
 from schoolwh.reading import formatting as fmt
+from schoolwh.reading import queries as q
 from schoolwh.reading import status as st_
+from schoolwh.reading.connection import Warehouse
 
 ZHENGZHOU_OFFICIAL = [
     "410102", "410103", "410104", "410105", "410106", "410108",
@@ -84,23 +90,6 @@ def test_status_palette_is_distinct_and_never_colour_only():
     assert st_.normalise("met") == "met"
 
 
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        ((0.925, 0.95, 0.03, False, 40, 30), "near"),
-        ((0.9, 0.95, 0.03, False, 20, 30), "insufficient_sample"),
-        ((0.95, 0.95, 0.03, False, 40, 30), "met"),
-        ((0.5, 1.0, 0.05, False, None, None), "missed"),
-        ((None, 1.0, 0.05, False, None, None), "no_data"),
-        ((0.5, None, None, False, None, None), None),
-        ((7.0, 10.0, 2.0, True, None, None), "met"),
-        ((11.5, 10.0, 2.0, True, None, None), "near"),
-    ],
-)
-def test_status_rules_match_kpis_md(args, expected):
-    assert st_.evaluate(*args) == expected
-
-
 def test_text_colour_reads_on_fills():
     assert st_.text_colour_on("#08519C") == "#FFFFFF"
     assert st_.text_colour_on("#DEEBF7") == "#000000"
@@ -115,14 +104,81 @@ def test_every_label_has_both_languages_and_same_placeholders():
     assert i18n.t("app.as_of", "en", date="28 Sep 2025") == "Data as of 28 Sep 2025"
 
 
-def test_kpi_names_come_from_the_seed():
+def _kpi_warehouse(path: Path, extra_sql: str = "") -> Warehouse:
+    """A warehouse file whose marts.kpi_definitions holds the seed's rows, as dbt
+    publishes it, changed by `extra_sql`."""
+    seed = (DBT_DIR / "seeds" / "kpi_definitions.csv").as_posix()
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.kpi_definitions as select * from read_csv("
+            f"'{seed}', header = true, types = {{'target': 'DOUBLE', 'near_band': 'DOUBLE'}})"
+        )
+        if extra_sql:
+            con.execute(extra_sql)
+    finally:
+        con.close()
+    return Warehouse(path)
+
+
+@pytest.fixture
+def kpi_dictionary(tmp_path: Path) -> dict[str, q.KpiDefinition]:
+    """The seed's KPI dictionary, read from a warehouse (the only source of KPI names)."""
+    return q.kpi_definitions(_kpi_warehouse(tmp_path / "kpis.duckdb"))
+
+
+def test_kpi_names_come_from_the_warehouse(kpi_dictionary):
     with (DBT_DIR / "seeds" / "kpi_definitions.csv").open(encoding="utf-8") as f:
         seed = list(csv.DictReader(f))
-    assert seed
+    assert seed and list(kpi_dictionary) == [row["kpi"] for row in seed]
     for row in seed:
         assert i18n.kpi_name(row["kpi"], "zh") == row["name_zh"]
         assert i18n.kpi_name(row["kpi"], "en") == row["name_en"]
-    assert set(i18n.KPI_NAMES) == {row["kpi"] for row in seed}
+        assert kpi_dictionary[row["kpi"]].direction == row["direction"]
+
+
+def test_a_kpi_defined_only_in_the_warehouse_is_shown_with_its_properties(tmp_path):
+    """Nothing about a KPI is known but what the warehouse says: a KPI added to its
+    kpi_definitions (the seed) gets its names, direction, topic and minimum sample, and a
+    renamed KPI shows the new name."""
+    wh = _kpi_warehouse(
+        tmp_path / "extra.duckdb",
+        "insert into marts.kpi_definitions (kpi, sort_order, name_zh, name_en, unit, direction, "
+        "target, near_band, min_sample, target_basis, value_kind, topic, periods) values "
+        "('meals_wasted', 13, '餐食浪费率', 'Meals wasted', 'ratio', 'lower_is_better', "
+        "0.05, 0.02, 10, 'fixed', 'proportion', 'issues', 'term|month'); "
+        "update marts.kpi_definitions set name_en = 'Lunch reach' where kpi = 'lunch_coverage'",
+    )
+    defs = q.kpi_definitions(wh)
+    added = defs["meals_wasted"]
+    assert list(defs)[-1] == "meals_wasted" and added.lower_is_better
+    assert (added.target, added.near_band, added.periods) == (0.05, 0.02, ("term", "month"))
+    assert i18n.kpi_name("meals_wasted", "zh") == "餐食浪费率"
+    assert i18n.kpi_name("meals_wasted", "en") == "Meals wasted"
+    assert i18n.kpi_name("lunch_coverage", "en") == "Lunch reach"
+    assert q.kpis_of_topic(wh, "issues")[-1] == "meals_wasted"
+    assert q.min_sample(wh, "meals_wasted") == 10
+    # its rows rank and judge changes by the warehouse's direction
+    current = pd.DataFrame(
+        {"kpi": ["meals_wasted"], "value": [0.04], "target": [0.05], "status": ["met"],
+         "unit": ["ratio"], "direction": [added.direction]}
+    )  # fmt: skip
+    previous = pd.DataFrame({"kpi": ["meals_wasted"], "value": [0.06]})
+    (card,) = charts.kpi_cards(current, previous, "en")
+    assert card.name == "Meals wasted" and card.delta_is_good is True
+
+
+def test_no_kpi_property_is_known_before_a_warehouse_is_read():
+    """KPI names live in the warehouse only: a process that read none shows bare ids."""
+    code = (
+        "from schoolwh.reading import i18n, queries as q; "
+        "print(i18n.kpi_name('lunch_coverage', 'en'), len(q.definitions_in_use()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    )
+    assert out.stdout.split() == ["lunch_coverage", "0"]
 
 
 def test_enum_labels_use_the_source_contract():
@@ -218,7 +274,7 @@ def _kpi_rows() -> pd.DataFrame:
     )
 
 
-def test_kpi_cards_carry_status_and_change():
+def test_kpi_cards_carry_status_and_change(kpi_dictionary):
     rows = _kpi_rows()
     current = rows[rows["district_code"] == "410105"]
     previous = pd.DataFrame({"kpi": ["lunch_coverage"], "value": [1 / 3]})

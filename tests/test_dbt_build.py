@@ -10,9 +10,12 @@ from pathlib import Path
 
 import dbt_fixtures as fx
 import duckdb
+import pytest
 
 from schoolwh.core.settings import DBT_DIR
 from schoolwh.pipeline.dbt_runner import BuildResult, NodeResult, build
+
+pytestmark = pytest.mark.dbt  # builds warehouses with dbt (tests/conftest.py: tiers)
 
 
 def _node(name: str, resource_type: str, status: str, **kw: object) -> NodeResult:

@@ -1,4 +1,4 @@
-"""The dbt project on the worked example of design/worked-example.md.
+"""The dbt project on the worked example of docs/kpis.md#worked-example.
 
 One build of the worked example (plus an orphan participation row and an inactive
 school, which must change nothing), then a second build on the same warehouse after a
@@ -14,11 +14,14 @@ from datetime import date
 from pathlib import Path
 
 import dbt_fixtures as fx
+import duckdb
 import pytest
 import yaml
 
 from schoolwh.core.settings import DBT_DIR
 from schoolwh.pipeline.dbt_runner import BuildResult, build, docs
+
+pytestmark = pytest.mark.dbt  # builds warehouses with dbt (tests/conftest.py: tiers)
 
 CONTRACT_DISTRICT_COLUMNS = [
     "district_code",
@@ -173,6 +176,12 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
         fx.survey_rows("SJ", SECOND_SCHOOL, 20, 18, date(2025, 9, 20)),
         batch_seq=next_batch + 4,
     )
+    # as if the warehouse had been built before the seed gained its `topic` column
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("alter table marts.kpi_definitions drop column topic")
+    finally:
+        con.close()
     second = build(path)
     assert second.success, second.message
     return {"worked": Built(snapshot, first), "corrected": Built(path, second)}
@@ -366,6 +375,43 @@ def test_build_ran_every_unit_test_and_test(worked: Built) -> None:
     assert unit and unit[0].severity == "critical" and unit[0].target == "int_kpis_evaluated"
 
 
+def test_dbt_owns_the_key_and_relationship_checks(worked: Built) -> None:
+    """The publish checks (expectations/suites_marts.py) do not repeat these: each ran in
+    the build, as a check that blocks the publish when it fails."""
+    ran = {c.check_name: c for c in worked.result.check_results()}
+    for name in (
+        # one row per key
+        "unique_combination_of_columns_kpi_district_district_code__period_type__period__kpi",
+        "unique_combination_of_columns_kpi_overall_period_type__period__kpi",
+        "unique_dim_district_district_code",
+        "unique_dim_school_school_code",
+        # keys filled, KPIs known, statuses accepted
+        "not_null_kpi_district_district_code",
+        "relationships_kpi_district_kpi__kpi__ref_kpi_definitions_",
+        "accepted_values_kpi_district_status__met__near__missed__no_data__insufficient_sample",
+        # overall = Σ districts, every district present, the status rule
+        "kpi_overall_equals_district_sums",
+        "kpi_rows_cover_every_district",
+        "statuses_follow_the_rules_of_kpis_md",
+        "a_district_without_issues_counts_zero_of_zero",
+    ):
+        assert name in ran, name
+        assert ran[name].success and ran[name].severity == "critical", ran[name]
+
+
+def test_kpi_figures_are_rounded_to_six_decimals(worked: Built) -> None:
+    for table in ("kpi_district", "kpi_overall", "kpi_satisfaction_groups"):
+        unrounded = fx.query(
+            worked.path,
+            f"select count(*) from marts.{table} where "
+            + " or ".join(
+                f"{c} <> round({c}, 6)"
+                for c in ("numerator", "denominator", "value", "target", "ci_lower", "ci_upper")
+            ),
+        )
+        assert unrounded == [(0,)], table
+
+
 def test_survey_comment_never_leaves_staging(worked: Built) -> None:
     leaked = fx.query(
         worked.path,
@@ -416,6 +462,15 @@ def test_correction_reissuing_an_issue_as_closed_changes_the_kpis(corrected: Bui
     assert status == [("closed",)]
 
 
+def test_a_warehouse_built_with_an_older_seed_takes_its_new_columns(corrected: Built) -> None:
+    topics = fx.query(
+        corrected.path,
+        "select topic from marts.kpi_definitions where kpi = ?",
+        ["issue_closure_rate"],
+    )
+    assert topics == [("issues",)]
+
+
 def test_correction_of_a_participation_day_wins(corrected: Built) -> None:
     rows = fx.query(
         corrected.path,
@@ -448,6 +503,13 @@ def test_a_district_without_data_shows_no_data(corrected: Built) -> None:
     for kpi in ("lunch_demand_met", "reporting_completeness", "issue_closure_rate"):
         row = _kpi(corrected.path, kpi, "term", "2025-autumn", SECOND_DISTRICT)
         assert row["value"] is None and row["status"] == "no_data", row
+    # ...and found no issue while the jurisdiction did: "0 issues found" is a fact, 0 / 0
+    for period_type, period in (("term", "2025-autumn"), ("month", "2025-09"), ("year", "2025")):
+        for kpi in ("issue_closure_rate", "issue_on_time_rate"):
+            row = _kpi(corrected.path, kpi, period_type, period, SECOND_DISTRICT)
+            assert (row["numerator"], row["denominator"], row["value"]) == (0, 0, None), row
+        row = _kpi(corrected.path, "median_days_to_close", period_type, period, SECOND_DISTRICT)
+        assert (row["numerator"], row["denominator"], row["value"]) == (None, None, None), row
     # a KPI without a target keeps status null
     row = _kpi(corrected.path, "eating_share", "term", "2025-autumn", SECOND_DISTRICT)
     assert row["value"] is None and row["status"] is None

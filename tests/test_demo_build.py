@@ -7,6 +7,8 @@ import pytest
 
 from schoolwh.pipeline.load import EXIT_OK, run_load
 
+pytestmark = pytest.mark.e2e  # whole loads end to end (tests/conftest.py: tiers)
+
 
 def q(wh, sql):
     con = duckdb.connect(str(wh), read_only=True)

@@ -18,6 +18,8 @@ from schoolwh.pipeline.build_state import project_fingerprint
 from schoolwh.pipeline.dbt_runner import build
 from schoolwh.pipeline.load import EXIT_OK, load
 
+pytestmark = pytest.mark.dbt  # builds warehouses with dbt (tests/conftest.py: tiers)
+
 LAYERS = ("staging", "intermediate", "marts")
 CLOCK_COLUMNS = {"built_at", "invocation_id"}  # build_info: when and which build
 

@@ -1,4 +1,5 @@
-"""One hand-made file per quirk of data-contract §1.1, read and normalised without a database."""
+"""One hand-made file per quirk of docs/contract.md#files-a-bureau-may-send, read and
+normalised without a database."""
 
 from __future__ import annotations
 
@@ -275,11 +276,13 @@ def test_damaged_xlsx_is_rejected_with_a_message(tmp_path):
 
 def test_unknown_money_unit_rejects_the_sheet(tmp_path):
     rows = [
-        ["指标文号", "年度", "区县代码", "项目", "金额（千元）"],
+        ["指标文号", "年度", "区县代码", "项目", "金额（美元）"],
         ["B1", "2025", "410105", "其他", "1"],
     ]
     [o] = [
         x.outcome if isinstance(x, Batch) else x
         for x in batches(write_csv(tmp_path / "b.csv", rows))
     ]
-    assert o.status == "rejected" and "千元" in o.message
+    assert o.status == "rejected" and "美元" in o.message
+    # the message names the column and the units understood
+    assert "金额（美元）" in o.message and "万元" in o.message and "亿元" in o.message

@@ -1,7 +1,7 @@
 """KPIs end to end: bureau files → `load` (ingest, checks, dbt build, publish) → marts.
 
 Two hand-made fixtures. `worked_example/` is the district of
-`shared/design/worked-example.md`. `two_batches/` is three districts loaded in two
+`docs/kpis.md#worked-example`. `two_batches/` is three districts loaded in two
 batches, the second correcting a participation figure and an issue's status; every
 figure below was worked out by hand (the arithmetic is in the comments).
 """
@@ -17,6 +17,8 @@ import duckdb
 import pytest
 
 from schoolwh.pipeline.load import EXIT_OK, run_load
+
+pytestmark = pytest.mark.dbt  # builds warehouses with dbt (tests/conftest.py: tiers)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOL = 1e-4
@@ -62,7 +64,7 @@ def worked(tmp_path_factory) -> Path:
     return wh
 
 
-# kpi: (numerator, denominator, value, target, status) — worked-example.md, 2025-autumn
+# kpi: (numerator, denominator, value, target, status) — docs/kpis.md#term-figures, 2025-autumn
 WORKED_TERM = {
     "lunch_coverage": (2, 3, 0.6667, 1.0, "missed"),
     "after_school_coverage": (2, 3, 0.6667, 1.0, "missed"),
@@ -185,7 +187,10 @@ TWO_BATCHES_DISTRICT = {
     ("410122", TERM, "issue_closure_rate"): (1, 2, 0.5, 1.0, MISSED),
     ("410122", MONTH, "issue_closure_rate"): (1, 2, 0.5, 1.0, MISSED),
     ("410171", "2025", "issue_closure_rate"): (1, 1, 1.0, 1.0, MET),
-    ("410108", TERM, "issue_closure_rate"): (None, None, None, 1.0, NO_DATA),
+    # 惠济区 found no issue in a term in which the jurisdiction did: 0 of 0, no value
+    ("410108", TERM, "issue_closure_rate"): (0, 0, None, 1.0, NO_DATA),
+    ("410108", MONTH, "issue_closure_rate"): (0, 0, None, 1.0, NO_DATA),
+    ("410108", "2025", "issue_on_time_rate"): (0, 0, None, 1.0, NO_DATA),
     # issue_on_time_rate: J1 closed 8 Mar ≤ 10 Mar; J2 open, due 6 Mar < as-of 25 Mar;
     # J3 closed 25 Mar after its 20 Mar deadline.
     ("410122", TERM, "issue_on_time_rate"): (1, 2, 0.5, 1.0, MISSED),

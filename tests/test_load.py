@@ -1,4 +1,5 @@
-"""Load semantics of data-contract §1.3: audit, archive, corrections, idempotency, rejections."""
+"""Load semantics of docs/contract.md#load-semantics: audit, archive, corrections,
+idempotency, rejections."""
 
 from __future__ import annotations
 
@@ -109,13 +110,15 @@ def test_mixed_folder_with_one_rejected_file(tmp_path, capsys):
     assert q(wh, "select count(*) from raw.schools") == [(1,)]
     assert q(wh, "select count(*) from raw.participation") == [(0,)]
     statuses = dict(q(wh, "select file_name, status from audit.load_files"))
-    assert sorted(statuses.values()) == ["loaded", "rejected", "rejected"]
+    # the text file is listed too: nothing in a folder is skipped silently
+    assert sorted(statuses.values()) == ["ignored", "loaded", "rejected", "rejected"]
     quarantined = q(
         wh, "select row_number, column_name, raw_value, reason, file_rejected from audit.quarantine"
     )
     assert quarantined == [(2, "就餐人数", "-1", "out_of_range", True)]
     assert "REJECTED" in out and "坏文件.csv" in out and "无关.csv" in out
     assert "none of the first 10 rows is the header of a known source" in out
+    assert "说明.txt" in out and "not a spreadsheet" in out
 
 
 def test_order_independent_orphans_land(tmp_path):

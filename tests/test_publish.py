@@ -18,6 +18,8 @@ import pytest
 from schoolwh.pipeline.load import load
 from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv
 
+pytestmark = pytest.mark.e2e  # whole loads end to end (tests/conftest.py: tiers)
+
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 import expectations
 from schoolwh.core.audit import CheckResult
 from schoolwh.pipeline.load import EXIT_NOT_PUBLISHED, EXIT_OK, run_load
+
+pytestmark = pytest.mark.dbt  # builds warehouses with dbt (tests/conftest.py: tiers)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

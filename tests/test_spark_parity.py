@@ -24,6 +24,8 @@ from schoolwh.pipeline.export_raw import ExportError, export_raw
 from schoolwh.pipeline.parity import PARITY_TABLES, compare_marts, values_match
 from schoolwh.pipeline.spark_build import SparkBuild, build_spark, spark_missing
 
+pytestmark = pytest.mark.e2e  # Spark builds (tests/conftest.py: tiers)
+
 # Every mart with a natural key: the three of the parity check and the rest besides.
 # build_info is left out on purpose (when the build ran differs by construction).
 MART_KEYS = {

@@ -15,7 +15,7 @@ wh = ui.ready_warehouse()
 lang = ui.lang()
 st.title(t("district.title", lang))
 
-district = ui.district_filter(wh, allow_all=False)
+district = ui.district_filter(wh, "district", allow_all=False, bind="query-params")
 selection = ui.period_filters(wh)
 if selection is None or district is None:
     st.stop()
@@ -27,7 +27,14 @@ district_name = str(names.get(district, district))
 # KPI cards ------------------------------------------------------------------------------
 current = q.kpi_district(wh, period_type, period, district)
 before = q.kpi_district(wh, period_type, previous, district) if previous else None
-st.subheader(t("district.cards", lang, district=district_name, period=fmt.period(period, lang)))
+st.subheader(
+    t(
+        "district.cards",
+        lang,
+        district=fmt.md(district_name),
+        period=fmt.md(fmt.period(period, lang)),
+    )
+)
 if current.empty:
     st.caption(t("empty.no_rows", lang))
 else:
@@ -66,7 +73,7 @@ else:
 
 # schools --------------------------------------------------------------------------------
 st.subheader(t("district.schools", lang))
-stage, location = ui.school_filters(wh)
+stage, location = ui.school_filters(wh, "district")
 schools = q.schools_table(wh, district, period_type, period, stage, location)
 if schools.empty:
     st.info(t("district.no_schools", lang))
@@ -81,11 +88,14 @@ labels = dict(zip(schools["school_code"], schools["school_name"], strict=False))
 school_code = ui.select(
     t("district.school_pick", lang),
     list(labels),
-    "f_school",
+    "school",
     lambda c: t("label.with_code", lang, name=labels.get(c, c), code=c),
+    bind="query-params",
 )
 if school_code is not None:
-    st.markdown(f"#### {t('district.school_detail', lang, school=labels[school_code])}")
+    st.markdown(
+        f"#### {t('district.school_detail', lang, school=fmt.md(labels[school_code]))}"
+    )
     bounds = q.period_bounds(wh, period_type, period)
     daily = q.school_daily(wh, school_code, *bounds) if bounds else None
     if daily is None or daily.empty:

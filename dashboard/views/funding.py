@@ -24,7 +24,7 @@ year = ui.select(
     t("filter.year", lang), years, "f_year", lambda y: fmt.period(str(y), lang), container=c1
 )
 with c2:
-    district = ui.district_filter(wh)
+    district = ui.district_filter(wh, "f_funding_district")
 
 # the year's execution rate as a card ----------------------------------------------------------
 if district is None:

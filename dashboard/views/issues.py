@@ -11,8 +11,6 @@ from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
 from schoolwh.reading.i18n import enum_label, t
 
-ISSUE_KPIS = ("issue_closure_rate", "issue_on_time_rate", "median_days_to_close")
-
 wh = ui.ready_warehouse()
 lang = ui.lang()
 st.title(t("issues.title", lang))
@@ -23,9 +21,9 @@ if selection is None:
 period_type, period = selection
 c1, c2 = st.columns([1, 2])
 with c1:
-    district = ui.district_filter(wh)
+    district = ui.district_filter(wh, "f_issues_district")
 with c2:
-    stage, location = ui.school_filters(wh)
+    stage, location = ui.school_filters(wh, "issues")
 
 # rates of the period (whole districts) ----------------------------------------------------
 previous = fmt.previous_period(period_type, period)
@@ -35,7 +33,7 @@ if district is None:
 else:
     current = q.kpi_district(wh, period_type, period, district)
     before = q.kpi_district(wh, period_type, previous, district) if previous else None
-current = current[current["kpi"].isin(ISSUE_KPIS)]
+current = current[current["kpi"].isin(q.kpis_of_topic(wh, "issues"))]
 if not current.empty:
     ui.kpi_cards(charts.kpi_cards(current, before, lang, fmt.period(previous, lang)), per_row=3)
     st.caption(t("filter.school_scope_note", lang))

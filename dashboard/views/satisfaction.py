@@ -9,7 +9,6 @@ from dashboard import page_buttons, ui
 from schoolwh.reading import charts, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
-from schoolwh.reading import status as st_
 from schoolwh.reading.i18n import enum_label, t
 
 KPI = "satisfaction_rate"
@@ -58,19 +57,13 @@ st.subheader(t("sat.by_respondent", lang))
 st.caption(t("filter.school_scope_note", lang))
 c1, c2 = st.columns([1, 2])
 with c1:
-    district = ui.district_filter(wh)
+    district = ui.district_filter(wh, "f_sat_district")
 with c2:
-    stage, location = ui.school_filters(wh)
+    stage, location = ui.school_filters(wh, "sat")
 groups = q.satisfaction_groups(wh, period_type, period, district, stage, location)
 if groups.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    lower = charts.lower_is_better(target_row.get("direction"), KPI)
-    near = target_row.get("near_band")
-    groups["status"] = [
-        st_.evaluate(v, target, None if near != near else near, lower, int(n), minimum)
-        for v, n in zip(groups["value"], groups["responses"], strict=False)
-    ]
     groups["label"] = [enum_label("respondent", r, lang) for r in groups["respondent"]]
     groups["denominator"] = groups["responses"]
     left, right = st.columns(2)

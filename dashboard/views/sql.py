@@ -1,7 +1,14 @@
 """SQL 查询: ad hoc read-only queries through the same sandbox as `schoolwh sql` (timeout,
-row cap, read-only worker), with the list of tables and columns and example queries."""
+row and byte caps, read-only worker), with the list of tables and columns and example
+queries.
+
+A result is held once for the whole server (a shared cache keyed by the warehouse file's
+signature and the query), never copied into each session: a session keeps only the key.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +22,8 @@ from schoolwh.sandbox import SqlError, limits, list_tables, run_sql
 QUERY_KEY = "sql_query"
 RESULT_KEY = "sql_result"
 TABLES_KEY = "sql_tables"
+# Results kept for all sessions together (each at most limits.DASHBOARD_MAX_BYTES).
+SHARED_RESULTS = 4
 
 # example id (its title is `sql.example.<id>` in the translation table) -> query
 EXAMPLES: dict[str, str] = {
@@ -45,13 +54,32 @@ EXAMPLES: dict[str, str] = {
         "group by all\n"
         "order by month, program"
     ),
-    "quarantine": (
+    "quarantine": (  # never raw_row: the SQL box refuses raw free text
         "select file_name, sheet, row_number, column_name, raw_value, reason, message\n"
         "from audit.quarantine\n"
         "order by load_id desc, file_name, row_number\n"
         "limit 200"
     ),
 }
+
+
+@st.cache_resource(max_entries=SHARED_RESULTS, show_spinner=False)
+def _shared_result(path: str, signature: object, query: str) -> dict:
+    """One query's result for every session (a SqlError is raised, never kept)."""
+    del signature  # part of the key only: a new warehouse file means a new result
+    result = run_sql(
+        Path(path),
+        query,
+        timeout=limits.DEFAULT_TIMEOUT,
+        max_rows=limits.DEFAULT_MAX_ROWS,
+        max_bytes=limits.DASHBOARD_MAX_BYTES,
+    )
+    return {
+        "frame": pd.DataFrame(result.rows, columns=result.columns),
+        "truncated": result.truncated,
+        "elapsed": result.elapsed,
+    }
+
 
 lang = ui.lang()
 st.title(t("sql.title", lang))
@@ -86,23 +114,18 @@ with left.form("sql_form"):
     submitted = st.form_submit_button(t("sql.run", lang), type="primary")
 
 if submitted:
-    try:
-        result = run_sql(
-            wh.path,
-            st.session_state[QUERY_KEY],
-            timeout=limits.DEFAULT_TIMEOUT,
-            max_rows=limits.DEFAULT_MAX_ROWS,
-        )
-    except SqlError as exc:
-        st.session_state[RESULT_KEY] = {"error": str(exc)}
-    else:
-        st.session_state[RESULT_KEY] = {
-            "frame": pd.DataFrame(result.rows, columns=result.columns),
-            "truncated": result.truncated,
-            "elapsed": result.elapsed,
-        }
+    # the session keeps the key of its result, not the rows
+    st.session_state[RESULT_KEY] = {
+        "key": (str(wh.path), file_signature(wh.path), st.session_state[QUERY_KEY])
+    }
 
 outcome = st.session_state.get(RESULT_KEY)
+if outcome is not None and "key" in outcome:
+    try:
+        outcome = _shared_result(*outcome["key"])
+    except SqlError as exc:
+        outcome = {"error": str(exc)}
+        st.session_state[RESULT_KEY] = outcome
 if outcome is not None:
     if "error" in outcome:
         st.error(t("sql.error", lang, message=outcome["error"]))

@@ -1,5 +1,5 @@
 {#
-    KPI status, checked in the order of kpis.md "Status":
+    KPI status, checked in the order of docs/kpis.md#status:
       1. no target                          -> null
       2. value null (denominator 0/absent)  -> 'no_data'
       3. sample below the KPI's minimum     -> 'insufficient_sample'
@@ -42,4 +42,16 @@
             {{ p }} * (1 - {{ p }}) / {{ nn }} + {{ z }} * {{ z }} / (4 * {{ nn }} * {{ nn }})
         )
     ) / (1 + {{ z }} * {{ z }} / {{ nn }})
+{%- endmacro %}
+
+
+{#
+    kpi_round(expr): a KPI figure (value, numerator, denominator, target, interval bound)
+    as published: a DOUBLE rounded to 6 decimals. Sums of doubles taken in another order
+    (another thread plan, an unrelated load) differ in their last bits; rounded, the same
+    inputs always give the same digits. 6 decimals keep 0.0001 % of a ratio and a
+    millionth of a yuan or a day.
+#}
+{% macro kpi_round(expr) -%}
+    round(cast({{ expr }} as double), 6)
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#
     Engine-specific SQL lives behind adapter.dispatch, so the same models run on DuckDB
-    and on Spark (architecture.md, "Portable SQL"). Each macro has a portable default.
+    and on Spark (docs/architecture.md#portable-sql). Each macro has a portable default.
 #}
 
 {# try_cast(expr, type): NULL instead of an error when the value does not convert. #}
@@ -64,7 +64,7 @@
 
 
 {#
-    term_of_date(date): the term label a date falls in (kpis.md):
+    term_of_date(date): the term label a date falls in (docs/kpis.md#periods):
     'YYYY-autumn' runs 1 Sep YYYY - 31 Jan YYYY+1, 'YYYY-spring' runs 1 Feb - 31 Aug YYYY.
 #}
 {% macro term_of_date(date_expr) -%}

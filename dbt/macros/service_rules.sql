@@ -1,5 +1,5 @@
 {#
-    Service rules shared by the coverage and completeness KPIs (kpis.md), so that one
+    Service rules shared by the coverage and completeness KPIs (docs/kpis.md#building-blocks), so that one
     definition of "lunch-serving" and "after-school-serving" holds everywhere.
 #}
 

@@ -2,9 +2,9 @@
     What: every KPI row's period type is one the kpi_definitions seed declares for that
     KPI (its `periods` column, e.g. term|month), and every KPI of the seed that has rows
     uses only those.
-    When it matters: a KPI at a period type kpis.md does not define (e.g. coverage by
+    When it matters: a KPI at a period type docs/kpis.md does not define (e.g. coverage by
     month) would reach the dashboard unnoticed.
-    How to resolve: fix the component model in intermediate/, or the seed if kpis.md changed.
+    How to resolve: fix the component model in intermediate/, or the seed if docs/kpis.md#the-kpis changed.
 #}
 
 with

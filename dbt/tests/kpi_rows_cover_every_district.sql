@@ -1,6 +1,6 @@
 {#
     What: every KPI x period of kpi_overall has a row for every district of dim_district
-    (a district without data shows as no_data instead of vanishing, kpis.md).
+    (a district without data shows as no_data instead of vanishing, docs/kpis.md#which-rows-exist).
     When it matters: a missing row hides a gap on the dashboard's district map.
     How to resolve: check the spine in int_kpis_evaluated.
 #}

@@ -9,7 +9,6 @@ stable, so running it again replaces the files. The warehouse is opened read-onl
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from schoolwh.briefing.export import ExportError
 from schoolwh.briefing.figures import TOPICS, FigureItem, build_figures
 from schoolwh.briefing.labels import tr
 from schoolwh.briefing.scope import BriefingError, Scope, period_type_of, resolve_scope
+from schoolwh.core.atomic import write_bytes
 from schoolwh.reading.connection import Warehouse, WarehouseError
 
 __all__ = [
@@ -61,13 +61,6 @@ class BriefingResult:
             f"  {self.slides} 张幻灯片 / slides; {pngs} 张图 / figures (PNG + SVG) in "
             f"{self.out_dir}; {self.seconds:.1f} s"
         )
-
-
-def _write(path: Path, content: bytes) -> None:
-    """Replace `path` in one step (a reader never sees half a file)."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(content)
-    os.replace(partial, path)
 
 
 def _open(warehouse: Path) -> Warehouse:
@@ -176,12 +169,12 @@ def make_briefing(
         for name, images in named:
             for form, content in images.items():
                 path = out / names.file_name(scope.period, scope.file_label, name, form)
-                _write(path, content)
+                write_bytes(path, content)  # a reader never sees half a file
                 written.append(path)
         deck_path = out / names.file_name(
             scope.period, scope.file_label, tr("fig.deck", lang), "pptx"
         )
-        _write(deck_path, deck_bytes)
+        write_bytes(deck_path, deck_bytes)
     except OSError as exc:
         raise BriefingError(
             f"无法写入 {out} / Cannot write to {out}: {exc.strerror or exc}."

@@ -13,6 +13,7 @@ from schoolwh.briefing.data import BriefingData
 from schoolwh.briefing.findings import overdue_groups
 from schoolwh.briefing.labels import tr
 from schoolwh.reading import charts
+from schoolwh.reading import formatting as fmt
 from schoolwh.reading.i18n import kpi_name, t
 
 # Export widths in CSS pixels: about 1 px per 1/96 inch of the box the figure fills on a
@@ -41,7 +42,7 @@ def _height(fig: go.Figure, default: int = 400) -> int:
 def _title(fig: go.Figure, text: str) -> go.Figure:
     fig.update_layout(
         title={
-            "text": text,
+            "text": fmt.plot_text(text),  # the place's name is data: literal text
             "x": 0.01,
             "xanchor": "left",
             "yref": "container",
@@ -55,15 +56,17 @@ def _title(fig: go.Figure, text: str) -> go.Figure:
 
 
 def _highlight(frame: pd.DataFrame, data: BriefingData) -> tuple[pd.DataFrame, str]:
-    """The districts' labels, with the briefing's own district in bold and marked."""
+    """The districts' labels, with the briefing's own district marked (and drawn in bold
+    by the chart, which writes every label as literal text)."""
     code = data.scope.district_code
     if code is None:
         return frame, "district_name"
+    own = frame["district_code"] == code
     labels = [
-        f"<b>{tr('slide.highlight', data.scope.lang, name=n)}</b>" if c == code else str(n)
-        for c, n in zip(frame["district_code"], frame["district_name"], strict=False)
+        tr("slide.highlight", data.scope.lang, name=n) if mine else str(n)
+        for mine, n in zip(own, frame["district_name"], strict=False)
     ]
-    return frame.assign(_label=labels), "_label"
+    return frame.assign(_label=labels, **{charts.EMPHASIS: own}), "_label"
 
 
 def kpi_summary(data: BriefingData) -> FigureItem | None:

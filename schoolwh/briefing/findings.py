@@ -90,7 +90,7 @@ def _ordered(frame: pd.DataFrame, kpi: str, worst_first: bool = False) -> pd.Dat
     values by name."""
     rows = frame[frame["value"].notna()]
     direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else None
-    ascending = lower_is_better(direction, kpi) != worst_first
+    ascending = lower_is_better(direction) != worst_first
     return rows.sort_values(["value", "district_name"], ascending=[ascending, True])
 
 
@@ -139,7 +139,7 @@ def value_range(data: BriefingData, kpi: str) -> str | None:
     direction = (
         ordered["direction"].dropna().iloc[0] if ordered["direction"].notna().any() else None
     )
-    if lower_is_better(direction, kpi):
+    if lower_is_better(direction):
         high, low = low, high
     return _sentence(tr("find.range_high_low", lang, high=high, low=low), lang)
 
@@ -197,7 +197,7 @@ def rank(data: BriefingData, kpi: str) -> str | None:
         return None
     value = float(mine["value"].iloc[0])
     direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else None
-    if lower_is_better(direction, kpi):
+    if lower_is_better(direction):
         ahead = int((rows["value"] < value).sum())
     else:
         ahead = int((rows["value"] > value).sum())

@@ -27,6 +27,8 @@ AUDIT_DDL = (
         as_of_date DATE,
         message VARCHAR
     )""",
+    # who submitted the load from the upload page (NULL for `schoolwh load`)
+    "ALTER TABLE audit.loads ADD COLUMN IF NOT EXISTS submitted_by VARCHAR",
     """CREATE TABLE IF NOT EXISTS audit.load_files (
         load_id BIGINT,
         batch_seq BIGINT,
@@ -34,7 +36,7 @@ AUDIT_DDL = (
         file_hash VARCHAR,          -- sha256 of the bytes; the archive copy is named by it
         sheet VARCHAR,              -- NULL for CSV
         source VARCHAR,
-        status VARCHAR,             -- loaded / skipped / rejected / ignored
+        status VARCHAR,             -- loaded / skipped / rejected / ignored / hidden
         rows_read BIGINT,
         rows_landed BIGINT,
         rows_quarantined BIGINT,
@@ -43,6 +45,9 @@ AUDIT_DDL = (
         encoding VARCHAR,
         message VARCHAR
     )""",
+    # the mapping a sheet was read with, and its structure rows (kind -> row numbers, JSON)
+    "ALTER TABLE audit.load_files ADD COLUMN IF NOT EXISTS mapping VARCHAR",
+    "ALTER TABLE audit.load_files ADD COLUMN IF NOT EXISTS structure_rows VARCHAR",
     """CREATE TABLE IF NOT EXISTS audit.quarantine (
         load_id BIGINT,
         file_name VARCHAR,
@@ -52,7 +57,7 @@ AUDIT_DDL = (
         row_number INTEGER,         -- the row number a person sees in Excel
         column_name VARCHAR,
         raw_value VARCHAR,
-        reason VARCHAR,             -- missing_required / bad_type / out_of_range / ...
+        reason VARCHAR,             -- a code of schoolwh/core/reasons.py
         message VARCHAR,
         file_rejected BOOLEAN,
         raw_row VARCHAR             -- the whole row as JSON, so nothing is lost

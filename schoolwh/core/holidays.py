@@ -1,29 +1,134 @@
-"""China's public holidays and make-up working days (调休上班日), one list for every stage.
+"""China's public holidays and make-up working days (调休上班日), one calendar for every stage.
 
-The State Council publishes each year's schedule in November of the year before; add the
-year here when the notice comes out. The generator plans school days with it and the
-quality checks flag participation on holidays with it.
+The dates come from the `chinesecalendar` package, which carries the State Council's
+schedule and is released every November, when the next year's notice comes out
+(`uv lock --upgrade-package chinesecalendar` picks it up). For a year the installed
+package does not know yet, write the notice's dates into `holidays.toml` beside this
+module; a year listed there replaces the package's for that year. A year known to
+neither is *unknown*: its holidays cannot be told from school days, and the quality
+report says so. The generator plans school days with this calendar and the quality
+checks flag participation on holidays with it.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
 
-# Public holidays (first and last day) - State Council notice of 12 Nov 2024 for 2025.
-PUBLIC_HOLIDAYS: tuple[tuple[str, date, date], ...] = (
-    ("元旦", date(2025, 1, 1), date(2025, 1, 1)),
-    ("春节", date(2025, 1, 28), date(2025, 2, 4)),
-    ("清明节", date(2025, 4, 4), date(2025, 4, 6)),
-    ("劳动节", date(2025, 5, 1), date(2025, 5, 5)),
-    ("端午节", date(2025, 5, 31), date(2025, 6, 2)),
-    ("国庆节、中秋节", date(2025, 10, 1), date(2025, 10, 8)),
-)
+import chinese_calendar
 
-# Weekend days officially worked in exchange: schools teach and serve lunch.
-MAKEUP_WORKDAYS: tuple[date, ...] = (
-    date(2025, 1, 26),
-    date(2025, 2, 8),
-    date(2025, 4, 27),
-    date(2025, 9, 28),
-    date(2025, 10, 11),
-)
+OVERRIDES = Path(__file__).with_name("holidays.toml")
+
+# The years asked of the package: it raises NotImplementedError for a year it lacks.
+_FIRST_YEAR = 2000
+_YEARS_AHEAD = 3
+
+
+class CalendarFileError(ValueError):
+    """holidays.toml is not as documented in its header."""
+
+
+@dataclass(frozen=True)
+class HolidayCalendar:
+    """Public-holiday days (every day of a break, weekends included) and make-up working
+    days, for the years in `years`."""
+
+    years: frozenset[int]
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+
+    def knows(self, year: int) -> bool:
+        return year in self.years
+
+    def is_holiday(self, day: dt.date) -> bool:
+        return day in self.holidays
+
+    def is_makeup_workday(self, day: dt.date) -> bool:
+        return day in self.workdays
+
+    def holidays_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        return sorted(d for d in self.holidays if first <= d <= last)
+
+    def workdays_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        return sorted(d for d in self.workdays if first <= d <= last)
+
+
+def _package_year(year: int) -> tuple[set[dt.date], set[dt.date]] | None:
+    """(holidays, make-up working days) of one year from chinesecalendar; None when the
+    installed package does not know the year."""
+    first = dt.date(year, 1, 1)
+    try:
+        chinese_calendar.is_holiday(first)
+    except NotImplementedError:
+        return None
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
+    for day in chinese_calendar.get_dates(first, dt.date(year, 12, 31)):
+        off, name = chinese_calendar.get_holiday_detail(day)
+        if off and name is not None:  # a named holiday, not an ordinary weekend
+            holidays.add(day)
+        elif not off and day.weekday() >= 5:
+            workdays.add(day)
+    return holidays, workdays
+
+
+def _days(value: object, where: str) -> list[dt.date]:
+    if not isinstance(value, list) or not all(type(v) is dt.date for v in value):
+        raise CalendarFileError(f"{where}: expected a list of dates like [2027-02-06]")
+    return value
+
+
+def read_overrides(path: Path) -> dict[int, tuple[set[dt.date], set[dt.date]]]:
+    """The years written in an override file, as {year: (holidays, make-up working days)}."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CalendarFileError(f"{path}: {exc}") from exc
+    years: dict[int, tuple[set[dt.date], set[dt.date]]] = {}
+    for key, table in data.items():
+        where = f"{path.name} [{key}]"
+        if not key.isdigit() or not isinstance(table, dict):
+            raise CalendarFileError(f"{where}: expected a table named after a year, like [2027]")
+        year = int(key)
+        holidays: set[dt.date] = set()
+        for span in table.get("holidays", []):
+            if not isinstance(span, dict) or not {"first", "last"} <= span.keys():
+                raise CalendarFileError(
+                    f"{where}: each holiday is {{ name = ..., first = DATE, last = DATE }}"
+                )
+            first, last = _days([span["first"], span["last"]], where)
+            if last < first:
+                raise CalendarFileError(f"{where}: holiday ends before it starts ({first})")
+            holidays.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+        workdays = set(_days(table.get("makeup_workdays", []), where))
+        outside = sorted(d for d in holidays | workdays if d.year != year)
+        if outside:
+            raise CalendarFileError(f"{where}: {outside[0]} is not in {year}")
+        years[year] = (holidays, workdays)
+    return years
+
+
+def load_calendar(overrides: Path = OVERRIDES) -> HolidayCalendar:
+    """The package's years, with the years of `overrides` replacing or adding to them."""
+    years = {}
+    for year in range(_FIRST_YEAR, dt.date.today().year + _YEARS_AHEAD + 1):
+        known = _package_year(year)
+        if known is not None:
+            years[year] = known
+    years.update(read_overrides(overrides))
+    return HolidayCalendar(
+        years=frozenset(years),
+        holidays=frozenset(d for h, _ in years.values() for d in h),
+        workdays=frozenset(d for _, w in years.values() for d in w),
+    )
+
+
+@functools.cache
+def calendar() -> HolidayCalendar:
+    """The calendar of this installation (package + holidays.toml), read once."""
+    return load_calendar()

@@ -37,6 +37,41 @@ REASONS: dict[str, tuple[str, str]] = {
         "该行单元格多于表头（数字中的逗号未加引号？）",
         "the row has more cells than the header (an unquoted comma in a number?)",
     ),
+    "date_before_floor": (
+        "日期早于允许的最早日期（默认 2000-01-01，可由 SCHOOLWH_DATE_FLOOR 设置）：日期须在最早日期与导入日期之间",
+        "date is before the earliest accepted date (2000-01-01 unless SCHOOLWH_DATE_FLOOR "
+        "says otherwise): dates must lie between that floor and the load date",
+    ),
+    "year_outside_window": (
+        "年份不在允许范围内：须在最早日期的年份与导入日期的下一年之间",
+        "year outside the plausible window: from the year of the date floor to the year "
+        "after the load date",
+    ),
+    "bad_code": (
+        "代码只能由数字和英文字母组成（不能含形似字母、空格或其他符号）",
+        "a code may hold only digits and Latin letters (no lookalike letters, spaces or "
+        "other signs)",
+    ),
+    "amount_too_large": (
+        "金额过大（须小于 1e16 元），请检查单位或多余的数字",
+        "amount too large (must be below 1e16 yuan): check the unit or extra digits",
+    ),
+    "out_of_scope": (
+        "该学校或区县不在本账号负责的区县内",
+        "the school or district is outside the districts of this account",
+    ),
+    "short_row": (
+        "该行单元格少于表头（文件被截断？）",
+        "the row has fewer cells than the header (a file cut short?)",
+    ),
+    "cell_too_long": (
+        "单元格内容过长（超过 32,767 个字符）",
+        "a cell is too long (more than 32,767 characters)",
+    ),
+    "not_whole": (
+        "按单位换算后不是整数（如 0.00015 万人）",
+        "not a whole number after converting its unit (e.g. 0.00015 万人)",
+    ),
     "duplicate_key": (
         "同一文件中主键重复，以后出现的一行为准",
         "duplicate key in the same file; the later row wins",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -26,3 +27,103 @@ def resolve_warehouse(path: str | os.PathLike[str] | None = None) -> Path:
 def archive_dir(warehouse: Path) -> Path:
     """Where loaded files are kept by content hash, beside the warehouse."""
     return warehouse.parent / "archive"
+
+
+# --- plausible dates ------------------------------------------------------------------
+# A fact date (a serving day, a payment, a survey, an issue found or closed) must lie
+# between the date floor and the load date; a row outside is quarantined. The bureau
+# sets the floor with $SCHOOLWH_DATE_FLOOR (YYYY-MM-DD); data before 2000 is not expected.
+ENV_DATE_FLOOR = "SCHOOLWH_DATE_FLOOR"
+DEFAULT_DATE_FLOOR = dt.date(2000, 1, 1)
+
+# The publish gate blocks a load that moves the as-of date (数据截至) forward by more than
+# this many days ($SCHOOLWH_MAX_AS_OF_JUMP_DAYS): bureaus load at least once a term, so a
+# jump of more than a year is a wrong year in a date, not new data.
+ENV_MAX_AS_OF_JUMP = "SCHOOLWH_MAX_AS_OF_JUMP_DAYS"
+DEFAULT_MAX_AS_OF_JUMP_DAYS = 400
+
+
+class SettingError(ValueError):
+    """A setting given in the environment that cannot be used."""
+
+
+def date_floor() -> dt.date:
+    """The earliest fact date accepted ($SCHOOLWH_DATE_FLOOR, default 2000-01-01)."""
+    text = os.environ.get(ENV_DATE_FLOOR, "").strip()
+    if not text:
+        return DEFAULT_DATE_FLOOR
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise SettingError(
+            f"{ENV_DATE_FLOOR}={text!r} 不是日期（如 2000-01-01）/ is not a date "
+            "(use YYYY-MM-DD, e.g. 2000-01-01)"
+        ) from None
+
+
+def max_as_of_jump() -> dt.timedelta:
+    """How far one load may move the as-of date forward ($SCHOOLWH_MAX_AS_OF_JUMP_DAYS)."""
+    return dt.timedelta(days=_int_setting(ENV_MAX_AS_OF_JUMP, DEFAULT_MAX_AS_OF_JUMP_DAYS))
+
+
+# --- memory -----------------------------------------------------------------------------
+# A load of a city peaks at about 0.7 GB, a province at about 2.2 GB. The load (the CLI
+# process and the dbt child) may use this much address space ($SCHOOLWH_LOAD_MEMORY_MB),
+# so a hostile file fails its own load with a message instead of exhausting the machine.
+# Address space is more than resident memory (libraries, thread stacks, allocator
+# arenas): the default leaves room for that and for a province with headroom.
+ENV_LOAD_MEMORY = "SCHOOLWH_LOAD_MEMORY_MB"
+DEFAULT_LOAD_MEMORY_MB = 6144
+# DuckDB's own limit inside the load's connections: well below the address-space limit,
+# so DuckDB stops a runaway query with its out-of-memory error first.
+ENV_DUCKDB_MEMORY = "SCHOOLWH_DUCKDB_MEMORY"
+DEFAULT_DUCKDB_MEMORY = "3GB"
+
+
+def load_memory_bytes() -> int:
+    """The address-space limit of a load's processes, in bytes (0 = no limit)."""
+    return _int_setting(ENV_LOAD_MEMORY, DEFAULT_LOAD_MEMORY_MB) * 1024 * 1024
+
+
+def duckdb_memory() -> str:
+    """DuckDB's memory_limit in the load's connections ($SCHOOLWH_DUCKDB_MEMORY)."""
+    return os.environ.get(ENV_DUCKDB_MEMORY, "").strip() or DEFAULT_DUCKDB_MEMORY
+
+
+def limit_address_space(limit: int) -> bool:
+    """Cap this process's address space (RLIMIT_AS) at `limit` bytes, never raising an
+    existing lower cap; False where the platform has no such limit or `limit` is 0."""
+    if limit <= 0:
+        return False
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return False
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        return True
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return True
+
+
+# --- files ------------------------------------------------------------------------------
+# Everything a load writes (the warehouse, its build copy, the archive of loaded files)
+# and the accounts and mappings beside it are readable by their owner only: a load runs
+# with this umask (docs/deploy.md). Readers in the same group get access through the
+# dashboard, never the files.
+PRIVATE_UMASK = 0o077
+
+
+def _int_setting(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingError(f"{name}={text!r} 不是整数 / is not a whole number") from None
+    if value < 0:
+        raise SettingError(f"{name}={text!r} 不能为负数 / must not be negative")
+    return value

@@ -1,4 +1,4 @@
-"""The input sources of data-contract Part 1, as data.
+"""The input sources of the contract (docs/contract.md#sources), as data.
 
 Every other stage reads the columns, aliases, types, enumerations and keys from here:
 the loader to recognise and check files, the generator to write them, the quality
@@ -82,8 +82,9 @@ class Source:
         return tuple(c.name for c in self.columns)
 
 
-DISTRICT_CODE_ALIASES = ("区县代码", "行政区划代码", "区域代码")
-SCHOOL_CODE_ALIASES = ("学校代码", "学校标识码")
+DISTRICT_CODE_ALIASES = ("区县代码", "行政区划代码", "区域代码", "区划代码")
+# 机构代码: the Ministry's statistics name the 学校标识码 of every institution so
+SCHOOL_CODE_ALIASES = ("学校代码", "学校标识码", "学校（机构）标识码", "机构代码")
 
 DISTRICT_KIND = {
     "district": "市辖区",
@@ -168,7 +169,12 @@ SOURCES: dict[str, Source] = {
             ("district_code",),
             (
                 Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
-                Column("district_name", "string", True, ("区县", "区县名称", "区域", "区域名称")),
+                Column(
+                    "district_name",
+                    "string",
+                    True,
+                    ("区县", "区县名称", "区域", "区域名称", "行政区划名称"),
+                ),
                 Column("district_kind", "enum", False, ("类型", "区域类型"), DISTRICT_KIND),
             ),
             title_zh="区县（市）、开发区名录",
@@ -179,7 +185,12 @@ SOURCES: dict[str, Source] = {
             ("school_code",),
             (
                 Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
-                Column("school_name", "string", True, ("学校名称", "学校")),
+                Column(
+                    "school_name",
+                    "string",
+                    True,
+                    ("学校名称", "学校", "学校（机构）名称", "机构名称", "单位名称"),
+                ),
                 Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
                 Column("stage", "enum", True, ("学段", "办学类型"), STAGE),
                 Column("ownership", "enum", True, ("办学性质", "举办者"), OWNERSHIP),

@@ -1,7 +1,8 @@
 """Enrolment per school and term, and daily lunch and after-school participation.
 
 Lunch take-up is calibrated so that the city-wide eating share (Σ schools' average
-daily lunch students ÷ Σ enrolled, kpis.md) comes out at `EATING_SHARE` per term.
+daily lunch students ÷ Σ enrolled, docs/kpis.md#eating_share) comes out at `EATING_SHARE`
+per term.
 """
 
 from __future__ import annotations

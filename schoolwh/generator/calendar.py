@@ -1,8 +1,8 @@
 """The school calendar of the sample year 2025: terms, school days and public holidays.
 
-School days are the weekdays of a term's teaching span, minus China's 2025 public
-holidays, plus the weekend days officially worked in exchange (调休上班日), on which
-schools hold classes too.
+School days are the weekdays of a term's teaching span, minus China's public holidays,
+plus the weekend days officially worked in exchange (调休上班日), on which schools hold
+classes too; both from schoolwh.core.holidays.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from datetime import date
 
 import numpy as np
 
-from schoolwh.core.holidays import MAKEUP_WORKDAYS as MAKEUP_SCHOOL_DAYS
-from schoolwh.core.holidays import PUBLIC_HOLIDAYS
+from schoolwh.core.holidays import calendar
 
 YEAR = 2025
 
@@ -42,20 +41,13 @@ TERMS: tuple[Term, ...] = (
 )
 
 
-def holiday_days() -> np.ndarray:
-    """Every public-holiday day of 2025 as sorted `datetime64[D]`."""
-    spans = [
-        np.arange(np.datetime64(first), np.datetime64(last) + 1, dtype="datetime64[D]")
-        for _, first, last in PUBLIC_HOLIDAYS
-    ]
-    return np.sort(np.concatenate(spans))
-
-
 def school_days(first: date, last: date) -> np.ndarray:
     """School days from `first` to `last` inclusive, as sorted `datetime64[D]`."""
+    known = calendar()
     days = np.arange(np.datetime64(first), np.datetime64(last) + 1, dtype="datetime64[D]")
-    open_day = np.is_busday(days, holidays=holiday_days())
-    makeup = np.array(MAKEUP_SCHOOL_DAYS, dtype="datetime64[D]")
+    holidays = np.array(known.holidays_between(first, last), dtype="datetime64[D]")
+    open_day = np.is_busday(days, holidays=holidays)
+    makeup = np.array(known.workdays_between(first, last), dtype="datetime64[D]")
     open_day |= np.isin(days, makeup)
     return days[open_day]
 

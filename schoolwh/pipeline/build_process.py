@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
+from schoolwh.core.settings import limit_address_space, load_memory_bytes
 from schoolwh.pipeline.dbt_runner import BuildResult, NodeResult
 
 _STDERR_TAIL = 40  # lines of the child's stderr shown when it fails
@@ -117,6 +118,7 @@ def main() -> int:
     answer = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     _die_with_parent()
+    limit_address_space(load_memory_bytes())  # schoolwh/core/settings.py: a bomb fails alone
     # Imported now, while the load is still reading files.
     import dbt.adapters.duckdb
     import dbt.cli.main  # noqa: F401

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schoolwh.core.atomic import replace_file
 from schoolwh.core.audit import CheckResult
 from schoolwh.core.settings import DBT_DIR
 
@@ -260,8 +261,9 @@ def run_dbt(
             "--no-send-anonymous-usage-stats",
             "--no-version-check",
         ]
-        cache = _parse_cache(f"{profile_target or 'default'}:{cache_key}")
+        cache = _parse_cache(_project_key(profile_target, cache_key))
         _restore_parse_cache(cache, target)
+        _parse_without_warehouse_path()
         with _environment({**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
             try:
                 from dbt.cli.main import dbtRunner
@@ -300,13 +302,65 @@ def run_dbt(
         return result
 
 
+def _project_key(profile_target: str | None, cache_key: str = "") -> str:
+    """The saved parse's key: the profile target and the project (its folder and dbt's
+    version), never the warehouse path, so a first load on a new warehouse path reuses
+    the parse of the last one. The DuckDB target's key leaves `cache_key` (a path) out."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        dbt_version = version("dbt-core")
+    except PackageNotFoundError:
+        dbt_version = "?"
+    extra = cache_key if profile_target else ""
+    return f"{profile_target or 'default'}:{DBT_DIR.resolve()}:{dbt_version}:{extra}"
+
+
+_PATH_FREE = threading.Lock()
+
+
+def _parse_without_warehouse_path() -> None:
+    """dbt ties a saved parse to the profile's connection settings, the DuckDB file's
+    path among them, and parses the whole project again for every new path. Nothing in
+    this project parses differently for another warehouse file (no model reads
+    `target.path`), so the path is left out of that check: the parse is kept per project
+    version. dbt still re-checks everything else (project files, variables, versions)."""
+    with _PATH_FREE:
+        from dbt.parser.manifest import ManifestLoader
+
+        if getattr(ManifestLoader, "_schoolwh_path_free", False):
+            return
+        original = ManifestLoader.build_manifest_state_check
+
+        def build_manifest_state_check(self):
+            check = original(self)
+            credentials = self.root_project.credentials
+            if getattr(credentials, "type", None) != "duckdb":
+                return check
+            import pprint
+
+            from dbt.contracts.files import FileHash
+
+            keys = [
+                (k, "<warehouse>") if k == "path" else (k, v)
+                for k, v in credentials.connection_info()
+            ]
+            keys.sort()
+            check.profile_hash = FileHash.from_contents(pprint.pformat(keys))
+            return check
+
+        ManifestLoader.build_manifest_state_check = build_manifest_state_check
+        ManifestLoader._schoolwh_path_free = True
+
+
 def _parse_cache(cache_key: str) -> Path:
-    """Where the parsed project for builds with `cache_key` is kept between builds.
+    """Where the parsed project for builds with `cache_key` (see `_project_key`) is kept
+    between builds.
 
     Parsing the project from scratch takes several seconds; dbt can reuse its previous
-    parse when nothing changed. The parse depends on the profile (target and warehouse
-    path), so the cache is kept per key, outside the repository, and dbt itself re-checks
-    it (project files, profile, variables, dbt version) and parses afresh when stale.
+    parse when nothing changed. The cache is kept outside the repository, and dbt itself
+    re-checks it (project files, profile, variables, dbt version) and parses afresh when
+    stale.
     """
     key = hashlib.sha256(cache_key.encode("utf-8")).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"schoolwh-dbt-parse-{os.getuid()}" / key
@@ -330,7 +384,7 @@ def _save_parse_cache(target: Path, cache: Path) -> None:
         cache.mkdir(parents=True, exist_ok=True)
         tmp = cache / f"{_PARTIAL_PARSE}.{os.getpid()}.tmp"
         shutil.copyfile(produced, tmp)
-        os.replace(tmp, cache / _PARTIAL_PARSE)
+        replace_file(tmp, cache / _PARTIAL_PARSE)
     except OSError:
         pass  # only an optimisation
 

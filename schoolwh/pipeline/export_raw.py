@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from schoolwh.core.atomic import replace_folder
 from schoolwh.core.sources import META_COLUMNS, SOURCES
 
 RAW_SCHEMA = "raw"
@@ -97,11 +98,7 @@ def _copy_table(con: duckdb.DuckDBPyConnection, name: str, out_dir: Path, file_s
         )
         if not any(staging.glob("*.parquet")):  # DuckDB writes one file even for no rows
             raise ExportError(f"No Parquet file was written for raw.{name}")
-        old = out_dir / f".{name}.{uuid.uuid4().hex[:8]}.old"
-        if final.exists():
-            final.rename(old)
-        staging.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final

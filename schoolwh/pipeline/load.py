@@ -14,16 +14,25 @@ import threading
 import time
 from pathlib import Path
 
-from ingest.batches import discover
+from ingest.batches import discover_all
 from ingest.landing import land_files, prepare_schema
+from ingest.mappings import Mapping, MappingError, folder_mappings, load_mapping
 from schoolwh.core.audit import CheckResult, append_rows
-from schoolwh.core.settings import DBT_DIR
+from schoolwh.core.settings import DBT_DIR, SettingError
 from schoolwh.core.sources import SOURCES
 from schoolwh.core.timing import StageTimer, write_timings
 from schoolwh.pipeline import build_state
 from schoolwh.pipeline.build_process import BuildProcess
-from schoolwh.pipeline.publish import BuildCopy, LoadBusy, exclusive
-from schoolwh.pipeline.report import Progress, print_report, totals
+from schoolwh.pipeline.check import out_of_scope_filter
+from schoolwh.pipeline.gate import check_publish
+from schoolwh.pipeline.publish import (
+    BuildCopy,
+    LoadBusy,
+    exclusive,
+    memory_limited,
+    resource_failure,
+)
+from schoolwh.pipeline.report import Progress, clean, file_line, print_report, totals
 from schoolwh.pipeline.result import (
     EXIT_BUSY,
     EXIT_NOT_PUBLISHED,
@@ -51,11 +60,22 @@ def _import_gx_quietly() -> None:
         return
 
 
+class DbtProjectMissing(RuntimeError):
+    """The checkout's dbt project is not there: schoolwh runs from a checkout of its
+    repository (an installed wheel carries no dbt project), so a load cannot build."""
+
+    def __init__(self) -> None:
+        path = DBT_DIR / "dbt_project.yml"
+        super().__init__(
+            f"找不到 dbt 项目（{path}）：schoolwh 须在其代码仓库的检出目录中运行，本次未导入任何"
+            f"文件 / the dbt project is missing ({path}): schoolwh runs from a checkout of its "
+            "repository (git clone, then `make setup`); nothing was loaded."
+        )
+
+
 def _start_builder() -> BuildProcess | None:
     """The child process that will run dbt (it imports dbt meanwhile); None when it cannot
     start, and the build then runs in this process."""
-    if not (DBT_DIR / "dbt_project.yml").exists():
-        return None
     try:
         return BuildProcess()
     except OSError as exc:
@@ -97,6 +117,7 @@ def run_load(
     source: str | None = None,
     wait: float = 600.0,
     out=None,
+    mapping: Path | None = None,
 ) -> int:
     out = out or sys.stdout
     if source is not None and source not in SOURCES:
@@ -106,17 +127,42 @@ def run_load(
             file=out,
         )
         return EXIT_USAGE
-    files, missing = discover(paths)
+    files, missing, notices = discover_all(paths)
     for m in missing:
         print(f"找不到文件或文件夹 / no such file or folder: {m}", file=out)
     if not files:
-        print("没有可导入的 .csv / .xlsx 文件 / no .csv or .xlsx files to load", file=out)
+        for n in notices:
+            print(file_line(n), file=out)
+        print(
+            "没有可导入的表格文件（.csv、.xlsx、.xlsm、.xls、.ods）/ no spreadsheet files to load "
+            "(.csv, .xlsx, .xlsm, .xls, .ods)",
+            file=out,
+        )
         return EXIT_USAGE
     try:
-        result = load(files, warehouse, source=source, wait=wait)
+        given = load_mapping(mapping) if mapping is not None else None
+        folder_mappings(warehouse)  # a kept mapping that cannot be read stops the load here
+    except MappingError as exc:
+        print(clean(str(exc)), file=out)
+        return EXIT_USAGE
+    try:
+        with memory_limited():  # schoolwh/pipeline/publish.py: a bomb fails alone
+            result = load(paths, warehouse, source=source, wait=wait, mapping=given)
     except LoadBusy as exc:
         print(str(exc), file=out)
         return EXIT_BUSY
+    except SettingError as exc:
+        print(str(exc), file=out)
+        return EXIT_USAGE
+    except DbtProjectMissing as exc:
+        print(str(exc), file=out)
+        return EXIT_NOT_PUBLISHED
+    except Exception as exc:  # a full disk or no memory left is said in words
+        message = resource_failure(exc, warehouse)
+        if message is None:
+            raise
+        print(message, file=out)
+        return EXIT_NOT_PUBLISHED
     write_timings(
         {
             "load_id": result.load_id,
@@ -140,9 +186,20 @@ def load(
     source: str | None = None,
     wait: float = 600.0,
     build: bool = True,
+    submitted_by: str | None = None,
+    scope: tuple[str, ...] | None = None,
+    mapping: Mapping | None = None,
 ) -> LoadResult:
-    """Load files and folders. `build=False` stops after landing (raw and audit only)."""
-    files, _ = discover(files)
+    """Load files and folders. `build=False` stops after landing (raw and audit only).
+
+    `submitted_by` (an account) is recorded in audit.loads; with `scope` (districts), rows
+    for schools or districts outside it are quarantined as out_of_scope. `mapping` names a
+    bureau's own columns (--mapping); mappings kept in `mappings/` beside the warehouse
+    apply where they fit."""
+    if build and not (DBT_DIR / "dbt_project.yml").is_file():
+        raise DbtProjectMissing
+    files, _, notices = discover_all(files)
+    mappings = folder_mappings(warehouse)
     result = LoadResult()
     progress = Progress(len(files) + 3)
 
@@ -170,6 +227,11 @@ def load(
                     build,
                     timer,
                     warmup,
+                    submitted_by=submitted_by,
+                    scope=scope,
+                    mapping=mapping,
+                    mappings=mappings,
+                    notices=notices,
                 )
             except BaseException:
                 warmup.stop_builder()  # before the copy goes: nothing may write to it after
@@ -195,6 +257,12 @@ def _load_in_copy(
     build: bool = True,
     timer: StageTimer | None = None,
     warmup: _Warmup | None = None,
+    *,
+    submitted_by: str | None = None,
+    scope: tuple[str, ...] | None = None,
+    mapping: Mapping | None = None,
+    mappings: list[Mapping] | None = None,
+    notices: list | None = None,
 ) -> None:
     timer = timer or StageTimer()
     warmup = warmup or _Warmup(enabled=False)
@@ -205,7 +273,17 @@ def _load_in_copy(
             prepare_schema(con)
             build_state.ensure_table(con)
         load_id, outcomes = land_files(
-            con, files, warehouse, source, progress, timer, on_new_rows=warmup.start
+            con,
+            files,
+            warehouse,
+            source,
+            progress,
+            timer,
+            on_new_rows=warmup.start,
+            on_batch=out_of_scope_filter(scope),
+            mapping=mapping,
+            mappings=mappings or [],
+            notices=notices,
         )
         result.load_id, result.outcomes = load_id, outcomes
         rejected = any(o.status == "rejected" for o in outcomes)
@@ -259,6 +337,7 @@ def _load_in_copy(
                 progress.step("数据质量检查（指标）/ quality checks on the marts")
                 runs.append(_run_quality("marts", con, load_id))
                 checks += runs[-1]
+                checks += check_publish(con, warehouse, load_id)  # schoolwh/pipeline/gate.py
             finally:
                 con.close()
     result.checks = checks
@@ -281,7 +360,10 @@ def _load_in_copy(
         counts = totals(result.outcomes)
         outcome = "published_with_rejections" if result.exit_code == EXIT_REJECTED else "published"
         con.execute(
-            "INSERT INTO audit.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit.loads (load_id, started_at, finished_at, outcome, "
+            "files_seen, files_loaded, files_skipped, files_rejected, rows_landed, "
+            "rows_quarantined, rows_dropped, as_of_date, message, submitted_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 load_id,
                 started,
@@ -296,6 +378,7 @@ def _load_in_copy(
                 counts["dropped"],
                 as_of,
                 json.dumps([o.file_name for o in result.outcomes], ensure_ascii=False),
+                submitted_by,
             ],
         )
         con.execute("CHECKPOINT")
@@ -310,10 +393,22 @@ def _load_in_copy(
     progress.step("发布 / publishing", advance=1)
     copy.publish()
     result.published = True
+    _write_extracts(warehouse)
     timer.add_since("publish", publish_started)
     if runs:
         with timer("data_docs"):
             result.docs = _data_docs(runs, warehouse)
+
+
+def _write_extracts(warehouse: Path) -> None:
+    """The per-district extracts district accounts read (never fails the load: a reader
+    whose extract is older than the warehouse rewrites it)."""
+    from schoolwh.pipeline.extracts import ExtractError, write_extracts
+
+    try:
+        write_extracts(warehouse)
+    except (ExtractError, OSError) as exc:
+        print(f"[load] 区县数据子集未更新 / district extracts not written: {exc}", file=sys.stderr)
 
 
 def _data_docs(runs: list, warehouse: Path) -> Path | None:
@@ -339,8 +434,6 @@ def _build(
     builder: BuildProcess | None = None,
     select: str | None = None,
 ) -> list[CheckResult]:
-    if not (DBT_DIR / "dbt_project.yml").exists():
-        return []
     if select:
         progress.step("构建受本次导入影响的指标模型 / building the models this load affects (dbt)")
     else:
@@ -380,4 +473,4 @@ def _as_of(con) -> dt.date | None:
     return row[0] if row else None
 
 
-__all__ = ["load", "run_load"]
+__all__ = ["DbtProjectMissing", "load", "run_load"]

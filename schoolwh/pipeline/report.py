@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
 from pathlib import Path
 
 from ingest.outcome import FileOutcome
@@ -15,26 +17,53 @@ def _n(x: int) -> str:
     return f"{x:,}"
 
 
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def clean(text: str, keep_newlines: bool = False) -> str:
+    """Text safe for a terminal: escape sequences removed, every other control or format
+    character shown as an escape (`\\n`), so a file name or a cell cannot move the cursor,
+    colour the screen or start a line of its own."""
+    text = _ANSI.sub("", str(text))
+    out = []
+    for ch in text:
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def file_line(o: FileOutcome) -> str:
+    where, message = clean(o.where), clean(o.message)
     if o.status == "skipped":
-        return f"  - {o.where}: 已导入过，跳过 / skipped: {o.message}"
+        return f"  - {where}: 已导入过，跳过 / skipped: {message}"
     if o.status == "ignored":
-        return f"  - {o.where}: 忽略 / ignored: {o.message}"
+        return f"  - {where}: 忽略 / ignored: {message}"
+    if o.status == "hidden":
+        return f"  - {where}: 隐藏的工作表，未读取 / hidden sheet, not read"
     src = f"{SOURCES[o.source].zh} ({o.source})" if o.source else "?"
     if o.status == "rejected":
-        return f"  ✗ {o.where} → {src}: 拒绝导入 / REJECTED: {o.message}"
+        return f"  ✗ {where} → {src}: 拒绝导入 / REJECTED: {message}"
     parts = [f"{_n(o.rows_landed)} 行导入 landed"]
     if o.rows_quarantined:
         reasons = ", ".join(f"{r} {_n(c)}" for r, c in o.reasons.most_common())
         parts.append(f"{_n(o.rows_quarantined)} 行隔离 quarantined ({reasons})")
-    if o.summary_rows:
-        parts.append(f"{_n(o.summary_rows)} 合计行 summary rows dropped")
-    if o.note_rows:
-        parts.append(f"{_n(o.note_rows)} 备注行 note rows dropped")
+    if o.structure:
+        parts.append(f"结构行已剔除 structure rows dropped: {o.structure_text()}")
+    else:
+        if o.summary_rows:
+            parts.append(f"{_n(o.summary_rows)} 合计行 summary rows dropped")
+        if o.note_rows:
+            parts.append(f"{_n(o.note_rows)} 备注行 note rows dropped")
+    if o.mapping:
+        parts.append(f"映射 mapping: {clean(o.mapping)}")
     if o.header_row and o.header_row > 1:
         parts.append(f"表头在第 {o.header_row} 行 header on row {o.header_row}")
-    extra = f" — {o.message}" if o.message else ""
-    return f"  ✓ {o.where} → {src}: " + "; ".join(parts) + extra
+    extra = f" — {message}" if message else ""
+    return f"  ✓ {where} → {src}: " + "; ".join(parts) + extra
 
 
 def reason_legend(outcomes: list[FileOutcome]) -> list[str]:
@@ -84,7 +113,7 @@ def totals(outcomes: list[FileOutcome]) -> dict[str, int]:
 
 
 def print_report(result: LoadResult, warehouse: Path, out) -> None:
-    p = lambda s="": print(s, file=out)  # noqa: E731
+    p = lambda s="": print(clean(s, keep_newlines=True), file=out)  # noqa: E731
     p("导入报告 / Load report" + (f" — load {result.load_id}" if result.load_id else ""))
     for o in result.outcomes:
         p(file_line(o))

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schoolwh.core.atomic import replace_folder
 from schoolwh.core.sources import SOURCES
 from schoolwh.pipeline.dbt_runner import RUN_LOCK, BuildResult, run_dbt
 
@@ -194,11 +195,7 @@ def _write_marts(session: Any, marts_dir: Path) -> dict[str, Path]:
         staging = marts_dir / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
         try:
             session.table(f"{MARTS_SCHEMA}.{name}").write.mode("overwrite").parquet(str(staging))
-            old = marts_dir / f".{name}.{uuid.uuid4().hex[:8]}.old"
-            if final.exists():
-                final.rename(old)
-            staging.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
+            replace_folder(staging, final)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         written[name] = final

@@ -52,7 +52,7 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 360) -> go.F
         template="plotly_white",
         font={"family": FONT, "size": 13},
         title={
-            "text": title,
+            "text": fmt.plot_text(title),  # a title is text: a place name in it stays literal
             "x": 0,
             "xanchor": "left",
             "yref": "container",
@@ -97,6 +97,25 @@ def _value_text(value: Any, unit: str | None, lang: str) -> str:
     return fmt.kpi_value(value, unit, lang)
 
 
+def _p(value: Any) -> str:
+    """A value from the data as literal text in a figure (no link, bold or line break)."""
+    return fmt.plot_text(value)
+
+
+# A boolean column a frame may carry: the rows whose label is drawn in bold (a briefing's
+# own district among the others).
+EMPHASIS = "_emphasis"
+
+
+def _labels(rows: pd.DataFrame, label_col: str) -> list[str]:
+    """The rows' labels as literal text, in bold where the frame's EMPHASIS column is true."""
+    bold = rows[EMPHASIS] if EMPHASIS in rows else pd.Series(False, index=rows.index)
+    return [
+        f"<b>{_p(v)}</b>" if bool(b) else _p(v)
+        for v, b in zip(rows[label_col], bold.fillna(False), strict=False)
+    ]
+
+
 # ---------------------------------------------------------------------------------------
 # KPI cards
 # ---------------------------------------------------------------------------------------
@@ -118,11 +137,10 @@ class KpiCard:
     detail: str  # numerator / denominator or sample size
 
 
-def lower_is_better(direction: Any, kpi: str | None = None) -> bool:
-    """Whether a smaller value is better (`direction` = lower_is_better in the seed)."""
-    if isinstance(direction, str) and direction:
-        return direction.startswith("lower")
-    return kpi == "median_days_to_close"
+def lower_is_better(direction: Any) -> bool:
+    """Whether a smaller value is better: the KPI's `direction` as the warehouse gives it
+    (marts.kpi_definitions, carried by every KPI row)."""
+    return direction == "lower_is_better"
 
 
 def kpi_cards(
@@ -163,7 +181,7 @@ def kpi_cards(
             if previous_label:
                 delta_text = f"{delta_text} {t('kpi.vs_prev', lang, period=previous_label)}"
             shown = fmt.shown_change(delta, unit)
-            good = None if shown == 0 else (shown > 0) != lower_is_better(row.get("direction"), kpi)
+            good = None if shown == 0 else (shown > 0) != lower_is_better(row.get("direction"))
         if kpi == "satisfaction_rate" and not fmt.is_missing(row.get("denominator")):
             detail = t("kpi.n", lang, n=fmt.number(row["denominator"], lang))
         elif not fmt.is_missing(row.get("denominator")) and unit != "days":
@@ -196,14 +214,6 @@ def kpi_cards(
 # ---------------------------------------------------------------------------------------
 # Status grid and map
 # ---------------------------------------------------------------------------------------
-def status_legend_text(lang: str) -> str:
-    """One line naming every status with its glyph (the legend of grids and maps)."""
-    return "   ".join(
-        f"{st_.STYLES[k].glyph} {status_label(k if k != 'no_target' else None, lang)}"
-        for k in st_.ORDER
-    )
-
-
 def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -> go.Figure:
     """District × KPI heatmap coloured by status, each cell showing glyph and value.
 
@@ -212,6 +222,7 @@ def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -
     """
     kpi_ids = kpis or list(dict.fromkeys(frame["kpi"]))
     districts = list(dict.fromkeys(frame["district_name"]))
+    shown = [_p(d) for d in districts]
     index = {key: i for i, key in enumerate(st_.ORDER)}
     z: list[list[float | None]] = []
     text: list[list[str]] = []
@@ -233,7 +244,7 @@ def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -
             t_row.append(f"{st_.STYLES[key].glyph} {value}")
             target = getattr(r, "target", None)
             h_row.append(
-                f"{d}<br>{kpi_name(k, lang)}: {value}"
+                f"{_p(d)}<br>{_p(kpi_name(k, lang))}: {value}"
                 + (
                     f"<br>{t('col.target', lang)}: {_value_text(target, unit, lang)}"
                     if not fmt.is_missing(target)
@@ -252,8 +263,8 @@ def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[kpi_name(k, lang) for k in kpi_ids],
-            y=districts,
+            x=[_p(kpi_name(k, lang)) for k in kpi_ids],
+            y=shown,
             text=text,
             texttemplate="%{text}",
             customdata=hover,
@@ -329,7 +340,8 @@ def district_map(
                 line={"color": "#FFFFFF", "width": 1.5},
                 hoveron="fills",
                 hoverinfo="text",
-                text=f"{r.district_name}<br>{kpi_name(kpi, lang)}: {value_text}<br>{status_text}",
+                text=f"{_p(r.district_name)}<br>{_p(kpi_name(kpi, lang))}: {value_text}"
+                f"<br>{status_text}",
                 name=f"{style.glyph} {status_label(key if key != 'no_target' else None, lang)}",
                 legendgroup=legend_key,
                 showlegend=has_target and legend_key not in legend_done,
@@ -346,7 +358,7 @@ def district_map(
                 x=[geo.centroids[c][0] for c in labelled["district_code"]],
                 y=[geo.centroids[c][1] for c in labelled["district_code"]],
                 text=[
-                    f"{n}<br>{g} {_value_text(v, unit, lang)}".replace("> ", ">")
+                    f"{_p(n)}<br>{g} {_value_text(v, unit, lang)}".replace("<br> ", "<br>")
                     for n, g, v in zip(
                         labelled["district_name"], glyphs, labelled["value"], strict=False
                     )
@@ -403,13 +415,12 @@ def ranking_bars(
     """
     rows = frame.copy()
     unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else None
-    kpi = str(rows["kpi"].iloc[0]) if "kpi" in rows and len(rows) else None
     direction = (
         rows["direction"].dropna().iloc[0]
         if "direction" in rows and rows["direction"].notna().any()
         else None
     )
-    ascending = lower_is_better(direction, kpi)
+    ascending = lower_is_better(direction)
     rows = rows.sort_values("value", ascending=not ascending, na_position="first")
     keys = [st_.normalise(s) for s in rows["status"]]
     values = rows["value"].astype(float).fillna(0.0)
@@ -420,7 +431,7 @@ def ranking_bars(
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=rows[label_col],
+            y=_labels(rows, label_col),
             orientation="h",
             marker={
                 "color": [st_.STYLES[k].colour for k in keys],
@@ -465,7 +476,7 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
     rows["_key"] = [fmt.period_sort_key(str(p)) for p in rows["period"]]
     rows = rows.sort_values("_key")
     unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else None
-    labels = [fmt.period(p, lang) for p in rows["period"]]
+    labels = [_p(fmt.period(p, lang)) for p in rows["period"]]
     keys = [st_.normalise(s) for s in rows["status"]]
     value_text = [_value_text(v, unit, lang) for v in rows["value"]]
     fig = go.Figure()
@@ -474,7 +485,7 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
             x=labels,
             y=rows["value"].astype(float),
             mode="lines+markers",
-            name=kpi_name(kpi, lang),
+            name=_p(kpi_name(kpi, lang)),
             line={"color": SERIES["line"], "width": 2},
             marker={
                 "size": 11,
@@ -517,6 +528,7 @@ def funding_bars(
     `frame`: `<label_col>, allocated, spent` (yuan).
     """
     rows = frame.iloc[::-1].copy()  # Plotly draws the first category at the bottom
+    labels = _labels(rows, label_col)
     share = [
         fmt.percent(s / a if a else None, lang)
         for a, s in zip(rows["allocated"].fillna(0), rows["spent"].fillna(0), strict=False)
@@ -524,7 +536,7 @@ def funding_bars(
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            y=rows[label_col],
+            y=labels,
             x=rows["allocated"].astype(float),
             orientation="h",
             name=t("funding.allocated", lang),
@@ -537,7 +549,7 @@ def funding_bars(
     )
     fig.add_trace(
         go.Bar(
-            y=rows[label_col],
+            y=labels,
             x=rows["spent"].astype(float),
             orientation="h",
             name=t("funding.spent", lang),
@@ -566,7 +578,7 @@ def ytd_pace(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Fig
     `frame`: `month` (YYYY-MM), `ytd_share`, `target_pace`, optionally `status`.
     """
     rows = frame.sort_values("month")
-    labels = [fmt.period(m, lang) for m in rows["month"]]
+    labels = [_p(fmt.period(m, lang)) for m in rows["month"]]
     keys = [st_.normalise(s) for s in rows.get("status", pd.Series([None] * len(rows)))]
     fig = go.Figure()
     fig.add_trace(
@@ -629,7 +641,7 @@ def satisfaction_intervals(
             x=value,
             y=[
                 t("label.with_n", lang, label=lbl, n=fmt.number(n, lang))
-                for lbl, n in zip(rows[label_col], rows["denominator"], strict=False)
+                for lbl, n in zip(_labels(rows, label_col), rows["denominator"], strict=False)
             ],
             mode="markers+text",
             text=[
@@ -675,7 +687,7 @@ def item_scores(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.
     fig = go.Figure(
         go.Bar(
             x=frame["mean_score"].astype(float),
-            y=frame["item_label"],
+            y=_labels(frame, "item_label"),
             orientation="h",
             marker_color=SERIES["line"],
             text=[
@@ -697,7 +709,7 @@ def item_scores(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.
 def issues_per_month(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
     """Issues found and closed per month. `frame`: `month` (YYYY-MM), `found`, `closed`."""
     rows = frame.sort_values("month")
-    labels = [fmt.period(m, lang) for m in rows["month"]]
+    labels = [_p(fmt.period(m, lang)) for m in rows["month"]]
     fig = go.Figure()
     for col, key in (("found", "issues.found"), ("closed", "issues.closed")):
         fig.add_trace(
@@ -732,7 +744,7 @@ def issues_breakdown(
         fig.add_trace(
             go.Bar(
                 x=rows[col],
-                y=rows[label_col],
+                y=_labels(rows, label_col),
                 orientation="h",
                 name=t(key, lang),
                 marker_color=colour,
@@ -838,7 +850,7 @@ def kpi_summary(
             fig.add_annotation(
                 x=x0 + 0.07,
                 y=y,
-                text=f"<b>{text}</b>" if bold else text,
+                text=f"<b>{_p(text)}</b>" if bold else _p(text),
                 showarrow=False,
                 xanchor="left",
                 yanchor="middle",
@@ -865,6 +877,7 @@ def overdue_bars(
 
     totals = frame.groupby(label_col)["issues"].sum().sort_values(ascending=True)
     labels = list(totals.index)
+    shown = [_p(v) for v in labels]
     fig = go.Figure()
     for severity in ("high", "medium", "low"):
         part = frame[frame["severity"] == severity].set_index(label_col)["issues"]
@@ -874,7 +887,7 @@ def overdue_bars(
         fig.add_trace(
             go.Bar(
                 x=counts,
-                y=labels,
+                y=shown,
                 orientation="h",
                 name=enum_label("severity", severity, lang),
                 marker={
@@ -889,7 +902,7 @@ def overdue_bars(
     fig.add_trace(
         go.Scatter(
             x=list(totals.values),
-            y=labels,
+            y=shown,
             mode="text",
             text=[f"  {int(v)}" for v in totals.values],
             textposition="middle right",

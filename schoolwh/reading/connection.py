@@ -8,6 +8,11 @@ when it changed. A missing file gives `None`, so pages can say how to load data.
 
 Query results are cached per opened file: Streamlit reruns a page on every click, and
 the published file never changes under an open connection.
+
+A district account reads its district's extract instead of the warehouse (written at
+publish time, schoolwh/pipeline/extracts.py): the dashboard names the file of the
+session with `read_from` before a page runs, and every `get_warehouse()` of that run —
+pages, tables, downloads, figures, briefings and the SQL page — opens that file only.
 """
 
 from __future__ import annotations
@@ -158,6 +163,25 @@ class Warehouse:
 
 _registry: dict[Path, Warehouse] = {}
 _registry_lock = threading.Lock()
+# the file this thread's session reads (Streamlit runs each session's script in a thread)
+_session = threading.local()
+_NOTHING = Path("/nonexistent/no-file-for-this-session")
+
+
+def read_from(path: str | os.PathLike[str] | None, *, scoped: bool = False) -> None:
+    """Name the file this session's queries read: the warehouse (None: the default) or,
+    for a scoped account (`scoped=True`), its extract — when the extract is missing
+    (`path` None), the session reads nothing rather than the whole warehouse."""
+    if scoped:
+        _session.path = Path(path).expanduser().resolve() if path else _NOTHING
+    else:
+        _session.path = Path(path).expanduser().resolve() if path else None
+
+
+def session_file() -> Path:
+    """The file this session reads (see `read_from`)."""
+    chosen = getattr(_session, "path", None)
+    return chosen if chosen is not None else warehouse_path()
 
 
 def warehouse_path() -> Path:
@@ -167,7 +191,9 @@ def warehouse_path() -> Path:
 
 def get_warehouse(path: str | os.PathLike[str] | None = None) -> Warehouse | None:
     """The shared read-only warehouse for `path`; None when the file does not exist."""
-    resolved = Path(path).expanduser().resolve() if path else warehouse_path()
+    resolved = Path(path).expanduser().resolve() if path else session_file()
+    if resolved == _NOTHING:
+        return None
     with _registry_lock:
         wh = _registry.get(resolved)
         if wh is None:

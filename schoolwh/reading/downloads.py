@@ -1,4 +1,10 @@
-"""Tables as files people open in Excel: CSV in UTF-8 with a BOM, and XLSX."""
+"""Tables as files people open in Excel: CSV in UTF-8 with a BOM, and XLSX.
+
+A download cannot attack its reader: a text cell starting with = + - @ (or a tab or a
+carriage return) is a formula to Excel. XLSX cells are written as strings with
+xlsxwriter's `strings_to_formulas` and `strings_to_urls` off; CSV cells get a leading
+`'`, which Excel shows as text. A school named `=HYPERLINK(...)` arrives as text.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,31 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _SHEET_BAD = re.compile(r"[\[\]\*\?/\\:]")
 _EXCEL_MAX_WIDTH = 60
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# what xlsxwriter is told: text stays text, never a formula or a link
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
+
+
+def neutralise(value: object) -> object:
+    """A text cell Excel would read as a formula, with a leading `'` (others unchanged)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(neutralise)
+    return out
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a UTF-8 byte-order mark: Excel on Chinese Windows then reads Chinese right."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV with a UTF-8 byte-order mark: Excel on Chinese Windows then reads Chinese right.
+    Text starting with = + - @ gets a leading `'`."""
+    return _csv_safe(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def sheet_name(name: str) -> str:
@@ -39,7 +65,9 @@ def to_xlsx_bytes(frame: pd.DataFrame, name: str = "data") -> bytes:
     buffer = io.BytesIO()
     sheet = sheet_name(name)
     data = _excel_ready(frame)
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(
+        buffer, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}
+    ) as writer:
         data.to_excel(writer, sheet_name=sheet, index=False)
         worksheet = writer.sheets[sheet]
         worksheet.freeze_panes(1, 0)

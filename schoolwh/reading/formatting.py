@@ -7,8 +7,10 @@ Rates are percentages with one decimal. Nothing here knows about Streamlit.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
+import string
 from typing import Any
 
 import pandas as pd
@@ -21,6 +23,28 @@ _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR_RE = re.compile(r"^(\d{4})$")
 
 MISSING = "—"
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark (and so in
+# Streamlit's markdown): escaped, none of them starts a link, image, emphasis, heading,
+# list, table, HTML tag, math or a coloured-text directive.
+_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+
+
+def md(value: Any) -> str:
+    """Data as literal text inside Streamlit markdown (titles, headings, captions):
+    `**x**[点我](…)` shows as those characters, never as bold text and a link. Line breaks
+    become spaces, so a value cannot start a heading or a list of its own."""
+    text = _LINE_BREAKS.sub(" ", str(value))
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def plot_text(value: Any) -> str:
+    """Data as literal text inside a Plotly label, hover text or title: Plotly reads `<a>`,
+    `<b>`, `<br>` and entities in text as markup, so `<`, `>` and `&` are written as
+    entities and line breaks as spaces."""
+    text = _LINE_BREAKS.sub(" ", str(value))
+    return html.escape(text, quote=False)
 
 
 def is_missing(value: Any) -> bool:

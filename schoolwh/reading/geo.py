@@ -118,10 +118,6 @@ def _all_features() -> dict[str, dict[str, Any]]:
     return out
 
 
-def has_boundaries() -> bool:
-    return bool(_all_features())
-
-
 def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
     """Area-weighted centroid of a closed ring (shoelace) and its absolute area."""
     area2 = cx = cy = 0.0

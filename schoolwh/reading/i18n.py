@@ -1,42 +1,24 @@
 """The one translation table of the dashboard (and the briefings): Chinese and English.
 
 - `t(key, lang)` for every fixed label;
-- `kpi_name(kpi, lang)` for KPI names, read from the `kpi_definitions` seed when the
-  dbt project is there (the same source the marts use), else from the table below;
+- `kpi_name(kpi, lang)` for KPI names: read from the warehouse being shown
+  (`marts.kpi_definitions`, the dbt seed the marts use; `queries.kpi_definitions`), never
+  from a table of this package;
 - `enum_label(kind, value, lang)` for enumerations: the Chinese labels are the ones
   bureaus write in their files (`schoolwh/core/sources.py`), the English ones live here.
 
-Chinese terms follow the glossary exactly.
+Chinese terms follow the glossary (docs/contract.md#glossary) exactly.
 """
 
 from __future__ import annotations
 
-import csv
-from functools import lru_cache
 from typing import Any
 
 from schoolwh.core import sources
-from schoolwh.core.settings import DBT_DIR
+from schoolwh.reading.queries import definitions_in_use
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
-
-# --- KPI names (fallback when the seed is not available) -------------------------------
-KPI_NAMES: dict[str, tuple[str, str]] = {
-    "lunch_coverage": ("午餐供餐覆盖率", "Lunch service coverage"),
-    "after_school_coverage": ("课后服务覆盖率", "After-school service coverage"),
-    "eating_share": ("在校就餐学生占比", "Share of students eating at school"),
-    "lunch_demand_met": ("就餐需求满足率", "Lunch demand met"),
-    "after_school_share": ("课后服务参与率", "After-school participation rate"),
-    "after_school_demand_met": ("课后服务需求满足率", "After-school demand met"),
-    "budget_execution": ("预算执行率", "Budget execution rate"),
-    "satisfaction_rate": ("满意率", "Satisfaction rate"),
-    "issue_closure_rate": ("问题整改率", "Issue closure rate"),
-    "issue_on_time_rate": ("按期整改率", "On-time rectification rate"),
-    "median_days_to_close": ("整改天数中位数", "Median days to close"),
-    "reporting_completeness": ("数据填报完整率", "Reporting completeness"),
-}
-KPI_ORDER: tuple[str, ...] = tuple(KPI_NAMES)
 
 # --- English labels of the enumerations (Chinese ones come from schoolwh/core/sources.py) ------
 _ENUM_EN: dict[str, dict[str, str]] = {
@@ -746,31 +728,11 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-@lru_cache(maxsize=1)
-def _seed_kpi_names() -> dict[str, tuple[str, str]]:
-    """KPI names from dbt/seeds/kpi_definitions.csv, when the dbt project is present."""
-    path = DBT_DIR / "seeds" / "kpi_definitions.csv"
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        fields = set(reader.fieldnames or ())
-        id_col = next((c for c in ("kpi", "kpi_id", "id") if c in fields), None)
-        zh_col = next((c for c in ("kpi_name_zh", "name_zh") if c in fields), None)
-        en_col = next((c for c in ("kpi_name_en", "name_en") if c in fields), None)
-        if not (id_col and zh_col and en_col):
-            return {}
-        return {row[id_col]: (row[zh_col], row[en_col]) for row in reader if row.get(id_col)}
-
-
-def kpi_names() -> dict[str, tuple[str, str]]:
-    """Every known KPI id → (Chinese, English) name; the seed wins over the fallback."""
-    return {**KPI_NAMES, **_seed_kpi_names()}
-
-
 def kpi_name(kpi: str, lang: str = DEFAULT_LANG) -> str:
-    pair = kpi_names().get(kpi)
-    return _pick(pair, lang) if pair else kpi
+    """The KPI's name in `lang`, from the warehouse whose KPIs are shown (its
+    marts.kpi_definitions); a KPI that warehouse does not define is shown by its id."""
+    definition = definitions_in_use().get(kpi)
+    return definition.name(lang) if definition else kpi
 
 
 def enum_label(kind: str, value: Any, lang: str = DEFAULT_LANG) -> str:
@@ -788,13 +750,6 @@ def enum_label(kind: str, value: Any, lang: str = DEFAULT_LANG) -> str:
         return _pick(pair, lang) if pair else key
     table = _ENUM_EN.get(kind, {}) if lang == "en" else _ENUM_ZH.get(kind, {})
     return table.get(key, key)
-
-
-def enum_values(kind: str) -> list[str]:
-    """The canonical values of an enumeration, in their defined order."""
-    if kind in _ENUM_BOTH:
-        return list(_ENUM_BOTH[kind])
-    return list(_ENUM_ZH[kind])
 
 
 def status_label(status: Any, lang: str = DEFAULT_LANG) -> str:

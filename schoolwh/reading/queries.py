@@ -6,11 +6,14 @@ Each function takes the read-only `Warehouse` and plain values and returns a Dat
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from schoolwh.reading.connection import Warehouse
+from schoolwh.reading.connection import Signature, Warehouse, file_signature
 
 PERIOD_TYPES = ("term", "month", "year")
 _PERIOD_TYPE_ORDER = "case period_type when 'term' then 1 when 'month' then 2 else 3 end"
@@ -98,18 +101,104 @@ def school_values(wh: Warehouse, column: str) -> list[str]:
     return list(wh.query(sql)["v"])
 
 
-def kpi_definitions(wh: Warehouse) -> pd.DataFrame:
-    return wh.query(
-        "select kpi, sort_order, name_zh, name_en, unit, direction, target, near_band, min_sample "
-        "from marts.kpi_definitions order by sort_order"
-    )
+@dataclass(frozen=True)
+class KpiDefinition:
+    """One row of marts.kpi_definitions (the dbt seed): what the dashboard and the
+    briefings know about a KPI, read from the warehouse whose figures they show."""
+
+    kpi: str
+    sort_order: int
+    name_zh: str
+    name_en: str
+    unit: str
+    direction: str  # higher_is_better / lower_is_better
+    target: float | None
+    near_band: float | None
+    min_sample: int | None
+    target_basis: str
+    interval_method: str | None
+    value_kind: str
+    topic: str
+    periods: tuple[str, ...]
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.direction == "lower_is_better"
 
 
-def min_sample(wh: Warehouse, kpi: str = "satisfaction_rate", default: int = 30) -> int:
-    if not wh.has_table("marts", "kpi_definitions"):
-        return default
-    value = wh.scalar("select min_sample from marts.kpi_definitions where kpi = ?", (kpi,))
-    return int(value) if value is not None else default
+_DEFINITION_COLUMNS = (
+    "kpi, sort_order, name_zh, name_en, unit, direction, target, near_band, min_sample, "
+    "target_basis, interval_method, value_kind, topic, periods"
+)
+_definitions_cache: dict[tuple[Path, Signature | None], dict[str, KpiDefinition]] = {}
+_definitions_lock = threading.Lock()
+_in_use: dict[str, KpiDefinition] | None = None
+
+
+def _optional(value: Any) -> Any:
+    return None if value is None or pd.isna(value) else value
+
+
+def kpi_definitions(wh: Warehouse) -> dict[str, KpiDefinition]:
+    """Every KPI of the warehouse's marts.kpi_definitions, in display order, read once per
+    published file. It also becomes the set `definitions_in_use` answers with (the KPI
+    names of `i18n.kpi_name`): the KPI queries below call it, so the names shown are those
+    of the warehouse whose figures are shown."""
+    global _in_use
+    key = (wh.path, file_signature(wh.path))
+    with _definitions_lock:
+        cached = _definitions_cache.get(key)
+    if cached is None:
+        frame = wh.query(
+            f"select {_DEFINITION_COLUMNS} from marts.kpi_definitions order by sort_order"
+        )
+        cached = {
+            str(r["kpi"]): KpiDefinition(
+                kpi=str(r["kpi"]),
+                sort_order=int(r["sort_order"]),
+                name_zh=str(r["name_zh"]),
+                name_en=str(r["name_en"]),
+                unit=str(r["unit"]),
+                direction=str(r["direction"]),
+                target=_optional(r["target"]),
+                near_band=_optional(r["near_band"]),
+                min_sample=None if _optional(r["min_sample"]) is None else int(r["min_sample"]),
+                target_basis=str(r["target_basis"]),
+                interval_method=_optional(r["interval_method"]),
+                value_kind=str(r["value_kind"]),
+                topic=str(r["topic"]),
+                periods=tuple(str(r["periods"]).split("|")),
+            )
+            for r in frame.to_dict("records")
+        }
+        with _definitions_lock:
+            # one entry per warehouse file: a newer publish replaces the older one
+            for old in [k for k in _definitions_cache if k[0] == wh.path]:
+                del _definitions_cache[old]
+            _definitions_cache[key] = cached
+    _in_use = cached
+    return cached
+
+
+def definitions_in_use() -> dict[str, KpiDefinition]:
+    """The KPI definitions of the warehouse read last (by `kpi_definitions` or a KPI query);
+    empty before any warehouse was read."""
+    return _in_use or {}
+
+
+def kpis_of_topic(wh: Warehouse, topic: str) -> tuple[str, ...]:
+    """The KPIs of one topic (the seed's `topic`: issues, funding, …), in display order."""
+    return tuple(k for k, d in kpi_definitions(wh).items() if d.topic == topic)
+
+
+def min_sample(wh: Warehouse, kpi: str = "satisfaction_rate") -> int | None:
+    """Fewer observations than this make the KPI's status insufficient_sample (None: no
+    minimum)."""
+    definition = kpi_definitions(wh).get(kpi)
+    return definition.min_sample if definition else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -122,6 +211,7 @@ _KPI_COLUMNS = (
 
 
 def kpi_overall(wh: Warehouse, period_type: str, period: str) -> pd.DataFrame:
+    kpi_definitions(wh)
     return wh.query(
         f"select {_KPI_COLUMNS} from marts.kpi_overall "
         "where period_type = ? and period = ? order by kpi_sort_order",
@@ -132,6 +222,7 @@ def kpi_overall(wh: Warehouse, period_type: str, period: str) -> pd.DataFrame:
 def kpi_district(
     wh: Warehouse, period_type: str, period: str, district: str | None = None
 ) -> pd.DataFrame:
+    kpi_definitions(wh)
     return wh.query(
         f"select district_code, district_name, {_KPI_COLUMNS} from marts.kpi_district "
         "where period_type = ? and period = ? and (? is null or district_code = ?) "
@@ -142,6 +233,7 @@ def kpi_district(
 
 def kpi_district_one(wh: Warehouse, period_type: str, period: str, kpi: str) -> pd.DataFrame:
     """One KPI for every district, joined to the district list (kind for the map)."""
+    kpi_definitions(wh)
     return wh.query(
         "select k.district_code, k.district_name, d.district_kind, k.kpi, k.value, k.target, "
         "k.status, k.unit, k.direction, k.numerator, k.denominator, k.ci_lower, k.ci_upper, "
@@ -157,6 +249,7 @@ def kpi_series(
 ) -> pd.DataFrame:
     """Every period of one type up to the as-of date, for the whole jurisdiction (district
     None) or one district; optionally only some KPIs."""
+    kpi_definitions(wh)
     kpi_list = list(kpis) if kpis else None
     if district is None:
         sql = (
@@ -362,47 +455,30 @@ def satisfaction_groups(
     district: str | None = None,
     stage: str | None = None,
     location: str | None = None,
-    z: float = 1.96,
 ) -> pd.DataFrame:
-    """Satisfaction by respondent type: responses, satisfied, rate and Wilson interval."""
+    """Satisfaction by respondent type for a selection (None = all): responses, satisfied,
+    rate, target, status and Wilson interval, as dbt computed them
+    (marts.kpi_satisfaction_groups)."""
+    kpi_definitions(wh)
     return wh.query(
-        f"""
-        with r as (
-            select v.respondent, v.is_satisfied
-            from marts.fct_survey v
-            join marts.dim_school s using (school_code)
-            where {_SURVEY_PERIOD} and {_SCHOOL_FILTERS}
-        ),
-        g as (
-            select
-                respondent,
-                count(*) as responses,
-                count(*) filter (where is_satisfied) as satisfied
-            from r
-            group by respondent
-        )
+        """
         select
             respondent,
             responses,
-            satisfied,
-            satisfied / responses as value,
-            (satisfied / responses + ? * ? / (2 * responses)
-             - ? * sqrt(satisfied / responses * (1 - satisfied / responses) / responses
-                        + ? * ? / (4 * responses * responses)))
-             / (1 + ? * ? / responses) as ci_lower,
-            (satisfied / responses + ? * ? / (2 * responses)
-             + ? * sqrt(satisfied / responses * (1 - satisfied / responses) / responses
-                        + ? * ? / (4 * responses * responses)))
-             / (1 + ? * ? / responses) as ci_upper
-        from g
+            numerator as satisfied,
+            value,
+            target,
+            status,
+            ci_lower,
+            ci_upper
+        from marts.kpi_satisfaction_groups
+        where period_type = ? and period = ?
+            and district_code is not distinct from ?
+            and stage is not distinct from ?
+            and location is not distinct from ?
         order by case respondent when 'parent' then 1 when 'student' then 2 else 3 end
         """,
-        (
-            period_type,
-            period,
-            *_school_params(district, stage, location),
-            *([z] * 14),
-        ),
+        (period_type, period, district, stage, location),
     )
 
 

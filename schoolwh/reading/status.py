@@ -3,6 +3,8 @@
 Colours come from the Okabe-Ito palette, which people with the common forms of colour
 blindness tell apart; every status also has a glyph, so colour is never the only cue.
 A KPI without a target has no status (`None`): it is drawn in a neutral blue-grey.
+Statuses themselves are never computed here: dbt gives every KPI row (and every
+satisfaction group) its status by the one rule of `dbt/macros/kpi_rules.sql`.
 """
 
 from __future__ import annotations
@@ -70,36 +72,3 @@ def colour(status: Any) -> str:
 
 def glyph(status: Any) -> str:
     return style(status).glyph
-
-
-def colour_map() -> dict[str, str]:
-    """Status key → colour, for Plotly's discrete colour maps."""
-    return {key: STYLES[key].colour for key in ORDER}
-
-
-def evaluate(
-    value: float | None,
-    target: float | None,
-    near_band: float | None = None,
-    lower_is_better: bool = False,
-    sample_size: int | None = None,
-    min_sample: int | None = None,
-) -> str | None:
-    """The status of a value the marts do not hold (e.g. a subgroup's satisfaction rate),
-    by the rules of kpis.md "Status", in their order: no target → None; no value →
-    no_data; too small a sample → insufficient_sample; else met / near / missed."""
-    if target is None or target != target:
-        return None
-    if value is None or value != value:
-        return "no_data"
-    if min_sample is not None and (sample_size or 0) < min_sample:
-        return "insufficient_sample"
-    band = near_band if near_band is not None and near_band == near_band else 0.0
-    eps = 1e-9
-    if lower_is_better:
-        if value <= target + eps:
-            return "met"
-        return "near" if value <= target + band + eps else "missed"
-    if value >= target - eps:
-        return "met"
-    return "near" if value >= target - band - eps else "missed"

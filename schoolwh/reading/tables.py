@@ -135,8 +135,6 @@ KPI_DISTRICT = (
     Col("denominator", "kpi.denominator", "number"),
 )
 
-KPI_OVERALL = tuple(c for c in KPI_DISTRICT if c.source != "district_name")
-
 KPI_SERIES = (
     Col("period", "col.period", "period"),
     Col("kpi", "col.kpi", "kpi"),
@@ -203,12 +201,6 @@ ISSUE_BREAKDOWN_CATEGORY = (
 ISSUE_BREAKDOWN_SOURCE = (
     Col("label", "col.source", "enum:issue_source"),
     *ISSUE_BREAKDOWN_CATEGORY[1:],
-)
-
-ISSUES_MONTHLY = (
-    Col("month", "col.month", "period"),
-    Col("found", "col.issues_found", "int"),
-    Col("closed", "col.issues_closed", "int"),
 )
 
 FUNDING = (

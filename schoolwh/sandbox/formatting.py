@@ -12,13 +12,14 @@ import datetime as dt
 import io
 import json
 import math
+import time
 import unicodedata
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from schoolwh.sandbox.runner import SqlResult
+from schoolwh.sandbox.runner import SqlError, SqlResult, timeout_message
 
 FORMATS = ("table", "csv", "json")
 # Longest cell shown in a table, in terminal columns; csv and json are never cut.
@@ -100,11 +101,28 @@ def _nested_text(value: Any) -> str:
     return NULL_TEXT if value is None else value_text(value)
 
 
+_CHECK_EVERY = 200  # rows formatted between two looks at the clock
+
+
+def _rows(result: SqlResult):
+    """The result's rows; SqlError once its deadline has passed (the timeout covers the
+    formatting too, not only the query)."""
+    deadline = result.deadline
+    for index, row in enumerate(result.rows):
+        if deadline is not None and index % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+            raise SqlError(timeout_message(result.timeout or 0.0))
+        yield row
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return NULL_TEXT
     text = value_text(value)
-    if any(not char.isprintable() for char in text):
+    # a table cell shows at most MAX_CELL_WIDTH columns: the rest is never looked at
+    # (every character is at least one column, bar marks, hence the margin)
+    if len(text) > 4 * MAX_CELL_WIDTH:
+        text = text[: 4 * MAX_CELL_WIDTH] + "..."
+    if not text.isprintable():
         text = "".join(
             char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
             for char in text
@@ -133,7 +151,7 @@ def format_table(result: SqlResult) -> str:
     """Aligned columns, a header rule, and a row-count footer."""
     if not result.columns:
         return "Statement ran; it returns no rows.\n"
-    cells = [[_cell_text(value) for value in row] for row in result.rows]
+    cells = [[_cell_text(value) for value in row] for row in _rows(result)]
     headers = [_clip(name, MAX_CELL_WIDTH) for name in result.columns]
     widths = [display_width(name) for name in headers]
     for row in cells:
@@ -161,7 +179,7 @@ def format_csv(result: SqlResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(result.columns)
-    for row in result.rows:
+    for row in _rows(result):
         writer.writerow([value_text(value) for value in row])
     return buffer.getvalue()
 
@@ -215,7 +233,7 @@ def format_json(result: SqlResult) -> str:
         "{"
         + ", ".join(f"{key}: {_json_value(value)}" for key, value in zip(keys, row, strict=True))
         + "}"
-        for row in result.rows
+        for row in _rows(result)
     ]
     return "[\n  " + ",\n  ".join(objects) + "\n]\n"
 

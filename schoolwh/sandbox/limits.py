@@ -8,10 +8,29 @@ from __future__ import annotations
 THREADS = 2
 MEMORY_LIMIT = "1GB"
 
+# The worker process's address space (RLIMIT_AS). DuckDB's memory_limit does not cover
+# everything (a vector of 2,048 strings of 300 KB each is 600 MB of string heap), so the
+# operating system caps the whole worker: a query that would need more fails with
+# DuckDB's out-of-memory message in the worker, and never takes the machine.
+# Python and DuckDB take about 0.8 GB of address space before the first query.
+WORKER_ADDRESS_SPACE = 2 * 1024**3
+
 # Defaults of `schoolwh sql` and the dashboard's SQL page.
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_ROWS = 10_000
+# The most result data the worker sends back (text lengths plus 8 bytes a value): a
+# bigger result is refused, whatever its row count. The dashboard holds smaller results.
+DEFAULT_MAX_BYTES = 64 * 1024**2
+DASHBOARD_MAX_BYTES = 16 * 1024**2
 
 # The worker interrupts its own query at the timeout; the caller kills the worker if it
 # has not answered this many seconds later (start-up, a query deaf to the interrupt).
 HARD_KILL_GRACE = 5.0
+
+# Relations holding raw free text, which may hold personal data (a parent's comment, a
+# quarantined row as typed): never readable through the box. (schema, table) -> the
+# columns that must not be read; the other columns of the relation may be named.
+PROTECTED = {
+    ("raw", "survey"): ("comment",),
+    ("audit", "quarantine"): ("raw_row",),
+}

@@ -13,6 +13,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ class SqlResult:
 
     `types` are DuckDB's type names (`DECIMAL(12,2)`, `DATE`, ...); `truncated` says more
     rows existed than were returned; `elapsed` is the seconds the query ran in DuckDB.
+    `deadline` is the `time.monotonic()` by which formatting the rows must be done (the
+    timeout covers the query and its text), None for no limit.
     """
 
     columns: list[str]
@@ -63,6 +66,8 @@ class SqlResult:
     rows: list[tuple]
     truncated: bool
     elapsed: float
+    deadline: float | None = None
+    timeout: float | None = None
 
 
 def _shown(path: Path) -> str:
@@ -85,6 +90,19 @@ def _worker_env() -> dict[str, str]:
 
 def _timeout_message(timeout: float) -> str:
     return f"Query stopped after {timeout:g} s (timeout)."
+
+
+def timeout_message(timeout: float) -> str:
+    return _timeout_message(timeout)
+
+
+def _too_large_message(rows: str, max_bytes: int) -> str:
+    size = f"{max_bytes / 1024**2:g} MB"
+    return (
+        f"查询结果超过 {size}（前 {int(rows):,} 行内），已拒绝；请少选列、缩短文本或先汇总 / "
+        f"Query refused: its result is larger than {size} (within the first {int(rows):,} "
+        "rows); select fewer or shorter columns, or aggregate."
+    )
 
 
 def _call_worker(request: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +139,7 @@ def _call_worker(request: dict[str, Any]) -> dict[str, Any]:
         raise SqlError(f"The query worker sent an unreadable reply ({exc}).") from None
 
 
-def _raise_for(reply: dict[str, Any], warehouse: Path, timeout: float) -> None:
+def _raise_for(reply: dict[str, Any], warehouse: Path, timeout: float, max_bytes: int) -> None:
     kind, message = reply["kind"], reply["message"]
     if kind == "timeout":
         raise SqlError(_timeout_message(timeout))
@@ -133,6 +151,8 @@ def _raise_for(reply: dict[str, Any], warehouse: Path, timeout: float) -> None:
         )
     if kind == "empty":
         raise SqlError("No query given: pass one SQL statement.")
+    if kind == "too_large":
+        raise SqlError(_too_large_message(message, max_bytes))
     if kind == "open":
         raise SqlError(f"Cannot open the warehouse at {_shown(warehouse)}: {message}")
     if kind == "lockdown":
@@ -144,6 +164,7 @@ def _raise_for(reply: dict[str, Any], warehouse: Path, timeout: float) -> None:
         # a temp directory) cannot apply in the box.
         first = message.splitlines()[0].strip()
         raise SqlError(
+            f"查询所需内存超过上限 {limits.MEMORY_LIMIT}，已停止；请先汇总或筛选 / "
             f"Query failed: {first}; the ad hoc SQL box allows {limits.MEMORY_LIMIT} of memory "
             "and does not spill to disk: aggregate or filter more."
         )
@@ -156,13 +177,16 @@ def run_sql(
     *,
     timeout: float = limits.DEFAULT_TIMEOUT,
     max_rows: int = limits.DEFAULT_MAX_ROWS,
+    max_bytes: int = limits.DEFAULT_MAX_BYTES,
 ) -> SqlResult:
     """Run one read-only statement on the warehouse file in a sandboxed worker.
 
     Raises `SqlError` for a missing warehouse, a refused or failed statement, more than
-    one statement, or a query still running after `timeout` seconds. At most `max_rows`
-    rows come back; `truncated` tells whether more existed.
+    one statement, a result of more than `max_bytes`, or a query still running after
+    `timeout` seconds. At most `max_rows` rows come back; `truncated` tells whether more
+    existed.
     """
+    started = time.monotonic()
     warehouse = Path(os.path.abspath(warehouse))
     if not timeout > 0:
         raise SqlError(f"Timeout must be more than 0 seconds, not {timeout:g}.")
@@ -181,16 +205,19 @@ def run_sql(
             "query": query,
             "timeout": float(timeout),
             "max_rows": int(max_rows),
+            "max_bytes": int(max_bytes),
         }
     )
     if not reply["ok"]:
-        _raise_for(reply, warehouse, timeout)
+        _raise_for(reply, warehouse, timeout, max_bytes)
     return SqlResult(
         columns=reply["columns"],
         types=reply["types"],
         rows=reply["rows"],
         truncated=reply["truncated"],
         elapsed=reply["elapsed"],
+        deadline=started + float(timeout),
+        timeout=float(timeout),
     )
 
 

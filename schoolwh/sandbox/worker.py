@@ -19,8 +19,12 @@ system is disabled outright (`disabled_filesystems`) once the file is open: the 
 handle keeps reading, every new file operation is refused by DuckDB, and there is no
 temp directory to spill to.
 
-The worker adds two things DuckDB lacks: one statement per call (counted by DuckDB's
-own parser) and a statement timeout (a timer that interrupts the connection).
+The worker adds what DuckDB lacks: one statement per call (counted by DuckDB's own
+parser), a statement timeout (a timer that interrupts the connection), a cap on the
+bytes of the result as well as its rows, a cap on its own address space (RLIMIT_AS), and
+the refusal of the raw free-text columns (`limits.PROTECTED`): a statement naming one of
+those relations is read as DuckDB parses it, and refused when it could read a protected
+column (by name, by `*`, or by the whole row as a value).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import threading
 import time
 from typing import Any
 
-from schoolwh.sandbox.limits import MEMORY_LIMIT, THREADS
+from schoolwh.sandbox.limits import MEMORY_LIMIT, PROTECTED, THREADS, WORKER_ADDRESS_SPACE
 
 # Wording DuckDB uses when one of the guards above stops a statement.
 _GUARD_MESSAGES = ("read-only mode", "configuration has been locked")
@@ -67,6 +71,9 @@ def _error_reply(exc: BaseException) -> dict[str, Any]:
         kind = "timeout"
     elif isinstance(exc, duckdb.OutOfMemoryException):
         kind = "memory"
+    elif isinstance(exc, MemoryError):  # the worker's address space is capped
+        kind = "memory"
+        message = "Out of Memory Error: the result does not fit in the worker's memory"
     elif isinstance(exc, duckdb.PermissionException) or any(
         text in message for text in _GUARD_MESSAGES
     ):
@@ -79,15 +86,112 @@ def _error_reply(exc: BaseException) -> dict[str, Any]:
     return {"ok": False, "kind": kind, "message": message}
 
 
-def _fetch(con: Any, limit: int) -> list[tuple]:
-    """At most `limit` rows, pulled from DuckDB's streaming result in batches."""
+_FETCH_BATCH = 500  # rows converted to Python at a time
+
+
+def value_bytes(value: Any) -> int:
+    """What a value costs in the reply, roughly: its text's length plus 8 bytes."""
+    if isinstance(value, str | bytes | bytearray):
+        return len(value) + 8
+    if isinstance(value, list | tuple):
+        return 8 + sum(value_bytes(v) for v in value)
+    if isinstance(value, dict):
+        return 8 + sum(value_bytes(k) + value_bytes(v) for k, v in value.items())
+    return 8
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+def _fetch(con: Any, limit: int, max_bytes: int) -> list[tuple]:
+    """At most `limit` rows, pulled from DuckDB's streaming result in batches; raises
+    ResultTooLarge once they hold more than `max_bytes`."""
     rows: list[tuple] = []
+    size = 0
+    step = 16  # a few rows first: they may be huge
     while len(rows) < limit:
-        batch = con.fetchmany(limit - len(rows))
+        batch = con.fetchmany(min(step, limit - len(rows)))
+        step = min(step * 4, _FETCH_BATCH)
         if not batch:
             break
+        size += sum(value_bytes(v) for row in batch for v in row)
+        if size > max_bytes:
+            raise ResultTooLarge(str(len(rows) + len(batch)))
         rows.extend(batch)
     return rows
+
+
+# Table functions that run SQL given as text, which the checks below cannot see into.
+_DYNAMIC_SQL = ("query", "query_table")
+
+
+def _walk(node: Any):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def protected_reason(con: Any, sql: str) -> str | None:
+    """Why the statement may read a protected column (`limits.PROTECTED`), else None."""
+    words = {table for _, table in PROTECTED}
+    text = sql.lower()
+    (serialised,) = con.execute("select json_serialize_sql(?)", [sql]).fetchone()
+    tree = json.loads(serialised)
+    if tree.get("error"):
+        # Not a plain query (PIVOT, EXPLAIN, PRAGMA, ...): refused if it names a relation.
+        if any(word in text for word in words):
+            return _protected_message()
+        return None
+    nodes = list(_walk(tree))
+    for node in nodes:
+        if node.get("type") == "TABLE_FUNCTION":
+            name = str((node.get("function") or {}).get("function_name", "")).lower()
+            if name in _DYNAMIC_SQL:
+                return (
+                    f"{name}() runs SQL given as text, which the SQL box cannot check; "
+                    "write the query itself"
+                )
+    hits = [
+        node
+        for node in nodes
+        if node.get("type") == "BASE_TABLE"
+        and any(
+            str(node.get("table_name", "")).lower() == table
+            and str(node.get("schema_name", "")).lower() in ("", schema)
+            for schema, table in PROTECTED
+        )
+    ]
+    if not hits:
+        return None
+    names = {table for _, table in PROTECTED}
+    names |= {str(node.get("alias", "")).lower() for node in hits} - {""}
+    hidden = {column for columns in PROTECTED.values() for column in columns}
+    for node in nodes:
+        if node.get("class") == "STAR":
+            return _protected_message()
+        if node.get("class") == "COLUMN_REF":
+            parts = [str(p).lower() for p in node.get("column_names", [])]
+            if parts and (parts[-1] in hidden or (len(parts) == 1 and parts[0] in names)):
+                return _protected_message()
+    return None
+
+
+def _protected_message() -> str:
+    listed = ", ".join(
+        f"{schema}.{table}.{column}"
+        for (schema, table), cols in PROTECTED.items()
+        for column in cols
+    )
+    return (
+        f"raw free text ({listed}) may hold personal data and cannot be read here; "
+        "name the other columns you need instead of * "
+        "(原始自由文本可能含个人信息，不能在此查询；请列出需要的其他列，不要用 *)"
+    )
 
 
 def run_request(request: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +220,12 @@ def run_request(request: dict[str, Any]) -> dict[str, Any]:
             return {"ok": False, "kind": "empty", "message": ""}
         if len(statements) > 1:
             return {"ok": False, "kind": "multiple", "message": str(len(statements))}
+        try:
+            refused = protected_reason(con, str(statements[0].query))
+        except duckdb.Error as exc:
+            return _error_reply(exc)
+        if refused:
+            return {"ok": False, "kind": "refused", "message": refused}
 
         timer = threading.Timer(float(request["timeout"]), con.interrupt)
         timer.daemon = True
@@ -124,7 +234,9 @@ def run_request(request: dict[str, Any]) -> dict[str, Any]:
         try:
             con.execute(statements[0])
             description = con.description or []
-            rows = _fetch(con, int(request["max_rows"]) + 1)
+            rows = _fetch(con, int(request["max_rows"]) + 1, int(request["max_bytes"]))
+        except ResultTooLarge as exc:
+            return {"ok": False, "kind": "too_large", "message": str(exc)}
         except Exception as exc:
             return _error_reply(exc)
         finally:
@@ -144,8 +256,22 @@ def run_request(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def limit_memory(limit: int = WORKER_ADDRESS_SPACE) -> None:
+    """Cap this process's address space (Linux and macOS; elsewhere DuckDB's own limit)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def main() -> None:
     """Entry point of the worker process."""
+    limit_memory()
     reply_stream = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr

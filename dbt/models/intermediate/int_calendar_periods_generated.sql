@@ -1,17 +1,40 @@
 {{ config(materialized='table') }}
 
 {#
-    The calendar: every year the data touches, with its 12 months, its two terms and
-    itself. Terms (kpis.md): 'YYYY-autumn' runs 1 Sep YYYY - 31 Jan YYYY+1 and
+    The calendar: every year that holds data, with its 12 months, its two terms and
+    itself. Terms (docs/kpis.md#periods): 'YYYY-autumn' runs 1 Sep YYYY - 31 Jan YYYY+1 and
     'YYYY-spring' 1 Feb - 31 Aug YYYY; every month lies wholly in one term, so a month's
     term is the term containing its first day. The fiscal year is the calendar year.
+    Only the years of landed rows are listed - never a range between the earliest and
+    the latest of them - so one stray year adds its own periods and removes none.
 #}
 
 with
 
-fact_dates as (
+participation as (
 
-    select * from {{ ref('int_fact_dates_summarised') }}
+    select participation_date as fact_date from {{ ref('int_participation_days_scoped') }}
+
+),
+
+expenditure as (
+
+    select expenditure_date as fact_date from {{ ref('stg_expenditure') }}
+
+),
+
+survey as (
+
+    select survey_date as fact_date from {{ ref('stg_survey') }}
+
+),
+
+issues as (
+
+    select found_date as fact_date from {{ ref('stg_issues') }}
+    union all
+    select closed_date from {{ ref('stg_issues') }}
+    where closed_date is not null
 
 ),
 
@@ -27,27 +50,37 @@ budget as (
 
 ),
 
+fact_dates as (
+
+    select fact_date from participation
+    union all
+    select fact_date from expenditure
+    union all
+    select fact_date from survey
+    union all
+    select fact_date from issues
+
+),
+
 known_years as (
 
-    select cast(extract(year from first_fact_date) as {{ dbt.type_int() }}) as year_number from fact_dates
-    union all
-    select cast(extract(year from as_of_date) as {{ dbt.type_int() }}) from fact_dates
-    union all
+    select distinct cast(extract(year from fact_date) as {{ dbt.type_int() }}) as year_number
+    from fact_dates
+    where fact_date is not null
+    union
     select term_year from enrollment
-    union all
+    union
     -- an autumn term ends in January of the next year
     select term_year + 1 from enrollment
-    union all
+    union
     select fiscal_year from budget
 
 ),
 
-year_bounds as (
+years as (
 
-    select
-        min(year_number) as first_year,
-        max(year_number) as last_year
-    from known_years
+    select year_number from known_years
+    where year_number is not null
 
 ),
 
@@ -57,16 +90,6 @@ digits as (
     select {{ digit }} as digit
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
-
-),
-
-years as (
-
-    select year_bounds.first_year + tens.digit * 10 + units.digit as year_number
-    from year_bounds
-    cross join digits as tens
-    cross join digits as units
-    where year_bounds.first_year + tens.digit * 10 + units.digit <= year_bounds.last_year
 
 ),
 

@@ -7,6 +7,10 @@
       median_days_to_close  median of closed_date - found_date over closed issues
                             (numerator and denominator null; the overall median is taken
                             over all issues, not over district medians)
+    In a period in which the jurisdiction has issues, every district without an issue
+    found in it (the registry's districts and any district named by the data) counts
+    0 found, 0 closed, 0 due: numerator 0 and denominator 0, so its value is null
+    (no_data downstream) but "0 issues found" is stated, not left unknown.
 #}
 
 with
@@ -15,6 +19,12 @@ issues as (
 
     select * from {{ ref('int_issues_scoped') }}
     where is_in_scope
+
+),
+
+registered_districts as (
+
+    select district_code from {{ ref('stg_districts') }}
 
 ),
 
@@ -52,6 +62,77 @@ aggregated as (
 
 ),
 
+districts as (
+
+    select district_code from registered_districts
+    union
+    select district_code from issues
+    where district_code is not null
+
+),
+
+-- periods in which the jurisdiction has issue data
+issue_periods as (
+
+    select
+        period_type,
+        period
+    from aggregated
+    where scope = 'overall'
+
+),
+
+district_counts as (
+
+    select
+        'district' as scope,
+        districts.district_code,
+        issue_periods.period_type,
+        issue_periods.period,
+        coalesce(aggregated.issues_found, 0) as issues_found,
+        coalesce(aggregated.issues_closed, 0) as issues_closed,
+        coalesce(aggregated.issues_closed_on_time, 0) as issues_closed_on_time,
+        coalesce(aggregated.issues_due, 0) as issues_due,
+        aggregated.median_days_to_close
+    from issue_periods
+    cross join districts
+    left join aggregated
+        on aggregated.scope = 'district'
+        and districts.district_code = aggregated.district_code
+        and issue_periods.period_type = aggregated.period_type
+        and issue_periods.period = aggregated.period
+
+),
+
+counted as (
+
+    select
+        scope,
+        district_code,
+        period_type,
+        period,
+        issues_found,
+        issues_closed,
+        issues_closed_on_time,
+        issues_due,
+        median_days_to_close
+    from aggregated
+    where scope = 'overall'
+    union all
+    select
+        scope,
+        district_code,
+        period_type,
+        period,
+        issues_found,
+        issues_closed,
+        issues_closed_on_time,
+        issues_due,
+        median_days_to_close
+    from district_counts
+
+),
+
 unpivoted as (
 
     select
@@ -63,7 +144,7 @@ unpivoted as (
         cast(issues_closed as double) as numerator,
         cast(issues_found as double) as denominator,
         {{ safe_divide('issues_closed', 'issues_found') }} as value
-    from aggregated
+    from counted
     union all
     select
         scope,
@@ -74,7 +155,7 @@ unpivoted as (
         cast(issues_closed_on_time as double) as numerator,
         cast(issues_due as double) as denominator,
         {{ safe_divide('issues_closed_on_time', 'issues_due') }} as value
-    from aggregated
+    from counted
     union all
     select
         scope,
@@ -85,7 +166,7 @@ unpivoted as (
         cast(null as double) as numerator,
         cast(null as double) as denominator,
         median_days_to_close as value
-    from aggregated
+    from counted
 
 ),
 

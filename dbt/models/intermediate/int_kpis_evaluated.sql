@@ -8,6 +8,8 @@
     without data shows as no_data instead of vanishing.
     Targets and near bands come from the kpi_definitions seed; a 'year_to_date' target
     (budget_execution) is prorated for a month: target x months elapsed / 12.
+    Every figure is rounded once (kpi_round, 6 decimals) before the status is taken, so
+    the status always agrees with the value shown and the same inputs give the same digits.
 #}
 
 with
@@ -99,7 +101,7 @@ joined as (
         definitions.sort_order as kpi_sort_order,
         case
             when definitions.target_basis = 'year_to_date' and spine.period_type = 'month'
-                then round(definitions.target * calendar.months_elapsed / 12.0, 6)
+                then definitions.target * calendar.months_elapsed / 12.0
             else definitions.target
         end as target,
         calendar.period_start_date,
@@ -120,6 +122,38 @@ joined as (
 
 ),
 
+rounded as (
+
+    select
+        scope,
+        district_code,
+        period_type,
+        period,
+        kpi,
+        {{ kpi_round('numerator') }} as numerator,
+        {{ kpi_round('denominator') }} as denominator,
+        {{ kpi_round('value') }} as value,
+        {{ kpi_round('target') }} as target,
+        case
+            when interval_method = 'wilson' then {{ kpi_round(wilson_bound('numerator', 'denominator', 'lower')) }}
+        end as ci_lower,
+        case
+            when interval_method = 'wilson' then {{ kpi_round(wilson_bound('numerator', 'denominator', 'upper')) }}
+        end as ci_upper,
+        sample_size,
+        min_sample,
+        kpi_name_zh,
+        kpi_name_en,
+        unit,
+        direction,
+        near_band,
+        kpi_sort_order,
+        period_start_date,
+        period_end_date
+    from joined
+
+),
+
 final as (
 
     select
@@ -131,24 +165,20 @@ final as (
         numerator,
         denominator,
         value,
-        cast(target as double) as target,
+        target,
         {{ kpi_status('value', 'target', 'near_band', 'direction', 'sample_size', 'min_sample') }} as status,
         kpi_name_zh,
         kpi_name_en,
         unit,
         direction,
         cast(near_band as double) as near_band,
-        case
-            when interval_method = 'wilson' then {{ wilson_bound('numerator', 'denominator', 'lower') }}
-        end as ci_lower,
-        case
-            when interval_method = 'wilson' then {{ wilson_bound('numerator', 'denominator', 'upper') }}
-        end as ci_upper,
+        ci_lower,
+        ci_upper,
         sample_size as responses,
         kpi_sort_order,
         period_start_date,
         period_end_date
-    from joined
+    from rounded
 
 )
 

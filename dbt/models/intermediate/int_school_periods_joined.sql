@@ -6,7 +6,7 @@
     students, days reported, enrolment and needs for the period, whether the school is
     lunch- / after-school-serving in the period, and its district's serving days.
     Schools that did not report in the period keep a row (days_reported = 0), so that
-    their enrolment still counts in the share denominators (kpis.md, worked example C).
+    their enrolment still counts in the share denominators (docs/kpis.md#worked-example, school C).
 #}
 
 with

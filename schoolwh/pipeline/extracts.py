@@ -1,0 +1,259 @@
+"""Per-district extracts: a small DuckDB file per district, written after every publish.
+
+A district account's dashboard, downloads, briefings and SQL page open only its extract
+(schoolwh/reading/connection.py), never the warehouse: what is not in the file cannot
+be queried, however clever the query. An extract holds that district's rows of every
+marts table, the audit rows about its own schools (counts and examples of bureau-wide
+checks blanked), and as `marts.kpi_overall` the district's own figures — the city-level
+figures only when the bureau allows district users to see the city ranking
+(`schoolwh users policy --district-sees-city`).
+
+Files are written beside the warehouse (`<warehouse>.extracts/<code>.duckdb`) through a
+temporary name and renamed into place, so a reader sees the old or the new extract.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+from filelock import FileLock
+
+from schoolwh.accounts import AccountStore, extract_path, extracts_dir
+from schoolwh.core.atomic import replace_file
+from schoolwh.core.settings import STORAGE_VERSION
+
+# marts tables without a district or a school: the same for everyone, nothing to hide
+SHARED_TABLES = ("build_info", "kpi_definitions")
+# audit columns kept as they are; every other column is blanked (bureau-wide figures)
+AUDIT_KEEP = {
+    "loads": ("load_id", "started_at", "finished_at", "outcome", "as_of_date"),
+    "dq_results": (
+        "load_id",
+        "checked_at",
+        "stage",
+        "suite",
+        "check_name",
+        "target",
+        "column_name",
+        "severity",
+        "success",
+    ),
+}
+
+
+class ExtractError(RuntimeError):
+    """An extract could not be written."""
+
+
+def _columns(con, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = 'src' and table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+
+
+def _tables(con, schema: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = 'src' and table_schema = ? order by 1",
+            [schema],
+        ).fetchall()
+    ]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _write_one(
+    warehouse: Path, target: Path, districts: tuple[str, ...], city_allowed: bool
+) -> None:
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
+    try:
+        con.execute(f"attach '{warehouse.as_posix()}' as src (read_only)")
+        con.execute("create temp table scope_districts (code varchar)")
+        con.executemany("insert into scope_districts values (?)", [[d] for d in districts])
+        marts = _tables(con, "marts")
+        con.execute("create temp table scope_schools (code varchar)")
+        if "dim_school" in marts:
+            con.execute(
+                "insert into scope_schools select school_code from src.marts.dim_school "
+                "where district_code in (select code from scope_districts)"
+            )
+        con.execute("create schema marts")
+        for table in marts:
+            _copy_mart(con, table, districts, city_allowed)
+        _copy_audit(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.chmod(tmp, 0o640)
+    replace_file(tmp, target)
+
+
+def _copy_mart(con, table: str, districts: tuple[str, ...], city_allowed: bool) -> None:
+    names = [c for c, _ in _columns(con, "marts", table)]
+    source = f"src.marts.{_quote(table)}"
+    target = f"marts.{_quote(table)}"
+    in_district = "district_code in (select code from scope_districts)"
+    in_school = "school_code in (select code from scope_schools)"
+    if table == "kpi_overall":
+        if city_allowed:
+            con.execute(f"create table {target} as select * from {source}")
+        elif len(districts) == 1:
+            # the district's own figures stand where a page reads the overall ones
+            cols = ", ".join(_quote(c) for c in names)
+            con.execute(
+                f"create table {target} as select {cols} from src.marts.kpi_district "
+                f"where {in_district}"
+            )
+        return
+    if "district_code" in names and "school_code" in names:
+        where = f"{in_district} or (district_code is null and {in_school})"
+    elif "district_code" in names:
+        where = in_district
+    elif "school_code" in names:
+        where = in_school
+    elif table in SHARED_TABLES:
+        where = "true"
+    else:
+        return  # a table that cannot be scoped stays out (fail closed)
+    con.execute(f"create table {target} as select * from {source} where {where}")
+
+
+def _scope_codes(con) -> set[str]:
+    rows = con.execute(
+        "select code from scope_districts union select code from scope_schools"
+    ).fetchall()
+    return {r[0] for r in rows if r[0]}
+
+
+def _row_mentions(raw_row: str | None, codes: set[str]) -> bool:
+    if not raw_row:
+        return False
+    try:
+        values = json.loads(raw_row)
+    except ValueError:
+        return False
+    items = values.values() if isinstance(values, dict) else values
+    return any(str(v).strip() in codes for v in items if v is not None)
+
+
+def _copy_audit(con) -> None:
+    audit = _tables(con, "audit")
+    if not audit:
+        return
+    con.execute("create schema audit")
+    codes = _scope_codes(con)
+    hashes: set[str] = set()
+    if "quarantine" in audit:
+        con.execute("create table audit.quarantine as select * from src.audit.quarantine limit 0")
+        rows = con.execute("select * from src.audit.quarantine").fetchall()
+        raw_index = [c for c, _ in _columns(con, "audit", "quarantine")].index("raw_row")
+        hash_index = [c for c, _ in _columns(con, "audit", "quarantine")].index("file_hash")
+        kept = [r for r in rows if _row_mentions(r[raw_index], codes)]
+        if kept:
+            marks = ", ".join("?" * len(kept[0]))
+            con.executemany(f"insert into audit.quarantine values ({marks})", kept)
+        hashes |= {r[hash_index] for r in kept}
+    for raw in _tables(con, "raw"):
+        names = [c for c, _ in _columns(con, "raw", raw)]
+        conditions = []
+        if "district_code" in names:
+            conditions.append("district_code in (select code from scope_districts)")
+        if "school_code" in names:
+            conditions.append("school_code in (select code from scope_schools)")
+        if conditions and "_file_hash" in names:
+            found = con.execute(
+                f"select distinct _file_hash from src.raw.{_quote(raw)} "
+                f"where {' or '.join(conditions)}"
+            ).fetchall()
+            hashes |= {r[0] for r in found}
+    if "load_files" in audit:
+        con.execute("create temp table scope_hashes (h varchar)")
+        con.executemany("insert into scope_hashes values (?)", [[h] for h in sorted(hashes)])
+        con.execute(
+            "create table audit.load_files as select * from src.audit.load_files "
+            "where file_hash in (select h from scope_hashes)"
+        )
+    for table, keep in AUDIT_KEEP.items():
+        if table not in audit:
+            continue
+        cols = []
+        for name, dtype in _columns(con, "audit", table):
+            cols.append(
+                _quote(name) if name in keep else f"cast(null as {dtype}) as {_quote(name)}"
+            )
+        con.execute(
+            f"create table audit.{table} as select {', '.join(cols)} from src.audit.{table}"
+        )
+
+
+def _district_codes(warehouse: Path) -> list[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        try:
+            rows = con.execute("select distinct district_code from marts.dim_district").fetchall()
+        except duckdb.Error:
+            return []
+    finally:
+        con.close()
+    return sorted(r[0] for r in rows if r[0])
+
+
+def write_extracts(warehouse: Path, scopes: Iterable[tuple[str, ...]] = ()) -> list[Path]:
+    """Write the extract of every district of the warehouse and of every account's scope
+    (and `scopes`); remove extracts of districts that are gone. Returns the files."""
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        return []
+    folder = extracts_dir(warehouse)
+    folder.mkdir(parents=True, exist_ok=True)
+    store = AccountStore(warehouse)
+    city_allowed = store.settings().district_sees_city
+    wanted: set[tuple[str, ...]] = {(c,) for c in _district_codes(warehouse)}
+    wanted |= store.scopes() | {tuple(sorted(s)) for s in scopes if s}
+    written: list[Path] = []
+    with FileLock(str(folder / ".lock"), timeout=600):
+        for districts in sorted(wanted):
+            target = extract_path(warehouse, districts)
+            try:
+                _write_one(warehouse, target, districts, city_allowed)
+            except duckdb.Error as exc:
+                raise ExtractError(
+                    f"区县数据子集未写入 / the extract for {'+'.join(districts)} was not "
+                    f"written: {exc}"
+                ) from exc
+            written.append(target)
+        keep = {p.name for p in written}
+        for old in folder.glob("*.duckdb"):
+            if old.name not in keep:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    return written
+
+
+def ensure_extract(warehouse: Path, districts: tuple[str, ...]) -> Path | None:
+    """The extract for `districts`, written first when missing or older than the
+    warehouse; None when there is no warehouse."""
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        return None
+    target = extract_path(warehouse, districts)
+    if not target.exists() or target.stat().st_mtime_ns < warehouse.stat().st_mtime_ns:
+        write_extracts(warehouse, [districts])
+    return target if target.exists() else None
+
+
+__all__ = ["ExtractError", "ensure_extract", "write_extracts"]

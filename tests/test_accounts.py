@@ -1,0 +1,274 @@
+"""Accounts, roles, login throttling, district extracts and the scoped connection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from schoolwh.accounts import AccountError, AccountStore, LoginFailed, accounts_path, extract_path
+from schoolwh.cli import app
+from schoolwh.pipeline.extracts import ensure_extract, write_extracts
+from schoolwh.reading import connection
+from schoolwh.reading.downloads import to_csv_bytes, to_xlsx_bytes
+from schoolwh.sandbox import run_sql
+
+PASSWORD = "correct horse 9"
+A, B = "410105", "410122"
+
+
+def make_warehouse(path: Path) -> Path:
+    """Two districts, a school each, KPI rows, a city row and audit rows."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute("create schema audit")
+    con.execute("create schema raw")
+    con.execute(
+        "create table marts.dim_district as select * from (values "
+        f"('{A}', '金水区'), ('{B}', '中牟县')) t(district_code, district_name)"
+    )
+    con.execute(
+        "create table marts.dim_school as select * from (values "
+        f"('4101050001', '{A}', '金水区实验小学', true), "
+        f"('4101220001', '{B}', '中牟县一小', true)) t(school_code, district_code, school_name, active)"
+    )
+    con.execute(
+        "create table marts.kpi_district as select * from (values "
+        f"('{A}', 'term', '2025-autumn', 'coverage', 0.5, '金水区'), "
+        f"('{B}', 'term', '2025-autumn', 'coverage', 0.9, '中牟县')) "
+        "t(district_code, period_type, period, kpi, value, district_name)"
+    )
+    con.execute(
+        "create table marts.kpi_overall as select * from (values "
+        "('term', '2025-autumn', 'coverage', 0.7)) t(period_type, period, kpi, value)"
+    )
+    con.execute(
+        "create table marts.dq_orphan_facts as select * from (values "
+        "('4101220001', cast(null as varchar), 'x'), ('4101050001', null, 'y')) "
+        "t(school_code, district_code, reason)"
+    )
+    con.execute("create table marts.build_info as select date '2025-10-31' as as_of_date")
+    con.execute("create table marts.unscoped_secret as select 1 as x")
+    con.execute(
+        "create table raw.enrollment as select * from (values "
+        "('4101050001', 'h1'), ('4101220001', 'h2')) t(school_code, _file_hash)"
+    )
+    con.execute(
+        "create table audit.loads as select 1 as load_id, 'published' as outcome, "
+        "99 as rows_landed, 'a.xlsx, b.xlsx' as message"
+    )
+    con.execute(
+        "create table audit.load_files as select * from (values "
+        "('h1', '金水区.xlsx'), ('h2', '中牟县.xlsx')) t(file_hash, file_name)"
+    )
+    con.execute(
+        "create table audit.quarantine as select * from (values "
+        '(\'h2\', 3, \'{"学校代码": "4101220001", "在校生数": "x"}\'), '
+        '(\'h1\', 4, \'{"学校代码": "4101050001", "在校生数": "y"}\')) '
+        "t(file_hash, row_number, raw_row)"
+    )
+    con.close()
+    return path
+
+
+def cli(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(app, list(args), input=stdin)
+
+
+# -- accounts -------------------------------------------------------------------------------
+def test_users_commands_keep_accounts_beside_the_warehouse(tmp_path):
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    r = cli("users", "add", "li", "--role", "district", "--district", A,
+            "--password-stdin", "-w", str(wh), stdin=PASSWORD + "\n")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    path = accounts_path(wh)
+    assert path.parent == wh.parent and path != wh
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    text = path.read_text(encoding="utf-8")
+    assert PASSWORD not in text and "$argon2id$" in text
+    assert PASSWORD not in r.output
+    # the warehouse file readers open holds nothing about accounts
+    con = duckdb.connect(str(wh), read_only=True)
+    tables = {
+        t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    con.close()
+    assert not any("account" in t or "user" in t for t in tables)
+    listed = cli("users", "list", "-w", str(wh))
+    assert "li\tdistrict\t410105" in listed.output and "argon2" not in listed.output
+    # the district's extract exists as soon as the account does
+    assert extract_path(wh, (A,)).exists()
+    assert cli("users", "passwd", "li", "--password-stdin", "-w", str(wh),
+               stdin="another pass 8\n").exit_code == 0  # fmt: skip
+    store = AccountStore(wh)
+    assert store.authenticate("li", "another pass 8").name == "li"
+    assert cli("users", "remove", "li", "-w", str(wh)).exit_code == 0
+    assert not store.exists()
+    assert "no account" in cli("users", "remove", "li", "-w", str(wh)).output
+
+
+def test_bad_account_requests_get_a_clear_message(tmp_path):
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    r = cli("users", "add", "x", "--role", "district", "--password-stdin", "-w", str(wh),
+            stdin=PASSWORD + "\n")  # fmt: skip
+    assert r.exit_code == 2 and "--district" in r.output
+    r = cli("users", "add", "x", "--role", "king", "--password-stdin", "-w", str(wh),
+            stdin=PASSWORD + "\n")  # fmt: skip
+    assert r.exit_code == 2 and "unknown role" in r.output
+    r = cli("users", "add", "x", "--role", "clerk", "--district", "999999",
+            "--password-stdin", "-w", str(wh), stdin=PASSWORD + "\n")  # fmt: skip
+    assert r.exit_code == 2 and "999999" in r.output
+    r = cli("users", "add", "x", "--role", "bureau", "--password-stdin", "-w", str(wh),
+            stdin="short\n")  # fmt: skip
+    assert r.exit_code == 2 and "8" in r.output
+    r = cli("users", "add", "../x", "--role", "bureau", "--password-stdin", "-w", str(wh),
+            stdin=PASSWORD + "\n")  # fmt: skip
+    assert r.exit_code == 2 and "invalid user name" in r.output
+
+
+def test_failures_slow_down_then_lock(tmp_path):
+    pauses: list[float] = []
+    now = [1000.0]
+    store = AccountStore(
+        tmp_path / "w.duckdb", sleep=pauses.append, clock=lambda: now[0], lock_seconds=600
+    )
+    store.add("wang", "bureau", (), PASSWORD)
+    for _ in range(4):
+        with pytest.raises(LoginFailed, match="wrong user name or password"):
+            store.authenticate("wang", "nope nope")
+    assert pauses == [1.0, 2.0]  # the 3rd and 4th failures wait, longer each time
+    with pytest.raises(LoginFailed, match="locked"):
+        store.authenticate("wang", "nope nope")
+    # locked: even the right password is refused, at once
+    with pytest.raises(LoginFailed, match="locked"):
+        store.authenticate("wang", PASSWORD)
+    assert store.get("wang").is_locked(now[0])
+    now[0] += 601
+    assert store.authenticate("wang", PASSWORD).name == "wang"
+    assert store.get("wang").failures == 0
+    with pytest.raises(LoginFailed):
+        store.authenticate("nobody", PASSWORD)
+
+
+def test_roles_scope_and_pages(tmp_path):
+    store = AccountStore(tmp_path / "w.duckdb")
+    district = store.add("d", "district", (A,), PASSWORD)
+    clerk = store.add("c", "clerk", (B,), PASSWORD)
+    bureau = store.add("b", "bureau", (), PASSWORD)
+    analyst = store.add("a", "analyst", (), PASSWORD)
+    assert district.scope == (A,) and clerk.scope == (B,)
+    assert bureau.scope is None and analyst.scope is None
+    assert analyst.can_sql and district.can_sql and not bureau.can_sql
+    assert clerk.can_upload and bureau.can_upload and not district.can_upload
+    with pytest.raises(AccountError):
+        store.add("b2", "bureau", (A,), PASSWORD)
+    with pytest.raises(AccountError, match="already exists"):
+        store.add("d", "district", (A,), PASSWORD)
+
+
+# -- extracts --------------------------------------------------------------------------------
+def _tables(path: Path) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+        ).fetchall()
+        return {n: con.execute(f"select * from {n}").df() for (n,) in names}
+    finally:
+        con.close()
+
+
+def test_extract_holds_only_the_district(tmp_path):
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    written = write_extracts(wh)
+    assert {p.name for p in written} == {f"{A}.duckdb", f"{B}.duckdb"}
+    tables = _tables(extract_path(wh, (A,)))
+    assert "marts.unscoped_secret" not in tables  # what cannot be scoped stays out
+    assert set(tables["marts.dim_district"]["district_code"]) == {A}
+    assert set(tables["marts.dim_school"]["school_code"]) == {"4101050001"}
+    assert set(tables["marts.kpi_district"]["district_code"]) == {A}
+    assert list(tables["marts.dq_orphan_facts"]["school_code"]) == ["4101050001"]
+    # the district's own figures stand for the overall ones, not the city's 0.7
+    assert list(tables["marts.kpi_overall"]["value"]) == [0.5]
+    assert list(tables["audit.load_files"]["file_name"]) == ["金水区.xlsx"]
+    assert list(tables["audit.quarantine"]["row_number"]) == [4]
+    loads = tables["audit.loads"]
+    assert loads["rows_landed"].isna().all() and loads["message"].isna().all()
+    blob = json.dumps({k: v.astype(str).values.tolist() for k, v in tables.items()})
+    assert "中牟" not in blob and B not in blob and "4101220001" not in blob
+
+
+def test_city_figures_only_when_the_bureau_allows(tmp_path):
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    AccountStore(wh).set_district_sees_city(True)
+    write_extracts(wh)
+    assert list(_tables(extract_path(wh, (A,)))["marts.kpi_overall"]["value"]) == [0.7]
+
+
+def test_sql_on_the_extract_cannot_reach_other_districts(tmp_path):
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    path = ensure_extract(wh, (A,))
+    result = run_sql(path, "select * from marts.dim_school")
+    assert [r[0] for r in result.rows] == ["4101050001"]
+    result = run_sql(path, "select district_code from marts.kpi_district")
+    assert {r[0] for r in result.rows} == {A}
+    with pytest.raises(Exception):  # noqa: B017 - the warehouse is not attached, whatever the SQL
+        run_sql(path, f"select * from read_parquet('{wh}')")
+
+
+def test_extract_is_rewritten_when_the_warehouse_is_newer(tmp_path):
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    path = ensure_extract(wh, (A,))
+    con = duckdb.connect(str(wh))
+    con.execute(f"insert into marts.dim_school values ('4101050002', '{A}', '金水区二小', true)")
+    con.close()
+    os.utime(wh, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    ensure_extract(wh, (A,))
+    assert len(_tables(path)["marts.dim_school"]) == 2
+
+
+def test_connection_reads_the_session_file_only(tmp_path, monkeypatch):
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("SCHOOLWH_WAREHOUSE", str(wh))
+    extract = ensure_extract(wh, (A,))
+    try:
+        connection.read_from(extract, scoped=True)
+        w = connection.get_warehouse()
+        assert w is not None and w.path == extract.resolve()
+        assert list(w.query("select district_code from marts.kpi_district")["district_code"]) == [A]
+        connection.read_from(None, scoped=True)  # scoped but no extract: nothing at all
+        assert connection.get_warehouse() is None
+        connection.read_from(None)
+        assert connection.get_warehouse().path == wh.resolve()
+    finally:
+        connection.read_from(None)
+
+
+# -- downloads --------------------------------------------------------------------------------
+def test_downloads_write_formulas_as_text(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "学校": ['=HYPERLINK("http://evil.example","点我")', "+1", "-2+3", "@SUM(A1)", "普通"],
+            "人数": [1, -2, 3, 4, 5],
+        }
+    )
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"))))
+    assert rows[1][0] == "'" + frame["学校"][0]
+    assert [r[0] for r in rows[2:5]] == ["'+1", "'-2+3", "'@SUM(A1)"]
+    assert rows[5][0] == "普通" and rows[2][1] == "-2"  # numbers stay numbers
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(to_xlsx_bytes(frame, "学校"))
+    sheet = openpyxl.load_workbook(path).active
+    cell = sheet.cell(2, 1)
+    assert cell.data_type == "s" and cell.value == frame["学校"][0]
+    assert sheet.cell(3, 1).data_type == "s" and sheet.cell(3, 1).value == "+1"
+    assert sheet.cell(3, 2).value == -2
