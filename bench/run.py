@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         warehouse = WORK / name / "wh" / "warehouse.duckdb"
         if warehouse.parent.exists():
             shutil.rmtree(warehouse.parent)
-        step(f"dbt parse for the {name} warehouse (done once per warehouse path)")
+        step(f"dbt parse before the {name} loads (kept per project version)")
         results["dbt_parse"][name] = warm_dbt_parse(name, warehouse)
         step(f"floor: {name}")
         results["floors"][name] = floor(name)

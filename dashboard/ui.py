@@ -22,6 +22,7 @@ from schoolwh.reading.connection import Warehouse, get_warehouse, warehouse_path
 from schoolwh.reading.i18n import DEFAULT_LANG, LANGS, enum_label, t
 
 LANG_KEY = "lang"
+SAMPLE_KEY = "_sample_warehouse"  # set on every run by as_of_caption
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
@@ -110,12 +111,16 @@ def show_empty(wh: Warehouse | None) -> None:
 
 def as_of_caption(wh: Warehouse | None) -> None:
     """数据截至 … at the top of every page (and when the build ran)."""
+    st.session_state[SAMPLE_KEY] = False
     if wh is None:
         return
     info = q.build_info(wh)
     if info is None:
         return
     current = lang()
+    st.session_state[SAMPLE_KEY] = q.is_sample(wh)
+    if st.session_state[SAMPLE_KEY]:
+        st.warning(t("sample.banner", current), icon=":material/science:")
     text = t("app.as_of", current, date=fmt.date(info["as_of_date"], current))
     if info.get("built_at") is not None:
         text += " · " + t("app.built_at", current, time=fmt.timestamp(info["built_at"], current))
@@ -282,6 +287,9 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
 
 
 def chart(fig: Any, key: str | None = None) -> None:
+    """A figure; with the synthetic sample loaded, its footer says so."""
+    if st.session_state.get(SAMPLE_KEY):
+        fig = charts.mark_sample(fig, lang())
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key, theme=None)
 
 

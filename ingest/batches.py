@@ -389,8 +389,6 @@ def _sheet_batch(
         mapping=mapping.name if mapping else None,
     )
     notes = []
-    if mapping is not None:
-        notes.append(f"使用映射 mapping used: {mapping.name}")
     if match.depth > 1:
         last = match.header_index + match.depth
         notes.append(

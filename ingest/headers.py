@@ -279,7 +279,7 @@ def find_header(
         for depth in range(deepest, 0, -1):
             paths = header_paths(head, start, depth, merges)
             if depth < deepest:
-                paths = _without_parents(paths, start + depth - 1, merges)
+                paths = _without_parents(paths, start, start + depth - 1, merges)
             for src in candidates:
                 m = match_paths(paths, src, mapped.get(src.name))
                 present = set(m.columns) | set(constants)
@@ -315,12 +315,14 @@ def find_header(
     return best
 
 
-def _without_parents(paths: list[list[str]], row: int, merges: list[Merge]) -> list[list[str]]:
-    """Paths without the cells of `row` merged across columns (parents whose sub-columns
-    the block leaves out): such a cell names no single column."""
+def _without_parents(
+    paths: list[list[str]], start: int, last: int, merges: list[Merge]
+) -> list[list[str]]:
+    """Paths without the cells of the block (rows `start`..`last`) merged across columns:
+    parents whose sub-columns the block leaves out name no single column."""
     out = [list(p) for p in paths]
     for (r0, c0), (_r1, c1) in merges:
-        if r0 <= row and c1 > c0:
+        if start <= r0 <= last and c1 > c0:
             for c in range(c0, min(c1 + 1, len(out))):
                 out[c] = []
     return out

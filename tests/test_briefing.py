@@ -506,3 +506,30 @@ def test_findings_for_a_district(demo_warehouse):
         (PERIOD, DISTRICT),
     )[0]
     assert found[2] == f"{int(denominator)} 所学校中 {int(numerator)} 所供应午餐。"
+
+
+# ---------------------------------------------------------------------------------------
+# the synthetic sample is labelled (the demo warehouse is the generator's sample, loaded)
+# ---------------------------------------------------------------------------------------
+@pytest.mark.browser
+def test_sample_is_labelled_on_the_title_slide_and_every_footer(deck):
+    assert "示例数据（合成）" in slide_text(deck.slides[0])
+    for number, slide in enumerate(deck.slides, start=1):
+        assert "示例数据（合成）" in slide_text(slide), number
+
+
+def test_sample_is_labelled_in_every_briefing_figure(demo_warehouse):
+    from schoolwh.briefing.figures import build_figures
+
+    wh = Warehouse(demo_warehouse)
+    try:
+        data = load_data(wh, resolve_scope(wh, PERIOD, lang="en"))
+    finally:
+        wh.close()
+    assert data.sample
+    items = build_figures(data)
+    assert items
+    for item in items:
+        notes = [a.text for a in item.fig.layout.annotations]
+        assert "Sample data (synthetic)" in notes, item.key
+        assert item.height == item.fig.layout.height  # exported with room for the footer

@@ -52,7 +52,7 @@ def test_docs_writes_the_site_from_a_copy(demo_warehouse, tmp_path):
 def test_load_of_nothing_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["load", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 4
-    assert "no .csv or .xlsx" in result.output
+    assert "no spreadsheet files to load" in result.output
 
 
 def test_load_refuses_without_the_dbt_project(tmp_path, monkeypatch):

@@ -182,11 +182,34 @@ def go_to(browser, page: str) -> None:
     link.click()
 
 
-def page_settled(browser) -> bool:
+def page_settled(browser, marker: str = "数据截至") -> bool:
+    """The page shows `marker` and its text stopped changing for a second."""
+    import time
+
+    first = body_text(browser)
+    if marker not in first:
+        return False
+    time.sleep(1.0)
+    return body_text(browser) == first
+
+
+def download_csv(browser, folder, which: int = 0) -> str:
+    """Press the page's CSV download number `which` and return the file it wrote."""
     from selenium.webdriver.common.by import By
 
-    running = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
-    return not running and "数据截至" in body_text(browser)
+    for old in folder.iterdir():
+        old.unlink()
+    button = wait_for(
+        browser,
+        lambda b: [
+            x
+            for x in b.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
+            if "CSV" in x.text
+        ],
+    )[which]
+    button.click()
+    files = wait_for(browser, lambda b: [p for p in folder.iterdir() if p.suffix == ".csv"])
+    return files[0].read_text(encoding="utf-8-sig")
 
 
 class Served:
@@ -233,6 +256,7 @@ def own_warehouse(tmp_path_factory, tmp_path):
 def test_district_user_sees_only_their_district(tmp_path_factory, tmp_path):
     chromium, driver_path = _browser_or_skip()
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     warehouse = own_warehouse(tmp_path_factory, tmp_path)
     served = Served(warehouse, tmp_path)
@@ -260,30 +284,204 @@ def test_district_user_sees_only_their_district(tmp_path_factory, tmp_path):
         # a download from the district page holds the district only
         go_to(browser, "district")
         wait_for(browser, page_settled)
-        buttons = wait_for(
+        content = download_csv(browser, downloads)
+        assert "金水区" in content
+        for other in OTHER_DISTRICTS:
+            assert other not in content
+
+        # the SQL page runs on the district's extract, whatever the query asks for
+        go_to(browser, "sql")
+        area = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "textarea"))[0]
+        area.send_keys(Keys.CONTROL, "a")
+        area.send_keys(Keys.DELETE)
+        area.send_keys(
+            "select district_code, count(*) as n from marts.dim_school group by 1 "
+            "union all select district_code, 0 from marts.kpi_district"
+        )
+        browser.find_element(By.XPATH, "//button[normalize-space(.)='运行']").click()
+        wait_for(browser, lambda b: "用时" in body_text(b) or "查询出错" in body_text(b))
+        wait_for(browser, page_settled)
+        assert "查询出错" not in body_text(browser)
+        content = download_csv(browser, downloads, -1)  # the result's, below the form
+        assert fx.D_JINSHUI in content
+        for other in OTHER_DISTRICTS:
+            assert other not in content
+    finally:
+        browser.quit()
+        served.stop()
+
+
+def _serve_and_browse(tmp_path, warehouse):
+    """A served dashboard and a headless Chromium on it (caller stops both)."""
+    chromium, driver_path = _browser_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "streamlit.log").open("w")
+    server = dashboard_cmd.start(warehouse, "127.0.0.1", port, stdout=log, stderr=subprocess.STDOUT)
+    if not dashboard_cmd.wait_until_ready(url, 90, server):
+        server.terminate()
+        pytest.fail(f"the dashboard did not start: {(tmp_path / 'streamlit.log').read_text()}")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile-state'}")
+    browser = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    return url, server, browser, log
+
+
+def _box_values(browser) -> dict[str, str]:
+    """Each selectbox's label → the option it shows."""
+    from selenium.webdriver.common.by import By
+
+    out = {}
+    for box in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSelectbox"] input'):
+        out[box.get_attribute("aria-label")] = box.get_attribute("value")
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_addresses_language_and_school_picker_in_chromium(tmp_path_factory, tmp_path):
+    """Every page opens from its own address (/overview too); an address can name the
+    district; English relabels the period boxes and trend chips; the school picker follows
+    the district."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser_state"))
+    url, server, browser, log = _serve_and_browse(tmp_path, warehouse)
+    titles = {
+        "overview": "总览",
+        "district": "区县详情",
+        "funding": "资金下达与支出",
+        "satisfaction": "满意度",
+        "issues": "问题整改",
+        "quality": "数据质量",
+    }
+
+    def body(b) -> str:
+        return b.find_element(By.TAG_NAME, "body").text
+
+    try:
+        for page, heading in titles.items():
+            browser.get(f"{url}/{page}")
+            WebDriverWait(browser, 60, poll_frequency=0.5).until(
+                lambda b, h=heading: f"\n{h}\n" in body(b) and "数据截至" in body(b)
+            )
+            assert "Page not found" not in body(browser), page
+        browser.get(f"{url}/district?district={fx.D_ZHONGMOU}")
+        WebDriverWait(browser, 60, poll_frequency=0.5).until(
+            lambda b: "中牟县（2025年秋季学期）" in body(b) and "学校详情" in body(b)
+        )
+        boxes = _box_values(browser)
+        assert boxes["区县"] == "中牟县"
+        assert boxes["查看学校"].startswith("中牟县城关镇第一小学")  # a school of 中牟县
+        assert "学校详情：中牟县城关镇第一小学" in body(browser)
+
+        english = [
+            r
+            for r in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] label')
+            if "English" in r.text
+        ]
+        english[0].click()
+        WebDriverWait(browser, 60, poll_frequency=0.5).until(
+            lambda b: "District detail" in body(b) and _box_values(b).get("Period type")
+        )
+        WebDriverWait(browser, 30, poll_frequency=0.5).until(
+            lambda b: _box_values(b).get("Period") == "Autumn term 2025"
+        )
+        boxes = _box_values(browser)
+        assert boxes["Period type"] == "Term"
+        chips = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"]')
+        chip_text = chips.get_attribute("textContent")
+        assert "Lunch demand met" in chip_text and "就餐需求满足率" not in chip_text
+        assert browser.save_screenshot(str(tmp_path / "district_en.png"))
+    finally:
+        browser.quit()
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(900)
+def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
+    chromium, driver_path = _browser_or_skip()
+    import duckdb
+    import openpyxl
+    from filemaker import write_csv
+    from selenium.webdriver.common.by import By
+
+    warehouse = own_warehouse(tmp_path_factory, tmp_path)
+    # the fixture's own enrolment of 金水区 again, and one row with a bad number
+    rows = [["学校代码", "学期", "在校生数", "有就餐需求学生数", "有课后服务需求学生数"]]
+    rows += [list(e) for e in fx.ENROLLMENT if e[0].startswith(fx.D_JINSHUI)]
+    rows.append([fx.SCHOOL_B, "2025-spring", "很多", 400, 300])
+    bad_file = write_csv(tmp_path / "在校生.csv", [["" if v is None else v for v in r] for r in rows])
+    served = Served(warehouse, tmp_path)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser = open_browser(chromium, driver_path, tmp_path / "profile", downloads)
+    try:
+        log_in(browser, served.url, "jinshui_tb", PASSWORD)
+        go_to(browser, "upload")
+        wait_for(browser, lambda b: "数据上报" in body_text(b))
+        picker = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, 'input[type="file"]'))
+        picker[0].send_keys(str(bad_file))
+        # the check shows at once: what landed, what is quarantined and why
+        wait_for(browser, lambda b: "bad_number" in body_text(b))
+        assert "行导入 landed" in body_text(browser)
+        # the correction sheet: the problem row as it was, the reason, the bad cell marked
+        button = wait_for(
             browser,
             lambda b: [
                 x
                 for x in b.find_elements(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
-                if "CSV" in x.text
+                if "问题行" in x.text
             ],
-        )
-        buttons[0].click()
-        files = wait_for(browser, lambda b: [p for p in downloads.iterdir() if p.suffix == ".csv"])
-        content = files[0].read_text(encoding="utf-8-sig")
-        for other in OTHER_DISTRICTS:
-            assert other not in content
-
-        # the SQL page runs on the district's extract
-        go_to(browser, "sql")
-        area = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "textarea"))[0]
-        area.clear()
-        area.send_keys("select district_code, district_name from marts.dim_school")
-        browser.find_element(By.XPATH, "//button[contains(., '运行') or contains(., 'Run')]").click()
-        wait_for(browser, lambda b: fx.D_JINSHUI in body_text(b))
-        text = body_text(browser)
-        for other in OTHER_DISTRICTS:
-            assert other not in text
+        )[0]
+        button.click()
+        sheet_file = wait_for(
+            browser, lambda b: [p for p in downloads.iterdir() if p.suffix == ".xlsx"]
+        )[0]
+        book = openpyxl.load_workbook(sheet_file)
+        sheet = book.active
+        assert [c.value for c in sheet[2]][:3] == [fx.SCHOOL_B, "2025-spring", "很多"]
+        assert "不是有效的数字" in sheet.cell(2, 6).value
+        sheet.cell(2, 3).value = 500
+        fixed = tmp_path / "在校生_已修改.xlsx"
+        book.save(fixed)
+        picker[0].send_keys(str(fixed))
+        wait_for(browser, lambda b: "在校生_已修改.xlsx" in body_text(b))
+        wait_for(browser, lambda b: page_settled(b, "在校生_已修改.xlsx"))
+        [line] = [x for x in body_text(browser).splitlines() if "已修改.xlsx [" in x]
+        assert "1 行导入 landed" in line and "隔离" not in line  # the fixed row is fine now
+        browser.find_element(By.XPATH, "//button[normalize-space(.)='提交导入']").click()
+        wait_for(browser, lambda b: "已发布" in body_text(b) or "未发布" in body_text(b), 600)
+        assert "已发布" in body_text(browser), body_text(browser)
+        # the submitted load appears on the dashboard
+        go_to(browser, "quality")
+        wait_for(browser, lambda b: page_settled(b) and "#2" in body_text(b))
+        loads = download_csv(browser, downloads)
+        assert any(line.startswith("2,") for line in loads.splitlines()), loads
     finally:
         browser.quit()
         served.stop()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        who = con.execute("select submitted_by from audit.loads where load_id = 2").fetchall()
+        spring = con.execute(
+            "select enrolled from raw.enrollment where school_code = ? and term = '2025-spring'",
+            [fx.SCHOOL_B],
+        ).fetchall()
+    finally:
+        con.close()
+    assert who == [("jinshui_tb",)]
+    assert spring == [(500,)]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 
@@ -13,6 +15,7 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
+from schoolwh.core.sample import SAMPLE_MARKER
 from schoolwh.core.settings import ENV_WAREHOUSE, PROJECT_ROOT
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import i18n
@@ -179,11 +182,70 @@ def test_language_switch_hands_the_filters_their_values_again(monkeypatch, dash_
     period = at.selectbox(key="f_period_term")
     assert period.options[0] == "Autumn term 2025" and period.value == "2025-autumn"
     trend = at.multiselect(key="f_trend_kpis")
-    assert i18n.kpi_name("lunch_demand_met", "en") in trend.options
+    assert "Lunch demand met" in trend.options
     # each filter's value is sent again, so the browser redraws it in English
     for element in (at.selectbox(key="f_period_type"), period, trend):
         assert element.proto.set_value, element.key
     assert at.selectbox(key="district").value == fx.D_JINSHUI
+
+
+# --- the synthetic sample -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample_warehouse(dash_warehouse, tmp_path_factory):
+    """The fixture as a load of the generator's sample folder leaves it: the sample's mark
+    recorded among the files the load found."""
+    path = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
+    shutil.copy(dash_warehouse, path)
+    con = duckdb.connect(str(path))
+    con.execute(
+        "insert into audit.load_files (load_id, batch_seq, file_name, status) "
+        "values (1, 99, ?, 'ignored')",
+        [f"/data/sample_inbox/{SAMPLE_MARKER}"],
+    )
+    con.close()
+    return path
+
+
+def _figure_texts(at: AppTest) -> list[str]:
+    texts = []
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        texts.append(" ".join(a.get("text", "") for a in spec["layout"].get("annotations", [])))
+    return texts
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_sample_is_labelled_on_every_page_and_figure(monkeypatch, sample_warehouse, page):
+    at = open_app(monkeypatch, sample_warehouse, page)
+    assert_clean(at)
+    assert any("示例数据（合成）" in w.value for w in at.warning), page
+    figures = _figure_texts(at)
+    assert all("示例数据（合成）" in f for f in figures), page
+    if page in ("overview", "district", "funding", "issues", "satisfaction"):
+        assert figures, page
+
+
+def test_sample_label_in_english(monkeypatch, sample_warehouse):
+    at = open_app(monkeypatch, sample_warehouse, "district", lang="en")
+    assert any("Sample data (synthetic)" in w.value for w in at.warning)
+    assert all("Sample data (synthetic)" in f for f in _figure_texts(at))
+
+
+def test_real_data_carries_no_sample_label(monkeypatch, dash_warehouse):
+    at = open_app(monkeypatch, dash_warehouse, "overview")
+    assert not any("示例数据" in w.value for w in at.warning)
+    assert not any("示例数据" in f for f in _figure_texts(at))
+
+
+def test_generator_leaves_the_sample_mark(tmp_path):
+    """The generator writes the mark beside the sample (a load records it: is_sample)."""
+    from schoolwh.generator.jurisdiction import build_jurisdiction
+    from schoolwh.generator.readme import write_readme
+
+    when = dt.datetime(2026, 1, 5)
+    write_readme(tmp_path, build_jurisdiction(60, 7), [], [], clean=True, when=when)
+    marker = tmp_path / SAMPLE_MARKER
+    assert "示例数据（合成）" in marker.read_text(encoding="utf-8")
 
 
 # --- funding --------------------------------------------------------------------------------

@@ -498,6 +498,37 @@ def test_fewer_than_thirty_responses_is_an_insufficient_sample(corrected: Built)
     assert overall["responses"] == 60
 
 
+def test_satisfaction_groups_split_the_kpi_by_respondent(corrected: Built) -> None:
+    """marts.kpi_satisfaction_groups: the satisfaction page's respondent groups, with the
+    KPI's own status rule and Wilson interval (NULL = all districts / stages / locations)."""
+
+    def groups(district: str | None) -> list[dict]:
+        return fx.query_dicts(
+            corrected.path,
+            "select * from marts.kpi_satisfaction_groups where period_type = 'term' "
+            "and period = '2025-autumn' and district_code is not distinct from ? "
+            "and stage is null and location is null order by respondent",
+            [district],
+        )
+
+    for district in (None, fx.DISTRICT, SECOND_DISTRICT):
+        rows = groups(district)
+        kpi = _kpi(corrected.path, "satisfaction_rate", "term", "2025-autumn", district)
+        assert rows and {r["respondent"] for r in rows} <= {"parent", "student", "teacher"}
+        assert sum(r["numerator"] for r in rows) == kpi["numerator"]
+        assert sum(r["denominator"] for r in rows) == kpi["denominator"] == kpi["responses"]
+        for r in rows:
+            n, k = r["denominator"], r["numerator"]
+            z = 1.96
+            centre = (k / n + z * z / (2 * n)) / (1 + z * z / n)
+            half = z * ((k / n * (1 - k / n) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+            assert _close(r["value"], k / n, 1e-6) and r["responses"] == n
+            assert _close(r["ci_lower"], centre - half, 1e-6), r
+            assert _close(r["ci_upper"], centre + half, 1e-6), r
+            # fewer than the seed's 30 responses in every group
+            assert (r["target"], r["status"]) == (0.95, "insufficient_sample"), r
+
+
 def test_a_district_without_data_shows_no_data(corrected: Built) -> None:
     # 上街区 reported no participation: its participation KPIs are no_data, not 0
     for kpi in ("lunch_demand_met", "reporting_completeness", "issue_closure_rate"):

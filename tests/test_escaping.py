@@ -136,9 +136,7 @@ def test_every_chart_builder_writes_data_as_text():
             "zh",
         ),
         charts.overdue_bars(
-            pd.DataFrame(
-                {"district_name": list(HOSTILE), "severity": "high", "issues": [1, 2, 3]}
-            ),
+            pd.DataFrame({"district_name": list(HOSTILE), "severity": "high", "issues": [1, 2, 3]}),
             "district_name",
             "zh",
         ),
@@ -305,6 +303,7 @@ def test_briefing_figures_and_deck_are_text(hostile_warehouse):
         bd = data.load_data(wh, sc)
     finally:
         wh.close()
+    assert not bd.sample  # real names, no sample mark: no sample label
     items = figures.build_figures(bd)
     assert items
     for item in items:

@@ -112,11 +112,12 @@ def test_a_1925_or_2052_date_is_quarantined_and_the_kpis_do_not_move(wh, tmp_pat
     found = rows(
         wh,
         "select file_name, sheet, row_number, column_name, raw_value, reason "
-        "from audit.quarantine order by reason",
+        "from audit.quarantine order by reason, column_name",
     )
     n = len(ledger)  # the added row is the last one
     assert [(Path(f).name, s, r, c, v, why) for f, s, r, c, v, why in found] == [
         ("问题整改台账（补报）.csv", None, n, "发现日期", "1925-03-01", "date_before_floor"),
+        ("问题整改台账（补报）.csv", None, n, "整改期限", "1925-03-15", "date_before_floor"),
         ("满意度（补录）.csv", None, 2, "填写日期", "2052-06-03", "date_in_future"),
     ]
     assert rows(wh, "select count(*) from raw.issues where found_date < date '2000-01-01'") == [
@@ -157,5 +158,5 @@ def test_an_as_of_leap_is_not_published_and_names_the_row(wh, tmp_path, monkeypa
     assert result.exit_code == EXIT_NOT_PUBLISHED
     assert hashlib.sha256(wh.read_bytes()).hexdigest() == digest
     assert "as_of_date_step" in result.failure
-    assert "满意度.csv 第 2 行 row 2 列 column 填写日期 (survey.date)" in result.failure
+    assert "满意度.csv 第 2 行 row 2 列 column 日期 (survey.date)" in result.failure
     assert leap.isoformat() in result.failure and "30" in result.failure

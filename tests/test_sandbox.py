@@ -7,11 +7,13 @@ the warehouse file is checked to be byte-for-byte unchanged after all of them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 import json
 import os
+import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -459,3 +461,195 @@ def test_cli_formats(warehouse: Path, cli: CliRunner) -> None:
     assert as_csv.stdout.splitlines()[:2] == ["school_name,budget_wan", "郑州市第一中学,1234.50"]
     as_table = cli.invoke(app, ["sql", "-w", str(warehouse), query])
     assert as_table.stdout.splitlines()[-1] == "3 rows"
+
+
+# --- issue 14: bounded results, raw free text, the dashboard's shared result --------------
+
+BOMB_300MB = "select repeat('x', 300000) as x from range(1000)"  # 300 MB in one column
+BOMB_3GB = "select repeat('x', 300000) as x from range(10000)"
+
+
+def _cli_in_child(warehouse: Path, query: str) -> tuple[float, int, str]:
+    """Run `schoolwh sql` in a fresh process tree: (seconds, peak RSS in MB of the CLI and
+    its worker, what it printed)."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.monotonic()\n"
+        "p = subprocess.run([sys.executable, '-m', 'schoolwh.cli', 'sql', '-w', sys.argv[1], "
+        "sys.argv[2]], capture_output=True, text=True)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024\n"
+        "print(time.monotonic() - t, peak, p.returncode)\n"
+        "print(p.stdout[:2000] + p.stderr[-2000:])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(warehouse), query],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    first, _, rest = done.stdout.partition("\n")
+    seconds, peak, code = first.split()
+    assert code == "1", done.stdout  # refused: the CLI's error exit
+    return float(seconds), int(peak), rest
+
+
+@pytest.mark.parametrize("query", [BOMB_300MB, BOMB_3GB])
+def test_a_huge_result_is_refused_in_seconds_below_2_gb(warehouse: Path, query: str) -> None:
+    seconds, peak_mb, text = _cli_in_child(warehouse, query)
+    assert seconds < 30, text
+    assert peak_mb < 2048, (peak_mb, text)
+    assert "64 MB" in text or "Out of Memory" in text, text
+    assert "Traceback" not in text
+
+
+def test_the_result_is_capped_in_bytes_as_well_as_rows(warehouse: Path) -> None:
+    query = "select repeat('x', 10000) as x from range(500)"  # 5 MB in 500 rows
+    assert len(run_sql(warehouse, query).rows) == 500
+    with pytest.raises(SqlError) as info:
+        run_sql(warehouse, query, max_bytes=1024**2)
+    message = str(info.value)
+    assert message.startswith("查询结果超过 1 MB")
+    assert "Query refused: its result is larger than 1 MB" in message
+
+
+def test_the_timeout_covers_formatting(warehouse: Path) -> None:
+    result = run_sql(warehouse, SCHOOL_QUERY, timeout=30)
+    assert result.deadline is not None and result.deadline <= time.monotonic() + 30
+    late = dataclasses.replace(result, deadline=time.monotonic() - 1)
+    for fmt in ("table", "csv", "json"):
+        with pytest.raises(SqlError, match="timeout"):
+            format_result(late, fmt)
+
+
+def test_formatting_a_capped_result_takes_seconds(warehouse: Path) -> None:
+    query = "select repeat('长', 2000) || i as x, i from range(10000) t(i)"  # 60 MB of text
+    result = run_sql(warehouse, query, timeout=60)
+    started = time.monotonic()
+    text = format_result(result, "table")
+    assert time.monotonic() - started < 10
+    assert len(text.splitlines()) == 10_003
+
+
+@pytest.fixture(scope="session")
+def private_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding raw free text and quarantined raw rows."""
+    path = build_warehouse(tmp_path_factory.mktemp("private") / "warehouse.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw")
+    con.execute("CREATE TABLE raw.survey (response_id VARCHAR, overall INTEGER, comment VARCHAR)")
+    con.execute("INSERT INTO raw.survey VALUES ('R1', 5, '孩子家长电话 13800000000')")
+    con.execute(
+        "CREATE TABLE audit.quarantine (file_name VARCHAR, row_number INTEGER, reason VARCHAR, "
+        "raw_value VARCHAR, raw_row VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO audit.quarantine VALUES ('名单.csv', 7, 'bad_date', '2025-02-30', "
+        '\'{"身份证号": "410105200001011234"}\')'
+    )
+    con.close()
+    return path
+
+
+SECRETS = ("13800000000", "410105200001011234")
+READS_RAW_TEXT = [
+    "select * from raw.survey",
+    "select comment from raw.survey",
+    "select s.comment from raw.survey s",
+    "select upper(comment) from raw.survey",
+    "select raw_row from audit.quarantine",
+    "select * from audit.quarantine",
+    "select q from audit.quarantine q",
+    "select to_json(quarantine) from audit.quarantine",
+    "select * exclude (overall) from raw.survey",
+    "select columns('.*') from raw.survey",
+    "with x as (select * from raw.survey) select count(*) from x",
+    "select response_id from raw.survey where comment like '%138%'",
+    "summarize raw.survey",
+    "describe audit.quarantine",
+    "pivot raw.survey on response_id using first(comment)",
+    "select * from query_table('raw.survey')",
+    "select * from query('select comment from raw.survey')",
+    'select "comment" from "raw"."survey"',
+]
+
+
+@pytest.mark.parametrize("query", READS_RAW_TEXT)
+def test_raw_free_text_cannot_be_read(private_warehouse: Path, query: str) -> None:
+    with pytest.raises(SqlError) as info:
+        run_sql(private_warehouse, query)
+    message = str(info.value)
+    assert message.startswith("Query refused:")
+    assert not any(secret in message for secret in SECRETS)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("select response_id, overall from raw.survey", [("R1", 5)]),
+        ("select count(*) from raw.survey", [(1,)]),
+        ("select file_name, row_number, reason, raw_value from audit.quarantine",
+         [("名单.csv", 7, "bad_date", "2025-02-30")]),
+        ("select count(*) from marts.dim_school", [(3,)]),
+    ],
+)  # fmt: skip
+def test_other_columns_of_those_tables_can_be_read(
+    private_warehouse: Path, query: str, expected: list[tuple]
+) -> None:
+    assert run_sql(private_warehouse, query).rows == expected
+
+
+def test_the_cli_refuses_raw_free_text(private_warehouse: Path, cli: CliRunner) -> None:
+    out = cli.invoke(app, ["sql", "-w", str(private_warehouse), "select * from raw.survey"])
+    assert out.exit_code == 1
+    assert "raw.survey.comment" in out.output and "13800000000" not in out.output
+
+
+SQL_PAGE = Path(__file__).resolve().parents[1] / "dashboard" / "views" / "sql.py"
+
+
+def _sql_page(monkeypatch: pytest.MonkeyPatch, warehouse: Path, query: str):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SCHOOLWH_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(str(SQL_PAGE), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_area(key="sql_query").set_value(query)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_dashboard_result_is_held_once_for_all_sessions(
+    private_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = "select response_id, overall from raw.survey"
+    first = _sql_page(monkeypatch, private_warehouse, query)
+    second = _sql_page(monkeypatch, private_warehouse, query)
+    for at in (first, second):
+        kept = at.session_state["sql_result"]
+        assert set(kept) == {"key"}  # the session holds the key, not the rows
+        assert kept["key"][2] == query
+        [frame] = [f.value for f in at.dataframe if "response_id" in f.value.columns]
+        assert list(frame["response_id"]) == ["R1"]
+    from streamlit.runtime.caching.cache_resource_api import _resource_caches
+
+    held = [
+        entry
+        for caches in _resource_caches._function_caches.values()  # per scope, then function
+        for cache in caches.values()
+        if "_shared_result" in cache.display_name
+        for entry in cache._mem_cache.values()
+    ]
+    assert len(held) == 1  # one result for both sessions
+
+
+def test_dashboard_refuses_a_huge_result_in_chinese(
+    private_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _sql_page(monkeypatch, private_warehouse, BOMB_300MB)
+    [error] = [e.value for e in at.error]
+    assert error.startswith("查询出错：查询结果超过")
+    assert "MessageSizeError" not in error
+    assert not [f for f in at.dataframe if "x" in f.value.columns]

@@ -404,3 +404,10 @@ def test_a_parent_over_sub_columns_without_total_names_no_column(tmp_path):
     [o] = items(path)
     # never 590 (其中：女) as the enrolment: the sheet is refused, saying what is missing
     assert isinstance(o, FileOutcome) and o.status == "rejected" and "enrolled" in o.message
+
+
+def test_an_xls_saved_under_the_xlsx_name_still_loads(tmp_path):
+    xls = write_xls(tmp_path / "a.xls", {"在校生": ENROL})
+    renamed = tmp_path / "在校生.xlsx"
+    renamed.write_bytes(xls.read_bytes())
+    assert only_batch(renamed).rows["enrolled"].to_list() == [1200]

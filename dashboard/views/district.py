@@ -93,9 +93,7 @@ school_code = ui.select(
     bind="query-params",
 )
 if school_code is not None:
-    st.markdown(
-        f"#### {t('district.school_detail', lang, school=fmt.md(labels[school_code]))}"
-    )
+    st.markdown(f"#### {t('district.school_detail', lang, school=fmt.md(labels[school_code]))}")
     bounds = q.period_bounds(wh, period_type, period)
     daily = q.school_daily(wh, school_code, *bounds) if bounds else None
     if daily is None or daily.empty:

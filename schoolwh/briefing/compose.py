@@ -24,7 +24,7 @@ def compose(
     """The deck of one scope; `pictures` maps figure keys (figures.FigureItem.key) to PNGs."""
     scope = data.scope
     lang = scope.lang
-    deck = Deck(scope)
+    deck = Deck(scope, sample=data.sample)
     deck.title_slide()
     chosen = [k for k in data.kpi_ids() if kpis is None or k in kpis]
 

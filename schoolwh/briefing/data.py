@@ -42,6 +42,7 @@ class BriefingData:
     open_issues: pd.DataFrame  # issues open at the as-of date (scope), most overdue first
     quality: Quality
     min_sample: int = 30  # satisfaction responses below which a rate is not judged
+    sample: bool = False  # the synthetic sample: every figure and the title slide say so
 
     @property
     def overdue(self) -> pd.DataFrame:
@@ -152,4 +153,5 @@ def load_data(wh: Warehouse, scope: Scope) -> BriefingData:
         open_issues=q.open_issues(wh, district),
         quality=_quality(wh),
         min_sample=q.min_sample(wh),
+        sample=q.is_sample(wh),
     )

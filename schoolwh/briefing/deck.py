@@ -282,9 +282,10 @@ def _table(
 class Deck:
     """A deck under construction for one scope."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, *, sample: bool = False) -> None:
         self.scope = scope
         self.lang = scope.lang
+        self.sample = sample  # the synthetic sample: the title slide and footers say so
         self.prs = Presentation()
         self.prs.slide_width = SLIDE_W
         self.prs.slide_height = SLIDE_H
@@ -329,6 +330,8 @@ class Deck:
             period=scope.period_label,
             date=fmt.date(scope.as_of, self.lang),
         )
+        if self.sample:
+            footer = f"{t('sample.label', self.lang)} · {footer}"
         rule = slide.shapes.add_connector(
             MSO_CONNECTOR.STRAIGHT,
             MARGIN,
@@ -396,6 +399,18 @@ class Deck:
         _rect(slide, 0, 0, SLIDE_W, SLIDE_H, "FFFFFF")
         _rect(slide, 0, Inches(2.0), SLIDE_W, Inches(2.6), NAVY)
         _rect(slide, 0, Inches(4.6), SLIDE_W, Inches(0.08), ACCENT)
+        if self.sample:
+            _text(
+                slide,
+                Inches(0.8),
+                Inches(0.8),
+                Inches(11.7),
+                Inches(1.0),
+                [t("sample.banner", self.lang)],
+                size=20,
+                bold=True,
+                colour="B00020",
+            )
         _text(
             slide,
             Inches(0.8),

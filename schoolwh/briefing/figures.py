@@ -184,4 +184,9 @@ def build_figures(
         items.append(funding_pace(data))
     if "issues" in topics:
         items += [issues_month(data), overdue(data)]
-    return [i for i in items if i is not None]
+    shown = [i for i in items if i is not None]
+    if data.sample:
+        for item in shown:
+            charts.mark_sample(item.fig, data.scope.lang)
+            item.height = _height(item.fig)
+    return shown

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from schoolwh.core.sample import SAMPLE_MARKER
 from schoolwh.generator.bureau_daily import STYLES, file_name, participation_files
 from schoolwh.generator.bureau_feedback import (
     CORRECTION_FILE,
@@ -61,6 +62,7 @@ def file_names() -> tuple[str, ...]:
         LEDGER_FILE,
         CORRECTION_FILE,
         README,
+        SAMPLE_MARKER,
     )
 
 

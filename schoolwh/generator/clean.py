@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from schoolwh.core.sample import SAMPLE_MARKER
 from schoolwh.generator.calendar import TERMS
 from schoolwh.generator.jurisdiction import Jurisdiction
 from schoolwh.generator.readme import README, write_readme
@@ -30,6 +31,7 @@ def file_names() -> tuple[str, ...]:
         *(f"{s}.csv" for s in SINGLE),
         *(f"participation_{m}.csv" for m in _months()),
         README,
+        SAMPLE_MARKER,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from schoolwh.core.sample import SAMPLE_MARKER, SAMPLE_MARKER_TEXT
 from schoolwh.generator.jurisdiction import Jurisdiction
 from schoolwh.generator.summary import FLAW_KINDS, Flaw, WrittenFile
 from schoolwh.generator.writers import set_mtime
@@ -86,4 +87,8 @@ def write_readme(
     path = out_dir / README
     path.write_text(readme_text(j, files, flaws, clean), encoding="utf-8", newline="\n")
     set_mtime(path, when)
+    # the mark a load carries into the warehouse: the figures are synthetic
+    marker = out_dir / SAMPLE_MARKER
+    marker.write_text(SAMPLE_MARKER_TEXT, encoding="utf-8", newline="\n")
+    set_mtime(marker, when)
     return WrittenFile(README, (), 0)

@@ -60,7 +60,7 @@ def file_line(o: FileOutcome) -> str:
             parts.append(f"{_n(o.note_rows)} 备注行 note rows dropped")
     if o.mapping:
         parts.append(f"映射 mapping: {clean(o.mapping)}")
-    if o.header_row and o.header_row > 1:
+    if o.header_row and o.header_row > 1 and "header on rows" not in o.message:
         parts.append(f"表头在第 {o.header_row} 行 header on row {o.header_row}")
     extra = f" — {message}" if message else ""
     return f"  ✓ {where} → {src}: " + "; ".join(parts) + extra
@@ -126,7 +126,8 @@ def print_report(result: LoadResult, warehouse: Path, out) -> None:
     p(
         f"合计 / Totals: {t['loaded']} files loaded, {t['skipped']} skipped, "
         f"{t['rejected']} rejected; {t['landed']:,} rows landed, "
-        f"{t['quarantined']:,} quarantined, {t['dropped']:,} summary/note rows dropped"
+        f"{t['quarantined']:,} quarantined, {t['dropped']:,} structure rows (summary, group, "
+        "note…) dropped"
     )
     if result.checks:
         failed = [c for c in result.checks if not c.success]

@@ -915,3 +915,28 @@ def overdue_bars(
     top = float(max(totals.max() if len(totals) else 0, 1))
     fig.update_xaxes(range=[0, top * 1.15], tickvals=_count_ticks(top))
     return _layout(fig, title, height=max(240, 30 * len(labels) + 130))
+
+
+# ---------------------------------------------------------------------------------------
+# The synthetic sample's footer
+# ---------------------------------------------------------------------------------------
+def mark_sample(fig: go.Figure, lang: str) -> go.Figure:
+    """A footer line saying the figure shows the synthetic sample, below the plot, so
+    a screenshot or an exported image of it cannot pass for real data."""
+    margin = fig.layout.margin
+    bottom = int(margin.b) if margin and margin.b is not None else 10
+    fig.add_annotation(
+        text=t("sample.label", lang),
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=0,
+        yshift=-(bottom + 4),
+        xanchor="right",
+        yanchor="top",
+        showarrow=False,
+        font={"family": FONT, "size": 12, "color": "#B00020"},
+    )
+    height = int(fig.layout.height or 360)
+    fig.update_layout(margin={"b": bottom + 24}, height=height + 24)
+    return fig

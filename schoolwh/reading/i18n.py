@@ -762,3 +762,16 @@ def yes_no(value: Any, lang: str = DEFAULT_LANG) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     return t("yes" if bool(value) else "no", lang)
+
+
+# The synthetic sample's label: every page, figure footer and the deck's first slide.
+TEXT.update(
+    {
+        "sample.label": ("示例数据（合成）", "Sample data (synthetic)"),
+        "sample.banner": (
+            "示例数据（合成）：本看板展示的是程序生成的示例数据，不是真实的学校或区县数据。",
+            "Sample data (synthetic): the figures on this dashboard were made by a program; "
+            "they are not real schools or districts.",
+        ),
+    }
+)

@@ -682,3 +682,21 @@ def quarantine_summary(wh: Warehouse) -> pd.DataFrame:
         "select source, reason, count(*) as rows, count(distinct file_name) as files "
         "from audit.quarantine group by all order by rows desc, source, reason"
     )
+
+
+# ---------------------------------------------------------------------------------------
+# the synthetic sample (dashboard and briefings label it everywhere)
+# ---------------------------------------------------------------------------------------
+def is_sample(wh: Warehouse) -> bool:
+    """Whether the warehouse holds the synthetic sample: a load of it found the sample's
+    mark (schoolwh.core.sample.SAMPLE_MARKER) beside its spreadsheets."""
+    from schoolwh.core.sample import SAMPLE_MARKER
+
+    if not wh.has_table("audit", "load_files"):
+        return False
+    frame = wh.query(
+        "select count(*) as n from audit.load_files where file_name = ? "
+        "or file_name like '%/' || ? or file_name like '%\\' || ?",
+        (SAMPLE_MARKER, SAMPLE_MARKER, SAMPLE_MARKER),
+    )
+    return bool(frame["n"].iloc[0])

@@ -9,6 +9,15 @@
 #}
 
 {% set dimensions = ['district_code', 'stage', 'location'] %}
+{# every subset of the three dimensions beside period and respondent: 8 grouping sets #}
+{% set grouping_sets = [] %}
+{% for mask in range(2 ** (dimensions | length)) %}
+{% set members = ['period_type', 'period', 'respondent'] %}
+{% for i in range(dimensions | length) if (mask // (2 ** i)) % 2 == 1 %}
+{% do members.append(dimensions[i]) %}
+{% endfor %}
+{% do grouping_sets.append('(' ~ members | join(', ') ~ ')') %}
+{% endfor %}
 
 with
 
@@ -70,16 +79,8 @@ aggregated as (
         cast(sum(case when is_satisfied then 1 else 0 end) as {{ dbt.type_bigint() }}) as satisfied_responses,
         cast(count(*) as {{ dbt.type_bigint() }}) as responses
     from by_period
-    -- every subset of the three dimensions: 8 grouping sets
     group by grouping sets (
-        {%- for mask in range(2 ** dimensions | length) %}
-        (
-            period_type, period, respondent
-            {%- for i in range(dimensions | length) -%}
-                {%- if (mask // (2 ** i)) % 2 == 1 %}, {{ dimensions[i] }}{% endif -%}
-            {%- endfor %}
-        ){% if not loop.last %},{% endif %}
-        {%- endfor %}
+        {{ grouping_sets | join(',\n        ') }}
     )
 
 ),
