@@ -74,7 +74,8 @@ def gate(lang: str) -> Account | None:
         st.error(str(exc))
         st.stop()
     if not any_account:
-        if server_address() not in LOOPBACK:
+        address = server_address()
+        if address not in LOOPBACK and not address.startswith("127."):
             st.error(text("refused", lang))
             st.stop()
         read_from(None)

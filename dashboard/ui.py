@@ -269,6 +269,8 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
             if card.delta is not None and card.delta_is_good is not None:
                 arrow = "↑ " if card.delta > 0 else "↓ "
             delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[card.delta_is_good]
+            # without a target the badge already says 无目标值: not a second time beside it
+            target = "" if card.status == "no_target" else html.escape(card.target_text)
             with column.container(border=True):
                 st.markdown(
                     f'<div style="border-left:6px solid {card.colour};padding-left:10px">'
@@ -276,7 +278,7 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
                     f'<div style="font-size:1.9em;font-weight:600;line-height:1.3">'
                     f"{html.escape(card.value_text)}</div>"
                     f"<div>{_badge(card.status, current)} "
-                    f'<span style="color:#555;font-size:0.85em">{html.escape(card.target_text)}'
+                    f'<span style="color:#555;font-size:0.85em;white-space:nowrap">{target}'
                     f"</span></div>"
                     f'<div style="color:{delta_colour};font-size:0.85em;margin-top:4px">'
                     f"{arrow}{html.escape(card.delta_text)}</div>"
@@ -284,6 +286,13 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
                     f"</div>",
                     unsafe_allow_html=True,
                 )
+
+
+def heading(text: str, level: int = 3) -> None:
+    """A heading whose text holds data (a district's or school's name): written as escaped
+    HTML, so nothing in it becomes a link, an image, emphasis or an emoji. Escaping the
+    markdown is not enough: GitHub-flavoured markdown turns a bare `http://…` into a link."""
+    st.markdown(f"<h{level}>{fmt.html_text(text)}</h{level}>", unsafe_allow_html=True)
 
 
 def chart(fig: Any, key: str | None = None) -> None:

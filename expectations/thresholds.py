@@ -43,7 +43,7 @@ HOLIDAY_WINDOWS: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = (
 )
 
 # ISO weekdays (1 = Monday) on which schools teach. Official make-up working days
-# (调休上班日, listed in school_calendar.py) count as school days too. Any other weekend row
+# (调休上班日, from schoolwh/core/holidays.py) count as school days too. Any other weekend row
 # is a warning, not an error: a school may hold a make-up day of its own.
 SCHOOL_WEEKDAYS = (1, 2, 3, 4, 5)
 

@@ -212,6 +212,16 @@ def read_batches(
                 message="空文件：有表头但没有数据行 / empty file: a header but no data rows",
             )
         ]
+    if results and all(isinstance(r, FileOutcome) and r.status == "hidden" for r in results):
+        return [
+            *results,
+            FileOutcome(
+                name,
+                digest,
+                status="rejected",
+                message="所有工作表都已隐藏，没有可读取的数据 / every sheet is hidden: nothing to read",
+            ),
+        ]
     if not results or all(
         isinstance(r, FileOutcome) and r.status in ("ignored", "hidden") and not r.header_row
         for r in results
@@ -242,7 +252,6 @@ def _judge(
     if mapping is None:
         tries += [m for m in mappings if m.applies_to(sheet.name)]
         tries.append(None)
-    first: HeaderMatch | Closest | None = None
     for m in tries:
         source = forced or (m.source if m else None)
         constants = m.resolved_constants(sheet.name, titles) if m else {}
@@ -259,7 +268,7 @@ def _judge(
                 return found, m
             continue
         return found, m
-    return first, None
+    return None, None  # not reached: the last try is without a mapping
 
 
 def _title_lines(head: list[list[str | None]]) -> list[str]:

@@ -44,9 +44,6 @@ COUNT_UNITS = {
     "万人": 10_000,
     "万人次": 10_000,
 }
-# kept for callers of the earlier names
-TEN_THOUSAND_UNITS = {"万元", "万"}
-YUAN_UNITS = {"元", "yuan", "rmb", "人民币元"}
 
 
 def fold(text: str) -> str:
@@ -76,11 +73,6 @@ def unit_factor(kind: str, unit: str | None) -> int | None:
         return 1
     table = MONEY_UNITS if kind == "money" else COUNT_UNITS
     return table.get(unit.lower())
-
-
-def amount_factor(unit: str | None) -> int | None:
-    """Multiplier to yuan for a money column's header unit; None when the unit is unknown."""
-    return unit_factor("money", unit)
 
 
 def units_understood(kind: str) -> str:
@@ -241,12 +233,6 @@ def match_paths(
             units[col] = _unit(parts)
             labels[col] = label
     return HeaderMatch(source, -1, columns, units, ignored, repeated, 1, labels, paths, mapped)
-
-
-def match_row(row: list[str | None], source: Source) -> HeaderMatch:
-    """A one-row header (kept for callers that have a row)."""
-    paths = [[str(c).strip()] if c is not None and str(c).strip() else [] for c in row]
-    return match_paths(paths, source)
 
 
 def find_header(

@@ -199,14 +199,18 @@ def starter(file_label: str, sheets: list[dict]) -> str:
         return "\n".join(lines) + "\n"
     src = SOURCES[best["source"]]
     lines.append(f'source = "{src.name}"   # 最接近 closest: {src.zh}')
-    names = [s["name"] for s in sheets if s["name"] is not None and s["recognised"]]
+    # the sheets that come as near the source as the best one
+    chosen = [
+        s
+        for s in sheets
+        if s["source"] == src.name and len(s["recognised"]) == len(best["recognised"])
+    ]
+    names = [s["name"] for s in chosen if s["name"] is not None]
     if names:
         lines.append("sheets = [" + ", ".join(_q(n) for n in names) + "]")
     lines += ["", "[columns]"]
     seen: set[str] = set()
-    for sheet in sheets:
-        if sheet["source"] != src.name:
-            continue
+    for sheet in chosen:
         where = f"工作表「{sheet['name']}」" if sheet["name"] else "表头"
         lines.append(f"# {where}第 {sheet['header_row']} 行 / header row {sheet['header_row']}")
         recognised = {p: c for c, p in sheet["recognised"].items()}
@@ -218,12 +222,15 @@ def starter(file_label: str, sheets: list[dict]) -> str:
                 lines.append(f"{_q(path)} = {_q(recognised[path])}   # 已识别 recognised")
             else:
                 lines.append(f'# {_q(path)} = ""')
-    missing = dict.fromkeys(m for s in sheets if s["source"] == src.name for m in s["missing"])
+    # a column missing from every chosen sheet
+    missing = dict.fromkeys(
+        m for m in chosen[0]["missing"] if all(m in s["missing"] for s in chosen)
+    )
     if missing:
         lines.append("# 仍缺少的必填列 / required columns still unmapped:")
         for col in missing:
             hint = next(
-                (s["suggestions"][col] for s in sheets if col in s.get("suggestions", {})), None
+                (s["suggestions"][col] for s in chosen if col in s.get("suggestions", {})), None
             )
             guess = f"   # 是否为「{hint}」？ / is it {hint!r}?" if hint else ""
             lines.append(f'# "?" = "{col}"   # {src.column(col).zh}{guess}')

@@ -37,8 +37,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SUFFIXES = (".csv", *WORKBOOK_SUFFIXES)
 
 # Caps: far beyond any bureau file, far below what exhausts the machine.
-MAX_FILE_BYTES = 1 << 30  # a file on disk
-MAX_UNCOMPRESSED_BYTES = 1 << 30  # everything inside one XLSX/ODS zip
+MAX_FILE_BYTES = 256 << 20  # a file on disk (a province month of daily rows: ≈ 15 MB)
+MAX_UNCOMPRESSED_BYTES = 512 << 20  # everything inside one XLSX/ODS zip
 MAX_ROWS_PER_FILE = 5_000_000
 MAX_COLUMNS = 1_024  # cells per row (Excel 2003 had 256)
 MAX_SHEET_CELLS = 20_000_000  # the extent (rows × columns) of one sheet
@@ -329,6 +329,7 @@ def _workbook_sheets(data: bytes, suffix: str) -> list[Sheet]:
             f"cannot open the workbook (damaged, or encrypted: remove the password and save it "
             f"again): {exc}"
         ) from exc
+    ods_merges = _ods_merges(data) if suffix == ".ods" else {}
     sheets = []
     for index, meta in enumerate(book.sheets_metadata):
         if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
@@ -337,8 +338,46 @@ def _workbook_sheets(data: bytes, suffix: str) -> list[Sheet]:
         if hidden:
             sheets.append(Sheet(meta.name, [], hidden=True))
             continue
-        sheets.append(_book_sheet(book, index, meta.name, calamine))
+        sheet = _book_sheet(book, index, meta.name, calamine)
+        if not sheet.merges and meta.name in ods_merges:
+            sheet.merges = ods_merges[meta.name]
+        sheets.append(sheet)
     return sheets
+
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(data: bytes) -> dict[str, list[Merge]]:
+    """Merged cells in the first rows of each ODS table (calamine gives none for ODS):
+    cells spanning columns or rows, from content.xml (already bounded by `check_zip`)."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, list[Merge]] = {}
+    head = HEAD_ROWS + HEADER_DEPTH
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as f:
+            table, row, col = None, 0, 0
+            for event, el in ET.iterparse(f, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == f"{_TABLE}table":
+                        table, row = el.get(f"{_TABLE}name"), 0
+                        out.setdefault(table or "", [])
+                    elif tag == f"{_TABLE}table-row":
+                        col = 0
+                    elif tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                        span_c = int(el.get(f"{_TABLE}number-columns-spanned", "1"))
+                        span_r = int(el.get(f"{_TABLE}number-rows-spanned", "1"))
+                        if row < head and (span_c > 1 or span_r > 1) and table is not None:
+                            out[table].append(((row, col), (row + span_r - 1, col + span_c - 1)))
+                        col += int(el.get(f"{_TABLE}number-columns-repeated", "1"))
+                elif tag == f"{_TABLE}table-row":
+                    row += int(el.get(f"{_TABLE}number-rows-repeated", "1"))
+                    el.clear()
+    except (KeyError, ET.ParseError, ValueError, zipfile.BadZipFile, OSError):
+        return {}
+    return {k: v for k, v in out.items() if v}
 
 
 def _book_sheet(book, index: int, name: str, calamine) -> Sheet:

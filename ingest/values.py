@@ -58,16 +58,24 @@ def _visible(t: pl.Expr) -> pl.Expr:
     return t.str.replace_all(_INVISIBLE, "").str.replace_all(_CONTROL, " ")
 
 
-def _text(raw: pl.Expr, fold: bool = True) -> pl.Expr:
-    """NFKC-normalised (unless `fold` is false), visible, trimmed text; empty → null."""
-    t = raw.str.normalize("NFKC") if fold else raw
-    t = _visible(t).str.strip_chars()
+def _text(raw: pl.Expr, fold: bool = True, plain: bool = False) -> pl.Expr:
+    """NFKC-normalised (unless `fold` is false), visible, trimmed text; empty → null.
+
+    `plain` says the column is ASCII without control characters (`is_ascii`): there is
+    nothing to fold or remove, only to trim.
+    """
+    t = raw
+    if not plain:
+        t = _visible(raw.str.normalize("NFKC") if fold else raw)
+    t = t.str.strip_chars()
     return pl.when(t == "").then(None).otherwise(t)
 
 
 def is_ascii(raw: pl.Expr) -> pl.Expr:
-    """Aggregate: every cell of the column is ASCII (which NFKC leaves as it is)."""
-    return (raw.str.len_bytes().sum() == raw.str.len_chars().sum()).fill_null(True)
+    """Aggregate: every cell of the column is ASCII without control characters, which
+    NFKC and the removal of invisible characters (`_visible`) leave as it is."""
+    ascii_only = (raw.str.len_bytes().sum() == raw.str.len_chars().sum()).fill_null(True)
+    return ascii_only & ~raw.str.contains(r"[\x00-\x1f\x7f]").any().fill_null(False)
 
 
 def iso_date(t: pl.Expr) -> pl.Expr:
@@ -98,7 +106,8 @@ KINDS = ("string", "text", "code", "int", "year", "money", "bool", "date", "term
 def cell_text(column: Column, raw: pl.Expr, *, ascii_only: bool = False) -> pl.Expr:
     """Step 1: the text the parsers read (free text is only trimmed, never NFKC-folded).
 
-    `ascii_only` says the column holds only ASCII (see `is_ascii`): NFKC is skipped.
+    `ascii_only` says the column holds only ASCII without control characters (see
+    `is_ascii`): NFKC and the removal of invisible characters are skipped.
     """
     if column.kind not in KINDS:
         raise ValueError(f"unknown column kind {column.kind}")
@@ -108,8 +117,8 @@ def cell_text(column: Column, raw: pl.Expr, *, ascii_only: bool = False) -> pl.E
     if column.kind == "string":
         # names and identifiers keep their own forms (a school's full-width brackets),
         # but lose what nobody can see
-        return _text(raw, fold=False)
-    return _text(raw, fold=not ascii_only)
+        return _text(raw, fold=False, plain=ascii_only)
+    return _text(raw, plain=ascii_only)
 
 
 def parse_value(column: Column, t: pl.Expr, factor: int = 1, *, canonical: bool = False) -> pl.Expr:

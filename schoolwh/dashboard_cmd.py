@@ -172,7 +172,7 @@ def serve(warehouse: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
     """
     from schoolwh.accounts import AccountStore
 
-    if host not in ("127.0.0.1", "localhost", "::1") and not AccountStore(warehouse).exists():
+    if not is_loopback(host) and not AccountStore(warehouse).exists():
         print(
             f"尚未设置账号：看板只在 127.0.0.1 上开放，拒绝在 {host} 上提供服务；请先运行 "
             f"`schoolwh users add` / no accounts yet: the dashboard is served on 127.0.0.1 "

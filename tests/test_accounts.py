@@ -272,3 +272,57 @@ def test_downloads_write_formulas_as_text(tmp_path):
     assert cell.data_type == "s" and cell.value == frame["学校"][0]
     assert sheet.cell(3, 1).data_type == "s" and sheet.cell(3, 1).value == "+1"
     assert sheet.cell(3, 2).value == -2
+
+
+# -- login in the dashboard -------------------------------------------------------------------
+def _app(wh: Path, monkeypatch, address: str = "127.0.0.1"):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SCHOOLWH_WAREHOUSE", str(wh))
+    from streamlit import config as st_config
+
+    app_file = Path(__file__).parents[1] / "dashboard" / "app.py"
+    st_config.set_option("server.address", address)
+    return AppTest.from_file(str(app_file), default_timeout=60)
+
+
+def test_dashboard_asks_for_a_login_once_an_account_exists(tmp_path, monkeypatch):
+    from streamlit import config as st_config
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    AccountStore(wh).add("li", "district", (A,), PASSWORD)
+    try:
+        at = _app(wh, monkeypatch).run()
+        assert [t.label for t in at.text_input] == ["用户名", "密码"]
+        assert at.text_input[1].proto.type == at.text_input[1].proto.PASSWORD
+        assert [b.label for b in at.button] == ["登录"]
+        assert not at.error
+        shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+        assert "金水区" not in shown and "数据截至" not in shown
+        at.text_input[0].input("li")
+        at.text_input[1].input("wrong password")
+        at.button[0].click().run()
+        assert "wrong user name or password" in at.error[0].value
+        assert "auth_account" not in at.session_state
+        at.text_input[1].input(PASSWORD)
+        at.button[0].click().run()
+        assert at.session_state["auth_account"] == "li"
+        assert not at.text_input or at.text_input[0].label != "用户名"
+        assert any("li" in c.value and "district" in c.value for c in at.sidebar.caption)
+        assert extract_path(wh, (A,)).exists()  # what this session reads
+    finally:
+        st_config.set_option("server.address", None)
+
+
+def test_open_mode_only_on_loopback(tmp_path, monkeypatch):
+    from streamlit import config as st_config
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    try:
+        at = _app(wh, monkeypatch, "0.0.0.0").run()
+        assert at.error and "127.0.0.1" in at.error[0].value
+        assert not at.text_input
+        at = _app(wh, monkeypatch, "127.0.0.1").run()
+        assert not at.text_input  # no accounts, local: today's open mode
+    finally:
+        st_config.set_option("server.address", None)

@@ -70,3 +70,26 @@ def test_load_refuses_without_the_dbt_project(tmp_path, monkeypatch):
     assert "the dbt project is missing" in result.output
     assert str(tmp_path / "no-dbt" / "dbt_project.yml") in result.output
     assert not wh.parent.exists()  # nothing landed, archived or locked
+
+
+def test_load_refuses_a_malformed_holiday_file(tmp_path, monkeypatch):
+    from schoolwh.core import holidays
+    from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv
+
+    broken = tmp_path / "holidays.toml"
+    broken.write_text("[2040]\nmakeup_workdays = ['2040-09-29']\n", encoding="utf-8")
+    monkeypatch.setattr(holidays, "OVERRIDES", broken)
+    holidays.calendar.cache_clear()
+    try:
+        inbox = write_csv(
+            tmp_path / "in" / "学校.csv", [SCHOOLS_HEADER_ZH, school_row("4101050001")]
+        )
+        wh = tmp_path / "wh" / "warehouse.duckdb"
+        result = runner.invoke(app, ["load", str(inbox), "--warehouse", str(wh)])
+    finally:
+        holidays.calendar.cache_clear()
+    assert result.exit_code == 4
+    assert "Traceback" not in result.output
+    assert "节假日日历文件有误" in result.output
+    assert "holidays.toml [2040]: expected a list of dates" in result.output
+    assert not wh.parent.exists()

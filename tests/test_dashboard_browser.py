@@ -424,7 +424,9 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
     rows = [["学校代码", "学期", "在校生数", "有就餐需求学生数", "有课后服务需求学生数"]]
     rows += [list(e) for e in fx.ENROLLMENT if e[0].startswith(fx.D_JINSHUI)]
     rows.append([fx.SCHOOL_B, "2025-spring", "很多", 400, 300])
-    bad_file = write_csv(tmp_path / "在校生.csv", [["" if v is None else v for v in r] for r in rows])
+    bad_file = write_csv(
+        tmp_path / "在校生.csv", [["" if v is None else v for v in r] for r in rows]
+    )
     served = Served(warehouse, tmp_path)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
@@ -468,8 +470,8 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
         assert "已发布" in body_text(browser), body_text(browser)
         # the submitted load appears on the dashboard
         go_to(browser, "quality")
-        wait_for(browser, lambda b: page_settled(b) and "#2" in body_text(b))
-        loads = download_csv(browser, downloads)
+        wait_for(browser, lambda b: page_settled(b, "数据质量"))
+        loads = download_csv(browser, downloads)  # the loads table, newest first
         assert any(line.startswith("2,") for line in loads.splitlines()), loads
     finally:
         browser.quit()

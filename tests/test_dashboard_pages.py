@@ -87,6 +87,11 @@ def test_overview_shows_cards_grid_map_and_as_of(monkeypatch, dash_warehouse):
     beside = table_with(at, "区县")
     assert "郑州经济技术开发区" in set(beside["区县"])
     assert len(at.get("plotly_chart")) >= 3  # grid, map, ranking
+    # a KPI without a target says 无目标值 once (the badge), not twice
+    untargeted = [
+        m.value for m in at.markdown if "border-left" in m.value and "无目标值" in m.value
+    ]
+    assert untargeted and all(card.count("无目标值") == 1 for card in untargeted)
     assert len(at.get("download_button")) >= 2
 
 
@@ -148,7 +153,7 @@ def test_school_picker_follows_the_district(monkeypatch, dash_warehouse):
     assert picker.value in {fx.SCHOOL_D, fx.SCHOOL_E}  # a school of the district shown
     assert picker.value == fx.SCHOOL_D
     detail = [m.value for m in at.markdown if "学校详情" in str(m.value)]
-    assert detail == ["#### 学校详情：中牟县城关镇第一小学"]
+    assert detail == ["<h4>学校详情：中牟县城关镇第一小学</h4>"]
     assert set(table_with(at, "学校")["学校代码"]) == {fx.SCHOOL_D, fx.SCHOOL_E}
 
 
@@ -257,7 +262,12 @@ def test_funding_page(monkeypatch, dash_warehouse):
     assert fmt.percent(2_530_000 / 4_000_000) in text  # spent / allocated in 2025
     funding = table_with(at, "项目")
     row = funding[(funding["区县"] == "金水区") & (funding["项目"] == "营养改善计划")].iloc[0]
-    assert (row["下达资金"], row["支出"], row["执行率"]) == ("100万元", "52万元", "52.0%")
+    # one unit per money column, named in the header, two decimals
+    assert (row["下达资金（万元）"], row["支出（万元）"], row["执行率"]) == (
+        "100.00",
+        "52.00",
+        "52.0%",
+    )
     pace = table_with(at, "目标进度")
     assert len(pace) == 10 and pace.iloc[-1]["月份"] == "2025年10月"
 
@@ -317,7 +327,9 @@ def test_quality_page_loads_quarantine_checks_completeness(monkeypatch, dash_war
     at.selectbox(key="f_reason").set_value("out_of_range").run()
     assert list(table_with(at, "原始值")["原始值"]) == ["-5"]
     checks = table_with(at, "检查项")
-    assert "relationships_participation_school" in set(checks["检查项"])
+    # in words: the failed check's message, not a machine name
+    assert "2 rows name a school not in the registry" in set(checks["检查项"])
+    assert not any(str(c).startswith("expect_") for c in checks["检查项"])
     completeness = table_with(at, "填报完整率")
     assert "87.5%" in set(completeness["填报完整率"])  # worked example: 7 of 8 days
 

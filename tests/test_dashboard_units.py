@@ -50,8 +50,9 @@ def test_number_in_wan_and_yi(value, lang, expected):
 
 
 def test_money_rates_days_and_dates():
-    assert fmt.money(29_282_900, "zh") == "2928.29万元"
-    assert fmt.money(1_200_000, "en") == "¥1.2 M"
+    assert fmt.money(29_282_900, "zh") == "2,928.29万元"
+    assert fmt.money(1_200_000, "en") == "¥1.20 M"
+    assert fmt.money(173_000_000, "zh") == "1.73亿元"  # 亿 only in headlines
     assert fmt.percent(0.925) == "92.5%"
     assert fmt.percent(2 / 3) == "66.7%"
     assert fmt.points(0.025, "zh") == "+2.5个百分点"
@@ -232,7 +233,8 @@ def test_table_display_and_export_forms():
         }
     )
     zh = tables.build(frame, tables.FUNDING, "zh")
-    assert zh.display.iloc[0].tolist() == ["金水区", "营养改善计划", "100万元", "52万元", "52.0%"]
+    assert zh.display.iloc[0].tolist() == ["金水区", "营养改善计划", "100.00", "52.00", "52.0%"]
+    assert list(zh.display.columns)[2:4] == ["下达资金（万元）", "支出（万元）"]
     assert list(zh.export.columns)[2:] == ["下达资金（元）", "支出（元）", "执行率（%）"]
     assert zh.export.iloc[0].tolist()[2:] == [1_000_000.0, 520_000.0, 52.0]
     en = tables.build(frame, tables.FUNDING, "en")
@@ -362,7 +364,7 @@ def test_funding_axis_is_written_in_wan():
     frame = pd.DataFrame({"label": ["金水区"], "allocated": [1_200_000.0], "spent": [660_000.0]})
     fig = charts.funding_bars(frame, "label", "zh")
     assert "100万" in fig.layout.xaxis.ticktext
-    assert fig.data[1].text[0] == "66万元 · 55.0%"
+    assert fig.data[1].text[0] == "66.00万元 · 55.0%"
 
 
 def test_satisfaction_interval_and_pace_and_issue_figures():
@@ -390,3 +392,51 @@ def test_sql_examples_have_titles_in_both_languages():
     assert len(ids) == 5
     for example in ids:
         assert f"sql.example.{example}" in i18n.TEXT
+
+
+# --- one number style per unit ------------------------------------------------------------
+def test_money_in_a_table_is_one_unit_with_separators_and_two_decimals():
+    """Money once mixed 7074.75万元, 1711.1万元 and 1.73亿元 in one table headed （元）."""
+    frame = pd.DataFrame({"district_name": ["甲", "乙", "丙"], "program": "nutrition",
+                          "allocated": [70_747_500, 17_111_000, 173_000_000],
+                          "spent": [1_000, None, 0], "execution": [0.1, None, 0.0]})  # fmt: skip
+    zh = tables.build(frame, tables.FUNDING, "zh")
+    assert list(zh.display["下达资金（万元）"]) == ["7,074.75", "1,711.10", "17,300.00"]
+    assert list(zh.display["支出（万元）"]) == ["0.10", "—", "0.00"]
+    assert "下达资金（元）" in zh.export and zh.export["下达资金（元）"].iloc[0] == 70_747_500
+    en = tables.build(frame, tables.FUNDING, "en")
+    assert list(en.display.filter(like="(¥ million)").iloc[:, 0]) == ["70.75", "17.11", "173.00"]
+    assert not any("亿" in v or "万元" in v for v in zh.display.iloc[:, 2:4].to_numpy().ravel())
+
+
+def test_counts_are_exact():
+    """The quality page showed 1.26万 read and 1.26万 landed: one quarantined row vanished."""
+    frame = pd.DataFrame({"load_id": [1], "rows_landed": [12_593], "rows_quarantined": [1],
+                          "files_loaded": [22], "message": ['["/in/a.csv", "/in/b.xlsx", "/in/a.csv"]']})  # fmt: skip
+    display = tables.build(frame, tables.LOADS, "zh").display
+    assert display["入库行数"].iloc[0] == "12,593"
+    assert fmt.count(12_594) == "12,594" and fmt.count(None) == "—"
+
+
+def test_load_file_lists_read_as_names():
+    paths = '["/data/in/区县名录.csv", "C:\\\\报表\\\\学校.xlsx", "/data/in/区县名录.csv"]'
+    assert tables.file_list(paths, "zh") == "2 个文件：区县名录.csv、学校.xlsx"
+    many = str([f"/x/{i}.csv" for i in range(8)]).replace("'", '"')
+    assert tables.file_list(many, "en") == "8 files: 0.csv, 1.csv, 2.csv, 3.csv, 4.csv, …"
+    assert tables.file_list("1 file rejected", "zh") == "1 file rejected"
+
+
+def test_quality_checks_read_in_plain_words():
+    """Raw GX names (expect_column_values_to_be_in_set) gave way to the report's words."""
+    message = (
+        "必填列「区县」不为空 / required column district_name is filled — "
+        "通过 / passed: 0 of 16 rows unexpected"
+    )
+    assert tables.check_description(message, "zh") == "必填列「区县」不为空 — 通过"
+    assert tables.check_description(message, "en") == (
+        "required column district_name is filled — passed: 0 of 16 rows unexpected"
+    )
+    frame = pd.DataFrame({"check_name": ["expect_column_values_to_be_in_set"],
+                          "message": [message], "success": [True]})  # fmt: skip
+    display = tables.build(frame, tables.CHECKS, "zh").display
+    assert "expect_column_values_to_be_in_set" not in display.to_csv()

@@ -5,7 +5,7 @@
 - Every citation of a docs/ page (`docs/kpis.md#status` in code, relative links in
   Markdown) names a file that exists and, with `#anchor`, one of its headings.
 - Every source, column, Chinese header and enumeration value of the contract, every
-  quarantine reason and every KPI of the seed is documented.
+  quarantine reason, every KPI of the seed and every command is documented.
 """
 
 from __future__ import annotations
@@ -284,3 +284,29 @@ def test_docs_pages_are_all_reached_from_the_readme() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for page in sorted(DOCS.glob("*.md")):
         assert f"(docs/{page.name}" in readme, f"README does not link docs/{page.name}"
+
+
+def _commands() -> list[str]:
+    from schoolwh.cli import app
+
+    names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+    for group in app.registered_groups:
+        names += [f"{group.name} {c.name}" for c in group.typer_instance.registered_commands]
+    return names
+
+
+def test_every_command_is_documented() -> None:
+    contract = CONTRACT.read_text(encoding="utf-8")
+    section = contract.split("\n## The command line\n", 1)[1].split("\n## ", 1)[0]
+    # `schoolwh users add\|list ...` → ["schoolwh", "users", "add", "list", ...]
+    documented = [
+        re.split(r"[\s\\|]+", line.split("`")[1])
+        for line in section.splitlines()
+        if line.startswith("| `schoolwh ")
+    ]
+    missing = []
+    for name in _commands():
+        group, _, sub = name.partition(" ")
+        if not any(w[1] == group and (not sub or sub in w[2:]) for w in documented):
+            missing.append(name)
+    assert not missing, f"docs/contract.md#the-command-line lacks: {missing}"

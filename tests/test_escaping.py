@@ -14,6 +14,7 @@ import html
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,24 @@ _MARKDOWN = MarkdownIt("commonmark")
 
 
 # --- helpers --------------------------------------------------------------------------------
+# what GitHub-flavoured markdown (Streamlit's) turns into a link in plain text, escaped
+# or not: bare URLs, www. addresses and e-mail addresses
+_AUTOLINK = re.compile(r"(https?://|www\.|[\w.+-]+@[\w-]+\.\w)", re.IGNORECASE)
+
+
 def rendered(markdown: str) -> str:
     """Markdown as the HTML a CommonMark renderer makes of it."""
     return _MARKDOWN.render(markdown)
+
+
+def autolinked(markdown: str) -> list[str]:
+    """The text runs GFM would turn into links (raw HTML blocks are left as they are)."""
+    runs = []
+    for token in _MARKDOWN.parse(markdown):
+        for child in token.children or []:
+            if child.type == "text" and _AUTOLINK.search(child.content):
+                runs.append(child.content)
+    return runs
 
 
 def visible_text(markup: str) -> str:
@@ -82,20 +98,22 @@ def assert_figure_is_text(spec: Any, expect: tuple[str, ...] = ()) -> None:
         assert name in drawn, name
 
 
-# --- the two escapes ------------------------------------------------------------------------
+# --- the escape --------------------------------------------------------------------------
 @pytest.mark.parametrize("name", [*HOSTILE, "a_b*c* `d` #e | f ~g~ $x$ :red[y] \\z", "1. 2\n# h"])
-def test_markdown_escape_shows_the_characters(name):
-    out = rendered(f"### 学校详情：{fmt.md(name)}")
-    assert "<img" not in out and "<a " not in out and "<strong>" not in out
-    assert "<em>" not in out and "<code>" not in out and "<h1>" not in out
-    assert out.startswith("<h3>")
-    assert visible_text(out).strip() == "学校详情：" + name.replace("\n", " ")
+def test_html_heading_shows_the_characters(name):
+    """ui.heading's markup: as markdown it is one raw HTML block, so nothing in the name
+    is read as markdown, turned into a link or split into a second block."""
+    source = f"<h3>{fmt.html_text('学校详情：' + name)}</h3>"
+    out = rendered(source)
+    assert out.strip() == source
+    assert not autolinked(source)
+    assert visible_text(out) == "学校详情：" + name.replace("\n", " ")
 
 
-def test_plot_text_escapes_plotly_markup():
-    assert fmt.plot_text(LINK_NAME) == '&lt;a href="https://example.com"&gt;中原区&lt;/a&gt;'
-    assert fmt.plot_text("A&B<br>C") == "A&amp;B&lt;br&gt;C"
-    assert fmt.plot_text("line\nbreak") == "line break"
+def test_html_text_escapes_plotly_markup():
+    assert fmt.html_text(LINK_NAME) == '&lt;a href="https://example.com"&gt;中原区&lt;/a&gt;'
+    assert fmt.html_text("A&B<br>C") == "A&amp;B&lt;br&gt;C"
+    assert fmt.html_text("line\nbreak") == "line break"
 
 
 # --- every chart builder --------------------------------------------------------------------
@@ -167,7 +185,7 @@ def test_emphasis_is_bold_but_the_name_stays_text():
     frame = _kpi_frame().assign(**{charts.EMPHASIS: [False, True, False]})
     fig = charts.ranking_bars(frame, "zh", target=0.95)
     labels = list(fig.data[0].y)
-    assert f"<b>{fmt.plot_text(LINK_NAME)}</b>" in labels
+    assert f"<b>{fmt.html_text(LINK_NAME)}</b>" in labels
     assert_figure_is_text(fig.to_plotly_json(), HOSTILE)
 
 
@@ -257,6 +275,7 @@ def _assert_page_is_text(at: AppTest) -> None:
     for source in _markdown_sources(at):
         out = rendered(source)
         assert "<img" not in out and "<a " not in out, source
+        assert not autolinked(source), source
         if any(name in visible_text(out) for name in HOSTILE):
             assert "<strong>" not in out.replace("<strong>数据截至", ""), source
     for element in at.get("plotly_chart"):
@@ -339,3 +358,48 @@ def test_briefing_svg_has_no_link_from_the_data(hostile_warehouse):
     text = "".join(svg.itertext())
     for name in HOSTILE:
         assert name in text
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_hostile_names_in_chromium_make_no_image_or_link(hostile_warehouse, tmp_path):
+    """In the served dashboard no element is made of the data: no image is fetched, no
+    link points where a name says, and the names read as their characters."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from test_dashboard_browser import _serve_and_browse
+
+    url, server, browser, log = _serve_and_browse(tmp_path, hostile_warehouse)
+    try:
+        for page, wanted in (
+            ("district", f"{IMAGE_NAME}（2025年秋季学期）"),
+            ("overview", "全域指标"),
+        ):
+            browser.get(f"{url}/{page}")
+            WebDriverWait(browser, 60, poll_frequency=0.5).until(
+                lambda b, w=wanted: (
+                    w in b.find_element(By.TAG_NAME, "body").text
+                    and len(b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= 1
+                )
+            )
+            images = [
+                i.get_attribute("src") or "" for i in browser.find_elements(By.TAG_NAME, "img")
+            ]
+            assert not [src for src in images if "127.0.0.1:9" in src], page
+            links = [
+                a.get_attribute("href") or ""
+                for a in browser.find_elements(By.CSS_SELECTOR, "a, svg a")
+            ]
+            assert not [h for h in links if "example.com" in h or "127.0.0.1:9" in h], page
+            assert not browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot a"), page
+            browser.save_screenshot(str(tmp_path / f"{page}.png"))
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "全域指标" in body
+    finally:
+        browser.quit()
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

@@ -170,3 +170,27 @@ def _no_build(monkeypatch):
 
     real = mod.load
     monkeypatch.setattr(mod, "load", lambda *a, **k: real(*a, **{**k, "build": False}))
+
+
+@pytest.mark.dbt
+def test_a_new_warehouse_path_reuses_the_saved_dbt_parse(tmp_path, monkeypatch):
+    """The parse is kept per project version: a first load into a new warehouse does not
+    parse the whole project again (dbt's own record: no file parsed afresh)."""
+    import json
+    import tempfile
+
+    from schoolwh.pipeline.dbt_runner import ENV_DBT_PATH, run_dbt
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a cache of this test's own
+    counts = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        copy = folder / ".warehouse.duckdb.build"
+        result = run_dbt(
+            ["parse"], env={ENV_DBT_PATH: str(copy)}, cache_key=str(copy), target_dir=folder / "t"
+        )
+        assert result.success, result.message
+        info = json.loads((folder / "t" / "perf_info.json").read_text())
+        counts.append(info["parsed_path_count"])
+    assert counts[0] > 0 and counts[1] == 0

@@ -354,7 +354,8 @@ def test_out_of_memory_message(warehouse: Path) -> None:
     with pytest.raises(SqlError) as caught:
         run_sql(warehouse, "select string_agg(repeat('x', 1000), '') from range(2000000)")
     message = str(caught.value)
-    assert message.startswith("Query failed: Out of Memory Error")
+    assert message.startswith(f"查询所需内存超过上限 {limits.MEMORY_LIMIT}")
+    assert " / Query failed: Out of Memory Error" in message
     assert f"allows {limits.MEMORY_LIMIT} of memory" in message
     assert "SET memory_limit" not in message  # DuckDB's advice cannot apply here
 
@@ -571,6 +572,12 @@ READS_RAW_TEXT = [
     "select * from query_table('raw.survey')",
     "select * from query('select comment from raw.survey')",
     'select "comment" from "raw"."survey"',
+    "select #3 from raw.survey",
+    "select x from raw.survey as s(a, b, x)",
+    "from raw.survey",
+    "table audit.quarantine",
+    "select response_id from raw.survey union all select comment from raw.survey",
+    "select 1 from (values (1)) t(a), lateral (select comment from raw.survey)",
 ]
 
 

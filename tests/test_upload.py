@@ -110,7 +110,8 @@ def test_correction_sheet_round_trips(tmp_path):
 
 def test_clerk_rows_outside_their_districts_are_quarantined(tmp_path):
     wh = registry(tmp_path / "warehouse.duckdb")
-    rows = [ENROLL_HEADER] + [
+    rows = [
+        ENROLL_HEADER,
         ["4101050001", "2025-autumn", 500, 100],
         ["4101050002", "2025-autumn", 400, 100],
         ["4101050009", "2025-autumn", 300, 100],

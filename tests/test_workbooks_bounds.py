@@ -291,3 +291,11 @@ def test_names_and_cells_reach_the_terminal_as_text():
     assert "\x1b" not in text and "\r" not in text
     assert not any(line.startswith("  ✓ 假.csv") for line in text.splitlines())
     assert "x.csv\\x0a  ✓ 假.csv" in text
+
+
+def test_progress_lines_show_file_names_as_text():
+    from schoolwh.pipeline.report import Progress
+
+    err = io.StringIO()
+    Progress(1, stream=err).step("读取 reading a.csv\n[load] 已发布 fake\x1b[31m")
+    assert err.getvalue().count("\n") == 1 and "\x1b" not in err.getvalue()

@@ -411,3 +411,15 @@ def test_an_xls_saved_under_the_xlsx_name_still_loads(tmp_path):
     renamed = tmp_path / "在校生.xlsx"
     renamed.write_bytes(xls.read_bytes())
     assert only_batch(renamed).rows["enrolled"].to_list() == [1200]
+
+
+def test_ods_with_a_merged_two_row_header(tmp_path):
+    rows = [
+        ["学校代码", "学期", "在校生数（人）", None],
+        [None, None, "其中：女", "合计"],
+        ["4101050001", "2025-autumn", 590, 1200],
+    ]
+    spans = {(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (1, 2)}
+    path = write_ods(tmp_path / "在校生.ods", {"在校生": rows}, spans=spans)
+    b = only_batch(path)
+    assert b.rows["enrolled"].to_list() == [1200]

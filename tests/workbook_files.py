@@ -34,12 +34,39 @@ def _ods_cell(value) -> str:
     return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
 
 
-def ods_content(sheets: dict[str, list[list]], rows_xml: str | None = None) -> str:
+def ods_content(
+    sheets: dict[str, list[list]],
+    rows_xml: str | None = None,
+    spans: dict[tuple[int, int], tuple[int, int]] | None = None,
+) -> str:
+    """content.xml of the sheets; `spans` merges cells ((row, col) → (rows, cols)) in every
+    sheet, the cells they cover being written as covered cells."""
     body = []
+    spans = spans or {}
+    covered = {
+        (r + i, c + j)
+        for (r, c), (rows, cols) in spans.items()
+        for i in range(rows)
+        for j in range(cols)
+        if (i, j) != (0, 0)
+    }
+
+    def cell(r: int, c: int, v) -> str:
+        if (r, c) in covered:
+            return "<table:covered-table-cell/>"
+        xml = _ods_cell(v)
+        if (r, c) in spans:
+            rows, cols = spans[(r, c)]
+            attrs = f' table:number-rows-spanned="{rows}" table:number-columns-spanned="{cols}"'
+            xml = xml.replace("<table:table-cell", "<table:table-cell" + attrs, 1)
+        return xml
+
     for name, rows in sheets.items():
         xml_rows = "".join(
-            "<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>"
-            for row in rows
+            "<table:table-row>"
+            + "".join(cell(r, c, v) for c, v in enumerate(row))
+            + "</table:table-row>"
+            for r, row in enumerate(rows)
         )
         body.append(
             f'<table:table table:name="{escape(name)}">{xml_rows}{rows_xml or ""}</table:table>'
@@ -47,12 +74,17 @@ def ods_content(sheets: dict[str, list[list]], rows_xml: str | None = None) -> s
     return CONTENT_HEAD + "".join(body) + CONTENT_TAIL
 
 
-def write_ods(path: Path, sheets: dict[str, list[list]], content: str | None = None) -> Path:
+def write_ods(
+    path: Path,
+    sheets: dict[str, list[list]],
+    content: str | None = None,
+    spans: dict[tuple[int, int], tuple[int, int]] | None = None,
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("META-INF/manifest.xml", MANIFEST)
-        z.writestr("content.xml", content or ods_content(sheets), zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content or ods_content(sheets, spans=spans), zipfile.ZIP_DEFLATED)
     return path
 
 

@@ -27,14 +27,7 @@ district_name = str(names.get(district, district))
 # KPI cards ------------------------------------------------------------------------------
 current = q.kpi_district(wh, period_type, period, district)
 before = q.kpi_district(wh, period_type, previous, district) if previous else None
-st.subheader(
-    t(
-        "district.cards",
-        lang,
-        district=fmt.md(district_name),
-        period=fmt.md(fmt.period(period, lang)),
-    )
-)
+ui.heading(t("district.cards", lang, district=district_name, period=fmt.period(period, lang)))
 if current.empty:
     st.caption(t("empty.no_rows", lang))
 else:
@@ -93,7 +86,7 @@ school_code = ui.select(
     bind="query-params",
 )
 if school_code is not None:
-    st.markdown(f"#### {t('district.school_detail', lang, school=fmt.md(labels[school_code]))}")
+    ui.heading(t("district.school_detail", lang, school=labels[school_code]), level=4)
     bounds = q.period_bounds(wh, period_type, period)
     daily = q.school_daily(wh, school_code, *bounds) if bounds else None
     if daily is None or daily.empty:

@@ -24,7 +24,7 @@ previous = fmt.previous_period(period_type, period)
 # KPI cards ------------------------------------------------------------------------------
 current = q.kpi_overall(wh, period_type, period)
 before = q.kpi_overall(wh, period_type, previous) if previous else None
-st.subheader(t("overview.cards", lang, period=fmt.md(fmt.period(period, lang))))
+ui.heading(t("overview.cards", lang, period=fmt.period(period, lang)))
 ui.kpi_cards(charts.kpi_cards(current, before, lang, fmt.period(previous, lang)))
 ui.status_legend()
 

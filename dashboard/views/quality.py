@@ -69,6 +69,9 @@ else:
     st.subheader(t("dq.checks", lang))
     only_failed = st.toggle(t("dq.only_failed", lang), key="f_only_failed")
     checks = q.dq_results(wh, load_id, only_failed)
+    # a check without a message (older loads) is named by its id rather than left blank
+    described = checks["message"].fillna("").astype(str).str.strip() != ""
+    checks["message"] = checks["message"].where(described, checks["check_name"])
     if not checks.empty:
         passed = int(checks["success"].fillna(False).sum())
         st.markdown(

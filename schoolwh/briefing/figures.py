@@ -42,7 +42,7 @@ def _height(fig: go.Figure, default: int = 400) -> int:
 def _title(fig: go.Figure, text: str) -> go.Figure:
     fig.update_layout(
         title={
-            "text": fmt.plot_text(text),  # the place's name is data: literal text
+            "text": fmt.html_text(text),  # the place's name is data: literal text
             "x": 0.01,
             "xanchor": "left",
             "yref": "container",

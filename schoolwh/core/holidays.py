@@ -20,15 +20,16 @@ from pathlib import Path
 
 import chinese_calendar
 
+from schoolwh.core.settings import SettingError
+
 OVERRIDES = Path(__file__).with_name("holidays.toml")
 
-# The years asked of the package: it raises NotImplementedError for a year it lacks.
-_FIRST_YEAR = 2000
-_YEARS_AHEAD = 3
 
-
-class CalendarFileError(ValueError):
+class CalendarFileError(SettingError):
     """holidays.toml is not as documented in its header."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"节假日日历文件有误 / the holiday calendar file is wrong: {detail}")
 
 
 @dataclass(frozen=True)
@@ -56,23 +57,19 @@ class HolidayCalendar:
         return sorted(d for d in self.workdays if first <= d <= last)
 
 
-def _package_year(year: int) -> tuple[set[dt.date], set[dt.date]] | None:
-    """(holidays, make-up working days) of one year from chinesecalendar; None when the
-    installed package does not know the year."""
-    first = dt.date(year, 1, 1)
-    try:
-        chinese_calendar.is_holiday(first)
-    except NotImplementedError:
-        return None
-    holidays: set[dt.date] = set()
-    workdays: set[dt.date] = set()
-    for day in chinese_calendar.get_dates(first, dt.date(year, 12, 31)):
-        off, name = chinese_calendar.get_holiday_detail(day)
-        if off and name is not None:  # a named holiday, not an ordinary weekend
-            holidays.add(day)
-        elif not off and day.weekday() >= 5:
-            workdays.add(day)
-    return holidays, workdays
+def _package_years() -> dict[int, tuple[set[dt.date], set[dt.date]]]:
+    """chinesecalendar's schedule as {year: (holidays, make-up working days)}, for every
+    year from its first to its last (the range it answers for)."""
+    known = chinese_calendar.holidays  # every day of every break, weekends included
+    years: dict[int, tuple[set[dt.date], set[dt.date]]] = {
+        year: (set(), set()) for year in range(min(known).year, max(known).year + 1)
+    }
+    for day in known:
+        years[day.year][0].add(day)
+    for day in chinese_calendar.workdays:  # weekend days worked in exchange
+        if day.year in years:
+            years[day.year][1].add(day)
+    return years
 
 
 def _days(value: object, where: str) -> list[dt.date]:
@@ -115,11 +112,7 @@ def read_overrides(path: Path) -> dict[int, tuple[set[dt.date], set[dt.date]]]:
 
 def load_calendar(overrides: Path = OVERRIDES) -> HolidayCalendar:
     """The package's years, with the years of `overrides` replacing or adding to them."""
-    years = {}
-    for year in range(_FIRST_YEAR, dt.date.today().year + _YEARS_AHEAD + 1):
-        known = _package_year(year)
-        if known is not None:
-            years[year] = known
+    years = _package_years()
     years.update(read_overrides(overrides))
     return HolidayCalendar(
         years=frozenset(years),
@@ -131,4 +124,4 @@ def load_calendar(overrides: Path = OVERRIDES) -> HolidayCalendar:
 @functools.cache
 def calendar() -> HolidayCalendar:
     """The calendar of this installation (package + holidays.toml), read once."""
-    return load_calendar()
+    return load_calendar(OVERRIDES)

@@ -58,12 +58,19 @@ def check_publish(
     try:
         if not _has_table(con, _PUBLISHED, "marts", "kpi_overall"):
             return []
+        if not (
+            _has_table(con, _PUBLISHED, "marts", "build_info")
+            and _has_table(con, here, "marts", "build_info")
+        ):
+            return [_periods_kept(con, load_id, dated=False)]
         return [_periods_kept(con, load_id), _as_of_step(con, load_id)]
     finally:
         con.execute(f"DETACH {_PUBLISHED}")
 
 
-def _periods_kept(con: duckdb.DuckDBPyConnection, load_id: int) -> CheckResult:
+def _periods_kept(
+    con: duckdb.DuckDBPyConnection, load_id: int, *, dated: bool = True
+) -> CheckResult:
     lost = con.execute(
         f"""
         with before as (
@@ -96,7 +103,7 @@ def _periods_kept(con: duckdb.DuckDBPyConnection, load_id: int) -> CheckResult:
         return check
     periods = "、".join(f"{p}（{n} 项 KPIs）" for _, p, n in lost[:8])
     more = f" 等 {len(lost)} 个期间 / and more" if len(lost) > 8 else ""
-    first, last = _published_dates(con)
+    first, last = _published_dates(con) if dated else (None, None)
     rows = _rows_outside(con, load_id, first, last + max_as_of_jump() if last else None)
     check.unexpected_examples = [_row_dict(r) for r in rows]
     check.message = (

@@ -18,6 +18,7 @@ from ingest.batches import discover_all
 from ingest.landing import land_files, prepare_schema
 from ingest.mappings import Mapping, MappingError, folder_mappings, load_mapping
 from schoolwh.core.audit import CheckResult, append_rows
+from schoolwh.core.holidays import calendar
 from schoolwh.core.settings import DBT_DIR, SettingError
 from schoolwh.core.sources import SOURCES
 from schoolwh.core.timing import StageTimer, write_timings
@@ -198,6 +199,7 @@ def load(
     apply where they fit."""
     if build and not (DBT_DIR / "dbt_project.yml").is_file():
         raise DbtProjectMissing
+    calendar()  # a holidays.toml that cannot be read stops the load before any file is read
     files, _, notices = discover_all(files)
     mappings = folder_mappings(warehouse)
     result = LoadResult()

@@ -90,6 +90,7 @@ class Progress:
             self._task = self._bar.add_task("导入 loading", total=total)
 
     def step(self, text: str, advance: int = 0) -> None:
+        text = clean(text)  # file names reach the terminal here too
         self.done += advance
         if self._bar is not None:
             self._bar.update(self._task, description=text[:60], advance=advance)

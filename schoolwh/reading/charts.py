@@ -52,7 +52,7 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 360) -> go.F
         template="plotly_white",
         font={"family": FONT, "size": 13},
         title={
-            "text": fmt.plot_text(title),  # a title is text: a place name in it stays literal
+            "text": fmt.html_text(title),  # a title is text: a place name in it stays literal
             "x": 0,
             "xanchor": "left",
             "yref": "container",
@@ -99,7 +99,7 @@ def _value_text(value: Any, unit: str | None, lang: str) -> str:
 
 def _p(value: Any) -> str:
     """A value from the data as literal text in a figure (no link, bold or line break)."""
-    return fmt.plot_text(value)
+    return fmt.html_text(value)
 
 
 # A boolean column a frame may carry: the rows whose label is drawn in bold (a briefing's
@@ -428,10 +428,11 @@ def ranking_bars(
         f"{st_.STYLES[k].glyph} {_value_text(v, unit, lang)}"
         for k, v in zip(keys, rows["value"], strict=False)
     ]
+    labels = _labels(rows, label_col)
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=_labels(rows, label_col),
+            y=labels,
             orientation="h",
             marker={
                 "color": [st_.STYLES[k].colour for k in keys],
@@ -439,28 +440,41 @@ def ranking_bars(
                 "line": {"color": "#666666", "width": 0.5},
             },
             text=text,
-            textposition="outside",
-            cliponaxis=False,
+            textposition="none",  # written in their own column, clear of bars and target
             customdata=[status_label(k if k != "no_target" else None, lang) for k in keys],
             hovertemplate="%{y}: %{text}<br>%{customdata}<extra></extra>",
             showlegend=False,
         )
     )
+    # the values in a column right of the plot: never under the target line or each other
+    for label, value_text in zip(labels, text, strict=True):
+        fig.add_annotation(
+            x=1.01,
+            xref="paper",
+            y=label,
+            yref="y",
+            text=value_text,
+            showarrow=False,
+            xanchor="left",
+            font={"family": FONT, "size": 12, "color": "#222222"},
+        )
     if target is not None and not fmt.is_missing(target):
         fig.add_vline(
             x=float(target),
             line={"color": SERIES["target"], "dash": "dash", "width": 1.5},
             annotation_text=f"{t('chart.target', lang)} {_value_text(target, unit, lang)}",
-            annotation_position="bottom right",
+            annotation_position="top",  # above the bars, not across their labels
+            annotation_yshift=4,
         )
-    if unit != "days":
-        top = max(1.0, float(values.max()) if len(values) else 1.0)
-        fig.update_xaxes(tickformat=".0%", range=[0, top * 1.3])
+    top = float(values.max()) if len(values) and values.max() > 0 else 1.0
+    if target is not None and not fmt.is_missing(target):
+        top = max(top, float(target))
+    if unit != "days":  # a share: the axis stops at 100 % unless a value is above it
+        fig.update_xaxes(tickformat=".0%", range=[0, max(1.0, top)])
     else:
-        top = float(values.max()) if len(values) and values.max() > 0 else 1.0
-        fig.update_xaxes(range=[0, top * 1.3])
-    fig = _layout(fig, title, height=max(240, 30 * len(rows) + 110))
-    fig.update_layout(margin={"r": 30})
+        fig.update_xaxes(range=[0, top * 1.05])
+    fig = _layout(fig, title, height=max(240, 30 * len(rows) + 120))
+    fig.update_layout(margin={"r": 90, "t": (80 if title else 30) + 16})
     return fig
 
 
@@ -472,9 +486,7 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
 
     `frame`: `period, value, target, status, unit` for one KPI, any order.
     """
-    rows = frame.copy()
-    rows["_key"] = [fmt.period_sort_key(str(p)) for p in rows["period"]]
-    rows = rows.sort_values("_key")
+    rows = _every_month(frame)
     unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else None
     labels = [_p(fmt.period(p, lang)) for p in rows["period"]]
     keys = [st_.normalise(s) for s in rows["status"]]
@@ -511,9 +523,53 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
                 hovertemplate="%{x}: %{y:.1%}<extra></extra>" if unit != "days" else None,
             )
         )
+    fig.update_traces(connectgaps=False)  # a month without school days stays a gap
+    fig.update_yaxes(range=_fitted_range(rows, unit))
     if unit != "days":
-        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+        fig.update_yaxes(tickformat=".0%")
     return _layout(fig, kpi_name(kpi, lang), height=300)
+
+
+def _every_month(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows in time order with a row (no value) for every month missing between the
+    first and the last, so January or August without school days show as gaps on the
+    axis instead of silently vanishing from it. Other period types: sorted as they are."""
+    rows = frame.copy()
+    rows["_key"] = [fmt.period_sort_key(str(p)) for p in rows["period"]]
+    rows = rows.sort_values("_key")
+    months = [str(p) for p in rows["period"]]
+    if not months or not all(fmt.MONTH_RE.match(m) for m in months):
+        return rows
+    (y0, m0), (y1, m1) = rows["_key"].iloc[0], rows["_key"].iloc[-1]
+    every = [f"{y}-{m:02d}" for y in range(y0, y1 + 1) for m in range(1, 13)
+             if (y0, m0) <= (y, m) <= (y1, m1)]  # fmt: skip
+    missing = [m for m in every if m not in set(months)]
+    if not missing:
+        return rows
+    filler = pd.DataFrame({"period": missing})
+    for col in ("unit", "kpi"):
+        if col in rows:
+            filler[col] = rows[col].iloc[0]
+    filler["status"] = None
+    rows = pd.concat([rows, filler], ignore_index=True)
+    rows["_key"] = [fmt.period_sort_key(str(p)) for p in rows["period"]]
+    return rows.sort_values("_key").reset_index(drop=True)
+
+
+def _fitted_range(rows: pd.DataFrame, unit: str | None) -> list[float]:
+    """A value axis that fits the data and the target (a KPI moving between 90 % and 97 %
+    is not flattened against 0–100 %); a share never runs past 100 %."""
+    values = pd.concat(
+        [rows["value"].astype(float), rows.get("target", pd.Series(dtype=float)).astype(float)]
+    ).dropna()
+    if values.empty:
+        return [0.0, 1.0]
+    low, high = float(values.min()), float(values.max())
+    pad = max((high - low) * 0.15, 0.02 if unit != "days" else 0.5)
+    bottom, top = max(0.0, low - pad), high + pad
+    if unit != "days" and high <= 1.0:
+        top = min(top, 1.0 + pad / 3)  # room for the markers on the 100 % line, no more
+    return [bottom, top]
 
 
 # ---------------------------------------------------------------------------------------
@@ -541,7 +597,7 @@ def funding_bars(
             orientation="h",
             name=t("funding.allocated", lang),
             marker_color=SERIES["allocated"],
-            text=[fmt.money(v, lang) for v in rows["allocated"]],
+            text=[fmt.money_fixed(v, lang) for v in rows["allocated"]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}<br>" + t("funding.allocated", lang) + ": %{text}<extra></extra>",
@@ -555,7 +611,8 @@ def funding_bars(
             name=t("funding.spent", lang),
             marker_color=SERIES["spent"],
             text=[
-                f"{fmt.money(v, lang)} · {p}" for v, p in zip(rows["spent"], share, strict=False)
+                f"{fmt.money_fixed(v, lang)} · {p}"
+                for v, p in zip(rows["spent"], share, strict=False)
             ],
             textposition="outside",
             cliponaxis=False,
@@ -798,6 +855,10 @@ def daily_participation(frame: pd.DataFrame, lang: str, title: str | None = None
             )
         )
     fig.update_yaxes(title=t("chart.students", lang), rangemode="tozero")
+    if lang == "zh":  # 9月7日, not "Sep 7 2025"
+        fig.update_xaxes(tickformat="%-m月%-d日", hoverformat="%Y年%-m月%-d日")
+    else:
+        fig.update_xaxes(tickformat="%-d %b", hoverformat="%-d %b %Y")
     return _layout(fig, title, height=320)
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 import html
 import math
 import re
-import string
 from typing import Any
 
 import pandas as pd
@@ -19,30 +18,19 @@ Lang = str  # "zh" or "en"
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TERM_RE = re.compile(r"^(\d{4})-(autumn|spring)$")
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR_RE = re.compile(r"^(\d{4})$")
 
 MISSING = "—"
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark (and so in
-# Streamlit's markdown): escaped, none of them starts a link, image, emphasis, heading,
-# list, table, HTML tag, math or a coloured-text directive.
-_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
-def md(value: Any) -> str:
-    """Data as literal text inside Streamlit markdown (titles, headings, captions):
-    `**x**[点我](…)` shows as those characters, never as bold text and a link. Line breaks
-    become spaces, so a value cannot start a heading or a list of its own."""
-    text = _LINE_BREAKS.sub(" ", str(value))
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def plot_text(value: Any) -> str:
-    """Data as literal text inside a Plotly label, hover text or title: Plotly reads `<a>`,
-    `<b>`, `<br>` and entities in text as markup, so `<`, `>` and `&` are written as
-    entities and line breaks as spaces."""
+def html_text(value: Any) -> str:
+    """Data as literal text inside HTML (the dashboard's headings) or a Plotly label, hover
+    text or title (Plotly reads `<a>`, `<b>`, `<br>` and entities as markup): `<`, `>` and
+    `&` become entities and line breaks spaces, so a name like `<a href=…>中原区</a>` or
+    `![x](http://…)二七区` shows as those characters."""
     text = _LINE_BREAKS.sub(" ", str(value))
     return html.escape(text, quote=False)
 
@@ -90,11 +78,37 @@ def number(value: Any, lang: Lang = "zh", digits: int = 1) -> str:
 
 
 def money(value: Any, lang: Lang = "zh") -> str:
-    """Yuan: 120万元 / 1.2亿元 (zh); ¥1.2 M (en)."""
+    """A headline amount (cards, sentences): 1.73亿元 from one hundred million yuan up,
+    else as in tables, `money_fixed`: 7,074.75万元 (zh); ¥173.00 M (en)."""
     if is_missing(value):
         return MISSING
-    text = number(value, lang, digits=2)
-    return f"{text}元" if lang == "zh" else f"¥{text}"
+    if lang == "zh" and abs(float(value)) >= 1e8:
+        return f"{float(value) / 1e8:,.2f}亿元"
+    return money_fixed(value, lang)
+
+
+def money_amount(value: Any, lang: Lang = "zh") -> str:
+    """An amount for a money column: 万元 (zh) or million yuan (en), thousands separators,
+    always two decimals, so a column lines up and reads in one unit (the header names it):
+    70,747,500 → 7,074.75 (zh) / 70.75 (en)."""
+    if is_missing(value):
+        return MISSING
+    return f"{float(value) / (1e4 if lang == 'zh' else 1e6):,.2f}"
+
+
+def money_fixed(value: Any, lang: Lang = "zh") -> str:
+    """`money_amount` with its unit, for a figure's labels: 7,074.75万元 / ¥70.75 M."""
+    if is_missing(value):
+        return MISSING
+    amount = money_amount(value, lang)
+    return f"{amount}万元" if lang == "zh" else f"¥{amount} M"
+
+
+def count(value: Any, lang: Lang = "zh") -> str:
+    """A count, exact: 12,593 (never 1.26万: a quarantined row must not vanish in rounding)."""
+    if is_missing(value):
+        return MISSING
+    return f"{round(float(value)):,}"
 
 
 def percent(value: Any, lang: Lang = "zh", digits: int = 1) -> str:
@@ -199,7 +213,7 @@ def period(value: str | None, lang: Lang = "zh") -> str:
         if lang == "zh":
             return f"{year}年{'秋季' if season == 'autumn' else '春季'}学期"
         return f"{'Autumn' if season == 'autumn' else 'Spring'} term {year}"
-    if m := _MONTH_RE.match(text):
+    if m := MONTH_RE.match(text):
         year, month = int(m.group(1)), int(m.group(2))
         return f"{year}年{month}月" if lang == "zh" else f"{_MONTHS_EN[month - 1]} {year}"
     if _YEAR_RE.match(text):
@@ -212,7 +226,7 @@ def previous_period(period_type: str, value: str) -> str | None:
     if period_type == "term" and (m := _TERM_RE.match(value)):
         year, season = int(m.group(1)), m.group(2)
         return f"{year}-spring" if season == "autumn" else f"{year - 1}-autumn"
-    if period_type == "month" and (m := _MONTH_RE.match(value)):
+    if period_type == "month" and (m := MONTH_RE.match(value)):
         year, month = int(m.group(1)), int(m.group(2))
         return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
     if period_type == "year" and _YEAR_RE.match(value):
@@ -224,7 +238,7 @@ def period_sort_key(value: str) -> tuple[int, int]:
     """Chronological order of periods of one type (spring before autumn in a year)."""
     if m := _TERM_RE.match(value):
         return int(m.group(1)), 2 if m.group(2) == "autumn" else 1
-    if m := _MONTH_RE.match(value):
+    if m := MONTH_RE.match(value):
         return int(m.group(1)), int(m.group(2))
     if _YEAR_RE.match(value):
         return int(value), 0

@@ -775,3 +775,15 @@ TEXT.update(
         ),
     }
 )
+
+
+# One number style per unit: money in tables is 万元 (zh) or million yuan (en) with two
+# decimals, and the header says so.
+TEXT.update(
+    {
+        "unit.money_table": ("（万元）", " (¥ million)"),
+        "dq.file_list": ("{n} 个文件：{names}", "{n} files: {names}"),
+        "dq.file_list_more": ("等", ", …"),
+        "col.check_object": ("检查对象", "Checked"),
+    }
+)

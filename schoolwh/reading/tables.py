@@ -8,8 +8,10 @@ Streamlit, so the briefings can reuse it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
@@ -51,13 +53,17 @@ def _display(value: Any, kind: str, lang: str, unit: Any = None) -> Any:
     if kind.startswith("enum:"):
         return enum_label(kind[5:], value, lang)
     if kind == "int":
-        return fmt.number(value, lang, digits=1)
+        return fmt.count(value, lang)
     if kind == "number":
         return fmt.number(value, lang, digits=1)
     if kind == "score":
         return fmt.MISSING if fmt.is_missing(value) else f"{float(value):.2f}"
     if kind == "money":
-        return fmt.money(value, lang)
+        return fmt.money_amount(value, lang)
+    if kind == "check":
+        return check_description(value, lang)
+    if kind == "file_list":
+        return file_list(value, lang)
     if kind == "rate":
         return fmt.percent(value, lang)
     if kind == "days":
@@ -102,6 +108,47 @@ def _export(value: Any, kind: str, lang: str, unit: Any = None) -> Any:
     return _display(value, kind, lang, unit)
 
 
+def check_description(message: Any, lang: str) -> str:
+    """A quality check in plain words, as the load report prints it: the description in
+    the reader's language, then the result (`必填列「区县」不为空 — 通过：0 of 16 …`)."""
+    if fmt.is_missing(message) or not str(message).strip():
+        return fmt.MISSING
+    text = str(message)
+    what, _, result = text.partition(" — ")
+    zh, sep, en = what.partition(" / ")
+    if sep:
+        what = zh if lang == "zh" else en
+    if result:
+        zh_r, sep_r, en_r = result.partition(" / ")
+        result = (zh_r if lang == "zh" else en_r) if sep_r else result
+        return f"{what} — {result}"
+    return what
+
+
+def file_list(value: Any, lang: str, shown: int = 5) -> str:
+    """A load's list of files (stored as a JSON list of paths) as names a person reads:
+    `26 个文件：区县名录.csv、学校基本信息表.xlsx、…等`; other text as it is."""
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    text = str(value)
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        return text
+    names = list(dict.fromkeys(PurePath(i.replace("\\", "/")).name for i in items))
+    joined = "、".join(names[:shown]) if lang == "zh" else ", ".join(names[:shown])
+    if len(names) > shown:
+        joined += t("dq.file_list_more", lang)
+    return t("dq.file_list", lang, n=len(names), names=joined)
+
+
+def _display_label(col: Col, lang: str) -> str:
+    label = t(col.label, lang)
+    return label + t("unit.money_table", lang) if col.kind == "money" else label
+
+
 def build(frame: pd.DataFrame, columns: Sequence[Col], lang: str) -> Table:
     """The display and export forms of `frame` with the given columns."""
     display: dict[str, list[Any]] = {}
@@ -110,7 +157,7 @@ def build(frame: pd.DataFrame, columns: Sequence[Col], lang: str) -> Table:
     for col in columns:
         values = frame[col.source].tolist() if col.source in frame else [None] * len(frame)
         label = t(col.label, lang)
-        display[label] = [
+        display[_display_label(col, lang)] = [
             _display(v, col.kind, lang, u) for v, u in zip(values, units, strict=False)
         ]
         export_label = label + _unit_suffix(col.kind, lang)
@@ -256,7 +303,7 @@ LOADS = (
     Col("rows_landed", "col.rows_landed", "int"),
     Col("rows_quarantined", "col.rows_quarantined", "int"),
     Col("rows_dropped", "col.rows_dropped", "int"),
-    Col("message", "col.message"),
+    Col("message", "col.message", "file_list"),
 )
 
 FILES = (
@@ -287,18 +334,16 @@ QUARANTINE = (
     Col("file_rejected", "col.file_rejected", "bool"),
 )
 
-CHECKS = (
-    Col("checked_at", "col.checked_at", "datetime"),
+CHECKS = (  # in plain words: the description the load report prints, no GX names
+    Col("message", "col.check", "check"),
+    Col("success", "col.success", "bool"),
+    Col("severity", "col.dq_severity", "enum:dq_severity"),
     Col("stage", "col.stage_dq", "enum:dq_stage"),
-    Col("suite", "col.suite"),
-    Col("check_name", "col.check"),
     Col("target", "col.check_target"),
     Col("column_name", "col.column_name"),
-    Col("severity", "col.dq_severity", "enum:dq_severity"),
-    Col("success", "col.success", "bool"),
     Col("element_count", "col.elements", "int"),
     Col("unexpected_count", "col.unexpected", "int"),
-    Col("message", "col.message"),
+    Col("checked_at", "col.checked_at", "datetime"),
 )
 
 ORPHANS = (

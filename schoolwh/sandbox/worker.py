@@ -168,11 +168,13 @@ def protected_reason(con: Any, sql: str) -> str | None:
     ]
     if not hits:
         return None
+    if any(node.get("column_name_alias") for node in hits):  # raw.survey as s(a, b, x)
+        return _protected_message()
     names = {table for _, table in PROTECTED}
     names |= {str(node.get("alias", "")).lower() for node in hits} - {""}
     hidden = {column for columns in PROTECTED.values() for column in columns}
     for node in nodes:
-        if node.get("class") == "STAR":
+        if node.get("class") in ("STAR", "POSITIONAL_REFERENCE"):  # *, COLUMNS(..), #3
             return _protected_message()
         if node.get("class") == "COLUMN_REF":
             parts = [str(p).lower() for p in node.get("column_names", [])]
