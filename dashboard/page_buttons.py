@@ -35,9 +35,9 @@ def briefing_downloads(
     district: str | None = None,
     lang: str = "zh",
 ) -> None:
-    """Two buttons: the page's figures (PNG, zipped) and its deck (PPTX), for `period` and
-    the whole jurisdiction or `district` (code); or, without Chromium or the CJK font, the
-    one sentence saying what to install."""
+    """Three buttons: the page's figures (PNG, zipped), the one-page A4 summary (PDF) and
+    the deck (PPTX), for `period` and the whole jurisdiction or `district` (code); or,
+    without Chromium or the CJK font, the one sentence saying what to install."""
     if period is None:
         return
     period = str(period)
@@ -60,6 +60,16 @@ def briefing_downloads(
         key=f"briefing_png_{page}",
         on_click="ignore",
         icon=":material/image:",
+        help=tr("download.help", lang),
+    )
+    row.download_button(
+        tr("download.summary", lang),
+        data=lambda: bd.page_summary(warehouse, period, district=district, lang=lang),
+        file_name=bd.summary_file_name(period, district_name, lang),
+        mime=bd.PDF_MIME,
+        key=f"briefing_pdf_{page}",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
         help=tr("download.help", lang),
     )
     row.download_button(

@@ -109,6 +109,32 @@ def show_empty(wh: Warehouse | None) -> None:
     st.caption(t("empty.after", current))
 
 
+# Printing a page (Ctrl+P) to A4: no sidebar, header, toolbars or download rows; the
+# content uses the paper's width and charts and tables are not cut across pages.
+PRINT_CSS = """<style>
+@media print {
+  @page { size: A4 portrait; margin: 10mm; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stStatusWidget"], [data-testid="stDownloadButton"],
+  .modebar-container, [data-testid="stElementToolbar"] { display: none !important; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], .stMain, .main,
+  [data-testid="stMainBlockContainer"], .block-container {
+    margin: 0 !important; padding: 0 !important; max-width: 100% !important;
+    width: 100% !important; overflow: visible !important; height: auto !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stVerticalBlockBorderWrapper"],
+  [data-testid="stDataFrame"], table { break-inside: avoid; }
+  html, body, .stApp { height: auto !important; overflow: visible !important; }
+  /* charts keep their screen width: scale the page down to the paper's width */
+  [data-testid="stMainBlockContainer"], .block-container { zoom: 0.62; }
+}
+</style>"""
+
+
+def print_css() -> None:
+    st.markdown(PRINT_CSS, unsafe_allow_html=True)
+
+
 def as_of_caption(wh: Warehouse | None) -> None:
     """数据截至 … at the top of every page (and when the build ran)."""
     st.session_state[SAMPLE_KEY] = False
@@ -118,6 +144,7 @@ def as_of_caption(wh: Warehouse | None) -> None:
     if info is None:
         return
     current = lang()
+    print_css()
     st.session_state[SAMPLE_KEY] = q.is_sample(wh)
     if st.session_state[SAMPLE_KEY]:
         st.warning(t("sample.banner", current), icon=":material/science:")

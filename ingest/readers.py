@@ -256,6 +256,8 @@ def _book_frame(rows: list[list], start: int, names: list[str]) -> pl.DataFrame:
             cols[n] = pl.Series(n, col, dtype=pl.String)
         elif types <= {str, float}:
             cols[n] = _numbers_as_text(n, col)
+        elif types <= {str, dt.datetime}:
+            cols[n] = _datetimes_as_text(n, col)
         else:
             col = [v if v.__class__ is str else cell_text(v) for v in col]
             cols[n] = pl.Series(n, col, dtype=pl.String)
@@ -281,6 +283,27 @@ def _numbers_as_text(name: str, col: list) -> pl.Series:
     if len(odd):
         values = as_text.to_list()
         for i in odd.to_list():
+            values[i] = cell_text(col[i])
+        as_text = pl.Series(name, values, dtype=pl.String)
+    return texts.fill_null(as_text).alias(name)
+
+
+def _datetimes_as_text(name: str, col: list) -> pl.Series:
+    """A column of text and date-times as `cell_text` writes it (a date at midnight as
+    2025-09-01), the dates turned into text by polars."""
+    texts = pl.Series(name, [v if v.__class__ is str else None for v in col], dtype=pl.String)
+    stamps = pl.Series(
+        name, [v if v.__class__ is dt.datetime else None for v in col], dtype=pl.Datetime("us")
+    )
+    frame = pl.DataFrame({"v": stamps}).select(
+        pl.col("v").dt.strftime("%Y-%m-%d").alias("day"),
+        (pl.col("v") == pl.col("v").dt.truncate("1d")).alias("midnight"),
+    )
+    as_text = frame["day"]
+    other = (~frame["midnight"].fill_null(True)).arg_true()
+    if len(other):
+        values = as_text.to_list()
+        for i in other.to_list():
             values[i] = cell_text(col[i])
         as_text = pl.Series(name, values, dtype=pl.String)
     return texts.fill_null(as_text).alias(name)
@@ -453,16 +476,21 @@ def check_zip(data: bytes, suffix: str) -> None:
                 "解压后大小", "uncompressed size", declared, MAX_UNCOMPRESSED_BYTES, "bytes"
             )
         )
+    # Every member is read to its end once: Python's zipfile stops at the declared size and
+    # checks the CRC there, so a member lying about its size is caught, not inflated.
+    budget = {"bytes": 0}
     if suffix == ".ods":
-        if "content.xml" in archive.namelist():
-            _scan(archive, "content.xml", _ODS_TOKEN, "ods", {})
+        for info in infos:
+            token = _ODS_TOKEN if info.filename == "content.xml" else None
+            _scan(archive, info.filename, token, "ods", budget)
         return
     names = _xlsx_sheet_names(archive)
-    budget = {"bytes": 0}
     for info in infos:
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
             where = names.get(info.filename, info.filename)
             _scan(archive, info.filename, None, "xlsx", budget, where)
+        else:
+            _scan(archive, info.filename, None, "bytes", budget)
 
 
 def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -518,19 +546,20 @@ def _scan(
                     body, tail = buf, b""
                 if kind == "xlsx":
                     _scan_xlsx(body, state, where, first)
-                else:
+                elif token is not None:
                     _scan_ods(body, token, state, where)
                 first = False
                 _check_counts(state, where)
             if tail:
                 if kind == "xlsx":
                     _scan_xlsx(tail, state, where, first)
-                else:
+                elif token is not None:
                     _scan_ods(tail, token, state, where)
                 _check_counts(state, where)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise ReadError(
-            f"无法读取文件内容（文件已损坏？）/ cannot read the workbook (damaged?): {exc}"
+            f"无法读取文件内容（文件已损坏或已加密？）/ cannot read the workbook (damaged or "
+            f"encrypted?): {exc}"
         ) from exc
     if kind == "xlsx":
         _check_extent(state["max_col"], max(state["max_row"], state["rows"]), where)

@@ -189,7 +189,7 @@ def _tables(path: Path) -> dict[str, pd.DataFrame]:
 
 def test_extract_holds_only_the_district(tmp_path):
     wh = make_warehouse(tmp_path / "warehouse.duckdb")
-    written = write_extracts(wh)
+    written = write_extracts(wh, every_district=True)
     assert {p.name for p in written} == {f"{A}.duckdb", f"{B}.duckdb"}
     tables = _tables(extract_path(wh, (A,)))
     assert "marts.unscoped_secret" not in tables  # what cannot be scoped stays out
@@ -210,8 +210,22 @@ def test_extract_holds_only_the_district(tmp_path):
 def test_city_figures_only_when_the_bureau_allows(tmp_path):
     wh = make_warehouse(tmp_path / "warehouse.duckdb")
     AccountStore(wh).set_district_sees_city(True)
-    write_extracts(wh)
+    write_extracts(wh, [(A,)])
     assert list(_tables(extract_path(wh, (A,)))["marts.kpi_overall"]["value"]) == [0.7]
+
+
+def test_a_publish_writes_the_extracts_accounts_read(tmp_path):
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    store = AccountStore(wh)
+    store.add("li", "district", (A,), PASSWORD)
+    store.add("both", "analyst", (A, B), PASSWORD)
+    store.add("boss", "bureau", (), PASSWORD)
+    names = {p.name for p in write_extracts(wh)}
+    assert names == {f"{A}.duckdb", f"{A}+{B}.duckdb"}
+    store.remove("both")
+    write_extracts(wh)
+    assert not extract_path(wh, (A, B)).exists()  # no one reads it any more
+    assert extract_path(wh, (A,)).exists()
 
 
 def test_sql_on_the_extract_cannot_reach_other_districts(tmp_path):

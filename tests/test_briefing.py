@@ -532,4 +532,3 @@ def test_sample_is_labelled_in_every_briefing_figure(demo_warehouse):
     for item in items:
         notes = [a.text for a in item.fig.layout.annotations]
         assert "Sample data (synthetic)" in notes, item.key
-        assert item.height == item.fig.layout.height  # exported with room for the footer

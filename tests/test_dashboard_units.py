@@ -440,3 +440,52 @@ def test_quality_checks_read_in_plain_words():
                           "message": [message], "success": [True]})  # fmt: skip
     display = tables.build(frame, tables.CHECKS, "zh").display
     assert "expect_column_values_to_be_in_set" not in display.to_csv()
+
+
+# --- charts that tell the truth at a glance -------------------------------------------------
+def _trend_rows(periods, values, target=0.95):
+    return pd.DataFrame({"period": periods, "value": values, "target": target,
+                         "status": "near", "unit": "ratio", "kpi": "lunch_demand_met"})  # fmt: skip
+
+
+def test_trend_axis_fits_the_data_and_target():
+    """Axes fixed at 0–100 % flattened a KPI moving between 90 and 97 %."""
+    fig = charts.trend_vs_target(
+        _trend_rows(["2025-09", "2025-10", "2025-11"], [0.90, 0.97, 0.93]), "x", "zh"
+    )
+    low, high = fig.layout.yaxis.range
+    assert 0.7 < low < 0.9 and 0.97 < high <= 1.01
+
+
+def test_months_without_school_days_are_gaps_not_missing():
+    """January and August silently vanished from the axis."""
+    rows = _trend_rows(["2025-06", "2025-09", "2026-02"], [0.9, 0.92, 0.94])
+    fig = charts.trend_vs_target(rows, "x", "zh")
+    line = fig.data[0]
+    assert list(line.x) == [fmt.period(m, "zh") for m in
+                            ["2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11",
+                             "2025-12", "2026-01", "2026-02"]]  # fmt: skip
+    assert line.y[1] is None or line.y[1] != line.y[1]  # July: a gap (no value)
+    assert line.connectgaps is False
+
+
+def test_ranking_labels_stay_clear_of_the_target_and_the_axis_stops_at_100():
+    """The dashed target ran through the value labels and the axis ran on to 120 %."""
+    frame = pd.DataFrame({"district_name": ["甲", "乙", "丙"], "value": [1.0, 0.96, 0.5],
+                          "unit": "ratio", "status": ["met", "near", "missed"],
+                          "kpi": "lunch_coverage"})  # fmt: skip
+    fig = charts.ranking_bars(frame, "zh", target=1.0)
+    assert fig.data[0].textposition == "none"  # no label drawn on or beside the bars
+    values = [a for a in fig.layout.annotations if a.xref == "paper" and a.x > 1]
+    assert len(values) == 3 and "✔ 100.0%" in {a.text for a in values}
+    assert list(fig.layout.xaxis.range) == [0, 1.0]
+    target = [a for a in fig.layout.annotations if "目标" in (a.text or "")]
+    assert target and target[0].yref == "y domain" and target[0].y >= 1  # above the bars
+
+
+def test_daily_dates_are_chinese_in_the_chinese_view():
+    """Dates in the Chinese view read "Sep 7 2025"."""
+    frame = pd.DataFrame({"date": pd.to_datetime(["2025-09-01", "2025-09-02"]),
+                          "lunch_students": [10, 12], "after_school_students": [5, 6]})  # fmt: skip
+    assert "月" in charts.daily_participation(frame, "zh").layout.xaxis.tickformat
+    assert "月" not in charts.daily_participation(frame, "en").layout.xaxis.tickformat

@@ -24,7 +24,9 @@ from schoolwh.pipeline.export_raw import ExportError, export_raw
 from schoolwh.pipeline.parity import PARITY_TABLES, compare_marts, values_match
 from schoolwh.pipeline.spark_build import SparkBuild, build_spark, spark_missing
 
-pytestmark = pytest.mark.e2e  # Spark builds (tests/conftest.py: tiers)
+# Spark builds (tests/conftest.py: tiers); the first test's setup starts Spark and builds
+# every mart on it, well beyond the default per-test timeout on a small machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
 # Every mart with a natural key: the three of the parity check and the rest besides.
 # build_info is left out on purpose (when the build ran differs by construction).

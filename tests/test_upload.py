@@ -175,6 +175,7 @@ def test_submitted_upload_loads_in_the_background(tmp_path):
     assert uploads.wait_for(job, 120), job.state
     assert job.state == "published", job.report
     assert "out_of_scope" in job.report
+    assert any("在校生.csv" in step for step in job.steps)  # the load's own progress lines
     con = duckdb.connect(str(wh), read_only=True)
     try:
         assert con.execute("select submitted_by from audit.loads").fetchall() == [("clerk_a",)]

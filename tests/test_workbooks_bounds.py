@@ -175,8 +175,33 @@ def test_a_zip_lying_about_its_size_is_stopped_while_streaming(tmp_path, monkeyp
     bomb = xlsx_with_sheet_xml(tmp_path / "lie.xlsx", xml)
     _lie_about_size(bomb, "xl/worksheets/sheet1.xml", 100)
     o = outcome(bomb)
-    assert o.status == "rejected"
-    assert "uncompressed size" in o.message or "damaged" in o.message
+    assert o.status == "rejected" and "damaged" in o.message
+
+
+def test_any_member_lying_about_its_size_is_caught(tmp_path):
+    # one 3 MB "cell" in the shared strings, declared as 100 bytes: never inflated
+    import xlsxwriter
+
+    bomb = tmp_path / "s.xlsx"
+    wb = xlsxwriter.Workbook(str(bomb))  # strings go to xl/sharedStrings.xml
+    ws = wb.add_worksheet("名单")
+    ws.write(0, 0, "学校代码")
+    ws.write(1, 0, "x" * 32_000)
+    wb.close()
+    data = bomb.read_bytes()
+    with zipfile.ZipFile(bomb) as z:
+        members = {i.filename: z.read(i.filename) for i in z.infolist()}
+    members["xl/sharedStrings.xml"] = members["xl/sharedStrings.xml"].replace(
+        b"x" * 32_000, b"x" * (3 << 20)
+    )
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    assert bomb.read_bytes() != data
+    _lie_about_size(bomb, "xl/sharedStrings.xml", 100)
+    o = outcome(bomb)
+    # refused by the bounds check, before any reader inflates it
+    assert o.status == "rejected" and "cannot read the workbook" in o.message
 
 
 def test_rows_per_file_are_capped_before_decoding(tmp_path, monkeypatch):

@@ -423,3 +423,36 @@ def test_ods_with_a_merged_two_row_header(tmp_path):
     path = write_ods(tmp_path / "在校生.ods", {"在校生": rows}, spans=spans)
     b = only_batch(path)
     assert b.rows["enrolled"].to_list() == [1200]
+
+
+def test_workbook_cells_become_the_text_a_person_sees_column_by_column():
+    import datetime as dt
+
+    from ingest.readers import _book_frame, cell_text
+
+    rows = [
+        ["学校代码", "日期", "人数", "备注"],
+        [4101050001.0, dt.datetime(2025, 9, 1), 100.0, ""],
+        ["4101050002", dt.datetime(2025, 9, 1, 8, 30), 0.5, "  "],
+        ["", "2025/9/2", float("nan"), True],
+        [1e17, dt.datetime(2025, 9, 3, 0, 0, 0, 500), -3.0, dt.date(2025, 9, 4)],
+    ]
+    names = [f"column_{i}" for i in range(4)]
+    frame = _book_frame(rows, 1, names)
+    expected = [
+        [None if v == "" or (isinstance(v, str) and not v.strip()) else cell_text(v) for v in r]
+        for r in rows[1:]
+    ]
+    assert [list(r) for r in frame.rows()] == expected
+
+
+def test_schoolwh_load_takes_a_mapping(tmp_path):
+    data = write_csv(tmp_path / "e.csv", ENROL)
+    bad = tmp_path / "坏映射.toml"
+    bad.write_text('source = "no_such_source"\n', encoding="utf-8")
+    wh = tmp_path / "wh.duckdb"
+    result = CliRunner().invoke(
+        app, ["load", str(data), "--mapping", str(bad), "--warehouse", str(wh)]
+    )
+    assert result.exit_code == 4 and "坏映射.toml" in result.output and "source" in result.output
+    assert not wh.exists()

@@ -182,7 +182,8 @@ def _progress() -> None:
         st.error(text)
     else:
         st.info(text)
-        st.progress(min(elapsed / 120.0, 0.95))
+    if job.steps and not job.done:
+        st.caption(" → ".join(job.steps[-4:]))
     if job.report:
         st.code(job.report, language=None)
 

@@ -22,6 +22,7 @@ from schoolwh.briefing.export import ExportError
 from schoolwh.briefing.figures import TOPICS, FigureItem, build_figures
 from schoolwh.briefing.labels import tr
 from schoolwh.briefing.scope import BriefingError, Scope, period_type_of, resolve_scope
+from schoolwh.briefing.summary import summary_pdf
 from schoolwh.core.atomic import write_bytes
 from schoolwh.reading.connection import Warehouse, WarehouseError
 
@@ -46,18 +47,20 @@ class BriefingResult:
     out_dir: Path
     deck: Path
     figures: tuple[Path, ...]  # PNG and SVG files, in deck order
+    summary_pdf: Path  # the one-page A4 summary
     slides: int
     seconds: float
 
     @property
     def files(self) -> list[Path]:
-        return [*self.figures, self.deck]
+        return [*self.figures, self.deck, self.summary_pdf]
 
     def summary(self) -> str:
         """A few lines for the command line."""
         pngs = sum(1 for f in self.figures if f.suffix == ".png")
         return (
             f"简报 / Briefing: {self.deck}\n"
+            f"一页摘要 / One-page summary (A4 PDF): {self.summary_pdf}\n"
             f"  {self.slides} 张幻灯片 / slides; {pngs} 张图 / figures (PNG + SVG) in "
             f"{self.out_dir}; {self.seconds:.1f} s"
         )
@@ -133,6 +136,26 @@ def render_briefing(
     return scope, named, deck.to_bytes(), len(deck.prs.slides)
 
 
+def render_summary(
+    warehouse: Path,
+    period: str,
+    *,
+    district: str | None = None,
+    lang: str = "zh",
+    jurisdiction: str | None = None,
+) -> tuple[Scope, bytes]:
+    """The one-page A4 summary (PDF) of a period for the jurisdiction or one district."""
+    wh = _open(Path(warehouse))
+    try:
+        scope = resolve_scope(wh, period, district=district, lang=lang, jurisdiction=jurisdiction)
+        data = load_data(wh, scope)
+    except WarehouseError as exc:
+        raise BriefingError(f"数据仓库无法读取 / The warehouse cannot be read: {exc}") from exc
+    finally:
+        wh.close()
+    return scope, summary_pdf(data)
+
+
 def make_briefing(
     warehouse: Path,
     period: str,
@@ -162,6 +185,9 @@ def make_briefing(
         topics=topics,
         kpis=kpis,
     )
+    _, summary = render_summary(
+        warehouse, period, district=district, lang=lang, jurisdiction=jurisdiction
+    )
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -175,6 +201,10 @@ def make_briefing(
             scope.period, scope.file_label, tr("fig.deck", lang), "pptx"
         )
         write_bytes(deck_path, deck_bytes)
+        summary_path = out / names.file_name(
+            scope.period, scope.file_label, tr("fig.summary", lang), "pdf"
+        )
+        write_bytes(summary_path, summary)
     except OSError as exc:
         raise BriefingError(
             f"无法写入 {out} / Cannot write to {out}: {exc.strerror or exc}."
@@ -184,6 +214,7 @@ def make_briefing(
         out_dir=out,
         deck=deck_path,
         figures=tuple(written),
+        summary_pdf=summary_path,
         slides=slides,
         seconds=time.perf_counter() - started,
     )

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from schoolwh.briefing import PPTX_MIME, names, render_briefing
+from schoolwh.briefing import PPTX_MIME, names, render_briefing, render_summary
 from schoolwh.briefing.export import PRINT_SCALE, ImageRequest, render
 from schoolwh.briefing.labels import tr
+from schoolwh.briefing.summary import PDF_MIME
 
 __all__ = [
     "PAGE_SCOPES",
+    "PDF_MIME",
     "PNG_MIME",
     "PPTX_MIME",
     "ZIP_MIME",
@@ -27,6 +29,8 @@ __all__ = [
     "figures_zip",
     "page_deck",
     "page_figures_zip",
+    "page_summary",
+    "summary_file_name",
 ]
 
 PNG_MIME = "image/png"
@@ -121,6 +125,19 @@ def page_figures_zip(
                 names.file_name(scope.period, scope.file_label, name, "png"), images["png"]
             )
     return buffer.getvalue()
+
+
+def page_summary(
+    warehouse: Path, period: str, *, district: str | None = None, lang: str = "zh"
+) -> bytes:
+    """The one-page A4 summary (PDF) of a page's selection (period, district)."""
+    return render_summary(warehouse, period, district=district, lang=lang)[1]
+
+
+def summary_file_name(period: str, district_name: str | None, lang: str) -> str:
+    """`2025-autumn_金水区_一页摘要.pdf` (the name `schoolwh briefing` gives it)."""
+    scope = district_name or tr("scope.all_file", lang)
+    return names.file_name(period, scope, tr("fig.summary", lang), "pdf")
 
 
 def figures_file_name(period: str, district_name: str | None, lang: str, page: str) -> str:

@@ -188,5 +188,4 @@ def build_figures(
     if data.sample:
         for item in shown:
             charts.mark_sample(item.fig, data.scope.lang)
-            item.height = _height(item.fig)
     return shown

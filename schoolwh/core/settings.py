@@ -67,13 +67,14 @@ def max_as_of_jump() -> dt.timedelta:
 
 
 # --- memory -----------------------------------------------------------------------------
-# A load of a city peaks at about 0.7 GB, a province at about 2.2 GB. The load (the CLI
-# process and the dbt child) may use this much address space ($SCHOOLWH_LOAD_MEMORY_MB),
-# so a hostile file fails its own load with a message instead of exhausting the machine.
-# Address space is more than resident memory (libraries, thread stacks, allocator
-# arenas): the default leaves room for that and for a province with headroom.
+# A load of a city peaks at about 0.7 GB of memory, a province at about 2.2 GB. The load
+# (the CLI process and the dbt child) may use this much address space
+# ($SCHOOLWH_LOAD_MEMORY_MB), so a hostile file fails its own load with a message instead
+# of exhausting the machine. Address space is more than memory in use: libraries, thread
+# stacks and allocator arenas reserve about 2.6 GB beyond it (a city load: 0.6 GB in use,
+# 3.2 GB of address space), so 8 GB leaves a province about 3 GB of headroom.
 ENV_LOAD_MEMORY = "SCHOOLWH_LOAD_MEMORY_MB"
-DEFAULT_LOAD_MEMORY_MB = 6144
+DEFAULT_LOAD_MEMORY_MB = 8192
 # DuckDB's own limit inside the load's connections: well below the address-space limit,
 # so DuckDB stops a runaway query with its out-of-memory error first.
 ENV_DUCKDB_MEMORY = "SCHOOLWH_DUCKDB_MEMORY"

@@ -9,7 +9,10 @@ figures only when the bureau allows district users to see the city ranking
 (`schoolwh users policy --district-sees-city`).
 
 Files are written beside the warehouse (`<warehouse>.extracts/<code>.duckdb`) through a
-temporary name and renamed into place, so a reader sees the old or the new extract.
+temporary name and renamed into place, so a reader sees the old or the new extract. A
+publish writes the extract of every district an account is scoped to (a district no one
+reads costs nothing); one that is missing or older than the warehouse is written before
+it is read.
 """
 
 from __future__ import annotations
@@ -50,24 +53,32 @@ class ExtractError(RuntimeError):
     """An extract could not be written."""
 
 
+class _Catalog:
+    """The warehouse's tables and columns, read once per extract."""
+
+    def __init__(self, con) -> None:
+        self.columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        rows = con.execute(
+            "select table_schema, table_name, column_name, data_type "
+            "from information_schema.columns where table_catalog = 'src' "
+            "order by table_schema, table_name, ordinal_position"
+        ).fetchall()
+        for schema, table, column, dtype in rows:
+            self.columns.setdefault((schema, table), []).append((column, dtype))
+
+    def tables(self, schema: str) -> list[str]:
+        return sorted(t for s, t in self.columns if s == schema)
+
+
+_catalog: dict[int, _Catalog] = {}
+
+
 def _columns(con, schema: str, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_catalog = 'src' and table_schema = ? and table_name = ? "
-        "order by ordinal_position",
-        [schema, table],
-    ).fetchall()
+    return _catalog[id(con)].columns.get((schema, table), [])
 
 
 def _tables(con, schema: str) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "select table_name from information_schema.tables "
-            "where table_catalog = 'src' and table_schema = ? order by 1",
-            [schema],
-        ).fetchall()
-    ]
+    return _catalog[id(con)].tables(schema)
 
 
 def _quote(name: str) -> str:
@@ -82,6 +93,7 @@ def _write_one(
     con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
     try:
         con.execute(f"attach '{warehouse.as_posix()}' as src (read_only)")
+        _catalog[id(con)] = _Catalog(con)
         con.execute("create temp table scope_districts (code varchar)")
         con.executemany("insert into scope_districts values (?)", [[d] for d in districts])
         marts = _tables(con, "marts")
@@ -97,6 +109,7 @@ def _write_one(
         _copy_audit(con)
         con.execute("checkpoint")
     finally:
+        _catalog.pop(id(con), None)
         con.close()
     os.chmod(tmp, 0o640)
     replace_file(tmp, target)
@@ -212,18 +225,10 @@ def _district_codes(warehouse: Path) -> list[str]:
     return sorted(r[0] for r in rows if r[0])
 
 
-def write_extracts(warehouse: Path, scopes: Iterable[tuple[str, ...]] = ()) -> list[Path]:
-    """Write the extract of every district of the warehouse and of every account's scope
-    (and `scopes`); remove extracts of districts that are gone. Returns the files."""
-    warehouse = Path(warehouse)
-    if not warehouse.exists():
-        return []
+def _write_scopes(warehouse: Path, wanted: set[tuple[str, ...]], *, prune: bool) -> list[Path]:
     folder = extracts_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
-    store = AccountStore(warehouse)
-    city_allowed = store.settings().district_sees_city
-    wanted: set[tuple[str, ...]] = {(c,) for c in _district_codes(warehouse)}
-    wanted |= store.scopes() | {tuple(sorted(s)) for s in scopes if s}
+    city_allowed = AccountStore(warehouse).settings().district_sees_city
     written: list[Path] = []
     with FileLock(str(folder / ".lock"), timeout=600):
         for districts in sorted(wanted):
@@ -236,12 +241,28 @@ def write_extracts(warehouse: Path, scopes: Iterable[tuple[str, ...]] = ()) -> l
                     f"written: {exc}"
                 ) from exc
             written.append(target)
-        keep = {p.name for p in written}
-        for old in folder.glob("*.duckdb"):
-            if old.name not in keep:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+        if prune:
+            keep = {p.name for p in written}
+            for old in folder.glob("*.duckdb"):
+                if old.name not in keep:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
     return written
+
+
+def write_extracts(
+    warehouse: Path, scopes: Iterable[tuple[str, ...]] = (), *, every_district: bool = False
+) -> list[Path]:
+    """Write the extract of every account's district scope (and of `scopes`; with
+    `every_district`, of every district of the warehouse); remove the extracts no account
+    reads any more. Returns the files written."""
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        return []
+    wanted = AccountStore(warehouse).scopes() | {tuple(sorted(s)) for s in scopes if s}
+    if every_district:
+        wanted |= {(c,) for c in _district_codes(warehouse)}
+    return _write_scopes(warehouse, wanted, prune=True)
 
 
 def ensure_extract(warehouse: Path, districts: tuple[str, ...]) -> Path | None:
@@ -250,9 +271,10 @@ def ensure_extract(warehouse: Path, districts: tuple[str, ...]) -> Path | None:
     warehouse = Path(warehouse)
     if not warehouse.exists():
         return None
+    districts = tuple(sorted(set(districts)))
     target = extract_path(warehouse, districts)
     if not target.exists() or target.stat().st_mtime_ns < warehouse.stat().st_mtime_ns:
-        write_extracts(warehouse, [districts])
+        _write_scopes(warehouse, {districts}, prune=False)
     return target if target.exists() else None
 
 

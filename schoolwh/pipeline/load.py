@@ -190,20 +190,21 @@ def load(
     submitted_by: str | None = None,
     scope: tuple[str, ...] | None = None,
     mapping: Mapping | None = None,
+    progress_stream=None,
 ) -> LoadResult:
     """Load files and folders. `build=False` stops after landing (raw and audit only).
 
     `submitted_by` (an account) is recorded in audit.loads; with `scope` (districts), rows
     for schools or districts outside it are quarantined as out_of_scope. `mapping` names a
     bureau's own columns (--mapping); mappings kept in `mappings/` beside the warehouse
-    apply where they fit."""
+    apply where they fit. Progress lines go to `progress_stream` (default stderr)."""
     if build and not (DBT_DIR / "dbt_project.yml").is_file():
         raise DbtProjectMissing
     calendar()  # a holidays.toml that cannot be read stops the load before any file is read
     files, _, notices = discover_all(files)
     mappings = folder_mappings(warehouse)
     result = LoadResult()
-    progress = Progress(len(files) + 3)
+    progress = Progress(len(files) + 3, stream=progress_stream)
 
     def waiting(holder: str) -> None:
         progress.step(f"等待另一个导入任务（进程 {holder}）结束 / waiting for load {holder}")

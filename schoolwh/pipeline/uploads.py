@@ -33,6 +33,20 @@ class UploadJob:
     finished: float | None = None
     report: str = ""
     result: LoadResult | None = None
+    steps: list[str] = field(default_factory=list)  # the load's progress lines
+
+    def write(self, text: str) -> int:
+        """The load's progress stream: each line is a step."""
+        for line in text.splitlines():
+            if line.strip():
+                self.steps.append(line.removeprefix("[load] ").strip())
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
 
     @property
     def done(self) -> bool:
@@ -83,7 +97,13 @@ def submit(
             job.state = "loading"
             try:
                 result = load(
-                    job.files, warehouse, wait=wait, build=build, submitted_by=user, scope=scope
+                    job.files,
+                    warehouse,
+                    wait=wait,
+                    build=build,
+                    submitted_by=user,
+                    scope=scope,
+                    progress_stream=job,
                 )
             except LoadBusy as exc:
                 job.state, job.report = "failed", str(exc)

@@ -523,7 +523,8 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
                 hovertemplate="%{x}: %{y:.1%}<extra></extra>" if unit != "days" else None,
             )
         )
-    fig.update_traces(connectgaps=False)  # a month without school days stays a gap
+    # a month without school days stays a gap; markers on the 100 % line are not cut
+    fig.update_traces(connectgaps=False, cliponaxis=False)
     fig.update_yaxes(range=_fitted_range(rows, unit))
     if unit != "days":
         fig.update_yaxes(tickformat=".0%")
@@ -565,10 +566,10 @@ def _fitted_range(rows: pd.DataFrame, unit: str | None) -> list[float]:
     if values.empty:
         return [0.0, 1.0]
     low, high = float(values.min()), float(values.max())
-    pad = max((high - low) * 0.15, 0.02 if unit != "days" else 0.5)
+    pad = max((high - low) * 0.15, 0.05 if unit != "days" else 0.5)
     bottom, top = max(0.0, low - pad), high + pad
     if unit != "days" and high <= 1.0:
-        top = min(top, 1.0 + pad / 3)  # room for the markers on the 100 % line, no more
+        top = 1.0  # a share's axis stops at 100 % (markers there are drawn unclipped)
     return [bottom, top]
 
 
@@ -982,22 +983,18 @@ def overdue_bars(
 # The synthetic sample's footer
 # ---------------------------------------------------------------------------------------
 def mark_sample(fig: go.Figure, lang: str) -> go.Figure:
-    """A footer line saying the figure shows the synthetic sample, below the plot, so
-    a screenshot or an exported image of it cannot pass for real data."""
-    margin = fig.layout.margin
-    bottom = int(margin.b) if margin and margin.b is not None else 10
+    """A line above the plot's top right corner saying it shows the synthetic sample, so a
+    screenshot or an exported image of it cannot pass for real data."""
     fig.add_annotation(
         text=t("sample.label", lang),
         xref="paper",
         yref="paper",
         x=1,
-        y=0,
-        yshift=-(bottom + 4),
+        y=1,
+        yshift=2,
         xanchor="right",
-        yanchor="top",
+        yanchor="bottom",
         showarrow=False,
         font={"family": FONT, "size": 12, "color": "#B00020"},
     )
-    height = int(fig.layout.height or 360)
-    fig.update_layout(margin={"b": bottom + 24}, height=height + 24)
     return fig

@@ -787,3 +787,13 @@ TEXT.update(
         "col.check_object": ("检查对象", "Checked"),
     }
 )
+
+
+# The one-page A4 summary (PDF) of `schoolwh briefing` and of every page's download row.
+TEXT.update(
+    {
+        "brief.fig.summary": ("一页摘要", "one-page-summary"),
+        "brief.download.summary": ("一页摘要 PDF", "One-page summary (PDF)"),
+        "brief.download.working": ("正在生成，约需 10 秒…", "Preparing, about 10 seconds…"),
+    }
+)
