@@ -532,3 +532,62 @@ def test_sample_is_labelled_in_every_briefing_figure(demo_warehouse):
     for item in items:
         notes = [a.text for a in item.fig.layout.annotations]
         assert "Sample data (synthetic)" in notes, item.key
+
+
+# ---------------------------------------------------------------------------------------
+# the one-page A4 summary (PDF printed by Chromium)
+# ---------------------------------------------------------------------------------------
+def pdf_tools() -> tuple[str, str]:
+    import shutil
+
+    info, text = shutil.which("pdfinfo"), shutil.which("pdftotext")
+    if info and text:
+        return info, text
+    if require_browser():
+        pytest.fail("REQUIRE_BROWSER=1 but poppler-utils (pdfinfo, pdftotext) is missing")
+    pytest.skip("poppler-utils (pdfinfo, pdftotext) is needed to read the PDF")
+
+
+def pdf_facts(path: Path) -> tuple[dict[str, str], str]:
+    info, text = pdf_tools()
+    meta = subprocess.run([info, str(path)], capture_output=True, text=True, check=True).stdout
+    facts = {
+        k.strip(): v.strip() for k, _, v in (line.partition(":") for line in meta.splitlines())
+    }
+    body = subprocess.run([text, str(path), "-"], capture_output=True, text=True, check=True)
+    return facts, body.stdout
+
+
+@pytest.mark.browser
+def test_briefing_writes_a_one_page_a4_summary_with_searchable_chinese(briefing, demo_warehouse):
+    path = briefing.summary_pdf
+    assert path.name == f"{PERIOD}_全域_一页摘要.pdf" and path in briefing.files
+    facts, text = pdf_facts(path)
+    assert facts["Pages"] == "1"
+    width, height = (float(x) for x in facts["Page size"].split()[0:3:2])
+    assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 portrait, in points
+    flat = "".join(text.split())
+    place, as_of = sql(
+        demo_warehouse,
+        "select '郑州市', strftime(as_of_date, '%Y年%-m月%-d日') from marts.build_info",
+    )[0]
+    for expected in (f"{place}学校午餐与课后服务工作简报", "2025年秋季学期", f"数据截至{as_of}",
+                     "示例数据（合成）", "午餐供餐覆盖率", "未达标", "要点"):  # fmt: skip
+        assert expected in flat, expected
+    # the district table: every district of the warehouse by name
+    for (name,) in sql(demo_warehouse, "select district_name from marts.dim_district"):
+        assert name in flat, name
+    assert "一页摘要" in briefing.summary()
+
+
+def test_summary_findings_are_three_to_five(demo_warehouse):
+    from schoolwh.briefing.summary import summary_findings
+
+    wh = Warehouse(demo_warehouse)
+    try:
+        data = load_data(wh, resolve_scope(wh, PERIOD))
+    finally:
+        wh.close()
+    found = summary_findings(data)
+    assert 3 <= len(found) <= 5
+    assert any("低于目标" in f for f in found)

@@ -403,3 +403,19 @@ def test_hostile_names_in_chromium_make_no_image_or_link(hostile_warehouse, tmp_
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+def test_summary_page_writes_names_as_text(hostile_warehouse):
+    from schoolwh.briefing import data, scope
+    from schoolwh.briefing.summary import summary_html
+    from schoolwh.reading.connection import Warehouse
+
+    wh = Warehouse(hostile_warehouse)
+    try:
+        bd = data.load_data(wh, scope.resolve_scope(wh, "2025-autumn", lang="zh"))
+    finally:
+        wh.close()
+    page = summary_html(bd)
+    assert "<a " not in page and "<img" not in page
+    assert html.escape(LINK_NAME, quote=False) in page.replace("&quot;", '"')
+    assert visible_text(page).count(IMAGE_NAME) >= 1

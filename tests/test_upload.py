@@ -176,6 +176,7 @@ def test_submitted_upload_loads_in_the_background(tmp_path):
     assert job.state == "published", job.report
     assert "out_of_scope" in job.report
     assert any("在校生.csv" in step for step in job.steps)  # the load's own progress lines
+    assert not saved[0].exists()  # the archive keeps the file; the upload copy is gone
     con = duckdb.connect(str(wh), read_only=True)
     try:
         assert con.execute("select submitted_by from audit.loads").fetchall() == [("clerk_a",)]

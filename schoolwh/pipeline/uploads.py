@@ -9,6 +9,7 @@ other — recording who submitted and quarantining rows outside a clerk's distri
 from __future__ import annotations
 
 import io
+import shutil
 import threading
 import time
 import uuid
@@ -50,7 +51,7 @@ class UploadJob:
 
     @property
     def done(self) -> bool:
-        return self.state in ("published", "not_published", "failed")
+        return self.finished is not None
 
 
 _jobs: dict[str, UploadJob] = {}
@@ -117,6 +118,10 @@ def submit(
                 job.report = out.getvalue()
                 job.state = "published" if result.published else "not_published"
             finally:
+                # the archive keeps what was loaded; the submitted copies go
+                for folder in {f.parent for f in job.files}:
+                    if folder.parent == uploads_dir(warehouse):
+                        shutil.rmtree(folder, ignore_errors=True)
                 job.finished = time.time()
 
     threading.Thread(target=run, name=f"upload {job.id[:8]}", daemon=True).start()
