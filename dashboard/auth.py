@@ -3,6 +3,10 @@
 As soon as one account exists, nothing is shown before a login (user name, password,
 登录). Without accounts the dashboard stays open, but only when served on the loopback
 address: on another address it refuses to serve until an account exists.
+
+Where the bureau has an identity provider (an `[auth]` section in Streamlit's
+secrets.toml), Streamlit's own OIDC login (`st.login`) stands in for the password: the
+e-mail the provider vouches for names the account, whose role and districts apply.
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ _TEXT = {
         "`schoolwh users add` before serving it on another address.",
     ),
     "empty": ("请输入用户名和密码", "Enter a user name and a password"),
+    "district": ("查看区县", "District"),
+    "oidc": ("使用单位统一身份认证登录", "Log in with the bureau's identity provider"),
+    "oidc_unknown": (
+        "该身份（{email}）尚未开通账号，请联系管理员。",
+        "No account for {email}: ask the administrator.",
+    ),
     "extract": (
         "本区县数据暂不可用：{message}",
         "Your district's data is not available: {message}",
@@ -46,9 +56,25 @@ def store() -> AccountStore:
     return AccountStore(warehouse_path())
 
 
+def oidc_configured() -> bool:
+    """True when Streamlit's OIDC login is set up in secrets.toml."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def oidc_email() -> str | None:
+    """The e-mail an identity provider vouched for in this session, if any."""
+    if not oidc_configured() or not getattr(st.user, "is_logged_in", False):
+        return None
+    email = st.user.get("email")
+    return str(email) if email else None
+
+
 def current_account() -> Account | None:
     """The logged-in account of this session (None in open mode or before a login)."""
-    name = st.session_state.get(ACCOUNT_KEY)
+    name = st.session_state.get(ACCOUNT_KEY) or oidc_email()
     if not name:
         return None
     try:
@@ -84,7 +110,13 @@ def gate(lang: str) -> Account | None:
     if account is None:
         st.session_state.pop(ACCOUNT_KEY, None)
         read_from(None, scoped=True)  # nothing is readable before a login
-        _login_form(accounts, lang)
+        email = oidc_email()
+        if email:
+            st.error(text("oidc_unknown", lang).format(email=email))
+            if st.button(text("logout", lang), key="oidc_logout"):
+                st.logout()
+        else:
+            _login_form(accounts, lang)
         st.stop()
     assert account is not None
     _read_scope(account, lang)
@@ -92,6 +124,8 @@ def gate(lang: str) -> Account | None:
         st.caption(f"{text('signed_in', lang)}: **{account.name}** ({account.role})")
         if st.button(text("logout", lang), key="auth_logout"):
             st.session_state.pop(ACCOUNT_KEY, None)
+            if oidc_email():
+                st.logout()
             st.rerun()
     return account
 
@@ -102,6 +136,8 @@ def _read_scope(account: Account, lang: str) -> None:
         read_from(None)
         return
     path = None
+    if len(scope) > 1:  # one district at a time, each from its own extract
+        scope = (st.sidebar.selectbox(text("district", lang), scope, key="auth_district"),)
     if scope:
         try:
             path = ensure_extract(warehouse_path(), scope)
@@ -116,6 +152,8 @@ def _login_form(accounts: AccountStore, lang: str) -> None:
         name = st.text_input(text("user", lang), key="login_name")
         password = st.text_input(text("password", lang), type="password")
         submitted = st.form_submit_button(text("button", lang), type="primary")
+    if oidc_configured() and st.button(text("oidc", lang), key="oidc_login"):
+        st.login()
     if not submitted:
         return
     if not name or not password:

@@ -376,7 +376,8 @@ def users_add(
         from schoolwh.pipeline.extracts import ExtractError, ensure_extract
 
         try:
-            ensure_extract(wh, account.scope)
+            for code in account.scope:  # one extract per district
+                ensure_extract(wh, (code,))
         except (ExtractError, OSError) as exc:
             typer.echo(f"区县数据子集未写入 / extract not written: {exc}", err=True)
     where = f" ({', '.join(account.districts)})" if account.districts else ""

@@ -221,10 +221,10 @@ def test_a_publish_writes_the_extracts_accounts_read(tmp_path):
     store.add("both", "analyst", (A, B), PASSWORD)
     store.add("boss", "bureau", (), PASSWORD)
     names = {p.name for p in write_extracts(wh)}
-    assert names == {f"{A}.duckdb", f"{A}+{B}.duckdb"}
+    assert names == {f"{A}.duckdb", f"{B}.duckdb"}  # one district per file
     store.remove("both")
     write_extracts(wh)
-    assert not extract_path(wh, (A, B)).exists()  # no one reads it any more
+    assert not extract_path(wh, (B,)).exists()  # no one reads it any more
     assert extract_path(wh, (A,)).exists()
 
 
@@ -338,5 +338,44 @@ def test_open_mode_only_on_loopback(tmp_path, monkeypatch):
         assert not at.text_input
         at = _app(wh, monkeypatch, "127.0.0.1").run()
         assert not at.text_input  # no accounts, local: today's open mode
+    finally:
+        st_config.set_option("server.address", None)
+
+
+def test_an_account_with_several_districts_reads_one_extract_at_a_time(tmp_path, monkeypatch):
+    from streamlit import config as st_config
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    AccountStore(wh).add("two", "analyst", (A, B), PASSWORD)
+    try:
+        at = _app(wh, monkeypatch).run()
+        at.text_input[0].input("two")
+        at.text_input[1].input(PASSWORD)
+        at.button[0].click().run()
+        [pick] = [s for s in at.sidebar.selectbox if s.label == "查看区县"]
+        assert list(pick.options) == [A, B]
+        pick.select(B).run()
+        assert extract_path(wh, (B,)).exists() and not extract_path(wh, (A, B)).exists()
+    finally:
+        st_config.set_option("server.address", None)
+
+
+def test_an_identity_provider_can_stand_in_for_passwords(tmp_path, monkeypatch):
+    from streamlit import config as st_config
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    AccountStore(wh).add("li@jyj.example.gov.cn", "district", (A,), PASSWORD)
+    try:
+        at = _app(wh, monkeypatch)
+        at.secrets["auth"] = {
+            "redirect_uri": "http://localhost:8501/oauth2callback",
+            "cookie_secret": "test only",
+            "client_id": "schoolwh",
+            "client_secret": "test only",
+            "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+        }
+        at.run()
+        labels = [b.label for b in at.button]
+        assert "登录" in labels and "使用单位统一身份认证登录" in labels
     finally:
         st_config.set_option("server.address", None)

@@ -173,31 +173,35 @@ def test_deck_is_16_9_with_the_slides_in_order(deck, demo_warehouse):
     slides = list(deck.slides)
     titles = [slide_title(s) for s in slides]
     kpis = [k for k in expected_kpis(demo_warehouse)]
-    # title, overview, district status grid, one slide per KPI, trends, funding, issues,
-    # overdue issues, data quality
+    # title, 结论与建议, overview, status grid, the KPIs below or near target, funding,
+    # issues, overdue issues (at most 12 presented); then the appendix: the other KPIs,
+    # trends, data quality
     assert "郑州市" in slide_text(slides[0]) and "2025年秋季学期" in slide_text(slides[0])
     assert "数据截至 2025年12月31日" in slide_text(slides[0])
-    assert titles[1] == "指标概览"
-    assert titles[2] == "区县 × 指标达标情况"
-    assert titles[3 : 3 + len(kpis)] == [name for _, name, _, _ in kpis]
-    rest = titles[3 + len(kpis) :]
-    assert rest[0] == "月度趋势与目标"
-    assert rest[-4:] == [
-        "资金执行进度：累计支出与目标进度",
-        "问题发现与整改",
-        "逾期未整改问题",
-        "数据质量",
-    ]
-    for slide, (_, name, value, _) in zip(slides[3:], kpis, strict=False):
-        if value is not None:
-            assert len(pictures(slide)) == 1, f"the {name} slide has its figure"
+    assert titles[1] == "结论与建议"
+    assert titles[2] == "指标概览"
+    assert titles[3] == "区县 × 指标达标情况"
+    appendix = titles.index("附录")
+    assert appendix <= 12  # the presented part
+    main = titles[:appendix]
+    assert main[-3:] == ["资金执行进度：累计支出与目标进度", "问题发现与整改", "逾期未整改问题"]
+    below = [name for _, name, _, status in kpis if status in ("missed", "near")]
+    shown = main[4:-3]
+    assert shown and all(name in below for name in shown)  # the main part: KPIs off target
+    assert [n for n in below if n in shown] == shown[: len(shown)]
+    # every KPI has its slide, in the main part or the appendix
+    assert {name for _, name, _, _ in kpis} <= set(titles)
+    assert "月度趋势与目标" in titles[appendix:] and titles[-1] == "数据质量"
+    for slide in slides:
+        if slide_title(slide) in {name for _, name, value, _ in kpis if value is not None}:
+            assert len(pictures(slide)) == 1, f"the {slide_title(slide)} slide has its figure"
     for slide in slides:
         assert slide.shapes, "no empty slide"
 
 
 @pytest.mark.browser
 def test_overview_table_has_values_and_status_colours(deck, demo_warehouse):
-    slide = deck.slides[1]
+    slide = deck.slides[2]
     table = next(s for s in slide.shapes if s.has_table).table
     rows = {table.cell(r, 0).text: r for r in range(1, len(table.rows))}
     for _kpi, name, value, status in expected_kpis(demo_warehouse):
@@ -230,7 +234,7 @@ def test_kpi_slide_names_the_districts_below_target(deck, demo_warehouse):
         "and kpi = 'lunch_coverage'",
         (PERIOD,),
     )[0][0]
-    assert f"全域 {fmt.percent(overall)}" in text
+    assert f"全市 {fmt.percent(overall)}" in text  # 郑州市: 全市, not 全域
 
 
 @pytest.mark.browser
@@ -410,7 +414,7 @@ def test_dashboard_downloads_png_and_page_deck(demo_warehouse):
     deck_bytes = bd.page_deck(demo_warehouse, "satisfaction", PERIOD)
     prs = Presentation(io.BytesIO(deck_bytes))
     titles = [slide_title(s) for s in list(prs.slides)[1:]]
-    assert titles == ["指标概览", "满意率"]
+    assert titles == ["结论与建议", "指标概览", "满意率"]
     assert bd.deck_file_name(PERIOD, None, "zh", "satisfaction") == (
         "2025-autumn_全域_简报-satisfaction.pptx"
     )
@@ -478,7 +482,8 @@ def test_quality_only_deck_needs_no_browser_and_is_replaced(monkeypatch, demo_wa
     assert second.deck == first.deck and second.deck.stat().st_mtime_ns >= before
     assert sorted(p.name for p in tmp_path.iterdir()) == [first.deck.name]
     prs = Presentation(str(second.deck))
-    assert [slide_title(s) for s in list(prs.slides)[1:]] == ["数据质量"]
+    assert [slide_title(s) for s in list(prs.slides)[1:]] == ["结论与建议", "附录", "数据质量"]
+    assert second.summary_pdf is None  # the summary is made with the KPI figures
     assert prs.slide_width == Emu(12_192_000)
 
 
@@ -498,7 +503,7 @@ def test_findings_for_a_district(demo_warehouse):
     found = findings.kpi_findings(data, "lunch_coverage")
     assert 2 <= len(found) <= 3
     assert found[0].startswith(f"{DISTRICT} {fmt.percent(value)}（目标 100.0%）")
-    assert "个区县中排第" in found[1]
+    assert "个区县中排第" in found[1] or "并列" in found[1]  # ties share a rank
     numerator, denominator = sql(
         demo_warehouse,
         "select numerator, denominator from marts.kpi_district where period_type = 'term' "
@@ -591,3 +596,65 @@ def test_summary_findings_are_three_to_five(demo_warehouse):
     found = summary_findings(data)
     assert 3 <= len(found) <= 5
     assert any("低于目标" in f for f in found)
+
+
+# ---------------------------------------------------------------------------------------
+# the deck's words: 持平, ties, "…等；另有"
+# ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def city_data(demo_warehouse):
+    wh = Warehouse(demo_warehouse)
+    try:
+        return load_data(wh, resolve_scope(wh, PERIOD, district=DISTRICT))
+    finally:
+        wh.close()
+
+
+def test_no_change_reads_chiping_not_zero():
+    """ "较2025年春季学期0.0个百分点" and "0天" where 持平 belongs."""
+    import pandas as pd
+
+    from schoolwh.reading import charts
+
+    now = pd.DataFrame({"kpi": ["a", "b"], "value": [0.9, 7.0], "unit": ["ratio", "days"],
+                        "status": "met", "target": None})  # fmt: skip
+    cards = charts.kpi_cards(now, now.assign(value=[0.90001, 7.02]), "zh", "2025年春季学期")
+    assert [c.delta_text for c in cards] == ["与2025年春季学期持平"] * 2
+    assert all(c.delta_is_good is None for c in cards)
+
+
+def test_headline_says_chiping(city_data):
+    kpis = city_data.kpis.copy()
+    kpi = str(kpis["kpi"].iloc[0])
+    before = city_data.previous_kpis.copy()
+    before.loc[before["kpi"] == kpi, "value"] = float(kpis["value"].iloc[0])
+    city_data.previous_kpis = before
+    text = findings.headline(city_data, kpi)
+    assert "持平" in text and "0.0个百分点" not in text
+
+
+def test_rank_is_tie_aware(city_data):
+    """ "第 1 名（共 16 个）" when all 16 tie at 100 %."""
+    by_district = city_data.by_district.copy()
+    by_district.loc[by_district["kpi"] == "lunch_coverage", "value"] = 1.0
+    city_data.by_district = by_district
+    text = findings.rank(city_data, "lunch_coverage")
+    n = int((by_district["kpi"] == "lunch_coverage").sum())
+    assert text.startswith(f"{n} 个区县均为 100.0%，并列") and "排第" not in text
+    assert "全市为" in text
+
+
+def test_below_target_never_says_deng_dun_ling_you(demo_warehouse):
+    wh = Warehouse(demo_warehouse)
+    try:
+        data = load_data(wh, resolve_scope(wh, PERIOD))
+    finally:
+        wh.close()
+    frame = data.by_district
+    sat = frame["kpi"] == "satisfaction_rate"
+    codes = list(frame.loc[sat, "district_code"])
+    status = ["missed"] * 7 + ["insufficient_sample"] * (len(codes) - 7)
+    frame.loc[sat, "status"] = status
+    data.by_district = frame
+    text = findings.below_target(data, "satisfaction_rate")
+    assert "等；另有" in text and "等、另有" not in text

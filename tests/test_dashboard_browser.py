@@ -487,3 +487,54 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
         con.close()
     assert who == [("jinshui_tb",)]
     assert spring == [(500,)]
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_printing_a_page_leaves_out_the_sidebar_and_fits_a4(tmp_path_factory, tmp_path):
+    """Printing 总览 gave five pages with the sidebar, a cut grid and a blank last page."""
+    import base64
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    info, text = shutil.which("pdfinfo"), shutil.which("pdftotext")
+    if not (info and text):
+        if require_browser():
+            pytest.fail("REQUIRE_BROWSER=1 but poppler-utils is missing")
+        pytest.skip("poppler-utils (pdfinfo, pdftotext) is needed to read the PDF")
+    warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser_print"))
+    url, server, browser, log = _serve_and_browse(tmp_path, warehouse)
+    try:
+        browser.get(f"{url}/overview")
+        WebDriverWait(browser, 90, poll_frequency=0.5).until(
+            lambda b: len(b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= 3
+        )
+        printed = browser.execute_cdp_cmd(
+            "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+        )
+        pdf = tmp_path / "overview.pdf"
+        pdf.write_bytes(base64.b64decode(printed["data"]))
+        meta = subprocess.run([info, str(pdf)], capture_output=True, text=True).stdout
+        facts = {
+            k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in meta.splitlines())
+        }
+        width, height = (float(x) for x in facts["Page size"].split()[0:3:2])
+        assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4
+        assert int(facts["Pages"]) <= 2
+        body = subprocess.run([text, str(pdf), "-"], capture_output=True, text=True).stdout
+        pages = body.split("\f")
+        assert all(p.strip() for p in pages[:-1])  # no blank page (the last piece is "")
+        assert "总览" in body and "指标达标情况" in body
+        for sidebar in ("语言 Language", "教育局政策看板", "数据质量"):
+            assert sidebar not in body, sidebar
+        # the grid is not cut: its last KPI column is on the page
+        assert "数据填报完整率" in body
+    finally:
+        browser.quit()
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

@@ -249,8 +249,9 @@ class AccountStore:
         return self._read().settings
 
     def scopes(self) -> set[tuple[str, ...]]:
-        """Every district scope an account has (the extracts that must exist)."""
-        return {a.scope for a in self.list() if a.scope}
+        """The extracts accounts read: one per district of a scoped account (an account
+        with several districts reads one of them at a time)."""
+        return {(d,) for a in self.list() if a.scope for d in a.scope}
 
     # -- changing -----------------------------------------------------------------------
     def add(self, name: str, role: str, districts: Iterable[str], password: str) -> Account:

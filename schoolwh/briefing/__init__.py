@@ -47,23 +47,26 @@ class BriefingResult:
     out_dir: Path
     deck: Path
     figures: tuple[Path, ...]  # PNG and SVG files, in deck order
-    summary_pdf: Path  # the one-page A4 summary
+    summary_pdf: Path | None  # the one-page A4 summary (with the KPIs topic)
     slides: int
     seconds: float
 
     @property
     def files(self) -> list[Path]:
-        return [*self.figures, self.deck, self.summary_pdf]
+        summary = [self.summary_pdf] if self.summary_pdf else []
+        return [*self.figures, self.deck, *summary]
 
     def summary(self) -> str:
         """A few lines for the command line."""
         pngs = sum(1 for f in self.figures if f.suffix == ".png")
-        return (
-            f"简报 / Briefing: {self.deck}\n"
-            f"一页摘要 / One-page summary (A4 PDF): {self.summary_pdf}\n"
+        lines = [f"简报 / Briefing: {self.deck}"]
+        if self.summary_pdf:
+            lines.append(f"一页摘要 / One-page summary (A4 PDF): {self.summary_pdf}")
+        lines.append(
             f"  {self.slides} 张幻灯片 / slides; {pngs} 张图 / figures (PNG + SVG) in "
             f"{self.out_dir}; {self.seconds:.1f} s"
         )
+        return "\n".join(lines)
 
 
 def _open(warehouse: Path) -> Warehouse:
@@ -185,9 +188,11 @@ def make_briefing(
         topics=topics,
         kpis=kpis,
     )
-    _, summary = render_summary(
-        warehouse, period, district=district, lang=lang, jurisdiction=jurisdiction
-    )
+    summary = None
+    if "kpis" in topics:  # drawn by Chromium, as the figures are
+        _, summary = render_summary(
+            warehouse, period, district=district, lang=lang, jurisdiction=jurisdiction
+        )
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -201,10 +206,12 @@ def make_briefing(
             scope.period, scope.file_label, tr("fig.deck", lang), "pptx"
         )
         write_bytes(deck_path, deck_bytes)
-        summary_path = out / names.file_name(
-            scope.period, scope.file_label, tr("fig.summary", lang), "pdf"
-        )
-        write_bytes(summary_path, summary)
+        summary_path = None
+        if summary is not None:
+            summary_path = out / names.file_name(
+                scope.period, scope.file_label, tr("fig.summary", lang), "pdf"
+            )
+            write_bytes(summary_path, summary)
     except OSError as exc:
         raise BriefingError(
             f"无法写入 {out} / Cannot write to {out}: {exc.strerror or exc}."

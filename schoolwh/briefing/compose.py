@@ -9,10 +9,47 @@ from schoolwh.briefing.data import BriefingData
 from schoolwh.briefing.deck import Deck, Picture
 from schoolwh.briefing.figures import TOPICS
 from schoolwh.briefing.labels import tr
+from schoolwh.briefing.summary import summary_findings
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading.i18n import kpi_name, t
 
 TRENDS_PER_SLIDE = 4
+
+
+MAX_MAIN_SLIDES = 12  # the slides presented; the rest go to the appendix
+
+
+def _kpi_slide(deck: Deck, data: BriefingData, pictures: Mapping[str, Picture], kpi: str) -> None:
+    lang = data.scope.lang
+    row = data.kpi_row(kpi)
+    unit = row.get("unit") if row is not None and isinstance(row.get("unit"), str) else None
+    target = None if row is None else row.get("target")
+    deck.figure_slide(
+        kpi_name(kpi, lang),
+        pictures.get(f"kpi:{kpi}"),
+        findings.kpi_findings(data, kpi),
+        value=fmt.kpi_value(None if row is None else row.get("value"), unit, lang),
+        status=None if row is None else row.get("status"),
+        # without a target the status badge already says so
+        target=(
+            t("kpi.target", lang, target=fmt.kpi_value(target, unit, lang))
+            if not fmt.is_missing(target)
+            else None
+        ),
+    )
+
+
+def _main_kpis(data: BriefingData, chosen: list[str], room: int) -> list[str]:
+    """The KPIs presented in the main part: below target first, then near it, at most
+    `room`; the others go to the appendix."""
+    order = {"missed": 0, "near": 1}
+    ranked = []
+    for kpi in chosen:
+        row = data.kpi_row(kpi)
+        status = None if row is None else row.get("status")
+        if status in order:
+            ranked.append((order[status], chosen.index(kpi), kpi))
+    return [kpi for _, _, kpi in sorted(ranked)][: max(room, 0)]
 
 
 def compose(
@@ -21,12 +58,23 @@ def compose(
     topics: Collection[str] = TOPICS,
     kpis: Collection[str] | None = None,
 ) -> Deck:
-    """The deck of one scope; `pictures` maps figure keys (figures.FigureItem.key) to PNGs."""
+    """The deck of one scope; `pictures` maps figure keys (figures.FigureItem.key) to PNGs.
+
+    结论与建议 first; at most MAX_MAIN_SLIDES presented slides (title, conclusions, the KPI
+    table, the status grid, the KPIs below target, money, issues); then an appendix with
+    the other KPIs, the monthly trends and data quality."""
     scope = data.scope
     lang = scope.lang
     deck = Deck(scope, sample=data.sample)
     deck.title_slide()
+    deck.conclusions_slide(summary_findings(data), findings.recommendations(data))
     chosen = [k for k in data.kpi_ids() if kpis is None or k in kpis]
+    grid = pictures.get("status_grid") if "kpis" in topics else None
+    fixed = 2 + ("kpis" in topics and bool(chosen)) + (grid is not None)
+    fixed += ("funding" in topics) + 2 * ("issues" in topics)
+    main = _main_kpis(data, chosen, MAX_MAIN_SLIDES - fixed) if "kpis" in topics else []
+    if "kpis" in topics and len(chosen) <= MAX_MAIN_SLIDES - fixed:
+        main = chosen  # a page's small deck: every KPI it covers
 
     if "kpis" in topics and chosen:
         rows = data.kpis[data.kpis["kpi"].isin(chosen)]
@@ -34,33 +82,10 @@ def compose(
         if not previous.empty:
             previous = previous[previous["kpi"].isin(chosen)]
         deck.overview(rows.reset_index(drop=True), previous)
-        grid = pictures.get("status_grid")
         if grid is not None:
             deck.wide_slide(tr("slide.status_grid", lang), grid)
-        for kpi in chosen:
-            row = data.kpi_row(kpi)
-            unit = row.get("unit") if row is not None and isinstance(row.get("unit"), str) else None
-            target = None if row is None else row.get("target")
-            deck.figure_slide(
-                kpi_name(kpi, lang),
-                pictures.get(f"kpi:{kpi}"),
-                findings.kpi_findings(data, kpi),
-                value=fmt.kpi_value(None if row is None else row.get("value"), unit, lang),
-                status=None if row is None else row.get("status"),
-                # without a target the status badge already says so
-                target=(
-                    t("kpi.target", lang, target=fmt.kpi_value(target, unit, lang))
-                    if not fmt.is_missing(target)
-                    else None
-                ),
-            )
-
-    if "trends" in topics:
-        trend_keys = [f"trend:{k}" for k in data.trend_kpis() if (kpis is None or k in kpis)]
-        trend_pictures = [pictures[k] for k in trend_keys if k in pictures]
-        for start in range(0, len(trend_pictures), TRENDS_PER_SLIDE):
-            key = "slide.trends" if start == 0 else "slide.trends_more"
-            deck.grid_slide(tr(key, lang), trend_pictures[start : start + TRENDS_PER_SLIDE])
+        for kpi in main:
+            _kpi_slide(deck, data, pictures, kpi)
 
     if "funding" in topics:
         pace = data.pace
@@ -91,6 +116,19 @@ def compose(
             data.overdue,
         )
 
+    # the appendix: the other KPIs, the trends, data quality
+    rest = [k for k in chosen if k not in main] if "kpis" in topics else []
+    trend_keys = [f"trend:{k}" for k in data.trend_kpis() if (kpis is None or k in kpis)]
+    trend_pictures = (
+        [pictures[k] for k in trend_keys if k in pictures] if "trends" in topics else []
+    )
+    if rest or trend_pictures or "quality" in topics:
+        deck.section_slide(tr("slide.appendix", lang), tr("slide.appendix_note", lang))
+    for kpi in rest:
+        _kpi_slide(deck, data, pictures, kpi)
+    for start in range(0, len(trend_pictures), TRENDS_PER_SLIDE):
+        key = "slide.trends" if start == 0 else "slide.trends_more"
+        deck.grid_slide(tr(key, lang), trend_pictures[start : start + TRENDS_PER_SLIDE])
     if "quality" in topics:
         deck.quality_slide(findings.quality_findings(data), data.quality.quarantine)
     return deck

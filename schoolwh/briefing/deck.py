@@ -423,7 +423,9 @@ class Deck:
             colour="FFFFFF",
             anchor=MSO_ANCHOR.MIDDLE,
         )
-        scope_text = scope.district_name or tr("scope.districts", self.lang, n=scope.district_count)
+        scope_text = scope.district_name or tr(
+            "scope.whole_n", self.lang, whole=scope.whole, n=scope.district_count
+        )
         _text(
             slide,
             Inches(0.8),
@@ -455,6 +457,49 @@ class Deck:
             [tr("deck.source", self.lang)],
             size=13,
             colour=MUTED,
+        )
+
+    def conclusions_slide(self, conclusions: Sequence[str], actions: Sequence[str]) -> None:
+        """结论与建议: what the data says, then what to ask for, side by side."""
+        slide = self._slide(
+            tr("slide.conclusions", self.lang), f"{self.scope.label} · {self.scope.period_label}"
+        )
+        width = (SLIDE_W - 2 * MARGIN - Inches(0.3)) // 2
+        height = BODY_BOTTOM - BODY_TOP - Inches(0.1)
+        self._panel(
+            slide,
+            MARGIN,
+            BODY_TOP + Inches(0.05),
+            width,
+            height,
+            tr("slide.conclusions_head", self.lang),
+            conclusions,
+            size=13,
+        )
+        self._panel(
+            slide,
+            MARGIN + width + Inches(0.3),
+            BODY_TOP + Inches(0.05),
+            width,
+            height,
+            tr("slide.recommendations_head", self.lang),
+            actions,
+            size=13,
+        )
+
+    def section_slide(self, title: str, note: str) -> None:
+        """A divider: the appendix starts here."""
+        slide = self._slide(title)
+        _text(
+            slide,
+            MARGIN,
+            Inches(3.2),
+            SLIDE_W - 2 * MARGIN,
+            Inches(0.8),
+            [note],
+            size=20,
+            colour=MUTED,
+            align=PP_ALIGN.CENTER,
         )
 
     def overview(self, kpis: pd.DataFrame, previous: pd.DataFrame) -> None:

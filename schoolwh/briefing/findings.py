@@ -14,7 +14,7 @@ from schoolwh.briefing.labels import TEXT, tr
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import status as st_
 from schoolwh.reading.charts import lower_is_better
-from schoolwh.reading.i18n import enum_label, status_label
+from schoolwh.reading.i18n import enum_label, kpi_name, status_label, t
 
 MAX_NAMES = 5
 BELOW = ("near", "missed")
@@ -76,12 +76,16 @@ def headline(data: BriefingData, kpi: str) -> str:
         text = tr("find.headline", lang, scope=scope.label, value=_value(value, unit, lang))
     before = _get(data.previous_row(kpi), "value")
     if before is not None and scope.previous_label:
-        text += tr(
-            "find.change_suffix",
-            lang,
-            period=scope.previous_label,
-            change=fmt.kpi_delta(float(value) - float(before), unit, lang),
-        )
+        change = float(value) - float(before)
+        if fmt.shown_change(change, unit) == 0:  # 持平, not "0.0个百分点"
+            text += tr("find.flat_suffix", lang, period=scope.previous_label)
+        else:
+            text += tr(
+                "find.change_suffix",
+                lang,
+                period=scope.previous_label,
+                change=fmt.kpi_delta(change, unit, lang),
+            )
     return _sentence(text, lang)
 
 
@@ -117,7 +121,7 @@ def below_target(data: BriefingData, kpi: str) -> str | None:
         text = tr("find.below", lang, n=len(below), names=_names(pairs, len(below), lang))
     small = int((keys == "insufficient_sample").sum())
     if small:
-        text += tr("find.sep", lang) if lang == "zh" else "; "
+        text += "；" if lang == "zh" else "; "  # "…等；另有", never "…等、另有"
         text += tr("find.insufficient", lang, n=small, min=data.min_sample)
     return _sentence(text, lang)
 
@@ -202,16 +206,37 @@ def rank(data: BriefingData, kpi: str) -> str | None:
     else:
         ahead = int((rows["value"] > value).sum())
     overall = data.overall_row(kpi)
-    return _sentence(
-        tr(
-            "find.rank",
+    overall_text = _value(_get(overall, "value"), _unit(overall), lang)
+    tied = int((rows["value"] == value).sum())
+    if tied == len(rows) and tied > 1:  # "第 1 名（共 16 个）" when all 16 share 100 %
+        text = tr(
+            "find.rank_all_tied",
+            lang,
+            n=len(rows),
+            value=_value(value, _unit(mine.iloc[0]), lang),
+            whole=scope.whole,
+            overall=overall_text,
+        )
+    elif tied > 1:
+        text = tr(
+            "find.rank_tied",
             lang,
             n=len(rows),
             rank=ahead + 1,
-            overall=_value(_get(overall, "value"), _unit(overall), lang),
-        ),
-        lang,
-    )
+            others=tied - 1,
+            whole=scope.whole,
+            overall=overall_text,
+        )
+    else:
+        text = tr(
+            "find.rank_whole",
+            lang,
+            n=len(rows),
+            rank=ahead + 1,
+            whole=scope.whole,
+            overall=overall_text,
+        )
+    return _sentence(text, lang)
 
 
 def detail(data: BriefingData, kpi: str) -> str | None:
@@ -480,3 +505,57 @@ def quality_findings(data: BriefingData) -> list[str]:
         if rows:
             out.append(_sentence(tr("dq.orphans", lang, n=fmt.number(rows, lang)), lang))
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# 结论与建议: what the leader should ask for, from the same data as the findings
+# ---------------------------------------------------------------------------------------
+MAX_RECOMMENDATIONS = 4
+NAMES_IN_RECOMMENDATION = 3
+
+
+def _worst_names(data: BriefingData, kpi: str, statuses: tuple[str, ...]) -> str | None:
+    frame = data.districts_of(kpi)
+    if frame.empty:
+        return None
+    keys = frame["status"].map(st_.normalise)
+    rows = _ordered(frame[keys.isin(statuses)], kpi, worst_first=True)
+    names = [str(n) for n in rows["district_name"]][:NAMES_IN_RECOMMENDATION]
+    if not names:
+        return None
+    text = tr("find.sep", data.scope.lang).join(names)
+    return text + (t("dq.file_list_more", data.scope.lang) if len(rows) > len(names) else "")
+
+
+def recommendations(data: BriefingData) -> list[str]:
+    """Up to four actions: each KPI below target (the districts furthest below first),
+    spending behind its pace, overdue issues; or that all targets are met."""
+    lang = data.scope.lang
+    out: list[str] = []
+    rows = data.kpis[data.kpis["status"].map(st_.normalise).isin(("missed", "near"))]
+    rows = rows.assign(_o=rows["status"].map(st_.normalise).map({"missed": 0, "near": 1}))
+    rows = rows.sort_values("_o")
+    for kpi, status in zip(rows["kpi"], rows["status"], strict=True):
+        key = st_.normalise(status)
+        names = _worst_names(data, str(kpi), ("missed", "near") if key == "near" else BELOW)
+        if names is None:
+            names = data.scope.label
+        out.append(tr(f"rec.{key}", lang, kpi=kpi_name(str(kpi), lang), names=names))
+    pace = data.pace_by_district
+    if not pace.empty and "budget_execution" not in set(rows["kpi"]):
+        behind = pace[pace["status"].map(st_.normalise).isin(BELOW)]
+        if not behind.empty:
+            ordered = behind.sort_values("value")
+            names = tr("find.sep", lang).join(
+                str(n) for n in ordered["district_name"][:NAMES_IN_RECOMMENDATION]
+            )
+            out.append(tr("rec.funding", lang, names=names))
+    overdue = data.overdue
+    if not overdue.empty:
+        column = "school_name" if data.scope.is_district else "district_name"
+        counts = overdue.groupby(column).size().sort_values(ascending=False)
+        names = tr("find.sep", lang).join(str(n) for n in counts.index[:NAMES_IN_RECOMMENDATION])
+        out.append(tr("rec.overdue", lang, n=len(overdue), names=names))
+    if not out:
+        out.append(tr("rec.none", lang))
+    return [_sentence(text.rstrip("。."), lang) for text in out[:MAX_RECOMMENDATIONS]]

@@ -53,9 +53,15 @@ class Scope:
         return self.district_code is not None
 
     @property
+    def whole(self) -> str:
+        """The whole jurisdiction as a reader says it: 全市 for a city, 全县, 全区, 全省;
+        全域 when its kind is unknown."""
+        return whole_label(self.jurisdiction, self.lang)
+
+    @property
     def label(self) -> str:
-        """Who the briefing is about: the district's name, or 全域 / All districts."""
-        return self.district_name or tr("scope.all", self.lang)
+        """Who the briefing is about: the district's name, or 全市 (全县 …) / All districts."""
+        return self.district_name or self.whole
 
     @property
     def file_label(self) -> str:
@@ -170,6 +176,16 @@ def _division_names(file_name: str) -> dict[str, str]:
         if gb.startswith("156") and len(gb) == 9 and props.get("name"):
             out[gb[3:]] = str(props["name"])
     return out
+
+
+_WHOLE = {"市": "全市", "县": "全县", "区": "全区", "旗": "全旗", "省": "全省", "州": "全州"}
+
+
+def whole_label(jurisdiction: str, lang: str) -> str:
+    """全市 for 郑州市, 全县 for a county, 全区 for a district … (zh); `All districts` (en)."""
+    if lang != "zh":
+        return tr("scope.all", lang)
+    return _WHOLE.get(str(jurisdiction).strip()[-1:], tr("scope.all", lang))
 
 
 def jurisdiction_name(codes: list[str], lang: str) -> str:

@@ -177,10 +177,17 @@ def kpi_cards(
             delta_text = t("kpi.no_prev", lang)
             good = None
         else:
-            delta_text = fmt.kpi_delta(delta, unit, lang)
-            if previous_label:
-                delta_text = f"{delta_text} {t('kpi.vs_prev', lang, period=previous_label)}"
             shown = fmt.shown_change(delta, unit)
+            if shown == 0:  # 持平, not "0.0个百分点" or "0天"
+                delta_text = (
+                    t("kpi.flat", lang, period=previous_label)
+                    if previous_label
+                    else t("kpi.flat_plain", lang)
+                )
+            else:
+                delta_text = fmt.kpi_delta(delta, unit, lang)
+                if previous_label:
+                    delta_text = f"{delta_text} {t('kpi.vs_prev', lang, period=previous_label)}"
             good = None if shown == 0 else (shown > 0) != lower_is_better(row.get("direction"))
         if kpi == "satisfaction_rate" and not fmt.is_missing(row.get("denominator")):
             detail = t("kpi.n", lang, n=fmt.number(row["denominator"], lang))

@@ -797,3 +797,55 @@ TEXT.update(
         "brief.download.working": ("正在生成，约需 10 秒…", "Preparing, about 10 seconds…"),
     }
 )
+
+
+# 持平 for no change; ties in rankings; 全市/全县/全区 from the jurisdiction's kind; the
+# deck's conclusions first and its appendix.
+TEXT.update(
+    {
+        "kpi.flat": ("与{period}持平", "unchanged vs {period}"),
+        "kpi.flat_plain": ("持平", "unchanged"),
+        "brief.find.flat_suffix": ("；与{period}持平", "; unchanged vs {period}"),
+        "brief.find.rank_tied": (
+            "与另外 {others} 个区县并列第 {rank} 位（共 {n} 个）；{whole}为 {overall}",
+            "Tied {rank} of {n} districts with {others} other(s); {whole}: {overall}",
+        ),
+        "brief.find.rank_all_tied": (
+            "{n} 个区县均为 {value}，并列；{whole}为 {overall}",
+            "All {n} districts are at {value} (tied); {whole}: {overall}",
+        ),
+        "brief.scope.whole_n": ("{whole}（{n} 个区县）", "{whole} ({n} districts)"),
+        "brief.find.rank_whole": (
+            "在 {n} 个区县中排第 {rank} 位；{whole}为 {overall}",
+            "Ranked {rank} of {n} districts; {whole}: {overall}",
+        ),
+        "brief.slide.conclusions": ("结论与建议", "Conclusions and recommendations"),
+        "brief.slide.conclusions_head": ("结论", "Conclusions"),
+        "brief.slide.recommendations_head": ("建议", "Recommendations"),
+        "brief.slide.appendix": ("附录", "Appendix"),
+        "brief.slide.appendix_note": (
+            "以下为其余指标、月度趋势与数据质量的明细。",
+            "Further KPIs, monthly trends and data quality in detail.",
+        ),
+        "brief.rec.missed": (
+            "{kpi}未达标：请{names}重点整改，下期复核。",
+            "{kpi} below target: ask {names} to act first; review next period.",
+        ),
+        "brief.rec.near": (
+            "{kpi}接近目标：关注{names}，防止下滑。",
+            "{kpi} near target: watch {names} so it does not slip.",
+        ),
+        "brief.rec.overdue": (
+            "逾期未整改问题 {n} 个：请督办{names}限期整改。",
+            "{n} overdue open issues: chase {names} for a fixed date.",
+        ),
+        "brief.rec.funding": (
+            "资金执行进度低于目标：请{names}加快支出。",
+            "Spending behind the target pace: ask {names} to speed up.",
+        ),
+        "brief.rec.none": (
+            "各项指标均达到目标，保持现有工作。",
+            "Every KPI meets its target: keep the current work going.",
+        ),
+    }
+)
