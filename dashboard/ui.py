@@ -322,11 +322,57 @@ def heading(text: str, level: int = 3) -> None:
     st.markdown(f"<h{level}>{fmt.html_text(text)}</h{level}>", unsafe_allow_html=True)
 
 
-def chart(fig: Any, key: str | None = None) -> None:
-    """A figure; with the synthetic sample loaded, its footer says so."""
+def chart(fig: Any, key: str | None = None, districts: pd.DataFrame | None = None) -> None:
+    """A figure; with the synthetic sample loaded, its footer says so. With `districts`
+    (`district_code, district_name`), clicking a district's bar, cell or shape opens its
+    区县 page."""
     if st.session_state.get(SAMPLE_KEY):
         fig = charts.mark_sample(fig, lang())
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key, theme=None)
+    if districts is None or key is None:
+        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key, theme=None)
+        return
+    event = st.plotly_chart(
+        fig,
+        config=PLOTLY_CONFIG,
+        key=key,
+        theme=None,
+        on_select="rerun",
+        selection_mode="points",
+    )
+    code = clicked_district(fig, event, districts)
+    if code is not None:
+        open_district(code)
+
+
+def clicked_district(fig: Any, event: Any, districts: pd.DataFrame) -> str | None:
+    """The district a click selected: by the label of its bar or grid row, or by the
+    shape (trace) of the map it fell in."""
+    points = (getattr(event, "selection", None) or {}).get("points") or []
+    if not points:
+        return None
+    point = points[0]
+    by_label = {
+        fmt.html_text(n): str(c)
+        for c, n in zip(districts["district_code"], districts["district_name"], strict=False)
+    }
+    for axis in ("y", "label"):
+        label = str(point.get(axis, "")).removeprefix("<b>").removesuffix("</b>")
+        if label in by_label:
+            return by_label[label]
+    curve = point.get("curve_number")
+    if curve is not None and 0 <= int(curve) < len(fig.data):
+        trace = fig.data[int(curve)]
+        meta = getattr(trace, "meta", None)
+        if isinstance(meta, dict) and meta.get("district_code"):
+            return str(meta["district_code"])
+    return None
+
+
+def open_district(code: str) -> None:
+    """The 区县 page of one district (its address: /district?district=<code>)."""
+    st.session_state["district"] = code
+    st.session_state.pop("school", None)
+    st.switch_page("views/district.py", query_params={"district": code})
 
 
 def table(
@@ -334,6 +380,7 @@ def table(
     name: str,
     key: str,
     height: int | str = "auto",
+    on_row: Callable[[int], None] | None = None,
 ) -> None:
     """A table with CSV (UTF-8 with BOM) and Excel downloads of the same rows."""
     current = lang()
@@ -341,7 +388,20 @@ def table(
     if tbl.empty:
         st.caption(t("empty.no_rows", current))
         return
-    st.dataframe(tbl.display, hide_index=True, height=height)
+    if on_row is None:
+        st.dataframe(tbl.display, hide_index=True, height=height)
+    else:  # a click on a row opens what the row is about
+        event = st.dataframe(
+            tbl.display,
+            hide_index=True,
+            height=height,
+            key=f"{key}_rows",
+            on_select="rerun",
+            selection_mode="single-row",
+        )
+        rows = (getattr(event, "selection", None) or {}).get("rows") or []
+        if rows:
+            on_row(int(rows[0]))
     stem = downloads.file_stem(name)
     row = st.container(horizontal=True)
     row.download_button(

@@ -17,6 +17,8 @@ from dashboard import auth, ui
 from schoolwh.core.sources import SOURCES
 from schoolwh.pipeline import uploads
 from schoolwh.pipeline.check import (
+    MAX_UPLOAD_BYTES,
+    UPLOAD_SUFFIXES,
     UploadRefused,
     check_file,
     correction_sheet,
@@ -83,8 +85,11 @@ with st.expander(_t("填报模板", "Templates"), expanded=False):
 
 # the instant check -----------------------------------------------------------------------
 files = st.file_uploader(
-    _t("选择文件（.csv / .xlsx，每个不超过 20 MB）", "Files (.csv / .xlsx, 20 MB each at most)"),
-    type=["csv", "xlsx"],
+    _t(
+        f"选择文件（{' / '.join(UPLOAD_SUFFIXES)}，每个不超过 {MAX_UPLOAD_BYTES >> 20} MB）",
+        f"Files ({' / '.join(UPLOAD_SUFFIXES)}, {MAX_UPLOAD_BYTES >> 20} MB each at most)",
+    ),
+    type=[s.lstrip(".") for s in UPLOAD_SUFFIXES],
     accept_multiple_files=True,
     key="upload_files",
 )

@@ -27,15 +27,15 @@ from ingest.batches import Batch, discover, read_batches
 from ingest.landing import quarantine_frame
 from ingest.normalise import PROBLEM_SCHEMA
 from ingest.outcome import FileOutcome
-from ingest.readers import ROW
+from ingest.readers import ROW, SUFFIXES, WORKBOOK_SUFFIXES, ReadError, check_zip
 from schoolwh.core.reasons import REASONS
 from schoolwh.core.sources import SOURCES
 from schoolwh.pipeline.result import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 
 # What the upload page accepts.
-UPLOAD_SUFFIXES = (".csv", ".xlsx")
+UPLOAD_SUFFIXES = SUFFIXES  # every format a load reads
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-MAX_UNCOMPRESSED = 200 * 1024 * 1024  # everything inside one uploaded workbook
+_ACCEPTED = " / ".join(UPLOAD_SUFFIXES)
 MAX_RATIO = 100  # uncompressed / compressed; bureau workbooks stay far below
 REASON_HEADER = "问题说明"
 
@@ -344,7 +344,7 @@ def safe_file_name(name: str, index: int) -> str:
     suffix = Path(name or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise UploadRefused(
-            f"文件「{name}」类型不支持，只接受 .csv 和 .xlsx / {name!r}: only .csv and .xlsx "
+            f"文件「{name}」类型不支持，只接受 {_ACCEPTED} / {name!r}: only {_ACCEPTED} "
             "files can be uploaded"
         )
     stem = _SAFE.sub("_", Path(Path(name).name).stem).strip("_")[:60] or "upload"
@@ -356,7 +356,7 @@ def vet_upload(name: str, data: bytes) -> None:
     suffix = Path(name or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise UploadRefused(
-            f"文件「{name}」类型不支持，只接受 .csv 和 .xlsx / {name!r}: only .csv and .xlsx "
+            f"文件「{name}」类型不支持，只接受 {_ACCEPTED} / {name!r}: only {_ACCEPTED} "
             "files can be uploaded"
         )
     mb = MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -364,17 +364,20 @@ def vet_upload(name: str, data: bytes) -> None:
         raise UploadRefused(
             f"文件「{name}」超过 {mb} MB / {name!r} is larger than {mb} MB: split it"
         )
-    if suffix == ".xlsx":
+    if suffix in WORKBOOK_SUFFIXES and suffix != ".xls":  # zipped: .xlsx, .xlsm, .ods
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 total = sum(info.file_size for info in archive.infolist())
         except (zipfile.BadZipFile, OSError) as exc:
             raise UploadRefused(
-                f"文件「{name}」不是有效的 Excel 工作簿 / {name!r} is not a valid .xlsx "
-                f"workbook: {exc}"
+                f"文件「{name}」不是有效的工作簿 / {name!r} is not a valid workbook: {exc}"
             ) from exc
-        if total > MAX_UNCOMPRESSED or total > MAX_RATIO * max(len(data), 1):
+        if total > MAX_RATIO * max(len(data), 1):
             raise UploadRefused(
                 f"文件「{name}」解压后大小异常（{total:,} 字节），拒绝读取 / {name!r} would "
                 f"unpack to {total:,} bytes: refused (a zip bomb?)"
             )
+        try:  # the reader's own caps: declared and streamed sizes, rows, columns, cells
+            check_zip(data, suffix)
+        except ReadError as exc:
+            raise UploadRefused(f"文件「{name}」：{exc}") from exc
