@@ -193,3 +193,116 @@ def time_pages(path: Path, repeat: int) -> dict[str, Any]:
             "page_p95_ms": _percentile(totals, 0.95),
         }
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# what a person waits for: each page fully drawn in a real browser after a click
+# ---------------------------------------------------------------------------------------
+TARGET_FIRST_S = 3.0  # the first page, from opening the address
+TARGET_CLICK_S = 1.0  # every later page, median, from the click in the sidebar
+PAGE_TITLES = {
+    "overview": "总览",
+    "district": "区县详情",
+    "funding": "资金下达与支出",
+    "satisfaction": "满意度",
+    "issues": "问题整改",
+    "quality": "数据质量",
+}
+_DRAWN = """
+const want = arguments[0];
+const h1 = document.querySelector('h1');
+if (!h1 || h1.textContent.trim() !== want) return false;
+if (document.querySelector('[data-testid="stStatusWidget"]')) return false;  // still running
+const charts = [...document.querySelectorAll('.js-plotly-plot')];
+return charts.every(c => c.querySelector('.main-svg'));
+"""
+
+
+def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict[str, Any]:
+    """Seconds until each page is fully drawn in headless Chromium: the first page from
+    opening the address, every other page from a click on its entry in the sidebar
+    (title shown, the script finished, every chart drawn); medians over `repeat` rounds.
+    Needs Chromium and chromedriver (Debian: chromium, chromium-driver)."""
+    import shutil
+    import subprocess
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from schoolwh import dashboard_cmd
+    from schoolwh.briefing.export import find_chromium
+
+    chromium, driver = find_chromium(), shutil.which("chromedriver")
+    if chromium is None or driver is None:
+        raise RuntimeError("Chromium and chromedriver are needed: apt-get install chromium "
+                           "chromium-driver")  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    server = dashboard_cmd.start(
+        path, "127.0.0.1", port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    first: list[float] = []
+    clicks: dict[str, list[float]] = {page: [] for page in PAGE_TITLES if page != "overview"}
+    try:
+        if not dashboard_cmd.wait_until_ready(url, 120, server):
+            raise RuntimeError("the dashboard did not start")
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(chromium)
+        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+            options.add_argument(flag)
+        for _ in range(repeat):
+            browser = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+            try:
+                wait = WebDriverWait(browser, 120, poll_frequency=0.02)
+                t0 = time.perf_counter()
+                browser.get(f"{url}/overview")
+                wait.until(lambda b: b.execute_script(_DRAWN, PAGE_TITLES["overview"]))
+                first.append(time.perf_counter() - t0)
+                for page in clicks:
+                    link = browser.find_element(
+                        By.CSS_SELECTOR, f'[data-testid="stSidebarNav"] a[href$="/{page}"]'
+                    )
+                    t0 = time.perf_counter()
+                    link.click()
+                    wait.until(lambda b, p=page: b.execute_script(_DRAWN, PAGE_TITLES[p]))
+                    clicks[page].append(time.perf_counter() - t0)
+            finally:
+                browser.quit()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    medians = {page: median(s) for page, s in clicks.items()}
+    return {
+        "first_page_s": median(first),
+        "first_page_ok": median(first) <= TARGET_FIRST_S,
+        "after_click_s": medians,
+        "after_click_median_s": median(medians.values()),
+        "after_click_ok": all(v <= TARGET_CLICK_S for v in medians.values()),
+        "targets": {"first_page_s": TARGET_FIRST_S, "after_click_s": TARGET_CLICK_S},
+    }
+
+
+def report_browser_times(result: dict[str, Any]) -> str:
+    """Lines for the console: each page against its target."""
+    mark = {True: "✓", False: "✗"}
+    lines = [
+        f"{mark[result['first_page_ok']]} 首页 first page: {result['first_page_s']:.2f} s "
+        f"(≤ {TARGET_FIRST_S:.1f} s)"
+    ]
+    for page, seconds in result["after_click_s"].items():
+        lines.append(
+            f"{mark[seconds <= TARGET_CLICK_S]} {PAGE_TITLES[page]} {page}: {seconds:.2f} s "
+            f"after the click (≤ {TARGET_CLICK_S:.1f} s)"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python bench/pages.py data/warehouse.duckdb [rounds]
+    import sys
+
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    print(report_browser_times(time_pages_in_browser(Path(sys.argv[1]), rounds)))

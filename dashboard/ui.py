@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from schoolwh.briefing.scope import jurisdiction_name
 from schoolwh.reading import charts, downloads, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
@@ -131,6 +132,17 @@ PRINT_CSS = """<style>
 </style>"""
 
 
+def jurisdiction(wh: Warehouse) -> str:
+    """The jurisdiction's name from its districts' codes (郑州市), else 全域."""
+    codes = tuple(str(c) for c in q.districts(wh)["district_code"])
+    return _jurisdiction(codes, lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _jurisdiction(codes: tuple[str, ...], current: str) -> str:
+    return jurisdiction_name(list(codes), current)
+
+
 def print_css() -> None:
     st.markdown(PRINT_CSS, unsafe_allow_html=True)
 
@@ -149,6 +161,7 @@ def as_of_caption(wh: Warehouse | None) -> None:
     if st.session_state[SAMPLE_KEY]:
         st.warning(t("sample.banner", current), icon=":material/science:")
     text = t("app.as_of", current, date=fmt.date(info["as_of_date"], current))
+    text = f"{jurisdiction(wh)} · {text}"  # the place, from the data's district codes
     if info.get("built_at") is not None:
         text += " · " + t("app.built_at", current, time=fmt.timestamp(info["built_at"], current))
     st.caption(f"**{text}**")
@@ -296,6 +309,7 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
             if card.delta is not None and card.delta_is_good is not None:
                 arrow = "↑ " if card.delta > 0 else "↓ "
             delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[card.delta_is_good]
+            yoy_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[card.yoy_is_good]
             # without a target the badge already says 无目标值: not a second time beside it
             target = "" if card.status == "no_target" else html.escape(card.target_text)
             with column.container(border=True):
@@ -309,8 +323,14 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
                     f"</span></div>"
                     f'<div style="color:{delta_colour};font-size:0.85em;margin-top:4px">'
                     f"{arrow}{html.escape(card.delta_text)}</div>"
-                    f'<div style="color:#777;font-size:0.8em">{html.escape(card.detail)}</div>'
-                    f"</div>",
+                    + (
+                        f'<div style="color:{yoy_colour};font-size:0.85em">'
+                        f"{html.escape(card.yoy_text)}</div>"
+                        if card.yoy_text
+                        else ""
+                    )
+                    + f'<div style="color:#777;font-size:0.8em">{html.escape(card.detail)}</div>'
+                    "</div>",
                     unsafe_allow_html=True,
                 )
 
@@ -400,8 +420,10 @@ def table(
             selection_mode="single-row",
         )
         rows = (getattr(event, "selection", None) or {}).get("rows") or []
-        if rows:
-            on_row(int(rows[0]))
+        picked = int(rows[0]) if rows else None
+        if picked is not None and st.session_state.get(f"{key}_picked") != picked:
+            on_row(picked)  # once per click: the picker below may be changed afterwards
+        st.session_state[f"{key}_picked"] = picked
     stem = downloads.file_stem(name)
     row = st.container(horizontal=True)
     row.download_button(

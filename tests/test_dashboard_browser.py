@@ -538,3 +538,40 @@ def test_printing_a_page_leaves_out_the_sidebar_and_fits_a4(tmp_path_factory, tm
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_clicking_a_district_bar_opens_its_page(tmp_path_factory, tmp_path):
+    """Nothing was clickable: a click on a district's bar in the ranking opens 区县."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser_click"))
+    url, server, browser, log = _serve_and_browse(tmp_path, warehouse)
+    try:
+        browser.get(f"{url}/overview")
+        WebDriverWait(browser, 90, poll_frequency=0.5).until(
+            lambda b: len(b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= 3
+        )
+        ranking = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")[2]
+        bars = ranking.find_elements(By.CSS_SELECTOR, ".barlayer .point path")
+        assert len(bars) == 3
+        ActionChains(browser).move_to_element(bars[-1]).click().perform()  # the top bar
+        WebDriverWait(browser, 60, poll_frequency=0.5).until(
+            lambda b: "区县详情" in b.find_element(By.TAG_NAME, "body").text
+        )
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "/district" in browser.current_url
+        # the top bar is a district at 100 %, not 金水区 (66.7 %, the page's default)
+        assert "金水区（2025年秋季学期）" not in body
+        assert any(f"{n}（2025年秋季学期）" in body for _, n, _ in fx.DISTRICTS[1:]), body[:300]
+    finally:
+        browser.quit()
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

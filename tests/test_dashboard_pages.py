@@ -77,7 +77,11 @@ def test_overview_shows_cards_grid_map_and_as_of(monkeypatch, dash_warehouse):
     assert_clean(at)
     text = shown(at)
     assert f"数据截至 {fx.AS_OF_ZH}" in text
-    assert "全域指标（2025年秋季学期）" in text
+    assert "郑州市全市指标（2025年秋季学期）" in text  # the place from the data, 全市 not 全域
+    assert f"郑州市 · 数据截至 {fx.AS_OF_ZH}" in text  # the jurisdiction in the header
+    # the leader's lists: schools serving no lunch, the longest overdue issues
+    assert "金水区育英民办小学" in set(table_with(at, "课后服务")["学校"])
+    assert table_with(at, "逾期天数").iloc[0]["问题编号"] == "I3"
     for kpi in ("lunch_coverage", "satisfaction_rate", "reporting_completeness"):
         assert i18n.kpi_name(kpi, "zh") in text
     # lunch coverage of the whole jurisdiction: 5 of 6 active schools serve lunch
@@ -101,7 +105,7 @@ def test_language_switch_to_english(monkeypatch, dash_warehouse):
     assert_clean(at)
     text = shown(at)
     assert f"Data as of {fx.AS_OF_EN}" in text
-    assert "Whole jurisdiction (Autumn term 2025)" in text
+    assert "All districts (Autumn term 2025)" in text
     assert i18n.kpi_name("lunch_coverage", "en") in text
     assert "午餐供餐覆盖率" not in text
     assert at.title[0].value == "Overview"
@@ -116,7 +120,7 @@ def test_overview_follows_the_period_filter(monkeypatch, dash_warehouse):
     at.selectbox(key="f_period_month").set_value("2025-09").run()
     assert_clean(at)
     text = shown(at)
-    assert "全域指标（2025年9月）" in text
+    assert "全市指标（2025年9月）" in text
     assert i18n.kpi_name("budget_execution", "zh") in text  # a month KPI
     assert i18n.kpi_name("lunch_coverage", "zh") not in text  # a term-only KPI
 

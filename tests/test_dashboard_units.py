@@ -388,7 +388,7 @@ def test_satisfaction_interval_and_pace_and_issue_figures():
 
 def test_sql_examples_have_titles_in_both_languages():
     source = (PROJECT_ROOT / "dashboard" / "views" / "sql.py").read_text(encoding="utf-8")
-    ids = re.findall(r'^    "(\w+)": \($', source, flags=re.MULTILINE)
+    ids = re.findall(r'^    "(\w+)": \((?:\s*#.*)?$', source, flags=re.MULTILINE)
     assert len(ids) == 5
     for example in ids:
         assert f"sql.example.{example}" in i18n.TEXT
@@ -489,3 +489,33 @@ def test_daily_dates_are_chinese_in_the_chinese_view():
                           "lunch_students": [10, 12], "after_school_students": [5, 6]})  # fmt: skip
     assert "月" in charts.daily_participation(frame, "zh").layout.xaxis.tickformat
     assert "月" not in charts.daily_participation(frame, "en").layout.xaxis.tickformat
+
+
+def test_cards_show_year_on_year_beside_the_previous_period():
+    """Only the change on the previous period was shown; 同比 where last year has data."""
+    now = pd.DataFrame({"kpi": ["a", "b"], "value": [0.95, 0.9], "unit": "ratio",
+                        "status": "met", "target": None,
+                        "direction": "higher_is_better"})  # fmt: skip
+    before = now.assign(value=[0.93, 0.9])
+    year_ago = pd.DataFrame({"kpi": ["a"], "value": [0.90]})
+    cards = charts.kpi_cards(now, before, "zh", "2025年春季学期", year_ago, "2024年秋季学期")
+    assert cards[0].delta_text == "+2.0个百分点 较2025年春季学期"
+    assert cards[0].yoy_text == "同比 +5.0个百分点 较2024年秋季学期"
+    assert cards[0].yoy_is_good is True
+    assert cards[1].yoy_text == ""  # no value a year before: nothing claimed
+    assert fmt.same_period_last_year("term", "2025-autumn") == "2024-autumn"
+    assert fmt.same_period_last_year("month", "2025-01") == "2024-01"
+    assert fmt.same_period_last_year("year", "2025") is None
+
+
+def test_map_labels_never_overlap():
+    """上街区 and 荥阳市 printed over each other."""
+    centroids = {"a": (0.0, 0.0), "b": (0.05, 0.01), "c": (1.0, 1.0), "d": (0.5, 0.5)}
+    spots = charts.label_spots(centroids)
+    box_w, box_h = 0.2, 0.14  # the label's share of the centroids' extent
+    codes = sorted(spots)
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            (ax, ay), (bx, by) = spots[a], spots[b]
+            assert abs(ax - bx) >= box_w or abs(ay - by) >= box_h - 1e-9, (a, b)
+    assert spots["c"] == (1.0, 1.0)  # a label with room stays on its centroid

@@ -373,7 +373,7 @@ def test_hostile_names_in_chromium_make_no_image_or_link(hostile_warehouse, tmp_
     try:
         for page, wanted in (
             ("district", f"{IMAGE_NAME}（2025年秋季学期）"),
-            ("overview", "全域指标"),
+            ("overview", "指标（2025年秋季学期）"),
         ):
             browser.get(f"{url}/{page}")
             WebDriverWait(browser, 60, poll_frequency=0.5).until(
@@ -394,7 +394,7 @@ def test_hostile_names_in_chromium_make_no_image_or_link(hostile_warehouse, tmp_
             assert not browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot a"), page
             browser.save_screenshot(str(tmp_path / f"{page}.png"))
         body = browser.find_element(By.TAG_NAME, "body").text
-        assert "全域指标" in body
+        assert "全市指标（2025年秋季学期）" in body
     finally:
         browser.quit()
         server.terminate()

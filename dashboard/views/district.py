@@ -31,7 +31,13 @@ ui.heading(t("district.cards", lang, district=district_name, period=fmt.period(p
 if current.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.kpi_cards(charts.kpi_cards(current, before, lang, fmt.period(previous, lang)))
+    year_ago = fmt.same_period_last_year(period_type, period)
+    last_year = q.kpi_district(wh, period_type, year_ago, district) if year_ago else None
+    ui.kpi_cards(
+        charts.kpi_cards(
+            current, before, lang, fmt.period(previous, lang), last_year, fmt.period(year_ago, lang)
+        )
+    )
     ui.status_legend()
 
 # monthly trends -------------------------------------------------------------------------
@@ -71,10 +77,18 @@ schools = q.schools_table(wh, district, period_type, period, stage, location)
 if schools.empty:
     st.info(t("district.no_schools", lang))
     st.stop()
+
+
+def _open_school(row: int) -> None:
+    """A click on a school's row opens its detail below."""
+    st.session_state["school"] = str(schools["school_code"].iloc[row])
+
+
 ui.table(
     tables.build(schools, tables.SCHOOLS, lang),
     f"{district_name}_{t('district.schools', lang)}_{period}",
     key="schools_table",
+    on_row=_open_school,
 )
 
 labels = dict(zip(schools["school_code"], schools["school_name"], strict=False))

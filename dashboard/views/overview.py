@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import page_buttons, ui
+from schoolwh.briefing.scope import whole_label
 from schoolwh.reading import charts, geo, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
@@ -24,8 +25,23 @@ previous = fmt.previous_period(period_type, period)
 # KPI cards ------------------------------------------------------------------------------
 current = q.kpi_overall(wh, period_type, period)
 before = q.kpi_overall(wh, period_type, previous) if previous else None
-ui.heading(t("overview.cards", lang, period=fmt.period(period, lang)))
-ui.kpi_cards(charts.kpi_cards(current, before, lang, fmt.period(previous, lang)))
+place = ui.jurisdiction(wh)
+ui.heading(
+    t(
+        "overview.cards_place",
+        lang,
+        place=place,
+        whole=whole_label(place, lang),
+        period=fmt.period(period, lang),
+    )
+)
+year_ago = fmt.same_period_last_year(period_type, period)
+last_year = q.kpi_overall(wh, period_type, year_ago) if year_ago else None
+ui.kpi_cards(
+    charts.kpi_cards(
+        current, before, lang, fmt.period(previous, lang), last_year, fmt.period(year_ago, lang)
+    )
+)
 ui.status_legend()
 
 # status grid ----------------------------------------------------------------------------
@@ -34,7 +50,11 @@ st.subheader(t("overview.grid", lang))
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.chart(charts.status_grid(by_district, lang, kpis=list(current["kpi"])), key="grid")
+    ui.chart(
+        charts.status_grid(by_district, lang, kpis=list(current["kpi"])),
+        key="grid",
+        districts=q.districts(wh),
+    )
     with st.expander(t("overview.grid_table", lang)):
         ui.table(
             tables.build(by_district, tables.KPI_DISTRICT, lang),
@@ -61,7 +81,11 @@ if kpi is not None:
     left, right = st.columns([3, 2])
     with left:
         if shapes.geojson["features"]:
-            ui.chart(charts.district_map(one, shapes, kpi, lang, has_target), key="map")
+            ui.chart(
+                charts.district_map(one, shapes, kpi, lang, has_target),
+                key="map",
+                districts=q.districts(wh),
+            )
             st.caption(
                 t(
                     "overview.map_source",
@@ -89,7 +113,25 @@ if kpi is not None:
                 title=t("overview.ranking", lang),
             ),
             key="ranking",
+            districts=q.districts(wh),
         )
+
+# the leader's lists: schools without lunch, the longest overdue issues ------------------
+st.subheader(t("overview.watch", lang))
+no_lunch = q.schools_without_lunch(wh)
+with st.expander(t("overview.no_lunch", lang, n=len(no_lunch)), expanded=False):
+    ui.table(
+        tables.build(no_lunch, tables.NO_LUNCH, lang),
+        t("overview.no_lunch", lang, n=len(no_lunch)),
+        key="no_lunch_table",
+    )
+overdue = q.open_issues(wh, only_overdue=True).head(10)
+with st.expander(t("overview.most_overdue", lang), expanded=False):
+    ui.table(
+        tables.build(overdue, tables.ISSUES, lang),
+        t("overview.most_overdue", lang),
+        key="overdue_table",
+    )
 
 # briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
 page_buttons.briefing_downloads("overview", wh, period, lang=lang)

@@ -135,6 +135,8 @@ class KpiCard:
     delta_text: str
     delta_is_good: bool | None  # None when there is nothing to compare or no direction
     detail: str  # numerator / denominator or sample size
+    yoy_text: str = ""  # 同比: the change on the same period a year before, when it exists
+    yoy_is_good: bool | None = None
 
 
 def lower_is_better(direction: Any) -> bool:
@@ -143,11 +145,43 @@ def lower_is_better(direction: Any) -> bool:
     return direction == "lower_is_better"
 
 
+def _change_text(delta: float, unit: str | None, lang: str, label: str | None) -> str:
+    """A change in the KPI's unit against `label`'s period; 持平 when it shows as 0."""
+    if fmt.shown_change(delta, unit) == 0:  # 持平, not "0.0个百分点" or "0天"
+        return t("kpi.flat", lang, period=label) if label else t("kpi.flat_plain", lang)
+    text = fmt.kpi_delta(delta, unit, lang)
+    return f"{text} {t('kpi.vs_prev', lang, period=label)}" if label else text
+
+
+def _year_on_year(
+    kpi: str,
+    value: float | None,
+    unit: str | None,
+    row: Any,
+    last_year: pd.DataFrame | None,
+    label: str | None,
+    lang: str,
+) -> dict[str, Any]:
+    """同比: the change on the same period a year before, when that period has a value."""
+    if value is None or last_year is None or last_year.empty:
+        return {}
+    before = dict(zip(last_year["kpi"], last_year["value"], strict=False)).get(kpi)
+    if fmt.is_missing(before):
+        return {}
+    delta = value - float(before)
+    shown = fmt.shown_change(delta, unit)
+    good = None if shown == 0 else (shown > 0) != lower_is_better(row.get("direction"))
+    text = f"{t('kpi.yoy', lang)} {_change_text(delta, unit, lang, label)}"
+    return {"yoy_text": text, "yoy_is_good": good}
+
+
 def kpi_cards(
     current: pd.DataFrame,
     previous: pd.DataFrame | None,
     lang: str,
     previous_label: str | None = None,
+    last_year: pd.DataFrame | None = None,
+    last_year_label: str | None = None,
 ) -> list[KpiCard]:
     """Cards for one period: value, target, status and change against the previous period.
 
@@ -178,16 +212,7 @@ def kpi_cards(
             good = None
         else:
             shown = fmt.shown_change(delta, unit)
-            if shown == 0:  # 持平, not "0.0个百分点" or "0天"
-                delta_text = (
-                    t("kpi.flat", lang, period=previous_label)
-                    if previous_label
-                    else t("kpi.flat_plain", lang)
-                )
-            else:
-                delta_text = fmt.kpi_delta(delta, unit, lang)
-                if previous_label:
-                    delta_text = f"{delta_text} {t('kpi.vs_prev', lang, period=previous_label)}"
+            delta_text = _change_text(delta, unit, lang, previous_label)
             good = None if shown == 0 else (shown > 0) != lower_is_better(row.get("direction"))
         if kpi == "satisfaction_rate" and not fmt.is_missing(row.get("denominator")):
             detail = t("kpi.n", lang, n=fmt.number(row["denominator"], lang))
@@ -213,6 +238,7 @@ def kpi_cards(
                 delta_text=delta_text,
                 delta_is_good=good,
                 detail=detail,
+                **_year_on_year(kpi, value, unit, row, last_year, last_year_label, lang),
             )
         )
     return cards
@@ -301,6 +327,41 @@ def _interpolate(scale: list[str], x: float) -> str:
     return "#" + "".join(f"{round(p + (q - p) * f):02X}" for p, q in zip(a, b, strict=True))
 
 
+def label_spots(
+    centroids: dict[str, tuple[float, float]],
+    width: float = 0.2,
+    height: float = 0.14,
+    rounds: int = 60,
+) -> dict[str, tuple[float, float]]:
+    """Where each map label goes: at its district's centroid, moved apart vertically where
+    two labels (about `width` × `height` of the map's extent, two lines of text) would
+    overlap, so 上街区 and 荥阳市 never print over each other."""
+    if len(centroids) < 2:
+        return dict(centroids)
+    xs = [p[0] for p in centroids.values()]
+    ys = [p[1] for p in centroids.values()]
+    span_x = (max(xs) - min(xs)) or 1.0
+    span_y = (max(ys) - min(ys)) or 1.0
+    box_w, box_h = width * span_x, height * span_y
+    spots = {c: [x, y] for c, (x, y) in centroids.items()}
+    codes = sorted(spots)
+    for _ in range(rounds):
+        moved = False
+        for i, a in enumerate(codes):
+            for b in codes[i + 1 :]:
+                (ax, ay), (bx, by) = spots[a], spots[b]
+                if abs(ax - bx) >= box_w or abs(ay - by) >= box_h:
+                    continue
+                push = (box_h - abs(ay - by)) / 2 + box_h * 0.01
+                up, down = (a, b) if (ay, a) >= (by, b) else (b, a)
+                spots[up][1] += push
+                spots[down][1] -= push
+                moved = True
+        if not moved:
+            break
+    return {c: (x, y) for c, (x, y) in spots.items()}
+
+
 def district_map(
     frame: pd.DataFrame,
     geo: MapData,
@@ -352,18 +413,20 @@ def district_map(
                 name=f"{style.glyph} {status_label(key if key != 'no_target' else None, lang)}",
                 legendgroup=legend_key,
                 showlegend=has_target and legend_key not in legend_done,
+                meta={"district_code": r.district_code},  # a click opens this district
             )
         )
         legend_done.add(legend_key)
     labelled = rows[rows["district_code"].isin(geo.centroids)]
+    spots = label_spots({c: geo.centroids[c] for c in labelled["district_code"]})
     if not labelled.empty:
         glyphs = [
             st_.STYLES[st_.normalise(s)].glyph if has_target else "" for s in labelled["status"]
         ]
         fig.add_trace(
             go.Scatter(
-                x=[geo.centroids[c][0] for c in labelled["district_code"]],
-                y=[geo.centroids[c][1] for c in labelled["district_code"]],
+                x=[spots[c][0] for c in labelled["district_code"]],
+                y=[spots[c][1] for c in labelled["district_code"]],
                 text=[
                     f"{_p(n)}<br>{g} {_value_text(v, unit, lang)}".replace("<br> ", "<br>")
                     for n, g, v in zip(
@@ -990,15 +1053,16 @@ def overdue_bars(
 # The synthetic sample's footer
 # ---------------------------------------------------------------------------------------
 def mark_sample(fig: go.Figure, lang: str) -> go.Figure:
-    """A line above the plot's top right corner saying it shows the synthetic sample, so a
+    """A line in the figure's top right corner saying it shows the synthetic sample, so a
     screenshot or an exported image of it cannot pass for real data."""
+    top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 80
     fig.add_annotation(
         text=t("sample.label", lang),
         xref="paper",
         yref="paper",
         x=1,
         y=1,
-        yshift=2,
+        yshift=max(int(top) - 20, 2),  # the figure's top line, right of the title
         xanchor="right",
         yanchor="bottom",
         showarrow=False,

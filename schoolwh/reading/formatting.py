@@ -234,6 +234,16 @@ def previous_period(period_type: str, value: str) -> str | None:
     return None
 
 
+def same_period_last_year(period_type: str, value: str) -> str | None:
+    """同比's period: 2025-autumn → 2024-autumn, 2025-09 → 2024-09 (None for a year: its
+    previous period is already the year before)."""
+    if period_type == "term" and (m := _TERM_RE.match(value)):
+        return f"{int(m.group(1)) - 1}-{m.group(2)}"
+    if period_type == "month" and (m := MONTH_RE.match(value)):
+        return f"{int(m.group(1)) - 1}-{m.group(2)}"
+    return None
+
+
 def period_sort_key(value: str) -> tuple[int, int]:
     """Chronological order of periods of one type (spring before autumn in a year)."""
     if m := _TERM_RE.match(value):

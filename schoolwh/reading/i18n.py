@@ -794,7 +794,6 @@ TEXT.update(
     {
         "brief.fig.summary": ("一页摘要", "one-page-summary"),
         "brief.download.summary": ("一页摘要 PDF", "One-page summary (PDF)"),
-        "brief.download.working": ("正在生成，约需 10 秒…", "Preparing, about 10 seconds…"),
     }
 )
 
@@ -849,3 +848,19 @@ TEXT.update(
         ),
     }
 )
+
+
+# The leader's lists on 总览 and the jurisdiction in every page's header.
+TEXT.update(
+    {
+        "overview.watch": ("重点关注", "To follow up"),
+        "overview.no_lunch": ("未供应午餐的学校（{n} 所）", "Schools serving no lunch ({n})"),
+        "overview.most_overdue": ("逾期最久的未整改问题", "Open issues overdue the longest"),
+        "overview.cards_place": ("{place}{whole}指标（{period}）", "{place} · {whole} ({period})"),
+        "col.has_after_school": ("课后服务", "After-school"),
+    }
+)
+
+
+# 同比 beside 环比 on the cards.
+TEXT.update({"kpi.yoy": ("同比", "Year on year:")})

@@ -700,3 +700,13 @@ def is_sample(wh: Warehouse) -> bool:
         (SAMPLE_MARKER, SAMPLE_MARKER, SAMPLE_MARKER),
     )
     return bool(frame["n"].iloc[0])
+
+
+def schools_without_lunch(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
+    """Active schools that serve no lunch (a leader's list to follow up), by district."""
+    return wh.query(
+        "select school_code, school_name, district_name, stage, location, has_after_school "
+        "from marts.dim_school where active and not coalesce(has_lunch_service, false) "
+        "and (? is null or district_code = ?) order by district_code, school_code",
+        (district, district),
+    )

@@ -358,6 +358,15 @@ ORPHANS = (
     Col("last_date", "col.last_date", "date"),
 )
 
+NO_LUNCH = (
+    Col("district_name", "col.district"),
+    Col("school_code", "col.school_code"),
+    Col("school_name", "col.school"),
+    Col("stage", "col.stage", "enum:stage"),
+    Col("location", "col.location", "enum:location"),
+    Col("has_after_school", "col.has_after_school", "bool"),
+)
+
 COMPLETENESS = (
     Col("district_name", "col.district"),
     Col("numerator", "col.days_reported", "int"),
