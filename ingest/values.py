@@ -49,7 +49,9 @@ _CONTROL = r"[\p{Cc}\x{2028}\x{2029}]"
 # A code after NFKC (which turns full-width digits and letters into ASCII): digits and
 # Latin letters only. A Cyrillic or Greek lookalike letter, a space or any other sign
 # is a row problem, never a second school.
-_CODE = r"^[0-9A-Za-z]+$"
+# digits and Latin letters, with - _ . / between them (a bureau's own 4101-05); never a space,
+# a lookalike letter (Cyrillic, full-width) or another sign
+_CODE = r"^[0-9A-Za-z](?:[0-9A-Za-z._/-]*[0-9A-Za-z])?$"
 MAX_AMOUNT = 1e16  # DECIMAL(18,2) holds amounts below 1e16 yuan
 
 

@@ -519,3 +519,19 @@ def test_map_labels_never_overlap():
             (ax, ay), (bx, by) = spots[a], spots[b]
             assert abs(ax - bx) >= box_w or abs(ay - by) >= box_h - 1e-9, (a, b)
     assert spots["c"] == (1.0, 1.0)  # a label with room stays on its centroid
+
+
+def test_the_grid_downloads_as_the_matrix_it_is():
+    """The XLSX of a matrix is the matrix (wide), not a long list of cells."""
+    frame = pd.DataFrame({"district_name": ["甲", "甲", "乙"], "kpi": ["lunch_coverage",
+                          "median_days_to_close", "lunch_coverage"], "value": [0.5, 7.0, 1.0],
+                          "unit": ["ratio", "days", "ratio"],
+                          "status": ["missed", None, "met"]})  # fmt: skip
+    grid = tables.matrix(frame, "zh")
+    assert grid.display.shape == (2, 3) and list(grid.display["区县"]) == ["甲", "乙"]
+    coverage = i18n.kpi_name("lunch_coverage", "zh")
+    assert list(grid.display[coverage]) == ["✖ 50.0%", "✔ 100.0%"]
+    assert grid.display.iloc[1, 2] == ""  # 乙 has no median days: an empty cell
+    assert list(grid.export[coverage + "（%）"]) == [50.0, 100.0]
+    book = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(grid.export, "矩阵")))
+    assert book.active.max_row == 3 and book.active.max_column == 3

@@ -182,6 +182,10 @@ def test_a_zero_width_space_does_not_make_a_second_school(tmp_path):
         ("4101O5OO99", "Latin O for zero is a letter: allowed"),
         ("4101 050099", "space inside"),
         ("41010\t50099", "tab inside"),
+        ("4101-05-099", "a bureau's own hyphenated code: allowed"),
+        ("4101_05.099", "underscore and dot between digits: allowed"),
+        ("-410105099", "a sign in front"),
+        ("4101050099，", "a full-width comma after"),
     ],
 )
 def test_lookalike_letters_and_signs_in_a_code_are_a_row_problem(tmp_path, code, why):

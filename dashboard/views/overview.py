@@ -57,7 +57,7 @@ else:
     )
     with st.expander(t("overview.grid_table", lang)):
         ui.table(
-            tables.build(by_district, tables.KPI_DISTRICT, lang),
+            tables.matrix(by_district, lang, kpis=list(current["kpi"])),
             f"{t('overview.grid', lang)}_{period}",
             key="grid_table",
         )

@@ -48,9 +48,9 @@ REASONS: dict[str, tuple[str, str]] = {
         "after the load date",
     ),
     "bad_code": (
-        "代码只能由数字和英文字母组成（不能含形似字母、空格或其他符号）",
-        "a code may hold only digits and Latin letters (no lookalike letters, spaces or "
-        "other signs)",
+        "代码只能由数字和英文字母组成，中间可用 - _ . /（不能含形似字母、空格或其他符号）",
+        "a code may hold only digits and Latin letters, with - _ . / between them (no "
+        "lookalike letters, spaces or other signs)",
     ),
     "amount_too_large": (
         "金额过大（须小于 1e16 元），请检查单位或多余的数字",

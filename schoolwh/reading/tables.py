@@ -169,6 +169,34 @@ def build(frame: pd.DataFrame, columns: Sequence[Col], lang: str) -> Table:
     return Table(pd.DataFrame(display), pd.DataFrame(export))
 
 
+def matrix(frame: pd.DataFrame, lang: str, kpis: Sequence[str] | None = None) -> Table:
+    """The district × KPI grid as a table of the same shape (one row per district, one
+    column per KPI), so its download is the matrix as seen: the display cells show glyph
+    and value, the export holds the numbers (ratios in %, days in days)."""
+    kpi_ids = list(kpis or dict.fromkeys(frame["kpi"]))
+    names = list(dict.fromkeys(frame["district_name"]))
+    cells = {(r.district_name, r.kpi): r for r in frame.itertuples(index=False)}
+    district = t("col.district", lang)
+    display: dict[str, list[Any]] = {district: names}
+    export: dict[str, list[Any]] = {district: names}
+    for k in kpi_ids:
+        shown, kept = [], []
+        for name in names:
+            r = cells.get((name, k))
+            unit = getattr(r, "unit", None) if r is not None else None
+            value = None if r is None else r.value
+            status = None if r is None else r.status
+            glyph = st_.STYLES[st_.normalise(status)].glyph
+            shown.append(f"{glyph} {fmt.kpi_value(value, unit, lang)}" if r is not None else "")
+            kept.append(_export(value, "kpi_value", lang, unit))
+        display[kpi_name(k, lang)] = shown
+        units = (getattr(cells.get((n, k)), "unit", None) for n in names)
+        unit_of = next((u for u in units if isinstance(u, str)), None)
+        suffix = t("unit.percent", lang) if unit_of == "ratio" else ""
+        export[kpi_name(k, lang) + suffix] = kept
+    return Table(pd.DataFrame(display), pd.DataFrame(export))
+
+
 # ---------------------------------------------------------------------------------------
 # the tables of the pages
 # ---------------------------------------------------------------------------------------
