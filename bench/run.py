@@ -14,7 +14,10 @@ Steps, all in one run (about 15-25 minutes on 2 cores):
 4b. a cold full load of each bureau-shaped sample into a new warehouse (beside the clean
    CSV load of the same place);
 5. every dashboard page's queries on the province warehouse (p50 / p95 over repeated
-   runs, each on a newly opened read-only connection).
+   runs, each on a newly opened read-only connection);
+6. every dashboard page in headless Chromium on the city warehouse (bench/pages.py): the
+   first page from opening the address, every other page from a click in the sidebar,
+   until it is fully drawn (medians over a few rounds).
 It prints a table, writes bench/results.json and refreshes the figures in
 bench/RESULTS.md (between its `bench:results` markers).
 """
@@ -58,6 +61,8 @@ TARGETS = (
     ("city_bureau_s", "City bureau-shaped full load, cold", 20.0, "s"),
     ("city_bureau_ratio", "City bureau-shaped ÷ clean CSV load", 1.5, "×"),
     ("province_bureau_s", "Province bureau-shaped full load, cold", 90.0, "s"),
+    ("browser_first_page_s", "Dashboard first page drawn (Chromium, city)", 3.0, "s"),
+    ("browser_click_worst_s", "Slowest page drawn after a click (median, city)", 1.0, "s"),
 )
 
 
@@ -354,12 +359,35 @@ def floor_agreement(floor_db: Path, warehouse: Path) -> dict[str, Any]:
     }
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def browser_pages(warehouse: Path, rounds: int) -> dict[str, Any]:
+    """Every dashboard page in headless Chromium on a warehouse (bench/pages.py); a failure
+    is reported in the results instead of ending the run."""
+    from pages import report_browser_times, time_pages_in_browser
+
+    try:
+        result = time_pages_in_browser(warehouse.resolve(), rounds, port=_free_port())
+    except Exception as exc:  # the other figures still count
+        print(f"the dashboard in Chromium was not measured: {exc}", file=sys.stderr)
+        return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+    print(report_browser_times(result), flush=True)
+    return {**result, "rounds": rounds}
+
+
 # --- report -------------------------------------------------------------------------------
 
 
 def summary(results: dict[str, Any]) -> dict[str, float | None]:
     loads, floors = results["loads"], results["floors"]
     pages = results.get("dashboard", {})
+    browser = results.get("browser", {})
     p95s = [v["p95_ms"] for page in pages.values() for v in page["queries"].values()]
     prov = loads.get("province_full", {})
     inc = loads.get("province_incremental", {})
@@ -382,6 +410,10 @@ def summary(results: dict[str, Any]) -> dict[str, float | None]:
             else None
         ),
         "province_bureau_s": loads.get("province_bureau_full", {}).get("seconds"),
+        "browser_first_page_s": browser.get("first_page_s"),
+        "browser_click_worst_s": (
+            max(browser["after_click_s"].values()) if browser.get("after_click_s") else None
+        ),
     }
 
 
@@ -419,14 +451,26 @@ def _mark(met: bool | None) -> str:
     return "-" if met is None else ("✓" if met else "✗")
 
 
+def _load_text(results: dict[str, Any]) -> str:
+    def three(values: Any) -> str:
+        return " / ".join(f"{v:.2f}" for v in values) if isinstance(values, list) else "-"
+
+    before = results.get("load_averages_before")
+    if before is None:
+        return f"Load average before the run: {results['load_average_before']:.1f}."
+    return (
+        f"Load averages (1 / 5 / 15 min) before the run: {three(before)}; after: "
+        f"{three(results.get('load_averages_after'))}."
+    )
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
         f"Run on {results['date']} — {m['nproc']} cores, {m['ram_gb']} GB RAM, {m['cpu']}; "
         f"{m['os']}; Python {m['python']}, DuckDB {m['duckdb']}, dbt-core {m['dbt-core']} "
         f"(dbt-duckdb {m['dbt-duckdb']}), polars {m['polars']}, great-expectations "
-        f"{m['great-expectations']}. Load average before the run: "
-        f"{results['load_average_before']:.1f}.",
+        f"{m['great-expectations']}. {_load_text(results)}",
         "",
         "| Figure | Value | Target | |",
         "| --- | ---: | ---: | :-: |",
@@ -507,6 +551,28 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {page} | {len(r['queries'])} | {label} | {worst['p95_ms']:.0f} ms | "
                 f"{r['page_p50_ms']:.0f} ms |"
             )
+    browser = results.get("browser", {})
+    if browser.get("after_click_s"):
+        lines += [
+            "",
+            f"Dashboard in headless Chromium on the city warehouse ({browser['rounds']} rounds, "
+            "medians): seconds until the page is fully drawn (its title shown, the script "
+            "finished, every chart drawn); the first page from opening the address, the others "
+            "from a click on their entry in the sidebar:",
+            "",
+            "| page | drawn after | target | |",
+            "| --- | ---: | ---: | :-: |",
+            f"| overview (first page) | {browser['first_page_s']:.2f} s | "
+            f"≤ {browser['targets']['first_page_s']:.1f} s | {_mark(browser['first_page_ok'])} |",
+        ]
+        limit = browser["targets"]["after_click_s"]
+        for page, seconds in browser["after_click_s"].items():
+            lines.append(
+                f"| {page} (click) | {seconds:.2f} s | ≤ {limit:.1f} s | "
+                f"{_mark(seconds <= limit)} |"
+            )
+    elif browser.get("error"):
+        lines += ["", f"Dashboard in Chromium: not measured ({browser['error']})."]
     return "\n".join(lines)
 
 
@@ -537,6 +603,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--province-schools", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=20, help="runs of each dashboard query")
     parser.add_argument(
+        "--browser-rounds", type=int, default=5, help="rounds of the dashboard in Chromium"
+    )
+    parser.add_argument(
+        "--city-only", action="store_true", help="only the city sample (no province steps)"
+    )
+    parser.add_argument(
         "--no-markdown", action="store_true", help="do not refresh bench/RESULTS.md"
     )
     args = parser.parse_args(argv)
@@ -548,22 +620,27 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(),
         "load_average_before": os.getloadavg()[0],
+        "load_averages_before": [round(v, 2) for v in os.getloadavg()],
         "datasets": {},
         "floors": {},
         "loads": {},
     }
     WORK.mkdir(parents=True, exist_ok=True)
-    for name, schools in (("city", args.city_schools), ("province", args.province_schools)):
+    places = [("city", args.city_schools)]
+    if not args.city_only:
+        places.append(("province", args.province_schools))
+    for name, schools in places:
         step(f"generating the {name} sample ({schools:,} schools)")
         results["datasets"][name] = generate(name, schools)
         step(f"generating the {name} sample as bureaus send it")
         results["datasets"][f"{name}_bureau"] = generate(name, schools, bureau=True)
-    step("writing one more school day for the province")
     day_dir = WORK / "province" / "day"
-    results["datasets"]["province_day"] = extra_day(WORK / "province" / "inbox", day_dir)
+    if not args.city_only:
+        step("writing one more school day for the province")
+        results["datasets"]["province_day"] = extra_day(WORK / "province" / "inbox", day_dir)
 
     results["dbt_parse"] = {}
-    for name in ("city", "province"):
+    for name, _ in places:
         warehouse = WORK / name / "wh" / "warehouse.duckdb"
         if warehouse.parent.exists():
             shutil.rmtree(warehouse.parent)
@@ -585,15 +662,21 @@ def main(argv: list[str] | None = None) -> int:
             WORK / name / "bureau_wh" / "warehouse.duckdb",
             True,
         )
-    step("incremental load: one more day into the province warehouse")
-    results["loads"]["province_incremental"] = load(
-        "province_incremental", day_dir, WORK / "province" / "wh" / "warehouse.duckdb", False
-    )
-    step(f"dashboard queries on the province warehouse ({args.repeat} runs each)")
-    from pages import time_pages
+        if name == "city":
+            step(f"dashboard in Chromium on the city warehouse ({args.browser_rounds} rounds)")
+            results["browser"] = browser_pages(warehouse, args.browser_rounds)
+    if not args.city_only:
+        step("incremental load: one more day into the province warehouse")
+        results["loads"]["province_incremental"] = load(
+            "province_incremental", day_dir, WORK / "province" / "wh" / "warehouse.duckdb", False
+        )
+        step(f"dashboard queries on the province warehouse ({args.repeat} runs each)")
+        from pages import time_pages
 
-    results["dashboard"] = time_pages(WORK / "province" / "wh" / "warehouse.duckdb", args.repeat)
-    results["dashboard_repeat"] = args.repeat
+        province_wh = WORK / "province" / "wh" / "warehouse.duckdb"
+        results["dashboard"] = time_pages(province_wh, args.repeat)
+        results["dashboard_repeat"] = args.repeat
+    results["load_averages_after"] = [round(v, 2) for v in os.getloadavg()]
     results["verdicts"] = verdicts(results)
     results["bench_peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 

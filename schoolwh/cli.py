@@ -106,13 +106,41 @@ def load(
         ),
     ] = None,
     warehouse: WarehouseOpt = None,
+    submitted_by: Annotated[
+        str | None,
+        typer.Option(
+            "--submitted-by",
+            hidden=True,
+            help="The account that submitted the files (the upload page), kept in audit.loads.",
+        ),
+    ] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            hidden=True,
+            help="The submitter's districts, comma-separated ('' = none): rows outside them "
+            "are quarantined as out_of_scope.",
+        ),
+    ] = None,
+    build: Annotated[
+        bool,
+        typer.Option("--build/--no-build", hidden=True, help="--no-build stops after landing."),
+    ] = True,
 ) -> None:
     """Load spreadsheets: read, check, land, build, check again, publish; print a report."""
     from schoolwh.pipeline.load import run_load
 
+    districts = None if scope is None else tuple(d.strip() for d in scope.split(",") if d.strip())
     try:
         code = run_load(
-            paths, resolve_warehouse(warehouse), source=source, wait=wait, mapping=mapping
+            paths,
+            resolve_warehouse(warehouse),
+            source=source,
+            wait=wait,
+            mapping=mapping,
+            build=build,
+            submitted_by=submitted_by,
+            scope=districts,
         )
     except Exception as exc:  # never a traceback for a clerk
         internal_error(exc)

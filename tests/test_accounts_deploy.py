@@ -56,16 +56,10 @@ def test_no_accounts_no_other_address(tmp_path, capsys):
 @pytest.mark.browser
 @pytest.mark.timeout(300)
 def test_the_unit_command_serves_a_dashboard_one_logs_in_to(tmp_path):
-    from test_dashboard_browser import (
-        _browser_or_skip,
-        _free_port,
-        body_text,
-        log_in,
-        open_browser,
-        wait_for,
-    )
+    from browser import body_text, browser_or_skip, free_port, open_browser, wait_for
+    from test_dashboard_browser import log_in
 
-    chromium, driver_path = _browser_or_skip()
+    chromium, driver_path = browser_or_skip()
     data = tmp_path / "srv" / "data"
     data.mkdir(parents=True)
     wh = data / "warehouse.duckdb"
@@ -76,7 +70,7 @@ def test_the_unit_command_serves_a_dashboard_one_logs_in_to(tmp_path):
     )
     assert added.exit_code == 0, added.output
     unit = unit_file()
-    port = _free_port()
+    port = free_port()
     bin_dir = str(Path(sys.executable).parent)
     [command] = unit["ExecStart"]
     command = (

@@ -9,106 +9,58 @@ Chinese). Without them the test is skipped, unless REQUIRE_BROWSER=1 (set by CI)
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 
 import dashboard_fixtures as fx
 import pytest
-from conftest import chromium_path, require_browser
+from browser import (
+    body_text,
+    browser_or_skip,
+    dashboard_in_chromium,
+    page_settled,
+    plots_drawn,
+    wait_for,
+)
+from conftest import require_browser
 
-from schoolwh import dashboard_cmd
 from schoolwh.reading import i18n
 from schoolwh.reading import queries as q
 from schoolwh.reading.connection import Warehouse
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,2200",
-)
 ERROR_BOXES = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _browser_or_skip() -> tuple[str, str]:
-    chromium = chromium_path()
-    driver = shutil.which("chromedriver")
-    if chromium and driver:
-        return chromium, driver
-    message = "Chromium and chromedriver are needed (apt-get install chromium chromium-driver)"
-    if require_browser():
-        pytest.fail(f"REQUIRE_BROWSER=1 but no browser: {message}")
-    pytest.skip(message)
 
 
 @pytest.mark.browser
 @pytest.mark.timeout(240)
 def test_overview_in_chromium(tmp_path_factory, tmp_path):
-    chromium, driver_path = _browser_or_skip()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    browser_or_skip()
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser"))
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "streamlit.log").open("w")
-    server = dashboard_cmd.start(warehouse, "127.0.0.1", port, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        assert dashboard_cmd.wait_until_ready(url, 90, server), (
-            f"the dashboard did not start: {(tmp_path / 'streamlit.log').read_text()}"
-        )
-        options = webdriver.ChromeOptions()
-        options.binary_location = chromium
-        for flag in CHROMIUM_FLAGS:
-            options.add_argument(flag)
-        options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-        browser = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-        try:
-            browser.get(url)
-            kpis = q.kpi_definitions(Warehouse(warehouse))  # the names come from the warehouse
-            names = [i18n.kpi_name(k, "zh") for k in ("lunch_coverage", "satisfaction_rate")]
-            as_of = f"数据截至 {fx.AS_OF_ZH}"
+    with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
+        browser.get(url)
+        kpis = q.kpi_definitions(Warehouse(warehouse))  # the names come from the warehouse
+        names = [i18n.kpi_name(k, "zh") for k in ("lunch_coverage", "satisfaction_rate")]
+        as_of = f"数据截至 {fx.AS_OF_ZH}"
 
-            def overview_drawn(b) -> bool:
-                text = b.find_element(By.TAG_NAME, "body").text
-                maps = b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")
-                return all(n in text for n in names) and as_of in text and len(maps) >= 3
+        def overview_drawn(b) -> bool:
+            text = body_text(b)
+            return all(n in text for n in names) and as_of in text and plots_drawn(b, 3)
 
-            WebDriverWait(browser, 90, poll_frequency=0.5).until(overview_drawn)
-            body = browser.find_element(By.TAG_NAME, "body").text
-            for kpi in kpis:
-                if kpi != "budget_execution":  # a year/month KPI: not on a term's cards
-                    assert i18n.kpi_name(kpi, "zh") in body, kpi
-            assert "83.3%" in body  # lunch coverage: 5 of 6 schools
-            assert "郑州经济技术开发区" in body  # listed beside the map
-            assert not browser.find_elements(By.CSS_SELECTOR, ERROR_BOXES)
-            # the district shapes are drawn (filled paths in the map's SVG)
-            fills = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot path.js-fill")
-            assert len(fills) >= 2
-            shot = tmp_path / "overview.png"
-            assert browser.save_screenshot(str(shot))
-            assert shot.stat().st_size > 20_000
-        finally:
-            browser.quit()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        wait_for(browser, overview_drawn)
+        body = body_text(browser)
+        for kpi in kpis:
+            if kpi != "budget_execution":  # a year/month KPI: not on a term's cards
+                assert i18n.kpi_name(kpi, "zh") in body, kpi
+        assert "83.3%" in body  # lunch coverage: 5 of 6 schools
+        assert "郑州经济技术开发区" in body  # listed beside the map
+        assert not browser.find_elements(By.CSS_SELECTOR, ERROR_BOXES)
+        # the district shapes are drawn (filled paths in the map's SVG)
+        fills = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot path.js-fill")
+        assert len(fills) >= 2
+        shot = tmp_path / "overview.png"
+        assert browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 20_000
 
 
 # ---------------------------------------------------------------------------------------
@@ -116,40 +68,6 @@ def test_overview_in_chromium(tmp_path_factory, tmp_path):
 # ---------------------------------------------------------------------------------------
 PASSWORD = "browser pass 1"
 OTHER_DISTRICTS = ("中牟县", "郑州经济技术开发区", fx.D_ZHONGMOU, fx.D_DEVZONE)
-
-
-def open_browser(chromium: str, driver_path: str, profile, downloads=None):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    if downloads is not None:
-        options.add_experimental_option(
-            "prefs",
-            {"download.default_directory": str(downloads), "download.prompt_for_download": False},
-        )
-    browser = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    if downloads is not None:
-        browser.execute_cdp_cmd(
-            "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-        )
-    return browser
-
-
-def body_text(browser) -> str:
-    from selenium.webdriver.common.by import By
-
-    return browser.find_element(By.TAG_NAME, "body").text
-
-
-def wait_for(browser, condition, timeout: float = 90):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(browser, timeout, poll_frequency=0.5).until(condition)
 
 
 def log_in(browser, url: str, name: str, password: str) -> None:
@@ -182,17 +100,6 @@ def go_to(browser, page: str) -> None:
     link.click()
 
 
-def page_settled(browser, marker: str = "数据截至") -> bool:
-    """The page shows `marker` and its text stopped changing for a second."""
-    import time
-
-    first = body_text(browser)
-    if marker not in first:
-        return False
-    time.sleep(1.0)
-    return body_text(browser) == first
-
-
 def download_csv(browser, folder, which: int = 0) -> str:
     """Press the page's CSV download number `which` and return the file it wrote."""
     from selenium.webdriver.common.by import By
@@ -210,30 +117,6 @@ def download_csv(browser, folder, which: int = 0) -> str:
     button.click()
     files = wait_for(browser, lambda b: [p for p in folder.iterdir() if p.suffix == ".csv"])
     return files[0].read_text(encoding="utf-8-sig")
-
-
-class Served:
-    """`schoolwh dashboard` on a warehouse of this test's own, stopped at the end."""
-
-    def __init__(self, warehouse, tmp_path):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp_path / "streamlit.log"
-        self.log = self.log_path.open("w")
-        self.server = dashboard_cmd.start(
-            warehouse, "127.0.0.1", self.port, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        assert dashboard_cmd.wait_until_ready(self.url, 90, self.server), (
-            f"the dashboard did not start: {self.log_path.read_text()}"
-        )
-
-    def stop(self) -> None:
-        self.server.terminate()
-        try:
-            self.server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.server.kill()
-        self.log.close()
 
 
 def own_warehouse(tmp_path_factory, tmp_path):
@@ -254,24 +137,22 @@ def own_warehouse(tmp_path_factory, tmp_path):
 @pytest.mark.browser
 @pytest.mark.timeout(600)
 def test_district_user_sees_only_their_district(tmp_path_factory, tmp_path):
-    chromium, driver_path = _browser_or_skip()
+    browser_or_skip()
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     warehouse = own_warehouse(tmp_path_factory, tmp_path)
-    served = Served(warehouse, tmp_path)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    browser = open_browser(chromium, driver_path, tmp_path / "profile", downloads)
-    try:
+    with dashboard_in_chromium(warehouse, tmp_path, downloads) as (url, browser):
         # a wrong password gets nothing but the form again and a message
-        log_in(browser, served.url, "jinshui", "not the password")
+        log_in(browser, url, "jinshui", "not the password")
         wait_for(browser, lambda b: "wrong user name or password" in body_text(b))
         text = body_text(browser)
         assert "数据截至" not in text and "金水区" not in text
         assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"]')
 
-        log_in(browser, served.url, "jinshui", PASSWORD)
+        log_in(browser, url, "jinshui", PASSWORD)
         wait_for(browser, page_settled)
         for page in ("overview", "district", "funding", "satisfaction", "issues", "quality"):
             go_to(browser, page)
@@ -306,31 +187,6 @@ def test_district_user_sees_only_their_district(tmp_path_factory, tmp_path):
         assert fx.D_JINSHUI in content
         for other in OTHER_DISTRICTS:
             assert other not in content
-    finally:
-        browser.quit()
-        served.stop()
-
-
-def _serve_and_browse(tmp_path, warehouse):
-    """A served dashboard and a headless Chromium on it (caller stops both)."""
-    chromium, driver_path = _browser_or_skip()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "streamlit.log").open("w")
-    server = dashboard_cmd.start(warehouse, "127.0.0.1", port, stdout=log, stderr=subprocess.STDOUT)
-    if not dashboard_cmd.wait_until_ready(url, 90, server):
-        server.terminate()
-        pytest.fail(f"the dashboard did not start: {(tmp_path / 'streamlit.log').read_text()}")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile-state'}")
-    browser = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    return url, server, browser, log
 
 
 def _box_values(browser) -> dict[str, str]:
@@ -350,10 +206,8 @@ def test_addresses_language_and_school_picker_in_chromium(tmp_path_factory, tmp_
     district; English relabels the period boxes and trend chips; the school picker follows
     the district."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser_state"))
-    url, server, browser, log = _serve_and_browse(tmp_path, warehouse)
     titles = {
         "overview": "总览",
         "district": "区县详情",
@@ -366,16 +220,20 @@ def test_addresses_language_and_school_picker_in_chromium(tmp_path_factory, tmp_
     def body(b) -> str:
         return b.find_element(By.TAG_NAME, "body").text
 
-    try:
+    with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
         for page, heading in titles.items():
             browser.get(f"{url}/{page}")
-            WebDriverWait(browser, 60, poll_frequency=0.5).until(
-                lambda b, h=heading: f"\n{h}\n" in body(b) and "数据截至" in body(b)
+            wait_for(
+                browser,
+                lambda b, h=heading: f"\n{h}\n" in body(b) and "数据截至" in body(b),
+                60,
             )
             assert "Page not found" not in body(browser), page
         browser.get(f"{url}/district?district={fx.D_ZHONGMOU}")
-        WebDriverWait(browser, 60, poll_frequency=0.5).until(
-            lambda b: "中牟县（2025年秋季学期）" in body(b) and "学校详情" in body(b)
+        wait_for(
+            browser,
+            lambda b: "中牟县（2025年秋季学期）" in body(b) and "学校详情" in body(b),
+            60,
         )
         boxes = _box_values(browser)
         assert boxes["区县"] == "中牟县"
@@ -388,11 +246,15 @@ def test_addresses_language_and_school_picker_in_chromium(tmp_path_factory, tmp_
             if "English" in r.text
         ]
         english[0].click()
-        WebDriverWait(browser, 60, poll_frequency=0.5).until(
-            lambda b: "District detail" in body(b) and _box_values(b).get("Period type")
+        wait_for(
+            browser,
+            lambda b: "District detail" in body(b) and _box_values(b).get("Period type"),
+            60,
         )
-        WebDriverWait(browser, 30, poll_frequency=0.5).until(
-            lambda b: _box_values(b).get("Period") == "Autumn term 2025"
+        wait_for(
+            browser,
+            lambda b: _box_values(b).get("Period") == "Autumn term 2025",
+            30,
         )
         boxes = _box_values(browser)
         assert boxes["Period type"] == "Term"
@@ -400,20 +262,12 @@ def test_addresses_language_and_school_picker_in_chromium(tmp_path_factory, tmp_
         chip_text = chips.get_attribute("textContent")
         assert "Lunch demand met" in chip_text and "就餐需求满足率" not in chip_text
         assert browser.save_screenshot(str(tmp_path / "district_en.png"))
-    finally:
-        browser.quit()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.mark.browser
 @pytest.mark.timeout(900)
 def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
-    chromium, driver_path = _browser_or_skip()
+    browser_or_skip()
     import duckdb
     import openpyxl
     from filemaker import write_csv
@@ -427,12 +281,10 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
     bad_file = write_csv(
         tmp_path / "在校生.csv", [["" if v is None else v for v in r] for r in rows]
     )
-    served = Served(warehouse, tmp_path)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    browser = open_browser(chromium, driver_path, tmp_path / "profile", downloads)
-    try:
-        log_in(browser, served.url, "jinshui_tb", PASSWORD)
+    with dashboard_in_chromium(warehouse, tmp_path, downloads) as (url, browser):
+        log_in(browser, url, "jinshui_tb", PASSWORD)
         go_to(browser, "upload")
         wait_for(browser, lambda b: "数据上报" in body_text(b))
         picker = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, 'input[type="file"]'))
@@ -473,9 +325,6 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
         wait_for(browser, lambda b: page_settled(b, "数据质量"))
         loads = download_csv(browser, downloads)  # the loads table, newest first
         assert any(line.startswith("2,") for line in loads.splitlines()), loads
-    finally:
-        browser.quit()
-        served.stop()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         who = con.execute("select submitted_by from audit.loads where load_id = 2").fetchall()
@@ -496,7 +345,6 @@ def test_printing_a_page_leaves_out_the_sidebar_and_fits_a4(tmp_path_factory, tm
     import base64
 
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     info, text = shutil.which("pdfinfo"), shutil.which("pdftotext")
     if not (info and text):
@@ -504,12 +352,9 @@ def test_printing_a_page_leaves_out_the_sidebar_and_fits_a4(tmp_path_factory, tm
             pytest.fail("REQUIRE_BROWSER=1 but poppler-utils is missing")
         pytest.skip("poppler-utils (pdfinfo, pdftotext) is needed to read the PDF")
     warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser_print"))
-    url, server, browser, log = _serve_and_browse(tmp_path, warehouse)
-    try:
+    with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
         browser.get(f"{url}/overview")
-        WebDriverWait(browser, 90, poll_frequency=0.5).until(
-            lambda b: len(b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= 3
-        )
+        wait_for(browser, lambda b: plots_drawn(b, 3))
         printed = browser.execute_cdp_cmd(
             "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
         )
@@ -530,14 +375,6 @@ def test_printing_a_page_leaves_out_the_sidebar_and_fits_a4(tmp_path_factory, tm
             assert sidebar not in body, sidebar
         # the grid is not cut: its last KPI column is on the page
         assert "数据填报完整率" in body
-    finally:
-        browser.quit()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.mark.browser
@@ -546,32 +383,67 @@ def test_clicking_a_district_bar_opens_its_page(tmp_path_factory, tmp_path):
     """Nothing was clickable: a click on a district's bar in the ranking opens 区县."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser_click"))
-    url, server, browser, log = _serve_and_browse(tmp_path, warehouse)
-    try:
+    with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
         browser.get(f"{url}/overview")
-        WebDriverWait(browser, 90, poll_frequency=0.5).until(
-            lambda b: len(b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= 3
-        )
+        wait_for(browser, lambda b: plots_drawn(b, 3))
         ranking = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")[2]
         bars = ranking.find_elements(By.CSS_SELECTOR, ".barlayer .point path")
         assert len(bars) == 3
         ActionChains(browser).move_to_element(bars[-1]).click().perform()  # the top bar
-        WebDriverWait(browser, 60, poll_frequency=0.5).until(
-            lambda b: "区县详情" in b.find_element(By.TAG_NAME, "body").text
+        wait_for(
+            browser,
+            lambda b: "区县详情" in b.find_element(By.TAG_NAME, "body").text,
+            60,
         )
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "/district" in browser.current_url
         # the top bar is a district at 100 %, not 金水区 (66.7 %, the page's default)
         assert "金水区（2025年秋季学期）" not in body
         assert any(f"{n}（2025年秋季学期）" in body for _, n, _ in fx.DISTRICTS[1:]), body[:300]
-    finally:
-        browser.quit()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("figure", ["grid", "map"])
+def test_clicking_a_district_on_the_grid_or_map_opens_its_page(tmp_path_factory, tmp_path, figure):
+    """A click on a district's cell in the status grid, or on its name on the map, opens
+    its 区县 page (a heatmap cell or a filled shape alone cannot be selected)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser_click"))
+    with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
+        browser.get(f"{url}/overview")
+        wait_for(browser, lambda b: plots_drawn(b, 3))
+        plot = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")[
+            {"grid": 0, "map": 1}[figure]
+        ]
+        # which district each clickable point stands for, in drawing order
+        names = {code: name for code, name, _ in fx.DISTRICTS}
+        owners = browser.execute_script(
+            """
+            const out = [];
+            for (const tr of arguments[0].data) {
+              if (tr.type !== 'scatter' || !(tr.mode || '').includes('markers')) continue;
+              for (let i = 0; i < tr.x.length; i++)
+                out.push(tr.meta && tr.meta.district_code ? tr.meta.district_code : tr.y[i]);
+            }
+            return out;
+            """,
+            plot,
+        )
+        owners = [names.get(o, o) for o in owners]
+        points = plot.find_elements(By.CSS_SELECTOR, ".scatterlayer .points path")
+        assert len(points) == len(owners) and owners, owners
+        pick = next(i for i, o in enumerate(owners) if o != "金水区")  # not the default
+        ActionChains(browser).move_to_element(points[pick]).click().perform()
+        wait_for(
+            browser,
+            lambda b: "区县详情" in b.find_element(By.TAG_NAME, "body").text,
+            60,
+        )
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "/district" in browser.current_url
+        assert f"{owners[pick]}（2025年秋季学期）" in body, body[:300]

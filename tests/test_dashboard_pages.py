@@ -99,6 +99,24 @@ def test_overview_shows_cards_grid_map_and_as_of(monkeypatch, dash_warehouse):
     assert len(at.get("download_button")) >= 2
 
 
+def test_overview_lists_the_schools_furthest_below_target(monkeypatch, dash_warehouse):
+    """A leader's list: the schools furthest below a target, largest gap first."""
+    at = open_app(monkeypatch, dash_warehouse)
+    assert_clean(at)
+    below = table_with(at, "距目标差距")
+    gaps = [float(g.rstrip("%")) for g in below["距目标差距"]]
+    assert gaps == sorted(gaps, reverse=True) and all(g > 0 for g in gaps)
+    # 文化路初级中学 served 48.1 % of its lunch need (target 100 %): the first row
+    first = below.iloc[0]
+    assert (first["学校"], first["指标"], first["数值"]) == (
+        "金水区文化路初级中学",
+        "就餐需求满足率",
+        "48.1%",
+    )
+    assert first["距目标差距"] == "51.9%"
+    assert "郑州经济技术开发区" in set(below["区县"])  # every district, not only one
+
+
 def test_language_switch_to_english(monkeypatch, dash_warehouse):
     at = open_app(monkeypatch, dash_warehouse)
     at.sidebar.radio(key="lang").set_value("en").run()
@@ -314,6 +332,22 @@ def test_issues_page_rates_open_list_and_breakdowns(monkeypatch, dash_warehouse)
     assert "K1" not in set(overdue["问题编号"]) and "I3" in set(overdue["问题编号"])
     categories = table_with(at, "发现问题数")  # the first breakdown: by category
     assert "台账记录" in set(categories["问题类别"])
+
+
+def test_issue_closure_by_month_keeps_not_yet_due_apart_from_overdue(monkeypatch, dash_warehouse):
+    """问题整改率 "dropped" in the last month because issues not yet due counted as unclosed."""
+    at = open_app(monkeypatch, dash_warehouse, "issues")
+    assert_clean(at)
+    assert "按发现月份的整改情况（未到期问题不计入整改率）" in shown(at)
+    charts_ = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+    closure = next(
+        c for c in charts_ if [d.get("name") for d in c["data"][:3]] == ["已整改", "已逾期", "未到期"]
+    )
+    closed, overdue, not_due = (list(d["y"]) for d in closure["data"][:3])
+    # September: I1, I2 closed, I3, I4 overdue; October: Z2 closed, Z1 overdue, K1 not yet due
+    assert (closed, overdue, not_due) == ([2, 1], [2, 1], [0, 1])
+    # October's rate counts the due issues only: 1 of 2, not 1 of 3
+    assert list(closure["data"][3]["text"]) == ["到期整改率 50.0%", "到期整改率 50.0%"]
 
 
 # --- data quality ---------------------------------------------------------------------------

@@ -384,6 +384,16 @@ def test_satisfaction_interval_and_pace_and_issue_figures():
     fig = charts.issues_per_month(issues, "zh")
     assert [tr.name for tr in fig.data] == ["发现", "已整改"]
     assert all(float(v).is_integer() for v in fig.layout.yaxis.tickvals)
+    closure = pd.DataFrame(
+        {"month": ["2025-11", "2025-12"], "found": [4, 5], "closed": [3, 2], "overdue": [1, 0],
+         "not_yet_due": [0, 3], "due_closure_rate": [0.75, 1.0]}
+    )  # fmt: skip
+    fig = charts.issues_closure_by_month(closure, "zh")
+    assert [tr.name for tr in fig.data[:3]] == ["已整改", "已逾期", "未到期"]
+    assert fig.layout.barmode == "stack"
+    assert fig.data[2].marker.pattern.shape == "/"  # not yet due reads apart from overdue
+    # December's 2 closed of 2 due is 100 %, not 2 of 5
+    assert list(fig.data[3].text) == ["到期整改率 75.0%", "到期整改率 100.0%"]
 
 
 def test_sql_examples_have_titles_in_both_languages():
@@ -535,3 +545,20 @@ def test_the_grid_downloads_as_the_matrix_it_is():
     assert list(grid.export[coverage + "（%）"]) == [50.0, 100.0]
     book = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(grid.export, "矩阵")))
     assert book.active.max_row == 3 and book.active.max_column == 3
+
+
+def test_the_sample_mark_has_a_band_of_its_own_above_the_figure():
+    """The 示例数据（合成） mark once sat over the grid's column labels (drawn in the top margin)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(layout={"margin": {"t": 120}, "height": 400})
+    charts.mark_sample(fig, "zh")
+    mark = fig.layout.annotations[-1]
+    assert mark.text == "示例数据（合成）"
+    assert fig.layout.margin.t == 142 and fig.layout.height == 422
+    # its top at the figure's top edge, its bottom above everything the figure had before
+    assert mark.yanchor == "top" and mark.yshift == 140
+    grid = go.Figure(layout={"margin": {"t": 120, "b": 10}, "xaxis": {"side": "top"}})
+    charts.mark_sample(grid, "zh")  # labels on top: the mark goes below the grid
+    mark = grid.layout.annotations[-1]
+    assert (mark.y, mark.yanchor, grid.layout.margin.t, grid.layout.margin.b) == (0, "top", 120, 32)

@@ -14,7 +14,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import dashboard_fixtures as fx
 import duckdb
 import pandas as pd
 import pytest
+from browser import body_text, dashboard_in_chromium, plots_drawn, wait_for
 from lxml import etree
 from markdown_it import MarkdownIt
 from streamlit import config as st_config
@@ -366,22 +366,14 @@ def test_hostile_names_in_chromium_make_no_image_or_link(hostile_warehouse, tmp_
     """In the served dashboard no element is made of the data: no image is fetched, no
     link points where a name says, and the names read as their characters."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-    from test_dashboard_browser import _serve_and_browse
 
-    url, server, browser, log = _serve_and_browse(tmp_path, hostile_warehouse)
-    try:
+    with dashboard_in_chromium(hostile_warehouse, tmp_path) as (url, browser):
         for page, wanted in (
             ("district", f"{IMAGE_NAME}（2025年秋季学期）"),
             ("overview", "指标（2025年秋季学期）"),
         ):
             browser.get(f"{url}/{page}")
-            WebDriverWait(browser, 60, poll_frequency=0.5).until(
-                lambda b, w=wanted: (
-                    w in b.find_element(By.TAG_NAME, "body").text
-                    and len(b.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= 1
-                )
-            )
+            wait_for(browser, lambda b, w=wanted: w in body_text(b) and plots_drawn(b, 1), 60)
             images = [
                 i.get_attribute("src") or "" for i in browser.find_elements(By.TAG_NAME, "img")
             ]
@@ -393,16 +385,7 @@ def test_hostile_names_in_chromium_make_no_image_or_link(hostile_warehouse, tmp_
             assert not [h for h in links if "example.com" in h or "127.0.0.1:9" in h], page
             assert not browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot a"), page
             browser.save_screenshot(str(tmp_path / f"{page}.png"))
-        body = browser.find_element(By.TAG_NAME, "body").text
-        assert "全市指标（2025年秋季学期）" in body
-    finally:
-        browser.quit()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        assert "全市指标（2025年秋季学期）" in body_text(browser)
 
 
 def test_summary_page_writes_names_as_text(hostile_warehouse):

@@ -182,3 +182,61 @@ def test_submitted_upload_loads_in_the_background(tmp_path):
         assert con.execute("select submitted_by from audit.loads").fetchall() == [("clerk_a",)]
     finally:
         con.close()
+
+
+def _address_space_limit(pid: int) -> str:
+    """The soft RLIMIT_AS of a running process, as /proc shows it."""
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max address space"):
+            return line.split()[3]
+    raise AssertionError(f"no address-space line for process {pid}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="reads /proc (Linux)")
+def test_submitted_upload_runs_in_its_own_process_under_the_memory_cap(tmp_path, monkeypatch):
+    """The load of an upload is a `schoolwh load` child: its memory cap, not the
+    dashboard's; the warehouse's lock shared with every other load; its progress lines
+    and its report given back to the page."""
+    import resource
+
+    from schoolwh.core.settings import ENV_LOAD_MEMORY
+    from schoolwh.pipeline.publish import exclusive
+
+    monkeypatch.setenv(ENV_LOAD_MEMORY, "3072")
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    wh = registry(tmp_path / "warehouse.duckdb")
+    data = "\r\n".join([",".join(ENROLL_HEADER), "4101050001,2025-autumn,500,100"]).encode()
+    saved = uploads.save_uploads(wh, [("在校生.csv", data)])
+    with exclusive(wh, wait=0):  # another load holds the warehouse
+        job = uploads.submit(wh, saved, user="bureau", scope=None, build=False)
+        deadline = time.monotonic() + 60
+        while not any("waiting for load" in s for s in job.steps) and not job.done:
+            assert time.monotonic() < deadline, job.steps
+            time.sleep(0.1)
+        assert not job.done and job.state == "loading", job.report
+        assert job.pid is not None and job.pid != os.getpid()
+        assert any(str(os.getpid()) in s for s in job.steps)  # names the holder
+        assert _address_space_limit(job.pid) == str(3072 * 1024 * 1024)
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # the page's process is not capped
+    assert uploads.wait_for(job, 120), job.steps
+    assert job.state == "published" and job.exit_code == 0, job.report
+    assert "1 行导入 landed" in job.report and "已发布 / Published" in job.report
+    assert not Path(f"/proc/{job.pid}").exists()  # the child is gone
+
+
+def test_an_upload_out_of_memory_fails_alone_with_the_sentence(tmp_path, monkeypatch):
+    """Under a cap too small for any load the child stops with the CLI's out-of-memory
+    sentence; the page's process goes on and the warehouse is as it was."""
+    from schoolwh.core.settings import ENV_LOAD_MEMORY
+
+    monkeypatch.setenv(ENV_LOAD_MEMORY, "100")
+    wh = registry(tmp_path / "warehouse.duckdb")
+    published = wh.read_bytes()
+    data = "\r\n".join([",".join(ENROLL_HEADER), "4101050001,2025-autumn,500,100"]).encode()
+    saved = uploads.save_uploads(wh, [("在校生.csv", data)])
+    job = uploads.submit(wh, saved, user="bureau", scope=None, build=False)
+    assert uploads.wait_for(job, 120), job.steps
+    assert job.state == "not_published" and job.exit_code == 2, job.report
+    assert job.report.startswith("内存不足，导入已停止") and "SCHOOLWH_LOAD_MEMORY_MB" in job.report
+    assert "Traceback" not in job.report
+    assert wh.read_bytes() == published

@@ -46,6 +46,13 @@ if monthly.empty:
 else:
     ui.chart(charts.issues_per_month(monthly, lang), key="per_month")
 
+st.subheader(t("issues.closure_by_month", lang))
+closure = q.issues_closure_by_month(wh, district, stage, location)
+if closure.empty:
+    st.caption(t("empty.no_rows", lang))
+else:
+    ui.chart(charts.issues_closure_by_month(closure, lang), key="closure_by_month")
+
 # open and overdue -------------------------------------------------------------------------
 st.subheader(t("issues.open_list", lang))
 only_overdue = st.toggle(t("issues.only_overdue", lang), key="f_only_overdue")

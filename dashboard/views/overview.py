@@ -51,7 +51,13 @@ if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
     ui.chart(
-        charts.status_grid(by_district, lang, kpis=list(current["kpi"])),
+        charts.status_grid(
+            by_district,
+            lang,
+            kpis=list(current["kpi"]),
+            previous=q.kpi_district(wh, period_type, previous) if previous else None,
+            last_year=q.kpi_district(wh, period_type, year_ago) if year_ago else None,
+        ),
         key="grid",
         districts=q.districts(wh),
     )
@@ -111,6 +117,8 @@ if kpi is not None:
                 lang,
                 target=float(target.iloc[0]) if has_target else None,
                 title=t("overview.ranking", lang),
+                previous=q.kpi_district_one(wh, period_type, previous, kpi) if previous else None,
+                last_year=q.kpi_district_one(wh, period_type, year_ago, kpi) if year_ago else None,
             ),
             key="ranking",
             districts=q.districts(wh),
@@ -125,6 +133,10 @@ with st.expander(t("overview.no_lunch", lang, n=len(no_lunch)), expanded=False):
         t("overview.no_lunch", lang, n=len(no_lunch)),
         key="no_lunch_table",
     )
+below = q.schools_below_target(wh, period_type, period)
+below_title = t("overview.below_target", lang, period=fmt.period(period, lang))
+with st.expander(below_title, expanded=False):
+    ui.table(tables.build(below, tables.BELOW_TARGET, lang), below_title, key="below_table")
 overdue = q.open_issues(wh, only_overdue=True).head(10)
 with st.expander(t("overview.most_overdue", lang), expanded=False):
     ui.table(

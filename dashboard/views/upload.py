@@ -2,8 +2,10 @@
 
 Clerks (for their districts) and bureau staff drop files here; each file is checked at
 once exactly as a load would (schoolwh/pipeline/check.py). Problem rows can be taken
-away as a correction sheet, fixed in Excel and dropped again. Submit loads the files in
-the background (one load at a time) and shows the load report when it is done.
+away as a correction sheet, fixed in Excel and dropped again. Submit loads the files with
+`schoolwh load` in a process of its own (schoolwh/pipeline/uploads.py: the load's memory
+cap and lock, one load at a time), follows its progress lines and shows its load report
+when it is done.
 """
 
 from __future__ import annotations

@@ -119,6 +119,9 @@ def run_load(
     wait: float = 600.0,
     out=None,
     mapping: Path | None = None,
+    build: bool = True,
+    submitted_by: str | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> int:
     out = out or sys.stdout
     if source is not None and source not in SOURCES:
@@ -148,7 +151,16 @@ def run_load(
         return EXIT_USAGE
     try:
         with memory_limited():  # schoolwh/pipeline/publish.py: a bomb fails alone
-            result = load(paths, warehouse, source=source, wait=wait, mapping=given)
+            result = load(
+                paths,
+                warehouse,
+                source=source,
+                wait=wait,
+                mapping=given,
+                build=build,
+                submitted_by=submitted_by,
+                scope=scope,
+            )
     except LoadBusy as exc:
         print(str(exc), file=out)
         return EXIT_BUSY

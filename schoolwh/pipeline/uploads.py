@@ -1,27 +1,33 @@
-"""Loads submitted from the upload page, run in the background one at a time.
+"""Loads submitted from the upload page, run one at a time in a child process.
 
 The files are kept under a private folder beside the warehouse with names made by
-`check.safe_file_name` (a file name from a browser is never a path), then loaded with
-`load.load` — which holds the warehouse's lock, so submitted loads run one after the
-other — recording who submitted and quarantining rows outside a clerk's districts.
+`check.safe_file_name` (a file name from a browser is never a path), then loaded by
+`schoolwh load` in a process of its own (`load_command`): the same command a person runs,
+so the same memory cap (a bomb ends that process, never the dashboard's), the same
+warehouse lock and the same disk-full / out-of-memory sentences. The page is given the
+load's progress lines as they come and its report when it ends; the submitter is recorded
+and rows outside a clerk's districts are quarantined (`--submitted-by`, `--scope`).
 """
 
 from __future__ import annotations
 
-import io
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from schoolwh.core.settings import PROJECT_ROOT
 from schoolwh.pipeline.check import safe_file_name, vet_upload
-from schoolwh.pipeline.publish import LoadBusy
-from schoolwh.pipeline.report import print_report
-from schoolwh.pipeline.result import LoadResult
+from schoolwh.pipeline.result import EXIT_BUSY, EXIT_NOT_PUBLISHED, EXIT_OK, EXIT_REJECTED
 
 _RUN_ONE_AT_A_TIME = threading.Lock()
+_PROGRESS = "[load]"  # schoolwh/pipeline/report.py Progress, off a terminal
+_PUBLISHED_LINE = "已发布 / Published:"  # schoolwh/pipeline/report.py print_report
 
 
 @dataclass
@@ -33,21 +39,9 @@ class UploadJob:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     report: str = ""
-    result: LoadResult | None = None
+    exit_code: int | None = None
+    pid: int | None = None  # the load's own process
     steps: list[str] = field(default_factory=list)  # the load's progress lines
-
-    def write(self, text: str) -> int:
-        """The load's progress stream: each line is a step."""
-        for line in text.splitlines():
-            if line.strip():
-                self.steps.append(line.removeprefix("[load] ").strip())
-        return len(text)
-
-    def flush(self) -> None:
-        return None
-
-    def isatty(self) -> bool:
-        return False
 
     @property
     def done(self) -> bool:
@@ -76,6 +70,78 @@ def save_uploads(warehouse: Path, files: list[tuple[str, bytes]]) -> list[Path]:
     return saved
 
 
+def load_command(
+    warehouse: Path,
+    files: list[Path],
+    *,
+    user: str | None,
+    scope: tuple[str, ...] | None,
+    wait: float,
+    build: bool,
+) -> list[str]:
+    """The `schoolwh load` command line of a submitted upload."""
+    command = [sys.executable, "-m", "schoolwh.cli", "load"]
+    command += [str(Path(f).absolute()) for f in files]
+    command += ["--warehouse", str(Path(warehouse).absolute()), "--wait", str(wait)]
+    if user is not None:
+        command += ["--submitted-by", user]
+    if scope is not None:
+        command += ["--scope", ",".join(scope)]  # "" is a scope of no district
+    if not build:
+        command.append("--no-build")
+    return command
+
+
+def _state(code: int, report: str) -> str:
+    if code in (EXIT_OK, EXIT_REJECTED):
+        published = any(line.startswith(_PUBLISHED_LINE) for line in report.splitlines())
+        return "published" if published else "not_published"
+    return "not_published" if code == EXIT_NOT_PUBLISHED else "failed"
+
+
+def _run(job: UploadJob, command: list[str]) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
+        ),
+    }
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=env,
+    )
+    job.pid = child.pid
+    other: list[str] = []  # what the child said on stderr that is not a progress line
+
+    def follow() -> None:
+        for line in child.stderr:
+            text = line.strip()
+            if text.startswith(_PROGRESS):
+                job.steps.append(text.removeprefix(_PROGRESS).strip())
+            elif text:
+                other.append(text)
+
+    follower = threading.Thread(target=follow, name=f"upload {job.id[:8]} progress", daemon=True)
+    follower.start()
+    report = child.stdout.read()
+    code = child.wait()
+    follower.join()
+    if not report.strip() or code not in (EXIT_OK, EXIT_REJECTED, EXIT_NOT_PUBLISHED, EXIT_BUSY):
+        # an internal error, or a child killed (by the memory cap too): say what it said
+        said = "\n".join(other[-20:]) or (
+            f"导入进程意外结束（退出码 {code}）/ the load process ended unexpectedly (exit {code})"
+        )
+        report = f"{report.rstrip()}\n{said}".strip()
+    job.exit_code, job.report = code, report.rstrip()
+    job.state = _state(code, report)
+
+
 def submit(
     warehouse: Path,
     files: list[Path],
@@ -85,38 +151,21 @@ def submit(
     wait: float = 3600.0,
     build: bool = True,
 ) -> UploadJob:
-    """Start loading `files` in the background; returns the job to follow
-    (`build=False` stops after landing, as `load` does)."""
+    """Start loading `files` in a child process; returns the job to follow
+    (`build=False` stops after landing, as `load --no-build` does)."""
     job = UploadJob(uuid.uuid4().hex, user, list(files))
     with _jobs_lock:
         _jobs[job.id] = job
+    command = load_command(warehouse, job.files, user=user, scope=scope, wait=wait, build=build)
 
     def run() -> None:
-        from schoolwh.pipeline.load import load
-
         with _RUN_ONE_AT_A_TIME:
             job.state = "loading"
             try:
-                result = load(
-                    job.files,
-                    warehouse,
-                    wait=wait,
-                    build=build,
-                    submitted_by=user,
-                    scope=scope,
-                    progress_stream=job,
-                )
-            except LoadBusy as exc:
-                job.state, job.report = "failed", str(exc)
+                _run(job, command)
             except Exception as exc:  # the page shows one sentence, never a traceback
                 job.state = "failed"
                 job.report = f"内部错误 / internal error: {type(exc).__name__}: {exc}"
-            else:
-                out = io.StringIO()
-                print_report(result, warehouse, out)
-                job.result = result
-                job.report = out.getvalue()
-                job.state = "published" if result.published else "not_published"
             finally:
                 # the archive keeps what was loaded; the submitted copies go
                 for folder in {f.parent for f in job.files}:

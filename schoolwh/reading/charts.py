@@ -25,6 +25,8 @@ SERIES = {
     "spent": "#0072B2",
     "found": "#CC79A7",
     "closed": "#0072B2",
+    "overdue": "#D55E00",
+    "not_yet_due": "#BBBBBB",
     "lunch": "#0072B2",
     "after_school": "#CC79A7",
     "line": "#0072B2",
@@ -175,6 +177,45 @@ def _year_on_year(
     return {"yoy_text": text, "yoy_is_good": good}
 
 
+def _short_change(delta: float, unit: str | None, lang: str) -> str:
+    """A change as a figure can fit it: +1.2 (percentage points of a share), +0.5天, 持平."""
+    shown = fmt.shown_change(delta, unit)
+    if shown == 0:
+        return t("kpi.flat_plain", lang)
+    if unit in (None, "ratio"):
+        return f"{shown * 100:+.1f}"
+    return fmt.kpi_delta(delta, unit, lang)
+
+
+def comparisons(
+    value: Any,
+    unit: str | None,
+    before: Any,
+    year_ago: Any,
+    lang: str,
+) -> str:
+    """环比 and 同比 of one value, short (`环比 +1.2 · 同比 持平`); a side without a value
+    in its period is left out, and both missing give ""."""
+    if fmt.is_missing(value):
+        return ""
+    parts = []
+    for other, key in ((before, "kpi.prev_short"), (year_ago, "kpi.yoy_short")):
+        if not fmt.is_missing(other):
+            parts.append(f"{t(key, lang)} {_short_change(float(value) - float(other), unit, lang)}")
+    return " · ".join(parts)
+
+
+def _values_by(frame: pd.DataFrame | None, *keys: str) -> dict[Any, Any]:
+    if frame is None or frame.empty:
+        return {}
+    index = zip(*(frame[k] for k in keys), strict=True) if len(keys) > 1 else frame[keys[0]]
+    return dict(zip(index, frame["value"], strict=True))
+
+
+def _comparison_note(unit: str | None, lang: str) -> str:
+    return t("chart.change_in_points", lang) if unit in (None, "ratio") else ""
+
+
 def kpi_cards(
     current: pd.DataFrame,
     previous: pd.DataFrame | None,
@@ -247,12 +288,23 @@ def kpi_cards(
 # ---------------------------------------------------------------------------------------
 # Status grid and map
 # ---------------------------------------------------------------------------------------
-def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -> go.Figure:
-    """District × KPI heatmap coloured by status, each cell showing glyph and value.
+def status_grid(
+    frame: pd.DataFrame,
+    lang: str,
+    kpis: list[str] | None = None,
+    previous: pd.DataFrame | None = None,
+    last_year: pd.DataFrame | None = None,
+) -> go.Figure:
+    """District × KPI heatmap coloured by status, each cell showing glyph and value, and
+    under it 环比 and 同比 when `previous` / `last_year` (kpi_district rows of the previous
+    period and of the same period a year before) hold the cell's value.
 
     `frame`: kpi_district rows with `district_code, district_name, kpi, value, unit, status`
     (and `target`), for one period.
     """
+    before = _values_by(previous, "district_name", "kpi")
+    year_ago = _values_by(last_year, "district_name", "kpi")
+    compared = False
     kpi_ids = kpis or list(dict.fromkeys(frame["kpi"]))
     districts = list(dict.fromkeys(frame["district_name"]))
     shown = [_p(d) for d in districts]
@@ -274,7 +326,12 @@ def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -
             unit = getattr(r, "unit", None)
             value = _value_text(r.value, unit, lang)
             z_row.append(index[key])
-            t_row.append(f"{st_.STYLES[key].glyph} {value}")
+            change = comparisons(r.value, unit, before.get((d, k)), year_ago.get((d, k)), lang)
+            compared = compared or bool(change)
+            t_row.append(
+                f"{st_.STYLES[key].glyph} {value}"
+                + (f"<br><span style='font-size:10px'>{change}</span>" if change else "")
+            )
             target = getattr(r, "target", None)
             h_row.append(
                 f"{_p(d)}<br>{_p(kpi_name(k, lang))}: {value}"
@@ -284,6 +341,7 @@ def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -
                     else ""
                 )
                 + f"<br>{status_label(r.status, lang)}"
+                + (f"<br>{change}{_comparison_note(unit, lang)}" if change else "")
             )
         z.append(z_row)
         text.append(t_row)
@@ -300,8 +358,7 @@ def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -
             y=shown,
             text=text,
             texttemplate="%{text}",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
+            hoverinfo="skip",  # the cell's label comes from the clickable layer on top
             colorscale=scale,
             zmin=-0.5,
             zmax=n - 0.5,
@@ -310,11 +367,41 @@ def status_grid(frame: pd.DataFrame, lang: str, kpis: list[str] | None = None) -
             ygap=2,
         )
     )
+    # A heatmap cell cannot be selected by a click; an invisible marker on each cell can,
+    # and its row (y) names the district whose page the click opens.
+    columns = [_p(kpi_name(k, lang)) for k in kpi_ids]
+    fig.add_trace(
+        go.Scatter(
+            x=[c for _ in shown for c in columns],
+            y=[d for d in shown for _ in columns],
+            mode="markers",
+            marker={"symbol": "square", "size": 30, "color": "rgba(0,0,0,0)"},
+            customdata=[h for row in hover for h in row],
+            hovertemplate="%{customdata}<extra></extra>",
+            showlegend=False,
+        )
+    )
     # Black text reads on every fill of the palette (contrast ≥ 4.5:1).
     fig.update_traces(textfont={"size": 12, "color": "#000000"})
     fig.update_xaxes(side="top", tickangle=-30)
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=max(260, 34 * len(districts) + 140))
+    row = 50 if compared else 34
+    fig = _layout(fig, height=max(260, row * len(districts) + 140))
+    if compared:
+        fig.add_annotation(
+            text=t("chart.grid_changes", lang),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-6,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font={"size": 11, "color": "#555555"},
+        )
+        fig.update_layout(margin={"b": 30})
+    return fig
 
 
 def _interpolate(scale: list[str], x: float) -> str:
@@ -386,6 +473,7 @@ def district_map(
     fig = go.Figure()
     legend_done: set[str] = set()
     fills: dict[str, str] = {}
+    hovers: dict[str, str] = {}
     for r in rows.itertuples(index=False):
         key = st_.normalise(r.status)
         style = st_.STYLES[key]
@@ -397,6 +485,9 @@ def district_map(
             fill = _interpolate(st_.SEQUENTIAL_SCALE, (r.value - low) / (high - low or 1.0))
         fills[r.district_code] = fill
         lons, lats = geo.outline(r.district_code)
+        hovers[r.district_code] = (
+            f"{_p(r.district_name)}<br>{_p(kpi_name(kpi, lang))}: {value_text}<br>{status_text}"
+        )
         legend_key = key if has_target else ""
         fig.add_trace(
             go.Scatter(
@@ -408,8 +499,7 @@ def district_map(
                 line={"color": "#FFFFFF", "width": 1.5},
                 hoveron="fills",
                 hoverinfo="text",
-                text=f"{_p(r.district_name)}<br>{_p(kpi_name(kpi, lang))}: {value_text}"
-                f"<br>{status_text}",
+                text=hovers[r.district_code],
                 name=f"{style.glyph} {status_label(key if key != 'no_target' else None, lang)}",
                 legendgroup=legend_key,
                 showlegend=has_target and legend_key not in legend_done,
@@ -441,6 +531,19 @@ def district_map(
                 },
                 hoverinfo="skip",
                 showlegend=False,
+            )
+        )
+    for r in labelled.itertuples(index=False):  # a click on a name opens its district
+        fig.add_trace(
+            go.Scatter(
+                x=[spots[r.district_code][0]],
+                y=[spots[r.district_code][1]],
+                mode="markers",
+                marker={"size": 34, "color": "rgba(0,0,0,0)"},
+                hoverinfo="text",
+                text=hovers[r.district_code],
+                showlegend=False,
+                meta={"district_code": r.district_code},
             )
         )
     if not has_target and values.notna().any():
@@ -477,9 +580,13 @@ def ranking_bars(
     target: float | None = None,
     label_col: str = "district_name",
     title: str | None = None,
+    previous: pd.DataFrame | None = None,
+    last_year: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Horizontal bars of one KPI by district (best at the top), coloured by status,
-    insufficient samples hatched, with the target as a dashed line.
+    insufficient samples hatched, with the target as a dashed line; beside each value its
+    环比 and 同比 when `previous` / `last_year` (`<label_col>, value` of the previous period
+    and of the same period a year before) hold it.
 
     `frame`: `<label_col>, value, unit, status` (and optionally `direction`).
     """
@@ -499,6 +606,13 @@ def ranking_bars(
         for k, v in zip(keys, rows["value"], strict=False)
     ]
     labels = _labels(rows, label_col)
+    before = _values_by(previous, label_col)
+    year_ago = _values_by(last_year, label_col)
+    changes = [
+        comparisons(v, unit, before.get(n), year_ago.get(n), lang)
+        for n, v in zip(rows[label_col], rows["value"], strict=True)
+    ]
+    compared = any(changes)
     fig = go.Figure(
         go.Bar(
             x=values,
@@ -517,13 +631,15 @@ def ranking_bars(
         )
     )
     # the values in a column right of the plot: never under the target line or each other
-    for label, value_text in zip(labels, text, strict=True):
+    for label, value_text, change in zip(labels, text, changes, strict=True):
         fig.add_annotation(
             x=1.01,
             xref="paper",
             y=label,
             yref="y",
-            text=value_text,
+            text=value_text
+            + (f"<br><span style='font-size:10px;color:#555555'>{change}</span>" if change else ""),
+            align="left",
             showarrow=False,
             xanchor="left",
             font={"family": FONT, "size": 12, "color": "#222222"},
@@ -543,8 +659,21 @@ def ranking_bars(
         fig.update_xaxes(tickformat=".0%", range=[0, max(1.0, top)])
     else:
         fig.update_xaxes(range=[0, top * 1.05])
-    fig = _layout(fig, title, height=max(240, 30 * len(rows) + 120))
-    fig.update_layout(margin={"r": 90, "t": (80 if title else 30) + 16})
+    fig = _layout(fig, title, height=max(240, (40 if compared else 30) * len(rows) + 120))
+    fig.update_layout(margin={"r": 190 if compared else 90, "t": (80 if title else 30) + 16})
+    if compared and unit in (None, "ratio"):
+        fig.add_annotation(
+            text=t("chart.changes_in_points", lang),
+            xref="paper",
+            yref="paper",
+            x=1.01,
+            y=1.0,
+            yshift=8,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 10, "color": "#555555"},
+        )
     return fig
 
 
@@ -856,6 +985,55 @@ def issues_per_month(frame: pd.DataFrame, lang: str, title: str | None = None) -
     return _layout(fig, title, height=340)
 
 
+def issues_closure_by_month(
+    frame: pd.DataFrame, lang: str, title: str | None = None
+) -> go.Figure:
+    """Issues by month found, stacked: closed, overdue (open past the deadline) and not
+    yet due (open within it, drawn hatched in grey: not a failure). Above each month the
+    closure rate of the issues already due. `frame`: `month, closed, overdue, not_yet_due,
+    due_closure_rate` (queries.issues_closure_by_month)."""
+    rows = frame.sort_values("month")
+    labels = [_p(fmt.period(m, lang)) for m in rows["month"]]
+    fig = go.Figure()
+    for col, key, pattern in (
+        ("closed", "issues.closed", ""),
+        ("overdue", "issues.overdue_count", ""),
+        ("not_yet_due", "issues.not_yet_due", "/"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=[int(v) for v in rows[col]],
+                name=t(key, lang),
+                marker={"color": SERIES[col], "pattern": {"shape": pattern}},
+                text=[str(int(v)) if v else "" for v in rows[col]],
+                textposition="inside",
+                insidetextanchor="middle",
+                hovertemplate="%{x} " + t(key, lang) + ": %{y}<extra></extra>",
+            )
+        )
+    totals = rows[["closed", "overdue", "not_yet_due"]].sum(axis=1)
+    rate_label = t("issues.due_closure_rate", lang)
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=[int(v) for v in totals],
+            mode="text",
+            text=[
+                "" if fmt.is_missing(r) else f"{rate_label} {fmt.percent(r)}"
+                for r in rows["due_closure_rate"]
+            ],
+            textposition="top center",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(barmode="stack", bargap=0.35)
+    top = float(max(totals.max() if len(totals) else 0, 1))
+    fig.update_yaxes(range=[0, top * 1.25], tickvals=_count_ticks(top * 1.25))
+    return _layout(fig, title, height=360)
+
+
 def issues_breakdown(
     frame: pd.DataFrame, label_col: str, lang: str, title: str | None = None
 ) -> go.Figure:
@@ -1055,16 +1233,26 @@ def overdue_bars(
 def mark_sample(fig: go.Figure, lang: str) -> go.Figure:
     """A line in the figure's top right corner saying it shows the synthetic sample, so a
     screenshot or an exported image of it cannot pass for real data."""
-    top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 80
+    band = 22  # a band of its own: never over a title or axis labels
+    if fig.layout.height:
+        fig.update_layout(height=int(fig.layout.height) + band)
+    if fig.layout.xaxis.side == "top":  # a grid with its labels on top: the mark goes below
+        bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 80
+        fig.update_layout(margin_b=int(bottom) + band)
+        y, yshift, yanchor = 0, -4, "top"
+    else:  # above everything the figure had, at its top edge, right of the title
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
+        fig.update_layout(margin_t=int(top) + band)
+        y, yshift, yanchor = 1, int(top) + band - 2, "top"
     fig.add_annotation(
         text=t("sample.label", lang),
         xref="paper",
         yref="paper",
         x=1,
-        y=1,
-        yshift=max(int(top) - 20, 2),  # the figure's top line, right of the title
+        y=y,
+        yshift=yshift,
         xanchor="right",
-        yanchor="bottom",
+        yanchor=yanchor,
         showarrow=False,
         font={"family": FONT, "size": 12, "color": "#B00020"},
     )

@@ -307,6 +307,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "issues.open_count": ("未整改", "Open"),
     "issues.overdue_count": ("已逾期", "Overdue"),
     "issues.only_overdue": ("只看逾期", "Overdue only"),
+    "issues.not_yet_due": ("未到期", "Not yet due"),
+    "issues.due_closure_rate": ("到期整改率", "Closed of due"),
+    "issues.closure_by_month": (
+        "按发现月份的整改情况（未到期问题不计入整改率）",
+        "Closure by month found (issues not yet due are not counted against the rate)",
+    ),
     # data quality
     "dq.title": ("数据质量", "Data quality"),
     "dq.loads": ("最近的加载", "Recent loads"),
@@ -365,6 +371,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.date": ("日期", "Date"),
     "col.value": ("数值", "Value"),
     "col.target": ("目标", "Target"),
+    "col.gap": ("距目标差距", "Gap to target"),
+    "kpi.prev_short": ("环比", "PoP"),
+    "kpi.yoy_short": ("同比", "YoY"),
+    "chart.change_in_points": ("（个百分点）", " (pp)"),
+    "chart.changes_in_points": ("环比 · 同比（个百分点）", "PoP · YoY (pp)"),
+    "chart.grid_changes": (
+        "格内第二行：环比（较上期）与同比（较上年同期），比率为个百分点",
+        "Second line in a cell: change on the previous period (PoP) and on the same period"
+        " a year before (YoY); shares in percentage points",
+    ),
     "col.status": ("状态", "Status"),
     "col.program": ("项目", "Programme"),
     "col.allocated": ("下达资金（元）", "Allocated (yuan)"),
@@ -856,6 +872,10 @@ TEXT.update(
         "overview.watch": ("重点关注", "To follow up"),
         "overview.no_lunch": ("未供应午餐的学校（{n} 所）", "Schools serving no lunch ({n})"),
         "overview.most_overdue": ("逾期最久的未整改问题", "Open issues overdue the longest"),
+        "overview.below_target": (
+            "距目标最远的学校（{period}）",
+            "Schools furthest below target ({period})",
+        ),
         "overview.cards_place": ("{place}{whole}指标（{period}）", "{place} · {whole} ({period})"),
         "col.has_after_school": ("课后服务", "After-school"),
     }

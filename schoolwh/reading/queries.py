@@ -545,6 +545,39 @@ def issues_per_month(
     )
 
 
+def issues_closure_by_month(
+    wh: Warehouse,
+    district: str | None = None,
+    stage: str | None = None,
+    location: str | None = None,
+) -> pd.DataFrame:
+    """Issues by the month they were found, as of the as-of date: closed, open past their
+    deadline (overdue) and open within it (not yet due), and the closure rate of the issues
+    already due (`closed / (closed + overdue)`): an issue not yet due is not a failure."""
+    return wh.query(
+        f"""
+        with i as (
+            select i.*
+            from marts.fct_issues i
+            join marts.dim_school s using (school_code)
+            where {_SCHOOL_FILTERS}
+        )
+        select
+            strftime(found_date, '%Y-%m') as month,
+            count(*) as found,
+            count(*) filter (where is_closed) as closed,
+            count(*) filter (where not is_closed and is_overdue) as overdue,
+            count(*) filter (where not is_closed and not is_overdue) as not_yet_due,
+            count(*) filter (where is_closed)
+            / nullif(count(*) filter (where is_closed or is_overdue), 0) as due_closure_rate
+        from i
+        group by 1
+        order by 1
+        """,
+        _school_params(district, stage, location),
+    )
+
+
 def issues_breakdown(
     wh: Warehouse,
     column: str,
@@ -709,4 +742,55 @@ def schools_without_lunch(wh: Warehouse, district: str | None = None) -> pd.Data
         "from marts.dim_school where active and not coalesce(has_lunch_service, false) "
         "and (? is null or district_code = ?) order by district_code, school_code",
         (district, district),
+    )
+
+
+def schools_below_target(
+    wh: Warehouse,
+    period_type: str,
+    period: str,
+    district: str | None = None,
+    limit: int = 10,
+) -> pd.DataFrame:
+    """Active schools furthest below a target in the period (a leader's list), one row per
+    school and KPI, largest gap first: lunch and after-school demand met (average daily
+    students over the need) and reporting completeness (days reported over the district's
+    serving days), each against its target in marts.kpi_definitions."""
+    kpi_definitions(wh)
+    return wh.query(
+        """
+        with p as (
+            select * from marts.fct_school_period where period_type = ? and period = ?
+        ),
+        v as (
+            select school_code, 'lunch_demand_met' as kpi,
+                avg_daily_lunch_students / lunch_need as value
+            from p where lunch_need > 0
+            union all
+            select school_code, 'after_school_demand_met' as kpi,
+                avg_daily_after_school_students / after_school_need as value
+            from p where after_school_need > 0
+            union all
+            select school_code, 'reporting_completeness' as kpi,
+                days_reported / district_serving_days as value
+            from p where is_lunch_serving and district_serving_days > 0
+        )
+        select
+            s.district_name,
+            s.school_code,
+            s.school_name,
+            v.kpi,
+            v.value,
+            d.target,
+            d.unit,
+            d.target - v.value as gap
+        from v
+        join marts.kpi_definitions d using (kpi)
+        join marts.dim_school s using (school_code)
+        where s.active and d.target is not null and v.value < d.target - 1e-9
+            and (? is null or s.district_code = ?)
+        order by gap desc, s.district_code, s.school_code, d.sort_order
+        limit ?
+        """,
+        (period_type, period, district, district, limit),
     )

@@ -395,6 +395,16 @@ NO_LUNCH = (
     Col("has_after_school", "col.has_after_school", "bool"),
 )
 
+BELOW_TARGET = (
+    Col("district_name", "col.district"),
+    Col("school_code", "col.school_code"),
+    Col("school_name", "col.school"),
+    Col("kpi", "col.kpi", "kpi"),
+    Col("value", "col.value", "kpi_value"),
+    Col("target", "col.target", "kpi_value"),
+    Col("gap", "col.gap", "kpi_value"),
+)
+
 COMPLETENESS = (
     Col("district_name", "col.district"),
     Col("numerator", "col.days_reported", "int"),
