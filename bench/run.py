@@ -322,7 +322,9 @@ def load(name: str, folder: Path, warehouse: Path, fresh: bool) -> dict[str, Any
 
 
 def floor_agreement(floor_db: Path, warehouse: Path) -> dict[str, Any]:
-    """How far the floor's term KPIs are from the warehouse's (they compute the same)."""
+    """How far the floor's term KPIs are from the warehouse's (they compute the same; the
+    marts publish each figure rounded to 6 decimals, dbt/macros/kpi_rules.sql, so the
+    floor's figure is rounded the same way before the comparison)."""
     import duckdb
 
     con = duckdb.connect(str(floor_db), read_only=True)
@@ -334,7 +336,7 @@ def floor_agreement(floor_db: Path, warehouse: Path) -> dict[str, Any]:
                 count(*),
                 count(*) filter (where k.kpi is null),
                 count(*) filter (where (f.value is null) <> (k.value is null)),
-                coalesce(max(abs(f.value - k.value)), 0)
+                coalesce(max(abs(round(f.value, 6) - k.value)), 0)
             from term_kpis f
             left join (
                 select district_code, period as term, kpi, value

@@ -1,6 +1,9 @@
-"""The dashboard's download row: the page's figures as PNG and the page's briefing deck,
-for the page's current selection. Files are made only when a button is clicked
-(Streamlit runs the callable then), so the page itself stays fast.
+"""The dashboard's download row: the page's figures as PNG, the one-page A4 summary (PDF)
+and the page's briefing deck, for the page's current selection.
+
+A file is made only when its 生成 button is clicked, under a spinner that counts the
+seconds, so the page itself stays fast and the wait is never silent; once made, the button
+becomes the download of that file until the selection (period, district, language) changes.
 
 A page adds one call near its end:
 
@@ -9,6 +12,8 @@ A page adds one call near its end:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,13 +23,29 @@ from schoolwh.briefing import PPTX_MIME
 from schoolwh.briefing import downloads as bd
 from schoolwh.briefing.export import missing_requirements
 from schoolwh.briefing.labels import tr
+from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
 from schoolwh.reading.connection import Warehouse
+from schoolwh.reading.i18n import t
+
+_TITLE_KEYS = {"satisfaction": "sat.title", "quality": "dq.title"}
+MADE_KEY = "briefing_made"  # session state: (kind, page) → (selection, file bytes)
 
 
 @lru_cache(maxsize=1)
 def _browser_problem() -> str | None:
     return missing_requirements()
+
+
+@dataclass(frozen=True)
+class _File:
+    kind: str  # png, pdf, pptx
+    label: str  # the download button's label
+    make_label: str  # the button that makes the file
+    make: Callable[[], bytes]
+    file_name: str
+    mime: str
+    icon: str
 
 
 def briefing_downloads(
@@ -51,34 +72,75 @@ def briefing_downloads(
         frame = q.districts(wh)
         match = frame.loc[frame["district_code"] == district, "district_name"]
         district_name = str(match.iloc[0]) if len(match) else None
+    # file names in the page's language: its period and its title, not their codes
+    shown_period = fmt.period(period, lang)
+    title = t(_TITLE_KEYS.get(page, f"{page}.title"), lang)
+    deck_page = None if page in ("overview", "district") else title
+    files = (
+        _File(
+            "png",
+            tr("download.figures", lang),
+            t("download.make_figures", lang),
+            lambda: bd.page_figures_zip(warehouse, page, period, district=district, lang=lang),
+            bd.figures_file_name(shown_period, district_name, lang, title),
+            bd.ZIP_MIME,
+            ":material/image:",
+        ),
+        _File(
+            "pdf",
+            tr("download.summary", lang),
+            t("download.make_summary", lang),
+            lambda: bd.page_summary(warehouse, period, district=district, lang=lang),
+            bd.summary_file_name(shown_period, district_name, lang),
+            bd.PDF_MIME,
+            ":material/picture_as_pdf:",
+        ),
+        _File(
+            "pptx",
+            tr("download.deck", lang),
+            t("download.make_deck", lang),
+            lambda: bd.page_deck(warehouse, page, period, district=district, lang=lang),
+            bd.deck_file_name(shown_period, district_name, lang, deck_page),
+            PPTX_MIME,
+            ":material/slideshow:",
+        ),
+    )
+    selection = (period, district, lang)
     row = st.container(horizontal=True)
-    row.download_button(
-        tr("download.figures", lang),
-        data=lambda: bd.page_figures_zip(warehouse, page, period, district=district, lang=lang),
-        file_name=bd.figures_file_name(period, district_name, lang, page),
-        mime=bd.ZIP_MIME,
-        key=f"briefing_png_{page}",
+    for file in files:
+        _button(row.empty(), file, page, selection, lang)
+
+
+def _button(slot, file: _File, page: str, selection: tuple, lang: str) -> None:
+    """The file's download when it is made for this selection; else the button that makes
+    it, with a spinner (and the seconds) while it is made."""
+    made = st.session_state.setdefault(MADE_KEY, {})
+    ready = made.get((file.kind, page))
+    if ready is None or ready[0] != selection:
+        clicked = slot.button(
+            file.make_label,
+            key=f"briefing_make_{file.kind}_{page}",
+            icon=file.icon,
+            help=tr("download.help", lang),
+        )
+        if not clicked:
+            return
+        with slot, st.spinner(t("download.making", lang, what=file.label), show_time=True):
+            try:
+                data = file.make()
+            except Exception as exc:  # a failed render is said in words, never a traceback
+                st.session_state[MADE_KEY].pop((file.kind, page), None)
+                slot.error(t("download.failed", lang, what=file.label, error=exc))
+                return
+        made[(file.kind, page)] = (selection, data)
+        ready = made[(file.kind, page)]
+    slot.download_button(
+        file.label,
+        data=ready[1],
+        file_name=file.file_name,
+        mime=file.mime,
+        key=f"briefing_{file.kind}_{page}",
         on_click="ignore",
-        icon=":material/image:",
-        help=tr("download.help", lang),
-    )
-    row.download_button(
-        tr("download.summary", lang),
-        data=lambda: bd.page_summary(warehouse, period, district=district, lang=lang),
-        file_name=bd.summary_file_name(period, district_name, lang),
-        mime=bd.PDF_MIME,
-        key=f"briefing_pdf_{page}",
-        on_click="ignore",
-        icon=":material/picture_as_pdf:",
-        help=tr("download.help", lang),
-    )
-    row.download_button(
-        tr("download.deck", lang),
-        data=lambda: bd.page_deck(warehouse, page, period, district=district, lang=lang),
-        file_name=bd.deck_file_name(period, district_name, lang, page),
-        mime=PPTX_MIME,
-        key=f"briefing_deck_{page}",
-        on_click="ignore",
-        icon=":material/slideshow:",
-        help=tr("download.help", lang),
+        icon=file.icon,
+        type="primary",
     )

@@ -177,8 +177,18 @@ def map_cmd(
 def sql(
     query: Annotated[str, typer.Argument(help="One read-only SQL query.")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Output format: table, csv or json.")
+        str,
+        typer.Option("--format", "-f", help="Output format: table, csv, json or xlsx (--out)."),
     ] = "table",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write to this file instead of the screen; a csv file gets a UTF-8 BOM "
+            "so Excel reads its Chinese.",
+        ),
+    ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds before the query is stopped.")] = 60.0,
     max_rows: Annotated[int, typer.Option(help="Most rows returned.")] = 10_000,
     warehouse: WarehouseOpt = None,
@@ -186,20 +196,42 @@ def sql(
     """查询 Run one read-only query on the published warehouse (sandboxed).
 
     Example: schoolwh sql "select * from marts.kpi_overall where period = '2025-autumn'".
+    For Excel: `schoolwh sql -f xlsx -o 结果.xlsx "..."` (or `-f csv -o 结果.csv`).
     A query starting with `--` needs `schoolwh sql -- "-- comment ..."`.
     """
     from schoolwh.sandbox import SqlError, format_result, row_count_text, run_sql
+    from schoolwh.sandbox.formatting import sheet_rows
 
-    if fmt not in ("table", "csv", "json"):
-        fail(f"Unknown format {fmt!r}: use table, csv or json.", 2)
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        fail(f"未知格式 {fmt!r}：可用 table、csv、json、xlsx / Unknown format {fmt!r}: "
+             "use table, csv, json or xlsx.", 2)  # fmt: skip
+    if fmt == "xlsx" and out is None:
+        fail("xlsx 格式需用 --out 指定文件 / the xlsx format needs --out FILE.", 2)
     try:
         result = run_sql(resolve_warehouse(warehouse), query, timeout=timeout, max_rows=max_rows)
-        text = format_result(result, fmt)  # the timeout covers the formatting too
+        if fmt == "xlsx":  # the timeout covers the formatting too
+            columns, rows = sheet_rows(result)
+        else:
+            text = format_result(result, fmt)
     except SqlError as exc:
         fail(str(exc))
-    sys.stdout.write(text)
-    if result.truncated and fmt != "table":
-        typer.echo(row_count_text(result), err=True)
+    if out is None:
+        sys.stdout.write(text)
+        if result.truncated and fmt != "table":
+            typer.echo(row_count_text(result), err=True)
+    else:
+        try:
+            if fmt == "xlsx":
+                import pandas as pd
+
+                from schoolwh.reading.downloads import to_xlsx_bytes
+
+                out.write_bytes(to_xlsx_bytes(pd.DataFrame(rows, columns=columns), "sql"))
+            else:  # utf-8-sig: the BOM that makes Excel read the file as UTF-8
+                out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        except OSError as exc:
+            fail(f"无法写入 {out} / cannot write {out}: {exc.strerror or exc}")
+        typer.echo(f"已写入 / written: {out} ({row_count_text(result)})", err=True)
 
 
 @app.command()

@@ -217,28 +217,25 @@ def test_addresses_language_and_school_picker_in_chromium(tmp_path_factory, tmp_
         "quality": "数据质量",
     }
 
-    def body(b) -> str:
-        return b.find_element(By.TAG_NAME, "body").text
-
     with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
         for page, heading in titles.items():
             browser.get(f"{url}/{page}")
             wait_for(
                 browser,
-                lambda b, h=heading: f"\n{h}\n" in body(b) and "数据截至" in body(b),
+                lambda b, h=heading: f"\n{h}\n" in body_text(b) and "数据截至" in body_text(b),
                 60,
             )
-            assert "Page not found" not in body(browser), page
+            assert "Page not found" not in body_text(browser), page
         browser.get(f"{url}/district?district={fx.D_ZHONGMOU}")
         wait_for(
             browser,
-            lambda b: "中牟县（2025年秋季学期）" in body(b) and "学校详情" in body(b),
+            lambda b: "中牟县（2025年秋季学期）" in body_text(b) and "学校详情" in body_text(b),
             60,
         )
         boxes = _box_values(browser)
         assert boxes["区县"] == "中牟县"
         assert boxes["查看学校"].startswith("中牟县城关镇第一小学")  # a school of 中牟县
-        assert "学校详情：中牟县城关镇第一小学" in body(browser)
+        assert "学校详情：中牟县城关镇第一小学" in body_text(browser)
 
         english = [
             r
@@ -248,14 +245,10 @@ def test_addresses_language_and_school_picker_in_chromium(tmp_path_factory, tmp_
         english[0].click()
         wait_for(
             browser,
-            lambda b: "District detail" in body(b) and _box_values(b).get("Period type"),
+            lambda b: "District detail" in body_text(b) and _box_values(b).get("Period type"),
             60,
         )
-        wait_for(
-            browser,
-            lambda b: _box_values(b).get("Period") == "Autumn term 2025",
-            30,
-        )
+        wait_for(browser, lambda b: _box_values(b).get("Period") == "Autumn term 2025", 30)
         boxes = _box_values(browser)
         assert boxes["Period type"] == "Term"
         chips = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"]')
@@ -344,8 +337,6 @@ def test_printing_a_page_leaves_out_the_sidebar_and_fits_a4(tmp_path_factory, tm
     """Printing 总览 gave five pages with the sidebar, a cut grid and a blank last page."""
     import base64
 
-    from selenium.webdriver.common.by import By
-
     info, text = shutil.which("pdfinfo"), shutil.which("pdftotext")
     if not (info and text):
         if require_browser():
@@ -392,12 +383,8 @@ def test_clicking_a_district_bar_opens_its_page(tmp_path_factory, tmp_path):
         bars = ranking.find_elements(By.CSS_SELECTOR, ".barlayer .point path")
         assert len(bars) == 3
         ActionChains(browser).move_to_element(bars[-1]).click().perform()  # the top bar
-        wait_for(
-            browser,
-            lambda b: "区县详情" in b.find_element(By.TAG_NAME, "body").text,
-            60,
-        )
-        body = browser.find_element(By.TAG_NAME, "body").text
+        wait_for(browser, lambda b: "区县详情" in body_text(b), 60)
+        body = body_text(browser)
         assert "/district" in browser.current_url
         # the top bar is a district at 100 %, not 金水区 (66.7 %, the page's default)
         assert "金水区（2025年秋季学期）" not in body
@@ -420,30 +407,28 @@ def test_clicking_a_district_on_the_grid_or_map_opens_its_page(tmp_path_factory,
         plot = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")[
             {"grid": 0, "map": 1}[figure]
         ]
-        # which district each clickable point stands for, in drawing order
-        names = {code: name for code, name, _ in fx.DISTRICTS}
-        owners = browser.execute_script(
+        # where each district's cell (grid) or name (map) is drawn, in page pixels from
+        # the figure's centre: the heatmap's rows, the map's text labels
+        spots = browser.execute_script(
             """
-            const out = [];
-            for (const tr of arguments[0].data) {
-              if (tr.type !== 'scatter' || !(tr.mode || '').includes('markers')) continue;
-              for (let i = 0; i < tr.x.length; i++)
-                out.push(tr.meta && tr.meta.district_code ? tr.meta.district_code : tr.y[i]);
+            const gd = arguments[0], full = gd._fullLayout, size = full._size, out = [];
+            const box = gd.getBoundingClientRect();
+            const at = (x, y) => [size.l + full.xaxis.d2p(x) - box.width / 2,
+                                  size.t + full.yaxis.d2p(y) - box.height / 2];
+            for (const tr of gd.data) {
+              if (tr.type === 'heatmap')
+                for (const y of tr.y) out.push([String(y), ...at(tr.x[0], y)]);
+              else if (tr.mode === 'text')
+                tr.text.forEach((t, i) => out.push([t.split('<br>')[0], ...at(tr.x[i], tr.y[i])]));
             }
             return out;
             """,
             plot,
         )
-        owners = [names.get(o, o) for o in owners]
-        points = plot.find_elements(By.CSS_SELECTOR, ".scatterlayer .points path")
-        assert len(points) == len(owners) and owners, owners
-        pick = next(i for i, o in enumerate(owners) if o != "金水区")  # not the default
-        ActionChains(browser).move_to_element(points[pick]).click().perform()
-        wait_for(
-            browser,
-            lambda b: "区县详情" in b.find_element(By.TAG_NAME, "body").text,
-            60,
-        )
-        body = browser.find_element(By.TAG_NAME, "body").text
+        name, dx, dy = next(s for s in spots if s[0] != "金水区")  # not the page's default
+        assert name in {n for _, n, _ in fx.DISTRICTS}, spots
+        ActionChains(browser).move_to_element_with_offset(plot, int(dx), int(dy)).click().perform()
+        wait_for(browser, lambda b: "区县详情" in body_text(b), 60)
+        body = body_text(browser)
         assert "/district" in browser.current_url
-        assert f"{owners[pick]}（2025年秋季学期）" in body, body[:300]
+        assert f"{name}（2025年秋季学期）" in body, body[:300]

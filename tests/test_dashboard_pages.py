@@ -96,7 +96,11 @@ def test_overview_shows_cards_grid_map_and_as_of(monkeypatch, dash_warehouse):
         m.value for m in at.markdown if "border-left" in m.value and "无目标值" in m.value
     ]
     assert untargeted and all(card.count("无目标值") == 1 for card in untargeted)
-    assert len(at.get("download_button")) >= 2
+    # the briefing files are made on request (a button each), not on every page view
+    makers = {b.key for b in at.button if b.key.startswith("briefing_make_")}
+    assert makers == {f"briefing_make_{k}_overview" for k in ("png", "pdf", "pptx")} or (
+        "Chromium" in shown(at) or "chromium" in shown(at)
+    )
 
 
 def test_overview_lists_the_schools_furthest_below_target(monkeypatch, dash_warehouse):
@@ -115,6 +119,51 @@ def test_overview_lists_the_schools_furthest_below_target(monkeypatch, dash_ware
     )
     assert first["距目标差距"] == "51.9%"
     assert "郑州经济技术开发区" in set(below["区县"])  # every district, not only one
+
+
+def test_a_briefing_file_is_made_under_a_spinner_then_offered(monkeypatch, dash_warehouse):
+    """The PNG/PPTX/PDF buttons took ≈ 30 s behind a greyed-out button with no word of
+    progress: now a 生成 button makes the file under a timed spinner, then the same place
+    offers the download, named in the page's language."""
+    from dashboard import page_buttons
+
+    if page_buttons._browser_problem():
+        pytest.skip(page_buttons._browser_problem())
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    names: list[str] = []  # the file names the downloads are offered under
+    offer = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, data, mimetype, kind, filename=None):
+        names.append(filename)
+        return offer(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    at = open_app(monkeypatch, dash_warehouse, "issues")
+    assert_clean(at)
+
+    def briefing_files() -> list:
+        return [b for b in at.get("download_button") if b.key.startswith("briefing_")]
+
+    assert not briefing_files()  # nothing made yet, nothing offered
+    at.button(key="briefing_make_pdf_issues").click().run(timeout=180)
+    assert_clean(at)
+    made = at.session_state[page_buttons.MADE_KEY]
+    selection, data = made[("pdf", "issues")]
+    assert data[:5] == b"%PDF-" and selection[0] == "2025-autumn"
+    assert [b.proto.label for b in briefing_files()] == ["一页摘要 PDF"]
+    # every file name in the page's language: 2025年秋季学期, not 2025-autumn
+    assert "2025年秋季学期_全域_一页摘要.pdf" in names
+    assert names and all("autumn" not in n for n in names), names
+    assert any(n.startswith("按问题类别_2025年秋季学期") for n in names), names
+    # the other two are still buttons to make them
+    assert {b.key for b in at.button if b.key.startswith("briefing_make_")} == {
+        "briefing_make_png_issues",
+        "briefing_make_pptx_issues",
+    }
+    # the file is made once: another rerun offers the same bytes without making them again
+    at.run()
+    assert at.session_state[page_buttons.MADE_KEY][("pdf", "issues")][1] is data
 
 
 def test_language_switch_to_english(monkeypatch, dash_warehouse):
@@ -341,7 +390,9 @@ def test_issue_closure_by_month_keeps_not_yet_due_apart_from_overdue(monkeypatch
     assert "按发现月份的整改情况（未到期问题不计入整改率）" in shown(at)
     charts_ = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
     closure = next(
-        c for c in charts_ if [d.get("name") for d in c["data"][:3]] == ["已整改", "已逾期", "未到期"]
+        c
+        for c in charts_
+        if [d.get("name") for d in c["data"][:3]] == ["已整改", "已逾期", "未到期"]
     )
     closed, overdue, not_due = (list(d["y"]) for d in closure["data"][:3])
     # September: I1, I2 closed, I3, I4 overdue; October: Z2 closed, Z1 overdue, K1 not yet due

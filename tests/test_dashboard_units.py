@@ -4,6 +4,7 @@ downloads, boundaries and figure builders."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import subprocess
@@ -562,3 +563,86 @@ def test_the_sample_mark_has_a_band_of_its_own_above_the_figure():
     charts.mark_sample(grid, "zh")  # labels on top: the mark goes below the grid
     mark = grid.layout.annotations[-1]
     assert (mark.y, mark.yanchor, grid.layout.margin.t, grid.layout.margin.b) == (0, "top", 120, 32)
+
+
+def test_rankings_and_grid_show_year_on_year_beside_the_previous_period():
+    """Only the cards had 同比; the ranking and the grid showed no change at all."""
+    frame = pd.DataFrame({"district_name": ["甲", "乙", "丙"], "value": [1.0, 0.96, 0.5],
+                          "unit": "ratio", "status": ["met", "near", "missed"],
+                          "kpi": "lunch_coverage"})  # fmt: skip
+    previous = pd.DataFrame({"district_name": ["甲", "乙", "丙"], "value": [0.9, 0.96, 0.6]})
+    last_year = pd.DataFrame({"district_name": ["甲", "丙"], "value": [0.8, 0.45]})  # 乙 new
+    fig = charts.ranking_bars(frame, "zh", target=1.0, previous=previous, last_year=last_year)
+    beside = {a.y: a.text for a in fig.layout.annotations if a.xref == "paper" and a.yref == "y"}
+    assert "环比 +10.0 · 同比 +20.0" in beside["甲"]
+    assert "环比 持平" in beside["乙"] and "同比" not in beside["乙"]  # no value a year before
+    assert "环比 -10.0 · 同比 +5.0" in beside["丙"]
+    assert any(a.text == "环比 · 同比（个百分点）" for a in fig.layout.annotations)
+    plain = charts.ranking_bars(frame, "zh", target=1.0)  # without last periods: no changes
+    assert not any("环比" in (a.text or "") for a in plain.layout.annotations)
+
+    rows = _kpi_rows()
+    before = rows.assign(value=[0.5, 0.925, 1.0, 0.85])
+    year_ago = rows.iloc[[0]].assign(value=0.5)
+    grid = charts.status_grid(rows, "en", previous=before, last_year=year_ago)
+    cells = grid.data[0].text
+    assert "PoP +16.7 · YoY +16.7" in cells[0][0]  # 金水区, lunch coverage
+    assert "PoP unchanged" in cells[0][1]
+    assert "PoP +5.0" in cells[1][1] and "YoY" not in cells[1][1]
+    assert "PoP" not in charts.status_grid(rows, "en").data[0].text[0][0]
+
+
+# --- exports as seen ----------------------------------------------------------------------
+def test_xlsx_columns_fit_chinese_text():
+    """Widths counted a Chinese character as one column: 学校 names were cut in Excel."""
+    frame = pd.DataFrame(
+        {
+            "学校": ["郑州市金水区文化路第一初级中学", "短名"],  # 15 wide characters = 30 columns
+            "school_code": ["4101050002", "4101050001"],
+            "说明": ["a", "b"],
+        }
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(frame))).active
+    widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
+    assert widths["A"] >= 30  # the widest cell, counted double
+    assert 10 <= widths["B"] < 20  # Latin digits count once
+    assert widths["C"] >= 4 and widths["C"] < 12  # the header 说明 (4 columns) decides
+    assert downloads.text_width("金水区 ab") == 9
+
+
+def test_sql_writes_csv_with_a_bom_and_xlsx_for_excel(tmp_path):
+    """`schoolwh sql --format csv` wrote no BOM: Excel showed the Chinese garbled."""
+    from typer.testing import CliRunner
+
+    from schoolwh.cli import app
+    from schoolwh.core.settings import STORAGE_VERSION
+
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{path}' AS wh (STORAGE_VERSION '{STORAGE_VERSION}')")
+    con.execute("CREATE SCHEMA wh.marts")
+    con.execute(
+        "CREATE TABLE wh.marts.dim_school AS SELECT * FROM (VALUES "
+        "('4101050001', '金水区实验小学', 1234.50::DECIMAL(12, 2), DATE '2025-09-01')) "
+        "t(school_code, school_name, budget_wan, opened)"
+    )
+    con.close()
+    runner = CliRunner()
+    query = "select school_name, budget_wan, opened from marts.dim_school"
+    as_csv = tmp_path / "结果.csv"
+    done = runner.invoke(app, ["sql", "-w", str(path), "-f", "csv", "-o", str(as_csv), query])
+    assert done.exit_code == 0, done.stderr
+    data = as_csv.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines()[1] == "金水区实验小学,1234.50,2025-09-01"
+    assert "1 row" in done.stderr
+    as_xlsx = tmp_path / "结果.xlsx"
+    done = runner.invoke(app, ["sql", "-w", str(path), "-f", "xlsx", "-o", str(as_xlsx), query])
+    assert done.exit_code == 0, done.stderr
+    sheet = openpyxl.load_workbook(as_xlsx).active
+    assert [c.value for c in sheet[1]] == ["school_name", "budget_wan", "opened"]
+    assert sheet["A2"].value == "金水区实验小学"
+    assert sheet["B2"].value == 1234.5  # a number Excel can sum, not text
+    assert sheet["C2"].value.date() == dt.date(2025, 9, 1)
+    no_file = runner.invoke(app, ["sql", "-w", str(path), "-f", "xlsx", query])
+    assert no_file.exit_code == 2 and "--out" in no_file.stderr

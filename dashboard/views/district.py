@@ -86,7 +86,7 @@ def _open_school(row: int) -> None:
 
 ui.table(
     tables.build(schools, tables.SCHOOLS, lang),
-    f"{district_name}_{t('district.schools', lang)}_{period}",
+    f"{district_name}_{t('district.schools', lang)}_{fmt.period(period, lang)}",
     key="schools_table",
     on_row=_open_school,
 )

@@ -69,13 +69,15 @@ if pace.empty:
 else:
     ui.chart(charts.ytd_pace(pace, lang), key="pace")
     ui.table(
-        tables.build(pace, tables.PACE, lang), f"{t('funding.pace', lang)}_{year}", key="pace_table"
+        tables.build(pace, tables.PACE, lang),
+        f"{t('funding.pace', lang)}_{fmt.period(str(year), lang)}",
+        key="pace_table",
     )
 
 st.subheader(t("funding.table", lang))
 ui.table(
     tables.build(frame, tables.FUNDING, lang),
-    f"{t('funding.table', lang)}_{year}",
+    f"{t('funding.table', lang)}_{fmt.period(str(year), lang)}",
     key="funding_table",
 )
 

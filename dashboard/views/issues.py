@@ -79,7 +79,7 @@ for column, box, title_key, spec, enum in (
         ui.chart(charts.issues_breakdown(frame, "label_text", lang), key=f"by_{column}")
         ui.table(
             tables.build(frame, spec, lang),
-            f"{t(title_key, lang)}_{period}",
+            f"{t(title_key, lang)}_{fmt.period(period, lang)}",
             key=f"{column}_table",
         )
 

@@ -64,7 +64,7 @@ else:
     with st.expander(t("overview.grid_table", lang)):
         ui.table(
             tables.matrix(by_district, lang, kpis=list(current["kpi"])),
-            f"{t('overview.grid', lang)}_{period}",
+            f"{t('overview.grid', lang)}_{fmt.period(period, lang)}",
             key="grid_table",
         )
 
@@ -108,7 +108,7 @@ if kpi is not None:
             beside = one[one["district_code"].astype(str).isin(shapes.without_boundary)]
             ui.table(
                 tables.build(beside, tables.KPI_DISTRICT, lang),
-                f"{kpi_name(kpi, lang)}_{period}_no_boundary",
+                f"{kpi_name(kpi, lang)}_{fmt.period(period, lang)}_{t('file.no_boundary', lang)}",
                 key="beside_table",
             )
         ui.chart(

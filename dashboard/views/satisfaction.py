@@ -48,7 +48,7 @@ else:
     )
     ui.table(
         tables.build(by_district, tables.SATISFACTION_DISTRICT, lang),
-        f"{t('sat.by_district', lang)}_{period}",
+        f"{t('sat.by_district', lang)}_{fmt.period(period, lang)}",
         key="district_table",
     )
 
@@ -78,12 +78,12 @@ else:
         ui.chart(charts.item_scores(items, lang, title=t("sat.items", lang)), key="items")
     ui.table(
         tables.build(groups, tables.SATISFACTION_RESPONDENT, lang),
-        f"{t('sat.by_respondent', lang)}_{period}",
+        f"{t('sat.by_respondent', lang)}_{fmt.period(period, lang)}",
         key="respondent_table",
     )
     ui.table(
         tables.build(items, tables.SATISFACTION_ITEMS, lang),
-        f"{t('sat.items', lang)}_{period}",
+        f"{t('sat.items', lang)}_{fmt.period(period, lang)}",
         key="items_table",
     )
 

@@ -985,9 +985,7 @@ def issues_per_month(frame: pd.DataFrame, lang: str, title: str | None = None) -
     return _layout(fig, title, height=340)
 
 
-def issues_closure_by_month(
-    frame: pd.DataFrame, lang: str, title: str | None = None
-) -> go.Figure:
+def issues_closure_by_month(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
     """Issues by month found, stacked: closed, overdue (open past the deadline) and not
     yet due (open within it, drawn hatched in grey: not a failure). Above each month the
     closure rate of the issues already due. `frame`: `month, closed, overdue, not_yet_due,

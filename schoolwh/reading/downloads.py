@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -51,6 +52,22 @@ def sheet_name(name: str) -> str:
     return cleaned[:31]
 
 
+def text_width(text: str) -> int:
+    """Columns `text` takes in Excel: a Chinese (wide or full-width) character takes two,
+    a combining mark none, others one; the longest line of a multi-line cell."""
+    return max(
+        sum(
+            0
+            if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf")
+            else 2
+            if unicodedata.east_asian_width(c) in ("W", "F")
+            else 1
+            for c in line
+        )
+        for line in text.split("\n")
+    )
+
+
 def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
@@ -73,7 +90,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, name: str = "data") -> bytes:
         worksheet.freeze_panes(1, 0)
         for i, col in enumerate(data.columns):
             values = ["" if v is None else str(v) for v in data[col].head(500).tolist()]
-            widest = max([len(str(col)) * 2, *(len(v) for v in values)])
+            widest = max(text_width(v) for v in [str(col), *values])
             worksheet.set_column(i, i, min(max(widest + 2, 8), _EXCEL_MAX_WIDTH))
     return buffer.getvalue()
 

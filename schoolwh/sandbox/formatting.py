@@ -238,6 +238,35 @@ def format_json(result: SqlResult) -> str:
     return "[\n  " + ",\n  ".join(objects) + "\n]\n"
 
 
+_EXACT_INT = 2**53  # Excel keeps 15 significant digits: larger whole numbers stay text
+
+
+def _sheet_value(value: Any) -> Any:
+    """One value as a spreadsheet cell: numbers, dates and booleans as themselves (so Excel
+    sums and sorts them), everything else as its csv text; NULL an empty cell."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < _EXACT_INT else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else value_text(value)
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() and value.adjusted() < 15 else value_text(value)
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is None else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value
+    return value_text(value)
+
+
+def sheet_rows(result: SqlResult) -> tuple[list[str], list[list[Any]]]:
+    """The result for a workbook: unique column names and rows of cells Excel reads as
+    numbers, dates and text (the timeout covers this too)."""
+    return _unique_names(result.columns), [
+        [_sheet_value(value) for value in row] for row in _rows(result)
+    ]
+
+
 def format_result(result: SqlResult, fmt: str) -> str:
     """The result as `table`, `csv` or `json` text, ending with a newline."""
     if fmt == "table":
