@@ -63,6 +63,7 @@ TARGETS = (
     ("province_bureau_s", "Province bureau-shaped full load, cold", 90.0, "s"),
     ("browser_first_page_s", "Dashboard first page drawn (Chromium, city)", 3.0, "s"),
     ("browser_click_worst_s", "Slowest page drawn after a click (median, city)", 1.0, "s"),
+    ("check_week_s", "`schoolwh check`, one district's week of daily rows", 3.0, "s"),
 )
 
 
@@ -361,6 +362,23 @@ def floor_agreement(floor_db: Path, warehouse: Path) -> dict[str, Any]:
     }
 
 
+def check_week(inbox: Path, out_dir: Path) -> dict[str, Any]:
+    """`schoolwh check` on one district's week of daily rows (a clerk's upload), cut from
+    the city sample's daily file: the whole command, interpreter start included."""
+    import polars as pl
+
+    first = min(inbox.glob("participation_*.csv"))
+    rows = pl.read_csv(first, schema_overrides={"school_code": pl.String, "date": pl.Date})
+    district = rows["school_code"].str.slice(0, 6).mode()[0]
+    week = sorted(rows["date"].unique())[:7]
+    part = rows.filter(pl.col("school_code").str.starts_with(district) & pl.col("date").is_in(week))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / "week.csv"
+    part.write_csv(target, date_format="%Y-%m-%d")
+    run = run_child(_cli("check", str(target)), WORK / "logs" / "check_week.log")
+    return {**run, "rows": part.height, "district": district}
+
+
 def _free_port() -> int:
     import socket
 
@@ -416,6 +434,7 @@ def summary(results: dict[str, Any]) -> dict[str, float | None]:
         "browser_click_worst_s": (
             max(browser["after_click_s"].values()) if browser.get("after_click_s") else None
         ),
+        "check_week_s": results.get("check_week", {}).get("seconds"),
     }
 
 
@@ -665,6 +684,8 @@ def main(argv: list[str] | None = None) -> int:
             True,
         )
         if name == "city":
+            step("schoolwh check on one district's week of daily rows")
+            results["check_week"] = check_week(WORK / name / "inbox", WORK / name / "check")
             step(f"dashboard in Chromium on the city warehouse ({args.browser_rounds} rounds)")
             results["browser"] = browser_pages(warehouse, args.browser_rounds)
     if not args.city_only:

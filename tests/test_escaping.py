@@ -5,7 +5,8 @@ in every figure (labels, hover text, titles) and in the briefing's figures, SVGs
 The hostile names are built into a real warehouse (the dashboard fixture with three names
 replaced before the dbt build), then every page is run with AppTest and every figure
 checked: markdown is rendered with a CommonMark parser (what Streamlit's markdown follows)
-and figure text is checked for tags other than the charts' own `<br>`, `<b>` and `<extra>`.
+and figure text is checked for tags other than the charts' own `<br>`, `<b>`, `<extra>` and
+small-print `<span style=…>`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ BOLD_NAME = "**x**[点我](http://127.0.0.1:9/p)"
 HOSTILE = (IMAGE_NAME, LINK_NAME, BOLD_NAME)
 
 # the tags the charts write themselves; anything else in figure text came from the data
-_OWN_TAGS = re.compile(r"</?(br|b|extra)>")
+# the charts' own markup: line breaks, bold, hover extras and small print (a styled span)
+_OWN_TAGS = re.compile(r"</?(br|b|extra)>|<span style='[a-z0-9:;#.\- ]*'>|</span>")
 _MARKDOWN = MarkdownIt("commonmark")
 
 

@@ -55,15 +55,13 @@ def schoolwh(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_check_answers_fast_and_publishes_nothing(tmp_path):
+def test_check_of_a_districts_week_publishes_nothing(tmp_path):
+    """How fast it answers is `make bench`'s figure (`check_week_s`), not a timed test."""
     path = week_of_daily_rows(tmp_path / "日报.csv")
     wh = tmp_path / "warehouse.duckdb"
-    started = time.perf_counter()
     r = schoolwh("check", str(path), "-w", str(wh), cwd=tmp_path)
-    elapsed = time.perf_counter() - started
     assert r.returncode == 0, r.stdout + r.stderr
     assert "840 行导入 landed" in r.stdout and "check passed" in r.stdout
-    assert elapsed < 3.0, elapsed
     assert not wh.exists() and not (tmp_path / "archive").exists()
 
 

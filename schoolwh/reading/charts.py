@@ -660,17 +660,18 @@ def ranking_bars(
     else:
         fig.update_xaxes(range=[0, top * 1.05])
     fig = _layout(fig, title, height=max(240, (40 if compared else 30) * len(rows) + 120))
-    fig.update_layout(margin={"r": 190 if compared else 90, "t": (80 if title else 30) + 16})
+    fig.update_layout(margin={"r": 160 if compared else 90, "t": (80 if title else 30) + 16})
     if compared and unit in (None, "ratio"):
         fig.add_annotation(
             text=t("chart.changes_in_points", lang),
             xref="paper",
             yref="paper",
             x=1.01,
-            y=1.0,
-            yshift=8,
+            y=0,
+            xshift=18,  # clear of the axis' last tick label
+            yshift=-6,
             xanchor="left",
-            yanchor="bottom",
+            yanchor="top",  # under the values, clear of the target's label above
             showarrow=False,
             font={"size": 10, "color": "#555555"},
         )
@@ -1026,7 +1027,7 @@ def issues_closure_by_month(frame: pd.DataFrame, lang: str, title: str | None = 
             hoverinfo="skip",
         )
     )
-    fig.update_layout(barmode="stack", bargap=0.35)
+    fig.update_layout(barmode="stack", bargap=0.35, legend={"traceorder": "normal"})
     top = float(max(totals.max() if len(totals) else 0, 1))
     fig.update_yaxes(range=[0, top * 1.25], tickvals=_count_ticks(top * 1.25))
     return _layout(fig, title, height=360)
