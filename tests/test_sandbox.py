@@ -286,7 +286,7 @@ def test_refusal_carries_duckdb_message(
     query = statement.format(tmp=outside.as_posix(), warehouse=warehouse.as_posix())
     outcome = cli.invoke(app, ["sql", "--warehouse", str(warehouse), query])
     assert outcome.exit_code == 1
-    assert outcome.stderr.startswith("Query refused: ")
+    assert outcome.stderr.startswith("查询被拒绝 / Query refused: ")
     assert duckdb_says in outcome.stderr
     assert "hidden-value" not in outcome.output
     assert outcome.stdout == ""
@@ -304,7 +304,7 @@ def test_refusal_raises_sql_error(
     query = statement.format(tmp=outside.as_posix(), warehouse=warehouse.as_posix())
     with pytest.raises(SqlError) as caught:
         run_sql(warehouse, query)
-    assert str(caught.value).startswith("Query refused: ")
+    assert str(caught.value).startswith("查询被拒绝 / Query refused: ")
     assert duckdb_says in str(caught.value)
 
 
@@ -586,7 +586,7 @@ def test_raw_free_text_cannot_be_read(private_warehouse: Path, query: str) -> No
     with pytest.raises(SqlError) as info:
         run_sql(private_warehouse, query)
     message = str(info.value)
-    assert message.startswith("Query refused:")
+    assert message.startswith("查询被拒绝 / Query refused:")
     assert not any(secret in message for secret in SECRETS)
 
 

@@ -96,6 +96,9 @@ def timeout_message(timeout: float) -> str:
     return _timeout_message(timeout)
 
 
+REFUSED = "查询被拒绝 / Query refused: "  # how every refusal begins, Chinese first
+
+
 def _too_large_message(rows: str, max_bytes: int) -> str:
     size = f"{max_bytes / 1024**2:g} MB"
     return (
@@ -144,10 +147,11 @@ def _raise_for(reply: dict[str, Any], warehouse: Path, timeout: float, max_bytes
     if kind == "timeout":
         raise SqlError(_timeout_message(timeout))
     if kind == "refused":
-        raise SqlError(f"Query refused: {message}")
+        raise SqlError(f"{REFUSED}{message}")
     if kind == "multiple":
         raise SqlError(
-            f"Query refused: run one statement per call; this text holds {message} statements."
+            f"{REFUSED}每次只能运行一条语句，这里有 {message} 条 / run one statement per call; "
+            f"this text holds {message} statements."
         )
     if kind == "empty":
         raise SqlError("No query given: pass one SQL statement.")

@@ -190,9 +190,9 @@ def _protected_message() -> str:
         for column in cols
     )
     return (
+        f"原始自由文本（{listed}）可能含个人信息，不能在此查询；请列出需要的其他列，不要用 * / "
         f"raw free text ({listed}) may hold personal data and cannot be read here; "
-        "name the other columns you need instead of * "
-        "(原始自由文本可能含个人信息，不能在此查询；请列出需要的其他列，不要用 *)"
+        "name the other columns you need instead of *"
     )
 
 
