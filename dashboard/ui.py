@@ -133,7 +133,11 @@ PRINT_CSS = """<style>
 
 
 def jurisdiction(wh: Warehouse) -> str:
-    """The jurisdiction's name from its districts' codes (郑州市), else 全域."""
+    """The place the overall KPIs are of: a district's own extract names the district
+    (金水区), else the jurisdiction from its districts' codes (郑州市), else 全域."""
+    own = q.overall_place(wh)
+    if own:
+        return own
     codes = tuple(str(c) for c in q.districts(wh)["district_code"])
     return _jurisdiction(codes, lang())
 

@@ -379,3 +379,30 @@ def test_an_identity_provider_can_stand_in_for_passwords(tmp_path, monkeypatch):
         assert "登录" in labels and "使用单位统一身份认证登录" in labels
     finally:
         st_config.set_option("server.address", None)
+
+
+def test_a_districts_own_figures_are_named_for_the_district_not_the_city(tmp_path):
+    """A district leader's overview once read 郑州市全市指标 over their district's own figures."""
+    from schoolwh.briefing.scope import whole_label
+    from schoolwh.reading import queries as q
+    from schoolwh.reading.connection import Warehouse
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    own = Warehouse(ensure_extract(wh, (A,)))
+    try:
+        assert q.overall_place(own) == "金水区"
+        assert whole_label(q.overall_place(own), "zh") == "全区"
+    finally:
+        own.close()
+    whole = Warehouse(wh)
+    try:
+        assert q.overall_place(whole) is None  # the published warehouse: the city
+    finally:
+        whole.close()
+    AccountStore(wh).set_district_sees_city(True)
+    write_extracts(wh, [(A,)])
+    city = Warehouse(extract_path(wh, (A,)))
+    try:
+        assert q.overall_place(city) is None  # the city's figures: named for the city
+    finally:
+        city.close()

@@ -72,7 +72,10 @@ class Scope:
     def place(self) -> str:
         """The title's place: 郑州市 or 郑州市金水区."""
         if self.district_name:
-            if self.jurisdiction and self.jurisdiction != tr("scope.jurisdiction", self.lang):
+            if self.jurisdiction and self.jurisdiction not in (
+                tr("scope.jurisdiction", self.lang),
+                self.district_name,  # a district's own extract
+            ):
                 sep = " " if self.lang == "en" else ""
                 return f"{self.jurisdiction}{sep}{self.district_name}"
             return self.district_name
@@ -239,6 +242,7 @@ def resolve_scope(
         district_code=code,
         district_name=name,
         district_count=count,
-        jurisdiction=place or jurisdiction_name(codes, lang),
+        # a district's extract (its overall figures are its own) is about the district
+        jurisdiction=place or q.overall_place(wh) or jurisdiction_name(codes, lang),
         lang=lang,
     )

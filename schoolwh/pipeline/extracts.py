@@ -106,6 +106,14 @@ def _write_one(
         con.execute("create schema marts")
         for table in marts:
             _copy_mart(con, table, districts, city_allowed)
+        # what this file is: its districts, and whether kpi_overall holds the city's
+        # figures or the district's own (then the pages and briefings say 金水区, not 全市)
+        con.execute(
+            "create table marts.extract_scope as select d.code as district_code, "
+            "n.district_name, ? as overall_is_city from scope_districts d "
+            "left join src.marts.dim_district n on n.district_code = d.code",
+            [bool(city_allowed or len(districts) != 1)],
+        )
         _copy_audit(con)
         con.execute("checkpoint")
     finally:

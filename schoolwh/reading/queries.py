@@ -91,6 +91,26 @@ def districts(wh: Warehouse) -> pd.DataFrame:
     )
 
 
+def overall_place(wh: Warehouse) -> str | None:
+    """The district's name when this file is a district's extract whose overall figures
+    are the district's own (schoolwh/pipeline/extracts.py); None for the whole warehouse
+    (or an extract that may show the city's figures): the place the overall KPIs are of."""
+    found = wh.query(
+        "select count(*) as n from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'extract_scope'"
+    )
+    if not int(found["n"].iloc[0]):
+        return None
+    scope = wh.query(
+        "select district_code, district_name, overall_is_city from marts.extract_scope "
+        "order by district_code"
+    )
+    if scope.empty or bool(scope["overall_is_city"].all()):
+        return None
+    names = scope["district_name"].fillna(scope["district_code"])
+    return "、".join(str(n) for n in names)
+
+
 def school_values(wh: Warehouse, column: str) -> list[str]:
     """Distinct stages or locations of active schools (for the filters)."""
     sql = {
