@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import math
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +26,12 @@ from expectations import suites_marts, suites_raw
 from expectations.spec import CRITICAL, Check, SuiteSpec
 from expectations.thresholds import EXAMPLES_PER_CHECK
 from schoolwh.core.audit import CheckResult
+
+# Great Expectations imports pyspark when the optional Spark extra is installed, and pyspark
+# warns about the pandas version on import: noise for a clerk's load, not about their data.
+warnings.filterwarnings(
+    "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+)
 
 RESULT_FORMAT = {
     "result_format": "SUMMARY",
