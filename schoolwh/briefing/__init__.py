@@ -16,7 +16,7 @@ from pathlib import Path
 
 from schoolwh.briefing import export, names
 from schoolwh.briefing.compose import compose
-from schoolwh.briefing.data import load_data
+from schoolwh.briefing.data import BriefingData, load_data
 from schoolwh.briefing.deck import Picture
 from schoolwh.briefing.export import ExportError
 from schoolwh.briefing.figures import TOPICS, FigureItem, build_figures
@@ -111,17 +111,39 @@ def render_briefing(
     formats: tuple[str, ...] = ("png", "svg"),
 ) -> tuple[Scope, list[tuple[str, dict[str, bytes]]], bytes, int]:
     """Build a briefing in memory: (scope, [(figure name, format → bytes)], deck, slides)."""
+    _check_topics(topics)
+    scope, data = _read(warehouse, period, district, lang, jurisdiction)
+    named, deck, slides = _render(data, topics, kpis, formats)
+    return scope, named, deck, slides
+
+
+def _check_topics(topics: Collection[str]) -> None:
     unknown = set(topics) - set(TOPICS)
     if unknown:
         raise BriefingError(f"Unknown topics {sorted(unknown)}; topics: {', '.join(TOPICS)}.")
+
+
+def _read(
+    warehouse: Path, period: str, district: str | None, lang: str, jurisdiction: str | None
+) -> tuple[Scope, BriefingData]:
+    """The request checked against the warehouse, and everything a briefing shows of it."""
     wh = _open(Path(warehouse))
     try:
         scope = resolve_scope(wh, period, district=district, lang=lang, jurisdiction=jurisdiction)
-        data = load_data(wh, scope)
+        return scope, load_data(wh, scope)
     except WarehouseError as exc:
         raise BriefingError(f"数据仓库无法读取 / The warehouse cannot be read: {exc}") from exc
     finally:
         wh.close()
+
+
+def _render(
+    data: BriefingData,
+    topics: Collection[str],
+    kpis: Collection[str] | None,
+    formats: tuple[str, ...],
+) -> tuple[list[tuple[str, dict[str, bytes]]], bytes, int]:
+    """The figures (by name and format) and the deck drawn from the data."""
     items = build_figures(data, topics, kpis)
     # Chromium and the CJK font are checked here, after the request itself was checked:
     # a mistyped period gets its own message on a machine without a browser too.
@@ -136,7 +158,7 @@ def render_briefing(
         (name, {f: image[f] for f in formats})
         for name, image in zip(_unique_names(items), images, strict=True)
     ]
-    return scope, named, deck.to_bytes(), len(deck.prs.slides)
+    return named, deck.to_bytes(), len(deck.prs.slides)
 
 
 def render_summary(
@@ -148,14 +170,7 @@ def render_summary(
     jurisdiction: str | None = None,
 ) -> tuple[Scope, bytes]:
     """The one-page A4 summary (PDF) of a period for the jurisdiction or one district."""
-    wh = _open(Path(warehouse))
-    try:
-        scope = resolve_scope(wh, period, district=district, lang=lang, jurisdiction=jurisdiction)
-        data = load_data(wh, scope)
-    except WarehouseError as exc:
-        raise BriefingError(f"数据仓库无法读取 / The warehouse cannot be read: {exc}") from exc
-    finally:
-        wh.close()
+    scope, data = _read(warehouse, period, district, lang, jurisdiction)
     return scope, summary_pdf(data)
 
 
@@ -179,20 +194,11 @@ def make_briefing(
     when Chromium or the CJK font is missing, each with one sentence to show as it is.
     """
     started = time.perf_counter()
-    scope, named, deck_bytes, slides = render_briefing(
-        warehouse,
-        period,
-        district=district,
-        lang=lang,
-        jurisdiction=jurisdiction,
-        topics=topics,
-        kpis=kpis,
-    )
-    summary = None
-    if "kpis" in topics:  # drawn by Chromium, as the figures are
-        _, summary = render_summary(
-            warehouse, period, district=district, lang=lang, jurisdiction=jurisdiction
-        )
+    _check_topics(topics)
+    scope, data = _read(warehouse, period, district, lang, jurisdiction)  # read once
+    named, deck_bytes, slides = _render(data, topics, kpis, ("png", "svg"))
+    # drawn by Chromium, as the figures are
+    summary = summary_pdf(data) if "kpis" in topics else None
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
