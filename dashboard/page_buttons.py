@@ -19,6 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.ui import jurisdiction
 from schoolwh.briefing import PPTX_MIME
 from schoolwh.briefing import downloads as bd
 from schoolwh.briefing.export import missing_requirements
@@ -76,13 +77,14 @@ def briefing_downloads(
     shown_period = fmt.period(period, lang)
     title = t(_TITLE_KEYS.get(page, f"{page}.title"), lang)
     deck_page = None if page in ("overview", "district") else title
+    place = jurisdiction(wh)  # 全市 / 全县 … in the file names of the whole jurisdiction
     files = (
         _File(
             "png",
             tr("download.figures", lang),
             t("download.make_figures", lang),
             lambda: bd.page_figures_zip(warehouse, page, period, district=district, lang=lang),
-            bd.figures_file_name(shown_period, district_name, lang, title),
+            bd.figures_file_name(shown_period, district_name, lang, title, jurisdiction=place),
             bd.ZIP_MIME,
             ":material/image:",
         ),
@@ -91,7 +93,7 @@ def briefing_downloads(
             tr("download.summary", lang),
             t("download.make_summary", lang),
             lambda: bd.page_summary(warehouse, period, district=district, lang=lang),
-            bd.summary_file_name(shown_period, district_name, lang),
+            bd.summary_file_name(shown_period, district_name, lang, jurisdiction=place),
             bd.PDF_MIME,
             ":material/picture_as_pdf:",
         ),
@@ -100,7 +102,7 @@ def briefing_downloads(
             tr("download.deck", lang),
             t("download.make_deck", lang),
             lambda: bd.page_deck(warehouse, page, period, district=district, lang=lang),
-            bd.deck_file_name(shown_period, district_name, lang, deck_page),
+            bd.deck_file_name(shown_period, district_name, lang, deck_page, jurisdiction=place),
             PPTX_MIME,
             ":material/slideshow:",
         ),

@@ -120,7 +120,7 @@ def deck(briefing):
 @pytest.mark.timeout(300)
 def test_command_writes_every_figure_and_the_deck(briefing, demo_warehouse):
     written = {p.name for p in briefing.files}
-    scope = "全域"
+    scope = "全市"  # 郑州市, a city: 全市 in the file names (全域 only for an unknown kind)
     expected = {f"{PERIOD}_{scope}_简报.pptx"}
     for _kpi, name, value, _status in expected_kpis(demo_warehouse):
         if value is None:
@@ -415,8 +415,8 @@ def test_dashboard_downloads_png_and_page_deck(demo_warehouse):
     prs = Presentation(io.BytesIO(deck_bytes))
     titles = [slide_title(s) for s in list(prs.slides)[1:]]
     assert titles == ["结论与建议", "指标概览", "满意率"]
-    assert bd.deck_file_name(PERIOD, None, "zh", "satisfaction") == (
-        "2025-autumn_全域_简报-satisfaction.pptx"
+    assert bd.deck_file_name(PERIOD, None, "zh", "satisfaction", jurisdiction="郑州市") == (
+        "2025-autumn_全市_简报-satisfaction.pptx"
     )
 
 
@@ -471,6 +471,19 @@ def test_file_names_are_stable_and_safe():
         "2025_all-districts_Budget-execution_rate.svg"
     )
     assert names.safe_part('a:b*c?"d<e>f|g') == "a_b_c_d_e_f_g"
+    # the whole jurisdiction by its kind: 全市 for a city, 全县 for a county, 全域 unknown
+    assert bd.deck_file_name(PERIOD, None, "zh", jurisdiction="登封县") == (
+        "2025-autumn_全县_简报.pptx"
+    )
+    assert bd.summary_file_name(PERIOD, None, "zh", jurisdiction="全域") == (
+        "2025-autumn_全域_一页摘要.pdf"
+    )
+    assert bd.summary_file_name(PERIOD, None, "en", jurisdiction="郑州市") == (
+        "2025-autumn_all-districts_one-page-summary.pdf"
+    )
+    assert bd.figures_file_name(PERIOD, "金水区", "zh", "区县", jurisdiction="郑州市") == (
+        "2025-autumn_金水区_图表-区县.zip"
+    )
 
 
 def test_quality_only_deck_needs_no_browser_and_is_replaced(monkeypatch, demo_warehouse, tmp_path):
@@ -566,7 +579,7 @@ def pdf_facts(path: Path) -> tuple[dict[str, str], str]:
 @pytest.mark.browser
 def test_briefing_writes_a_one_page_a4_summary_with_searchable_chinese(briefing, demo_warehouse):
     path = briefing.summary_pdf
-    assert path.name == f"{PERIOD}_全域_一页摘要.pdf" and path in briefing.files
+    assert path.name == f"{PERIOD}_全市_一页摘要.pdf" and path in briefing.files
     facts, text = pdf_facts(path)
     assert facts["Pages"] == "1"
     width, height = (float(x) for x in facts["Page size"].split()[0:3:2])

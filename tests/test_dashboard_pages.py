@@ -153,7 +153,7 @@ def test_a_briefing_file_is_made_under_a_spinner_then_offered(monkeypatch, dash_
     assert data[:5] == b"%PDF-" and selection[0] == "2025-autumn"
     assert [b.proto.label for b in briefing_files()] == ["一页摘要 PDF"]
     # every file name in the page's language: 2025年秋季学期, not 2025-autumn
-    assert "2025年秋季学期_全域_一页摘要.pdf" in names
+    assert "2025年秋季学期_全市_一页摘要.pdf" in names  # 郑州市: 全市, not 全域
     assert names and all("autumn" not in n for n in names), names
     assert any(n.startswith("按问题类别_2025年秋季学期") for n in names), names
     # the other two are still buttons to make them

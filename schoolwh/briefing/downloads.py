@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from schoolwh.briefing import PPTX_MIME, names, render_briefing, render_summary
 from schoolwh.briefing.export import PRINT_SCALE, ImageRequest, render
 from schoolwh.briefing.labels import tr
+from schoolwh.briefing.scope import file_scope
 from schoolwh.briefing.summary import PDF_MIME
 
 __all__ = [
@@ -92,10 +93,15 @@ def page_deck(
 
 
 def deck_file_name(
-    period: str, district_name: str | None, lang: str, page: str | None = None
+    period: str,
+    district_name: str | None,
+    lang: str,
+    page: str | None = None,
+    *,
+    jurisdiction: str,
 ) -> str:
     """`2025-autumn_金水区_简报.pptx` (the command's name), with the page for a page's deck."""
-    scope = district_name or tr("scope.all_file", lang)
+    scope = file_scope(jurisdiction, district_name, lang)
     name = tr("fig.deck", lang)
     if page and page not in ("overview", "district"):
         name = f"{name}-{page}"
@@ -134,13 +140,17 @@ def page_summary(
     return render_summary(warehouse, period, district=district, lang=lang)[1]
 
 
-def summary_file_name(period: str, district_name: str | None, lang: str) -> str:
+def summary_file_name(
+    period: str, district_name: str | None, lang: str, *, jurisdiction: str
+) -> str:
     """`2025-autumn_金水区_一页摘要.pdf` (the name `schoolwh briefing` gives it)."""
-    scope = district_name or tr("scope.all_file", lang)
+    scope = file_scope(jurisdiction, district_name, lang)
     return names.file_name(period, scope, tr("fig.summary", lang), "pdf")
 
 
-def figures_file_name(period: str, district_name: str | None, lang: str, page: str) -> str:
-    """`2025-autumn_全域_图表-overview.zip`."""
-    scope = district_name or tr("scope.all_file", lang)
+def figures_file_name(
+    period: str, district_name: str | None, lang: str, page: str, *, jurisdiction: str
+) -> str:
+    """`2025-autumn_全市_图表-overview.zip`."""
+    scope = file_scope(jurisdiction, district_name, lang)
     return names.file_name(period, scope, f"{tr('fig.figures', lang)}-{page}", "zip")

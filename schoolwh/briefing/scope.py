@@ -66,7 +66,7 @@ class Scope:
     @property
     def file_label(self) -> str:
         """The scope as it appears in file names."""
-        return self.district_name or tr("scope.all_file", self.lang)
+        return file_scope(self.jurisdiction, self.district_name, self.lang)
 
     @property
     def place(self) -> str:
@@ -189,6 +189,14 @@ def whole_label(jurisdiction: str, lang: str) -> str:
     if lang != "zh":
         return tr("scope.all", lang)
     return _WHOLE.get(str(jurisdiction).strip()[-1:], tr("scope.all", lang))
+
+
+def file_scope(jurisdiction: str, district_name: str | None, lang: str) -> str:
+    """A briefing's scope in file names: the district (金水区), else the whole jurisdiction
+    as a reader says it (全市, 全县 …; 全域 when its kind is unknown), `all-districts` (en)."""
+    if district_name:
+        return district_name
+    return whole_label(jurisdiction, lang) if lang == "zh" else tr("scope.all_file", lang)
 
 
 def jurisdiction_name(codes: list[str], lang: str) -> str:
