@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import runpy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -303,9 +303,24 @@ def status_legend() -> None:
     )
 
 
-def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
-    """KPI cards: name, value, status badge, target and change against the last period."""
+def issue_notes(
+    wh: Warehouse, period_type: str, period: str, district: str | None = None
+) -> dict[str, str]:
+    """The note under 问题整改率 when issues found in the period are open but not yet due:
+    they count in its denominator, and a leader should not read them as late."""
+    pending = q.issues_not_yet_due(wh, period_type, period, district)
+    if not pending:
+        return {}
+    return {"issue_closure_rate": t("kpi.not_yet_due", lang(), n=fmt.number(pending, lang()))}
+
+
+def kpi_cards(
+    cards: Sequence[charts.KpiCard], per_row: int = 4, notes: Mapping[str, str] | None = None
+) -> None:
+    """KPI cards: name, value, status badge, target and change against the last period;
+    `notes` (by KPI) adds a line under a card's detail."""
     current = lang()
+    notes = notes or {}
     for start in range(0, len(cards), per_row):
         columns = st.columns(per_row)
         for column, card in zip(columns, cards[start : start + per_row], strict=False):
@@ -334,7 +349,13 @@ def kpi_cards(cards: Sequence[charts.KpiCard], per_row: int = 4) -> None:
                         else ""
                     )
                     + f'<div style="color:#777;font-size:0.8em">{html.escape(card.detail)}</div>'
-                    "</div>",
+                    + (
+                        f'<div style="color:#777;font-size:0.8em">'
+                        f"{html.escape(notes[card.kpi])}</div>"
+                        if card.kpi in notes
+                        else ""
+                    )
+                    + "</div>",
                     unsafe_allow_html=True,
                 )
 

@@ -373,6 +373,8 @@ def test_issues_page_rates_open_list_and_breakdowns(monkeypatch, dash_warehouse)
     assert f"数据截至 {fx.AS_OF_ZH}" in text
     assert i18n.kpi_name("issue_closure_rate", "zh") in text
     assert "42.9%" in text  # 3 of 7 issues found in the term are closed
+    # K1 is open but not yet due: the card says so instead of letting it read as late
+    assert "其中 1 个问题未到整改期限，不算逾期" in text
     open_list = table_with(at, "逾期天数")
     assert open_list.iloc[0]["问题编号"] == "I3" and open_list.iloc[0]["逾期天数"] == "44"
     assert "K1" in set(open_list["问题编号"])  # open, not yet due
@@ -399,6 +401,13 @@ def test_issue_closure_by_month_keeps_not_yet_due_apart_from_overdue(monkeypatch
     assert (closed, overdue, not_due) == ([2, 1], [2, 1], [0, 1])
     # October's rate counts the due issues only: 1 of 2, not 1 of 3
     assert list(closure["data"][3]["text"]) == ["到期整改率 50.0%", "到期整改率 50.0%"]
+    # September's card has nothing pending: no note
+    at.selectbox(key="f_period_type").set_value("month").run()
+    at.selectbox(key="f_period_month").set_value("2025-09").run()
+    assert_clean(at)
+    assert "未到整改期限" not in shown(at)
+    at.selectbox(key="f_period_month").set_value("2025-10").run()
+    assert "其中 1 个问题未到整改期限，不算逾期" in shown(at)
 
 
 # --- data quality ---------------------------------------------------------------------------

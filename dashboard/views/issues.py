@@ -35,7 +35,11 @@ else:
     before = q.kpi_district(wh, period_type, previous, district) if previous else None
 current = current[current["kpi"].isin(q.kpis_of_topic(wh, "issues"))]
 if not current.empty:
-    ui.kpi_cards(charts.kpi_cards(current, before, lang, fmt.period(previous, lang)), per_row=3)
+    ui.kpi_cards(
+        charts.kpi_cards(current, before, lang, fmt.period(previous, lang)),
+        per_row=3,
+        notes=ui.issue_notes(wh, period_type, period, district),
+    )
     st.caption(t("filter.school_scope_note", lang))
 
 # per month ------------------------------------------------------------------------------

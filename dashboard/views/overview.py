@@ -40,7 +40,8 @@ last_year = q.kpi_overall(wh, period_type, year_ago) if year_ago else None
 ui.kpi_cards(
     charts.kpi_cards(
         current, before, lang, fmt.period(previous, lang), last_year, fmt.period(year_ago, lang)
-    )
+    ),
+    notes=ui.issue_notes(wh, period_type, period),
 )
 ui.status_legend()
 

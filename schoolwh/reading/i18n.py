@@ -228,6 +228,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.vs_prev": ("较{period}", "vs {period}"),
     "kpi.no_prev": ("无上期数据", "No previous period"),
     "kpi.n": ("样本 {n}", "n = {n}"),
+    "kpi.not_yet_due": (
+        "其中 {n} 个问题未到整改期限，不算逾期",
+        "{n} of them not yet due: open, not late",
+    ),
     "kpi.value": ("数值", "Value"),
     "kpi.status": ("状态", "Status"),
     "kpi.numerator": ("分子", "Numerator"),

@@ -598,6 +598,23 @@ def issues_closure_by_month(
     )
 
 
+def issues_not_yet_due(
+    wh: Warehouse, period_type: str, period: str, district: str | None = None
+) -> int:
+    """Issues found in the period that are still open but within their deadline on the
+    as-of date: they are in 问题整改率's denominator without being late (docs/kpis.md)."""
+    frame = wh.query(
+        f"""
+        select count(*) as n
+        from marts.fct_issues i
+        where {_ISSUE_PERIOD} and (? is null or i.district_code = ?)
+            and not i.is_closed and not i.is_overdue
+        """,
+        (period_type, period, district, district),
+    )
+    return int(frame["n"].iloc[0]) if not frame.empty else 0
+
+
 def issues_breakdown(
     wh: Warehouse,
     column: str,
