@@ -208,10 +208,13 @@ PAGE_TITLES = {
     "issues": "问题整改",
     "quality": "数据质量",
 }
+# Whole: the page's run has ended (the app's last element, `schoolwh-drawn`, names the
+# page), nothing is running any more, and every chart is drawn.
 _DRAWN = """
-const want = arguments[0];
+const [want, page] = arguments;
 const h1 = document.querySelector('h1');
 if (!h1 || h1.textContent.trim() !== want) return false;
+if (!document.querySelector(`.schoolwh-drawn[data-page="${page}"]`)) return false;
 if (document.querySelector('[data-testid="stStatusWidget"]')) return false;  // still running
 const charts = [...document.querySelectorAll('.js-plotly-plot')];
 return charts.every(c => c.querySelector('.main-svg'));
@@ -257,7 +260,7 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
                 wait = WebDriverWait(browser, 120, poll_frequency=0.02)
                 t0 = time.perf_counter()
                 browser.get(f"{url}/overview")
-                wait.until(lambda b: b.execute_script(_DRAWN, PAGE_TITLES["overview"]))
+                wait.until(lambda b: b.execute_script(_DRAWN, PAGE_TITLES["overview"], "overview"))
                 first.append(time.perf_counter() - t0)
                 for page in clicks:
                     link = browser.find_element(
@@ -265,7 +268,7 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
                     )
                     t0 = time.perf_counter()
                     link.click()
-                    wait.until(lambda b, p=page: b.execute_script(_DRAWN, PAGE_TITLES[p]))
+                    wait.until(lambda b, p=page: b.execute_script(_DRAWN, PAGE_TITLES[p], p))
                     clicks[page].append(time.perf_counter() - t0)
             finally:
                 browser.quit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import runpy
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -373,6 +374,39 @@ def chart(fig: Any, key: str | None = None, districts: pd.DataFrame | None = Non
     区县 page."""
     if st.session_state.get(SAMPLE_KEY):
         fig = charts.mark_sample(fig, lang())
+    _show(fig, key, districts)
+
+
+def plot(
+    builder: Callable[..., Any],
+    *args: Any,
+    key: str,
+    districts: pd.DataFrame | None = None,
+    **kwargs: Any,
+) -> None:
+    """`chart(builder(*args, **kwargs))`, the figure built once for the same data and
+    kept for every session: building a Plotly figure costs far more than its query, and
+    a leader clicking back to a page should not wait for it again."""
+    sample = bool(st.session_state.get(SAMPLE_KEY))
+    name = f"{builder.__module__}.{builder.__qualname__}"  # the key: a function is not hashed
+    _show(_built(builder, name, args, kwargs, lang() if sample else None), key, districts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _built(
+    _builder: Callable[..., Any],
+    name: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    sample_lang: str | None,
+) -> Any:
+    """A figure keyed by its builder and the data it is built from (hashed by value); the
+    sample mark goes on here, so nothing changes the shared figure afterwards."""
+    fig = _builder(*args, **kwargs)
+    return charts.mark_sample(fig, sample_lang) if sample_lang else fig
+
+
+def _show(fig: Any, key: str | None, districts: pd.DataFrame | None) -> None:
     if districts is None or key is None:
         st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key, theme=None)
         return
@@ -453,7 +487,7 @@ def table(
     row = st.container(horizontal=True)
     row.download_button(
         t("download.csv", current),
-        data=downloads.to_csv_bytes(tbl.export),
+        data=partial(downloads.to_csv_bytes, tbl.export),  # made when clicked
         file_name=f"{stem}.csv",
         mime=downloads.CSV_MIME,
         key=f"{key}_csv",
@@ -462,7 +496,7 @@ def table(
     )
     row.download_button(
         t("download.xlsx", current),
-        data=downloads.to_xlsx_bytes(tbl.export, name),
+        data=partial(downloads.to_xlsx_bytes, tbl.export, name),
         file_name=f"{stem}.xlsx",
         mime=downloads.XLSX_MIME,
         key=f"{key}_xlsx",

@@ -47,18 +47,24 @@ left, right = st.columns(2)
 with left:
     by_program = frame.groupby("program", as_index=False)[["allocated", "spent"]].sum()
     by_program["label"] = [enum_label("program", p, lang) for p in by_program["program"]]
-    ui.chart(
-        charts.funding_bars(by_program, "label", lang, title=t("funding.by_program", lang)),
+    ui.plot(
+        charts.funding_bars,
+        by_program,
+        "label",
+        lang,
+        title=t("funding.by_program", lang),
         key="by_program",
     )
 with right:
     by_district = frame.groupby("district_name", as_index=False, sort=False)[
         ["allocated", "spent"]
     ].sum()
-    ui.chart(
-        charts.funding_bars(
-            by_district, "district_name", lang, title=t("funding.by_district", lang)
-        ),
+    ui.plot(
+        charts.funding_bars,
+        by_district,
+        "district_name",
+        lang,
+        title=t("funding.by_district", lang),
         key="by_district",
     )
 
@@ -67,7 +73,7 @@ pace = q.budget_pace(wh, int(year), district)
 if pace.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.chart(charts.ytd_pace(pace, lang), key="pace")
+    ui.plot(charts.ytd_pace, pace, lang, key="pace")
     ui.table(
         tables.build(pace, tables.PACE, lang),
         f"{t('funding.pace', lang)}_{fmt.period(str(year), lang)}",

@@ -48,14 +48,14 @@ monthly = q.issues_per_month(wh, district, stage, location)
 if monthly.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.chart(charts.issues_per_month(monthly, lang), key="per_month")
+    ui.plot(charts.issues_per_month, monthly, lang, key="per_month")
 
 st.subheader(t("issues.closure_by_month", lang))
 closure = q.issues_closure_by_month(wh, district, stage, location)
 if closure.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.chart(charts.issues_closure_by_month(closure, lang), key="closure_by_month")
+    ui.plot(charts.issues_closure_by_month, closure, lang, key="closure_by_month")
 
 # open and overdue -------------------------------------------------------------------------
 st.subheader(t("issues.open_list", lang))
@@ -80,7 +80,7 @@ for column, box, title_key, spec, enum in (
             st.caption(t("empty.no_rows", lang))
             continue
         frame["label_text"] = [enum_label(enum, v, lang) for v in frame["label"]]
-        ui.chart(charts.issues_breakdown(frame, "label_text", lang), key=f"by_{column}")
+        ui.plot(charts.issues_breakdown, frame, "label_text", lang, key=f"by_{column}")
         ui.table(
             tables.build(frame, spec, lang),
             f"{t(title_key, lang)}_{fmt.period(period, lang)}",

@@ -42,8 +42,12 @@ by_district = by_district[by_district["denominator"].fillna(0) > 0]
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.chart(
-        charts.satisfaction_intervals(by_district, "district_name", lang, target=target),
+    ui.plot(
+        charts.satisfaction_intervals,
+        by_district,
+        "district_name",
+        lang,
+        target=target,
         key="by_district",
     )
     ui.table(
@@ -68,14 +72,13 @@ else:
     groups["denominator"] = groups["responses"]
     left, right = st.columns(2)
     with left:
-        ui.chart(
-            charts.satisfaction_intervals(groups, "label", lang, target=target),
-            key="by_respondent",
+        ui.plot(
+            charts.satisfaction_intervals, groups, "label", lang, target=target, key="by_respondent"
         )
     items = q.satisfaction_items(wh, period_type, period, district, stage, location)
     items["item_label"] = [enum_label("score_item", i, lang) for i in items["item"]]
     with right:
-        ui.chart(charts.item_scores(items, lang, title=t("sat.items", lang)), key="items")
+        ui.plot(charts.item_scores, items, lang, title=t("sat.items", lang), key="items")
     ui.table(
         tables.build(groups, tables.SATISFACTION_RESPONDENT, lang),
         f"{t('sat.by_respondent', lang)}_{fmt.period(period, lang)}",
