@@ -646,3 +646,45 @@ def test_sql_writes_csv_with_a_bom_and_xlsx_for_excel(tmp_path):
     assert sheet["C2"].value.date() == dt.date(2025, 9, 1)
     no_file = runner.invoke(app, ["sql", "-w", str(path), "-f", "xlsx", query])
     assert no_file.exit_code == 2 and "--out" in no_file.stderr
+
+
+def test_a_figure_is_built_once_for_the_same_data_and_marked_when_sample():
+    """ui.plot keeps a built figure for every session: the same data is not built again
+    (building costs more than the query), other data is, and the sample mark is part of
+    the key, so a real warehouse's figure never carries it."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import ui
+
+    ui._built.clear()  # figures kept by earlier tests in this process
+
+    def page():
+        import pandas as pd
+        import plotly.graph_objects as go
+        import streamlit as st
+
+        from dashboard import ui
+
+        def bars(frame, title):
+            st.session_state["built"] = st.session_state.get("built", 0) + 1
+            return go.Figure(go.Bar(x=list(frame["x"]), y=list(frame["y"])), {"title": title})
+
+        st.session_state[ui.SAMPLE_KEY] = st.session_state.get("sample", False)
+        frame = pd.DataFrame({"x": ["a", "b"], "y": [1, st.session_state.get("y", 2)]})
+        ui.plot(bars, frame, "t", key="bars")
+
+    at = AppTest.from_function(page).run()
+    at.run()
+    assert not at.exception and at.session_state["built"] == 1  # the second run reused it
+    at.session_state["y"] = 3
+    at.run()
+    assert at.session_state["built"] == 2  # other data: built again
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert not spec["layout"].get("annotations")
+    at.session_state["sample"] = True
+    at.run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert at.session_state["built"] == 3
+    assert [a["text"] for a in spec["layout"]["annotations"]] == [i18n.t("sample.label", "zh")]
