@@ -59,6 +59,13 @@ def shown(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def cards(at: AppTest) -> list[str]:
+    """The markup of each KPI card on the page (all cards are one element, a grid)."""
+    marker = '<div class="schoolwh-card">'
+    grids = [m.value for m in at.markdown if marker in m.value]
+    return [card for grid in grids for card in grid.split(marker)[1:]]
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -92,9 +99,7 @@ def test_overview_shows_cards_grid_map_and_as_of(monkeypatch, dash_warehouse):
     assert "郑州经济技术开发区" in set(beside["区县"])
     assert len(at.get("plotly_chart")) >= 3  # grid, map, ranking
     # a KPI without a target says 无目标值 once (the badge), not twice
-    untargeted = [
-        m.value for m in at.markdown if "border-left" in m.value and "无目标值" in m.value
-    ]
+    untargeted = [card for card in cards(at) if "无目标值" in card]
     assert untargeted and all(card.count("无目标值") == 1 for card in untargeted)
     # the briefing files are made on request (a button each), not on every page view
     makers = {b.key for b in at.button if b.key.startswith("briefing_make_")}
@@ -129,16 +134,23 @@ def test_a_briefing_file_is_made_under_a_spinner_then_offered(monkeypatch, dash_
 
     if page_buttons._browser_problem():
         pytest.skip(page_buttons._browser_problem())
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     names: list[str] = []  # the file names the downloads are offered under
     offer = MemoryMediaFileStorage.load_and_get_id
+    defer = MediaFileManager.add_deferred  # a table's CSV/XLSX: made when clicked
 
     def record(self, data, mimetype, kind, filename=None):
         names.append(filename)
         return offer(self, data, mimetype, kind, filename)
 
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        names.append(file_name)
+        return defer(self, data_callable, mimetype, coordinates, file_name, **kw)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     at = open_app(monkeypatch, dash_warehouse, "issues")
     assert_clean(at)
 
@@ -212,6 +224,48 @@ def test_district_page_cards_trends_schools_and_drill_down(monkeypatch, dash_war
 
     at.selectbox(key="f_district_stage").set_value("junior").run()
     assert list(table_with(at, "学校")["学校"]) == ["金水区文化路初级中学"]
+
+
+def _card(at: AppTest, kpi: str, lang: str = "zh") -> str:
+    """The markup of the KPI card named by `kpi`."""
+    name = f">{i18n.kpi_name(kpi, lang)}</div>"
+    found = [card for card in cards(at) if name in card]
+    assert len(found) == 1, (kpi, found)
+    return found[0]
+
+
+def test_district_cards_say_the_rank_and_its_change(monkeypatch, dash_warehouse):
+    """No rank or rank change anywhere: each card of 区县 says the district's place among
+    the districts and how it moved since the previous period (2025 spring term)."""
+    at = open_app(monkeypatch, dash_warehouse, "district")
+    assert_clean(at)
+    # 金水区: 2 of 3 schools serve lunch, last of the 3 districts now and in spring
+    assert "第 3 名（共 3 个）· 名次不变" in _card(at, "lunch_coverage")
+    # fewer days to close is better: 7.5 days beats 中牟县's 11 (the zone has none)
+    assert "第 1 名（共 2 个）" in _card(at, "median_days_to_close")
+    assert "并列第 1 名（共 3 个）" in _card(at, "issue_closure_rate")  # 50 % like 中牟县
+    assert "较上期" not in _card(at, "issue_closure_rate")  # no issues closed in spring
+    at.selectbox(key="district").set_value(fx.D_ZHONGMOU).run()
+    assert_clean(at)
+    # 中牟县 met the most after-school demand of the two with a value in spring, the least
+    # of the three now
+    assert "第 3 名（共 3 个）· 较上期 ↓2" in _card(at, "after_school_demand_met")
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert "Rank 3 of 3 · ↓2 vs previous" in _card(at, "after_school_demand_met", "en")
+    assert "Joint rank 1 of 3 · rank unchanged" in _card(at, "lunch_coverage", "en")
+
+
+def test_the_overview_ranking_writes_ranks_beside_the_values(monkeypatch, dash_warehouse):
+    """The ranking's tied districts say so, with their rank change, beside the value."""
+    at = open_app(monkeypatch, dash_warehouse, "overview")
+    assert_clean(at)
+    annotations = [
+        a.get("text", "")
+        for element in at.get("plotly_chart")
+        for a in json.loads(element.proto.spec)["layout"].get("annotations", [])
+    ]
+    assert any("并列第1名 不变" in a for a in annotations)  # lunch coverage: two at 100 %
+    assert any("第3名 不变" in a for a in annotations)
 
 
 def test_school_picker_follows_the_district(monkeypatch, dash_warehouse):

@@ -480,6 +480,30 @@ def test_months_without_school_days_are_gaps_not_missing():
     assert line.connectgaps is False
 
 
+def test_trend_panels_are_each_kpis_own_trend_in_one_figure():
+    """The 区县 page draws its KPI trends as one figure (a panel each): every panel keeps
+    its KPI's fitted axis, target and gaps; the target is explained once."""
+    rows = _trend_rows(["2025-06", "2025-09"], [0.90, 0.97])
+    days = _trend_rows(["2025-09", "2025-10"], [20.0, 30.0], target=15.0).assign(
+        kpi="issue_median_days", unit="days"
+    )
+    series = pd.concat([rows, days], ignore_index=True)
+    kpis = ["lunch_demand_met", "issue_median_days"]
+    fig = charts.trend_panels(series, kpis, "zh")
+    assert [a.text for a in fig.layout.annotations] == [i18n.kpi_name(k, "zh") for k in kpis]
+    for i, kpi in enumerate(kpis):
+        one = charts.trend_vs_target(series[series["kpi"] == kpi], kpi, "zh")
+        axis = fig.layout[f"yaxis{i + 1 if i else ''}"]
+        assert list(axis.range) == list(one.layout.yaxis.range)
+        assert axis.tickformat == one.layout.yaxis.tickformat  # % for shares, days plain
+        panel = [tr for tr in fig.data if tr.yaxis == f"y{i + 1 if i else ''}"]
+        assert [list(tr.x) for tr in panel] == [list(tr.x) for tr in one.data]
+    first = [tr for tr in fig.data if tr.yaxis == "y"][0]
+    assert first.y[1] is None or first.y[1] != first.y[1]  # July, August: gaps
+    targets = [tr for tr in fig.data if tr.name == i18n.t("chart.target", "zh")]
+    assert len(targets) == 2 and [tr.showlegend for tr in targets] == [True, False]
+
+
 def test_ranking_labels_stay_clear_of_the_target_and_the_axis_stops_at_100():
     """The dashed target ran through the value labels and the axis ran on to 120 %."""
     frame = pd.DataFrame({"district_name": ["甲", "乙", "丙"], "value": [1.0, 0.96, 0.5],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import page_buttons, ui
-from schoolwh.reading import charts, tables
+from schoolwh.reading import charts, ranks, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
 from schoolwh.reading.i18n import kpi_name, t
@@ -25,8 +25,16 @@ names = q.districts(wh).set_index("district_code")["district_name"]
 district_name = str(names.get(district, district))
 
 # KPI cards ------------------------------------------------------------------------------
-current = q.kpi_district(wh, period_type, period, district)
-before = q.kpi_district(wh, period_type, previous, district) if previous else None
+# Every district's rows of the period and the previous one (as many queries as reading
+# this district's alone; the overview reads the same): the cards' ranks come from them.
+everyone = q.kpi_district(wh, period_type, period)
+everyone_before = q.kpi_district(wh, period_type, previous) if previous else None
+current = everyone[everyone["district_code"] == district]
+before = (
+    everyone_before[everyone_before["district_code"] == district]
+    if everyone_before is not None
+    else None
+)
 ui.heading(t("district.cards", lang, district=district_name, period=fmt.period(period, lang)))
 if current.empty:
     st.caption(t("empty.no_rows", lang))
@@ -35,8 +43,15 @@ else:
     last_year = q.kpi_district(wh, period_type, year_ago, district) if year_ago else None
     ui.kpi_cards(
         charts.kpi_cards(
-            current, before, lang, fmt.period(previous, lang), last_year, fmt.period(year_ago, lang)
-        )
+            current,
+            before,
+            lang,
+            fmt.period(previous, lang),
+            last_year,
+            fmt.period(year_ago, lang),
+            ranks=ranks.of_district(everyone, everyone_before, district),
+        ),
+        per_row=3,  # a district's cards carry its rank too: room for it on one line
     )
     ui.status_legend()
 
@@ -55,13 +70,8 @@ else:
         format_func=lambda k: kpi_name(k, lang),
         key="f_trend_kpis",
     )
-    columns = st.columns(2)
-    for i, kpi in enumerate(chosen):
-        with columns[i % 2]:
-            ui.chart(
-                charts.trend_vs_target(series[series["kpi"] == kpi], kpi, lang),
-                key=f"trend_{kpi}",
-            )
+    if chosen:  # one figure, a panel per KPI
+        ui.plot(charts.trend_panels, series[series["kpi"].isin(chosen)], chosen, lang, key="trends")
     if chosen:
         with st.expander(t("district.trends", lang)):
             ui.table(
@@ -106,8 +116,11 @@ if school_code is not None:
     if daily is None or daily.empty:
         st.caption(t("empty.no_rows", lang))
     else:
-        ui.chart(
-            charts.daily_participation(daily, lang, title=t("district.daily", lang)),
+        ui.plot(
+            charts.daily_participation,
+            daily,
+            lang,
+            title=t("district.daily", lang),
             key="school_daily",
         )
         ui.table(

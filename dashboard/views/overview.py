@@ -51,14 +51,13 @@ st.subheader(t("overview.grid", lang))
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.chart(
-        charts.status_grid(
-            by_district,
-            lang,
-            kpis=list(current["kpi"]),
-            previous=q.kpi_district(wh, period_type, previous) if previous else None,
-            last_year=q.kpi_district(wh, period_type, year_ago) if year_ago else None,
-        ),
+    ui.plot(
+        charts.status_grid,
+        by_district,
+        lang,
+        kpis=list(current["kpi"]),
+        previous=q.kpi_district(wh, period_type, previous) if previous else None,
+        last_year=q.kpi_district(wh, period_type, year_ago) if year_ago else None,
         key="grid",
         districts=q.districts(wh),
     )
@@ -88,7 +87,7 @@ if kpi is not None:
     left, right = st.columns([3, 2])
     with left:
         if shapes.geojson["features"]:
-            ui.chart(
+            ui.chart(  # not ui.plot: hashing the boundaries would cost what building does
                 charts.district_map(one, shapes, kpi, lang, has_target),
                 key="map",
                 districts=q.districts(wh),
@@ -112,15 +111,14 @@ if kpi is not None:
                 f"{kpi_name(kpi, lang)}_{fmt.period(period, lang)}_{t('file.no_boundary', lang)}",
                 key="beside_table",
             )
-        ui.chart(
-            charts.ranking_bars(
-                one,
-                lang,
-                target=float(target.iloc[0]) if has_target else None,
-                title=t("overview.ranking", lang),
-                previous=q.kpi_district_one(wh, period_type, previous, kpi) if previous else None,
-                last_year=q.kpi_district_one(wh, period_type, year_ago, kpi) if year_ago else None,
-            ),
+        ui.plot(
+            charts.ranking_bars,
+            one,
+            lang,
+            target=float(target.iloc[0]) if has_target else None,
+            title=t("overview.ranking", lang),
+            previous=q.kpi_district_one(wh, period_type, previous, kpi) if previous else None,
+            last_year=q.kpi_district_one(wh, period_type, year_ago, kpi) if year_ago else None,
             key="ranking",
             districts=q.districts(wh),
         )

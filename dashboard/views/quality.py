@@ -98,10 +98,15 @@ if selection is not None:
         st.caption(t("empty.no_rows", lang))
     else:
         target = completeness["target"].dropna()
-        ui.chart(
-            charts.ranking_bars(
-                completeness, lang, target=float(target.iloc[0]) if len(target) else None
-            ),
+        earlier = fmt.previous_period(period_type, period)  # for each district's rank change
+        ui.plot(
+            charts.ranking_bars,
+            completeness,
+            lang,
+            target=float(target.iloc[0]) if len(target) else None,
+            previous=q.kpi_district_one(wh, period_type, earlier, "reporting_completeness")
+            if earlier
+            else None,
             key="completeness",
         )
         ui.table(

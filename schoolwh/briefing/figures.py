@@ -113,7 +113,13 @@ def kpi_figure(data: BriefingData, kpi: str) -> FigureItem | None:
         name = tr("fig.satisfaction", lang)
     else:
         frame, label = _highlight(frame, data)
-        fig = charts.ranking_bars(frame, lang, target=target, label_col=label)
+        fig = charts.ranking_bars(
+            frame,
+            lang,
+            target=target,
+            label_col=label,
+            previous=data.districts_of(kpi, previous=True),  # 环比 and each rank's change
+        )
         fig = _title(
             fig, f"{kpi_name(kpi, lang)} · {t('overview.ranking', lang)} · {scope.period_label}"
         )

@@ -12,9 +12,10 @@ import pandas as pd
 from schoolwh.briefing.data import BriefingData
 from schoolwh.briefing.labels import TEXT, tr
 from schoolwh.reading import formatting as fmt
+from schoolwh.reading import ranks
 from schoolwh.reading import status as st_
-from schoolwh.reading.charts import lower_is_better
 from schoolwh.reading.i18n import enum_label, kpi_name, status_label, t
+from schoolwh.reading.ranks import lower_is_better
 
 MAX_NAMES = 5
 BELOW = ("near", "missed")
@@ -187,52 +188,48 @@ def largest_change(data: BriefingData, kpi: str) -> str | None:
     )
 
 
+def _rank_change(rank: ranks.Rank, lang: str) -> str:
+    """The rank's change as the sentence carries it (，较上期上升 2 位 / 下降 / the same rank);
+    nothing without a previous rank."""
+    if rank.change is None:
+        return ""
+    if rank.change == 0:
+        return tr("find.rank_same", lang)
+    return tr("find.rank_up" if rank.change > 0 else "find.rank_down", lang, n=abs(rank.change))
+
+
 def rank(data: BriefingData, kpi: str) -> str | None:
-    """A district's rank among the districts (ties share a rank), and the whole
-    jurisdiction's value."""
+    """A district's rank among the districts (ties share a rank) and its change since the
+    previous period, and the whole jurisdiction's value."""
     scope = data.scope
     lang = scope.lang
     frame = data.districts_of(kpi)
     if frame.empty or scope.district_code is None:
         return None
-    rows = frame[frame["value"].notna()]
-    mine = rows[rows["district_code"] == scope.district_code]
-    if mine.empty:
+    before = data.districts_of(kpi, previous=True)
+    mine = ranks.by_key(frame, before if not before.empty else None).get(scope.district_code)
+    if mine is None:
         return None
-    value = float(mine["value"].iloc[0])
-    direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else None
-    if lower_is_better(direction):
-        ahead = int((rows["value"] < value).sum())
-    else:
-        ahead = int((rows["value"] > value).sum())
     overall = data.overall_row(kpi)
     overall_text = _value(_get(overall, "value"), _unit(overall), lang)
-    tied = int((rows["value"] == value).sum())
-    if tied == len(rows) and tied > 1:  # "第 1 名（共 16 个）" when all 16 share 100 %
+    if mine.sharing == mine.of and mine.of > 1:  # "第 1 名（共 16 个）" when all 16 share 100 %
+        row = frame[frame["district_code"] == scope.district_code].iloc[0]
         text = tr(
             "find.rank_all_tied",
             lang,
-            n=len(rows),
-            value=_value(value, _unit(mine.iloc[0]), lang),
-            whole=scope.whole,
-            overall=overall_text,
-        )
-    elif tied > 1:
-        text = tr(
-            "find.rank_tied",
-            lang,
-            n=len(rows),
-            rank=ahead + 1,
-            others=tied - 1,
+            n=mine.of,
+            value=_value(row["value"], _unit(row), lang),
             whole=scope.whole,
             overall=overall_text,
         )
     else:
         text = tr(
-            "find.rank_whole",
+            "find.rank_tied" if mine.tied else "find.rank_whole",
             lang,
-            n=len(rows),
-            rank=ahead + 1,
+            n=mine.of,
+            rank=mine.rank,
+            others=mine.sharing - 1,
+            change=_rank_change(mine, lang),
             whole=scope.whole,
             overall=overall_text,
         )

@@ -7,17 +7,23 @@ palette and glyphs of `schoolwh.reading.status`; every label comes from `schoolw
 
 from __future__ import annotations
 
+import html
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from schoolwh.reading import formatting as fmt
+from schoolwh.reading import ranks as rk
 from schoolwh.reading import status as st_
 from schoolwh.reading.geo import MapData
 from schoolwh.reading.i18n import kpi_name, status_label, t
+from schoolwh.reading.ranks import lower_is_better
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 SERIES = {
@@ -136,15 +142,10 @@ class KpiCard:
     delta: float | None
     delta_text: str
     delta_is_good: bool | None  # None when there is nothing to compare or no direction
-    detail: str  # numerator / denominator or sample size
+    detail: str  # the district's rank and its change, then numerator / denominator or sample
     yoy_text: str = ""  # 同比: the change on the same period a year before, when it exists
     yoy_is_good: bool | None = None
-
-
-def lower_is_better(direction: Any) -> bool:
-    """Whether a smaller value is better: the KPI's `direction` as the warehouse gives it
-    (marts.kpi_definitions, carried by every KPI row)."""
-    return direction == "lower_is_better"
+    rank: rk.Rank | None = None  # a district's place among the districts on this KPI
 
 
 def _change_text(delta: float, unit: str | None, lang: str, label: str | None) -> str:
@@ -223,11 +224,14 @@ def kpi_cards(
     previous_label: str | None = None,
     last_year: pd.DataFrame | None = None,
     last_year_label: str | None = None,
+    ranks: dict[str, rk.Rank] | None = None,
 ) -> list[KpiCard]:
     """Cards for one period: value, target, status and change against the previous period.
 
     `current` / `previous`: rows of kpi_overall (or one district of kpi_district) with
     `kpi, value, target, status, unit` and optionally `direction, numerator, denominator`.
+    `ranks`: a district's rank by KPI (`ranks.of_district`), written first on the card's
+    detail line: 第 3 名（共 16 个）· 较上期 ↑2.
     """
     prev_values: dict[str, Any] = {}
     if previous is not None and not previous.empty:
@@ -263,6 +267,9 @@ def kpi_cards(
             )
         else:
             detail = ""
+        rank = (ranks or {}).get(kpi) if value is not None else None
+        if rank is not None:
+            detail = rk.joined(rk.text(rank, lang), detail)
         cards.append(
             KpiCard(
                 kpi=kpi,
@@ -279,6 +286,7 @@ def kpi_cards(
                 delta_text=delta_text,
                 delta_is_good=good,
                 detail=detail,
+                rank=rank,
                 **_year_on_year(kpi, value, unit, row, last_year, last_year_label, lang),
             )
         )
@@ -574,6 +582,26 @@ def district_map(
     return _layout(fig, height=520)
 
 
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def text_width(text: str, size: float) -> float:
+    """About how many pixels `text` (Plotly markup allowed) takes at font `size`: a Chinese
+    character or full-width sign is as wide as the font is high, anything else about 0.6 of
+    it. Enough to give a column of labels its margin."""
+    plain = html.unescape(_TAGS.sub("", text))
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.6 * size for c in plain)
+
+
+def _rank_label(rank: rk.Rank, lang: str) -> str:
+    """A district's rank beside its value in a ranking: 第3名 ↑2 (a move up in blue, down
+    in orange, as on the cards)."""
+    colour = "#555555"  # lower-case hex, as in the figures' other spans
+    if rank.change:
+        colour = "#0072b2" if rank.change > 0 else "#d55e00"
+    return f" <span style='font-size:11px;color:{colour}'>{rk.short(rank, lang)}</span>"
+
+
 def ranking_bars(
     frame: pd.DataFrame,
     lang: str,
@@ -588,7 +616,12 @@ def ranking_bars(
     环比 and 同比 when `previous` / `last_year` (`<label_col>, value` of the previous period
     and of the same period a year before) hold it.
 
-    `frame`: `<label_col>, value, unit, status` (and optionally `direction`).
+    Every district's rank (ties share it) and its change since `previous` are in its hover;
+    beside the value too when the chart has a change of rank or a tie to show (the order
+    of the bars says the rest): `✔ 95.0% 第3名 ↑2`.
+
+    `frame`: `<label_col>, value, unit, status` (and optionally `direction`, and
+    `district_code` to match `previous` by).
     """
     rows = frame.copy()
     unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else None
@@ -606,13 +639,25 @@ def ranking_bars(
         for k, v in zip(keys, rows["value"], strict=False)
     ]
     labels = _labels(rows, label_col)
-    before = _values_by(previous, label_col)
-    year_ago = _values_by(last_year, label_col)
+    # the other periods' rows are matched by district code where every frame has it (a
+    # briefing's label "▶ 金水区" is its own), else by the label
+    others = [f for f in (previous, last_year) if f is not None]
+    key = (
+        "district_code"
+        if "district_code" in rows and all("district_code" in f for f in others)
+        else label_col
+    )
+    before = _values_by(previous, key)
+    year_ago = _values_by(last_year, key)
     changes = [
         comparisons(v, unit, before.get(n), year_ago.get(n), lang)
-        for n, v in zip(rows[label_col], rows["value"], strict=True)
+        for n, v in zip(rows[key], rows["value"], strict=True)
     ]
     compared = any(changes)
+    places = rk.by_key(rows, previous, key)
+    rank_of = [places.get(k) for k in rows[key]]
+    beside = any(r is not None and (r.tied or r.change is not None) for r in rank_of)
+    rank_short = [_rank_label(r, lang) if r is not None and beside else "" for r in rank_of]
     fig = go.Figure(
         go.Bar(
             x=values,
@@ -625,19 +670,24 @@ def ranking_bars(
             },
             text=text,
             textposition="none",  # written in their own column, clear of bars and target
-            customdata=[status_label(k if k != "no_target" else None, lang) for k in keys],
+            customdata=[
+                status_label(k if k != "no_target" else None, lang)
+                + (f"<br>{rk.text(r, lang)}" if r is not None else "")
+                for k, r in zip(keys, rank_of, strict=True)
+            ],
             hovertemplate="%{y}: %{text}<br>%{customdata}<extra></extra>",
             showlegend=False,
         )
     )
     # the values in a column right of the plot: never under the target line or each other
-    for label, value_text, change in zip(labels, text, changes, strict=True):
+    for label, value_text, place, change in zip(labels, text, rank_short, changes, strict=True):
         fig.add_annotation(
             x=1.01,
             xref="paper",
             y=label,
             yref="y",
             text=value_text
+            + place
             + (f"<br><span style='font-size:10px;color:#555555'>{change}</span>" if change else ""),
             align="left",
             showarrow=False,
@@ -660,7 +710,14 @@ def ranking_bars(
     else:
         fig.update_xaxes(range=[0, top * 1.05])
     fig = _layout(fig, title, height=max(240, (40 if compared else 30) * len(rows) + 120))
-    fig.update_layout(margin={"r": 160 if compared else 90, "t": (80 if title else 30) + 16})
+    # the right margin holds the widest value column line (value and rank; the changes)
+    widest = max(
+        [text_width(f"{v}{p}", 12) for v, p in zip(text, rank_short, strict=True)]
+        + [text_width(c, 10) for c in changes],
+        default=0.0,
+    )
+    right = max(160 if compared else 90, math.ceil(widest) + 30)
+    fig.update_layout(margin={"r": right, "t": (80 if title else 30) + 16})
     if compared and unit in (None, "ratio"):
         fig.add_annotation(
             text=t("chart.changes_in_points", lang),
@@ -729,6 +786,48 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
     if unit != "days":
         fig.update_yaxes(tickformat=".0%")
     return _layout(fig, kpi_name(kpi, lang), height=300)
+
+
+def trend_panels(series: pd.DataFrame, kpis: list[str], lang: str) -> go.Figure:
+    """Several KPIs by month as small multiples, two to a row: each panel is
+    `trend_vs_target` of one KPI (its own fitted axis, target, status markers and gaps),
+    drawn as one figure, which a browser draws far faster than a figure per KPI.
+
+    `series`: `kpi, period, value, target, status, unit` rows of the KPIs, any order.
+    """
+    cols = 2 if len(kpis) > 1 else 1
+    rows = max(1, math.ceil(len(kpis) / cols))
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[_p(kpi_name(k, lang)) for k in kpis],
+        vertical_spacing=min(0.6 / rows, 0.16),
+        horizontal_spacing=0.08,
+    )
+    legend_shown = False
+    for i, kpi in enumerate(kpis):
+        row, col = i // cols + 1, i % cols + 1
+        one = trend_vs_target(series[series["kpi"] == kpi], kpi, lang)
+        for trace in one.data:
+            is_target = trace.name == t("chart.target", lang)
+            trace.showlegend = is_target and not legend_shown  # 目标值 explained once
+            legend_shown = legend_shown or is_target
+            fig.add_trace(trace, row=row, col=col)
+        fig.update_yaxes(
+            range=one.layout.yaxis.range, tickformat=one.layout.yaxis.tickformat, row=row, col=col
+        )
+        months = len(one.data[0].x) if one.data else 0
+        # a label every few months, level: two years of months side by side stay legible
+        fig.update_xaxes(tickangle=0, dtick=math.ceil(months / 6) or 1, row=row, col=col)
+    # each panel's title at its left edge, like a figure's own title
+    for annotation, i in zip(fig.layout.annotations, range(len(kpis)), strict=False):
+        domain = fig.layout[f"xaxis{i + 1 if i else ''}"].domain
+        annotation.update(x=domain[0], xanchor="left", yshift=6, font={"family": FONT, "size": 14})
+    _layout(fig, None, height=80 + 270 * rows)
+    return fig.update_layout(
+        margin={"t": 70},
+        legend={"yref": "container", "y": 1, "yanchor": "top", "x": 0, "xanchor": "left"},
+    )
 
 
 def _every_month(frame: pd.DataFrame) -> pd.DataFrame:
