@@ -9,8 +9,8 @@
   up), only when the district had a rank in the previous period (of the same period type:
   the caller passes that period's rows).
 
-Used by the cards of 区县, the ranking charts and the briefing's findings; nothing here
-reads the warehouse or imports Streamlit.
+Used by the cards of 区县, the ranking charts and the briefing's findings (docs/kpis.md,
+"Ranks and comparisons"); nothing here reads the warehouse or imports Streamlit.
 """
 
 from __future__ import annotations
