@@ -250,6 +250,10 @@ def test_district_cards_say_the_rank_and_its_change(monkeypatch, dash_warehouse)
     # 中牟县 met the most after-school demand of the two with a value in spring, the least
     # of the three now
     assert "第 3 名（共 3 个）· 较上期 ↓2" in _card(at, "after_school_demand_met")
+    assert "未到整改期限" not in _card(at, "issue_closure_rate")
+    at.selectbox(key="district").set_value(fx.D_DEVZONE).run()  # K1: open, not yet due
+    assert "其中 1 个问题未到整改期限，不算逾期" in _card(at, "issue_closure_rate")
+    at.selectbox(key="district").set_value(fx.D_ZHONGMOU).run()
     at.sidebar.radio(key="lang").set_value("en").run()
     assert "Rank 3 of 3 · ↓2 vs previous" in _card(at, "after_school_demand_met", "en")
     assert "Joint rank 1 of 3 · rank unchanged" in _card(at, "lunch_coverage", "en")

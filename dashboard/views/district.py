@@ -52,6 +52,7 @@ else:
             ranks=ranks.of_district(everyone, everyone_before, district),
         ),
         per_row=3,  # a district's cards carry its rank too: room for it on one line
+        notes=ui.issue_notes(wh, period_type, period, district),
     )
     ui.status_legend()
 
