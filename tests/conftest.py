@@ -115,6 +115,11 @@ def require_browser() -> bool:
     return os.environ.get("REQUIRE_BROWSER") == "1"
 
 
+def require_office() -> bool:
+    """REQUIRE_OFFICE=1 (CI): the LibreOffice rendering tests fail instead of skipping."""
+    return os.environ.get("REQUIRE_OFFICE") == "1"
+
+
 def chromium_path() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)

@@ -6,13 +6,21 @@ CJK SC, the font the figures are drawn with) for Latin and East Asian text, with
 GB2312 charset and sans-serif hints PowerPoint uses to substitute a Chinese sans-serif
 (Microsoft YaHei on bureau PCs) where it is not installed; the theme's Simplified Chinese
 font is Microsoft YaHei. Status colours and glyphs come from `schoolwh.reading.status`.
+
+Geometry comes from one place: the slide frame's constants below (margins, title bar, body,
+footer rule) and a measure of text in the deck's font (`_ems`, `_lines`). Tables are laid
+out from their text (`table_layout`: column widths, row heights, font size, the rows that
+fit above the footer), titles take the largest size that fits their box, and whatever
+stands under a table is placed from the table's laid-out height. `tests/test_deck_render.py`
+renders the deck in LibreOffice and checks that no text is lost, cut or overlapping.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -38,13 +46,33 @@ FONT = "Noto Sans CJK SC"
 FALLBACK_FONT = "Microsoft YaHei"
 _FONT_HINTS = {"panose": "020B0500000000000000", "pitchFamily": "34", "charset": "-122"}
 
+# The geometry every slide shares (EMU); slides place their content from these.
 SLIDE_W = Emu(12_192_000)  # 13.333 in: PowerPoint's 16:9
 SLIDE_H = Emu(6_858_000)  # 7.5 in
 MARGIN = Inches(0.45)
 BAR_H = Inches(0.85)
 FOOTER_Y = Inches(7.08)
+FOOTER_RULE_Y = FOOTER_Y - Inches(0.04)  # nothing of a slide's body reaches below
 BODY_TOP = Inches(1.1)
 BODY_BOTTOM = Inches(6.95)
+BODY_RIGHT = SLIDE_W - MARGIN
+GAP = Inches(0.12)  # between a table and the note under it
+NOTE_H = Inches(0.35)  # one line of 11 pt text
+CHIP_H = Inches(0.36)  # a status badge
+
+# Text measure, for sizing chips and table rows before any renderer sees them (Noto Sans
+# CJK, erring wide): a Chinese character or full-width sign is one em; Latin letters,
+# digits and % as below, other signs 0.6 em, a space 0.25 em; LibreOffice adds about a quarter em
+# between Chinese and Latin text; bold is 6 % wider; a line is 1.45 em high (ascent 1.16 +
+# descent 0.29).
+EM_WIDE, EM_SIGN, EM_SPACE, EM_AUTOSPACE, EM_BOLD = 1.0, 0.6, 0.25, 0.25, 1.06
+EM_LATIN = {"wide": 0.9, "upper": 0.68, "lower": 0.55, "digit": 0.58}
+LINE_EM = 1.45
+FILL = 0.95  # wrap at 95 % of the measured room: renderers differ a little
+CELL_PAD_X = Inches(0.08)
+CELL_PAD_Y = Inches(0.03)
+BOX_PAD = Inches(0.05)  # a text box's inner margin (PowerPoint's default top and bottom)
+SUBTITLE_W = Inches(3.3)  # the title bar's right part: scope and period, or the as-of date
 
 NAVY = "1F3A5F"
 ACCENT = "0072B2"
@@ -174,12 +202,8 @@ def _chip(slide: Slide, left, top, status: object, lang: str, size: float = 12):
     key = style.key
     label = status_label(key if key != "no_target" else None, lang)
     text = f"{style.glyph} {label}"
-    # full-width characters take about one em, the others about half of one
-    ems = sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in text)
-    width = Emu(int(Pt(size) * (ems + 1.4)))
-    chip = _rect(
-        slide, left, top, width, Inches(0.36), style.colour, shape=MSO_SHAPE.ROUNDED_RECTANGLE
-    )
+    width = Emu(int(Pt(size) * (_ems(text) * EM_BOLD + 1.4)))
+    chip = _rect(slide, left, top, width, CHIP_H, style.colour, shape=MSO_SHAPE.ROUNDED_RECTANGLE)
     if style.pattern:
         chip.line.color.rgb = _rgb("333333")
         chip.line.dash_style = MSO_LINE_DASH_STYLE.DASH  # hatched in the figures
@@ -206,6 +230,87 @@ def _picture(slide: Slide, picture: Picture, left: int, top: int, width: int, he
     )
 
 
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F", "A")
+
+
+def _split(text: str) -> list[str]:
+    """Where a line may break: after each Chinese character, and between Latin words."""
+    out: list[str] = []
+    for char in text:
+        if out and not char.isspace() and not _wide(char):
+            last = out[-1]
+            if not last.isspace() and not _wide(last[-1]):
+                out[-1] = last + char
+                continue
+        out.append(char)
+    return out
+
+
+def _char_ems(char: str) -> float:
+    if char.isspace():
+        return EM_SPACE
+    if _wide(char):
+        return EM_WIDE
+    if char in "mwMW%@&":
+        return EM_LATIN["wide"]
+    if char.isupper():
+        return EM_LATIN["upper"]
+    if char.islower():
+        return EM_LATIN["lower"]
+    return EM_LATIN["digit"] if char.isdigit() else EM_SIGN
+
+
+def _ems(text: str) -> float:
+    """The width of one line of `text` in ems (see EM_WIDE …)."""
+    width = 0.0
+    for i, char in enumerate(text):
+        width += _char_ems(char)
+        before = text[i - 1] if i else " "
+        if not char.isspace() and not before.isspace() and _wide(char) != _wide(before):
+            width += EM_AUTOSPACE
+    return width
+
+
+def _lines(text: str, room: float, size: float, *, bold: bool = False) -> int:
+    """How many lines `text` takes at `size` pt in `room` EMU of width (greedy wrapping)."""
+    limit = room * FILL / Pt(size) / (EM_BOLD if bold else 1)  # ems
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        line = ""
+        for token in _split(paragraph):
+            if line.strip() and _ems(line + token) > limit:
+                lines += 1
+                line = token.lstrip()
+            else:
+                line += token
+            while _ems(line) > limit and len(line) > 1:  # a word longer than the line
+                lines += 1
+                line = line[max(1, int(len(line) * limit / _ems(line))) :]
+    return lines
+
+
+def _fit_size(
+    text: str, width: int, height: int, sizes: Sequence[float], *, bold: bool = False
+) -> float:
+    """The first of `sizes` at which `text` fits a text box (the last one if none does)."""
+    for size in sizes:
+        lines = _lines(text, width - 2 * BOX_PAD, size, bold=bold)
+        if lines * Pt(size) * LINE_EM + 2 * BOX_PAD <= height:
+            return size
+    return sizes[-1]
+
+
+def _text_height(
+    paragraphs: Sequence[str], width: int, size: float, *, spacing: float, bullet: bool = False
+) -> int:
+    """The height a `_text` box needs for `paragraphs` (EMU)."""
+    mark = "■  " if bullet else ""  # the bullet is 0.6 of the size: measured as full, erring high
+    lines = sum(_lines(mark + p, width - 2 * BOX_PAD, size) for p in paragraphs)
+    return int(lines * Pt(size) * LINE_EM + len(paragraphs) * Pt(spacing) + 2 * BOX_PAD)
+
+
 def _cell(
     cell,
     text: str,
@@ -219,8 +324,8 @@ def _cell(
     cell.text = ""
     frame = cell.text_frame
     frame.word_wrap = True
-    cell.margin_left = cell.margin_right = Inches(0.08)
-    cell.margin_top = cell.margin_bottom = Inches(0.03)
+    cell.margin_left = cell.margin_right = CELL_PAD_X
+    cell.margin_top = cell.margin_bottom = CELL_PAD_Y
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
     para = frame.paragraphs[0]
     para.alignment = align
@@ -232,36 +337,115 @@ def _cell(
         cell.fill.fore_color.rgb = _rgb(fill)
 
 
+@dataclass(frozen=True)
+class TableLayout:
+    """How a table fits its place: column widths and row heights (EMU), the font size, and
+    how many of the body rows are shown (the others do not fit)."""
+
+    widths: tuple[int, ...]
+    heights: tuple[int, ...]  # the header's, then each shown row's
+    size: float
+    shown: int
+
+    @property
+    def height(self) -> int:
+        return sum(self.heights)
+
+
+def _column_widths(cells: Sequence[Sequence[str]], width: int, size: float) -> list[int]:
+    """Columns as wide as their longest text on one line, widened in proportion to fill
+    `width`; when that is too narrow, the columns narrower than an equal share keep their
+    width and the wide ones share the rest (their text wraps)."""
+    pad = 2 * CELL_PAD_X + Pt(2)
+    natural = [
+        max(int(Pt(size) * _ems(text) * EM_BOLD / FILL) + pad for text in column)
+        for column in zip(*cells, strict=True)
+    ]
+    if sum(natural) <= width:
+        spare = width - sum(natural)
+        widths = [n + spare * n // sum(natural) for n in natural]
+    else:
+        widths = list(natural)
+        wide = set(range(len(natural)))
+        room = width
+        while True:
+            share = room / len(wide)
+            narrow = {i for i in wide if natural[i] <= share}
+            if not narrow or narrow == wide:
+                break
+            wide -= narrow
+            room -= sum(natural[i] for i in narrow)
+        total = sum(natural[i] for i in wide)
+        for i in wide:
+            widths[i] = room * natural[i] // total
+    widths[-1] += width - sum(widths)  # rounding: the table is exactly `width` wide
+    return widths
+
+
+def table_layout(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    *,
+    sizes: Sequence[float] = (12,),
+    min_row: int = Inches(0.4),
+    max_height: int | None = None,
+    keep_all: bool = False,
+) -> TableLayout:
+    """The layout of a table `width` wide: each row as high as its most wrapped cell (at
+    least `min_row`), in the first of `sizes` at which it fits `max_height`. Rows that do
+    not fit are left out, unless `keep_all` (then the smallest size is used). Text is
+    measured as bold, which some cells are."""
+    cells = [list(header), *(list(r) for r in rows)]
+    layout = None
+    for size in sizes:
+        widths = _column_widths(cells, width, size)
+        line = Pt(size) * LINE_EM
+        heights = []
+        for row in cells:
+            lines = max(
+                _lines(text, w - 2 * CELL_PAD_X, size, bold=True)
+                for text, w in zip(row, widths, strict=True)
+            )
+            heights.append(max(min_row, int(lines * line + 2 * CELL_PAD_Y + Pt(3))))
+        shown = len(rows)
+        if max_height is not None:
+            while shown and sum(heights[: shown + 1]) > max_height:
+                shown -= 1
+        layout = TableLayout(tuple(widths), tuple(heights[: shown + 1]), size, shown)
+        if shown == len(rows):
+            return layout
+    if keep_all:
+        return TableLayout(layout.widths, tuple(heights), layout.size, len(rows))
+    return layout
+
+
 def _table(
     slide: Slide,
-    left,
-    top,
-    widths: Sequence[float],
+    left: int,
+    top: int,
+    layout: TableLayout,
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     *,
-    size: float = 12,
-    row_height: float = 0.4,
     aligns: Sequence[int] | None = None,
 ):
-    """A plain, readable table: navy header, light banding, no theme style."""
+    """A plain, readable table laid out by `table_layout` (its first `layout.shown` rows):
+    navy header, light banding, no theme style."""
+    rows = list(rows)[: layout.shown]
     shape = slide.shapes.add_table(
-        len(rows) + 1,
-        len(widths),
-        left,
-        top,
-        Inches(sum(widths)),
-        Inches(row_height * (len(rows) + 1)),
+        len(rows) + 1, len(layout.widths), left, top, sum(layout.widths), layout.height
     )
     table = shape.table
     tbl_pr = shape._element.graphic.graphicData.tbl.tblPr
     tbl_pr.set("bandRow", "0")
     tbl_pr.set("firstRow", "0")
-    for i, w in enumerate(widths):
-        table.columns[i].width = Inches(w)
-    for r in range(len(rows) + 1):
-        table.rows[r].height = Inches(row_height)
-    aligns = aligns or [PP_ALIGN.LEFT] * len(widths)
+    for i, w in enumerate(layout.widths):
+        table.columns[i].width = Emu(w)
+    for r, h in enumerate(layout.heights):
+        table.rows[r].height = Emu(h)
+    size = layout.size
+    aligns = aligns or [PP_ALIGN.LEFT] * len(layout.widths)
     for c, text in enumerate(header):
         _cell(
             table.cell(0, c),
@@ -297,14 +481,16 @@ class Deck:
         slide = self.prs.slides.add_slide(self._blank)
         _rect(slide, 0, 0, SLIDE_W, BAR_H, NAVY)
         _rect(slide, 0, BAR_H, SLIDE_W, Inches(0.05), ACCENT)
+        width = BODY_RIGHT - MARGIN - (SUBTITLE_W + GAP if subtitle else 0)
+        height = Inches(0.65)
         _text(
             slide,
             MARGIN,
             Inches(0.12),
-            Inches(9.6),
-            Inches(0.65),
+            width,
+            height,
             [title],
-            size=24,
+            size=_fit_size(title, width, height, (24, 22, 20, 18), bold=True),
             bold=True,
             colour="FFFFFF",
             anchor=MSO_ANCHOR.MIDDLE,
@@ -312,10 +498,10 @@ class Deck:
         if subtitle:
             _text(
                 slide,
-                Inches(9.6),
+                BODY_RIGHT - SUBTITLE_W,
                 Inches(0.12),
-                SLIDE_W - Inches(9.6) - MARGIN,
-                Inches(0.65),
+                SUBTITLE_W,
+                height,
                 [subtitle],
                 size=13,
                 colour="DCE6F2",
@@ -335,9 +521,9 @@ class Deck:
         rule = slide.shapes.add_connector(
             MSO_CONNECTOR.STRAIGHT,
             MARGIN,
-            FOOTER_Y - Inches(0.04),
+            FOOTER_RULE_Y,
             SLIDE_W - MARGIN,
-            FOOTER_Y - Inches(0.04),
+            FOOTER_RULE_Y,
         )
         rule.line.color.rgb = _rgb(RULE)
         rule.line.width = Pt(0.75)
@@ -380,12 +566,23 @@ class Deck:
             bold=True,
             colour=NAVY,
         )
+        box_w, box_h = width - Inches(0.35), height - Inches(0.75)
+        # long findings take a smaller size (down to 11 pt) rather than run off the panel
+        sizes = [size - step for step in range(0, int(size) - 10)] or [size]
+        size = next(
+            (
+                s
+                for s in sizes
+                if _text_height(findings, box_w, s, spacing=10, bullet=True) <= box_h
+            ),
+            sizes[-1],
+        )
         _text(
             slide,
             left + Inches(0.2),
             top + Inches(0.62),
-            width - Inches(0.35),
-            height - Inches(0.75),
+            box_w,
+            box_h,
             findings,
             size=size,
             bullet=True,
@@ -411,14 +608,15 @@ class Deck:
                 bold=True,
                 colour="B00020",
             )
+        title = tr("deck.title", self.lang, place=scope.place)
         _text(
             slide,
             Inches(0.8),
             Inches(2.25),
             Inches(11.7),
             Inches(1.2),
-            [tr("deck.title", self.lang, place=scope.place)],
-            size=36,
+            [title],
+            size=_fit_size(title, Inches(11.7), Inches(1.2), (36, 32, 28, 24), bold=True),
             bold=True,
             colour="FFFFFF",
             anchor=MSO_ANCHOR.MIDDLE,
@@ -530,20 +728,27 @@ class Deck:
             tr(f"overview.col.{c}", lang)
             for c in ("kpi", "value", "target", "status", "change", "detail")
         ]
-        widths = [3.3, 1.45, 1.3, 2.1, 2.3, 1.98]
-        n = max(len(rows), 1)
-        row_height = min(0.42, 5.0 / (n + 1))
         right = PP_ALIGN.RIGHT
         centre = PP_ALIGN.CENTER
+        top = BODY_TOP + Inches(0.05)
+        below = GAP + CHIP_H + Inches(0.06) + NOTE_H  # the legend and the note
+        n = max(len(rows), 1)
+        layout = table_layout(
+            header,
+            rows,
+            BODY_RIGHT - MARGIN,
+            sizes=(13, 12, 11, 10),
+            min_row=min(Inches(0.42), (BODY_BOTTOM - below - top) // (n + 1)),
+            max_height=BODY_BOTTOM - below - top,
+            keep_all=True,  # every KPI, in a smaller size if need be
+        )
         table = _table(
             slide,
             MARGIN,
-            BODY_TOP + Inches(0.05),
-            widths,
+            top,
+            layout,
             header,
             rows,
-            size=13 if n <= 11 else 11,
-            row_height=row_height,
             aligns=[PP_ALIGN.LEFT, right, right, centre, right, right],
         )
         for r, (style, delta_colour) in enumerate(fills, start=1):
@@ -557,7 +762,7 @@ class Deck:
                 run.font.color.rgb = _rgb(delta_colour)
             for run in table.cell(r, 1).text_frame.paragraphs[0].runs:
                 run.font.bold = True
-        note_top = BODY_TOP + Inches(0.05) + Inches(row_height * (len(rows) + 1)) + Inches(0.12)
+        note_top = top + layout.height + GAP
         note = (
             tr("overview.prev_note", lang, period=scope.previous_label)
             if not previous.empty and scope.previous_label
@@ -567,9 +772,9 @@ class Deck:
         _text(
             slide,
             MARGIN,
-            note_top + Inches(0.42),
-            Inches(12),
-            Inches(0.35),
+            note_top + CHIP_H + Inches(0.06),
+            BODY_RIGHT - MARGIN,
+            NOTE_H,
             [note],
             size=11,
             colour=MUTED,
@@ -690,25 +895,16 @@ class Deck:
     ) -> None:
         lang = self.lang
         slide = self._slide(tr("slide.overdue", lang), self._as_of_subtitle())
-        _text(
-            slide,
-            MARGIN,
-            BODY_TOP,
-            SLIDE_W - 2 * MARGIN,
-            Inches(0.8),
-            findings,
-            size=14,
-            bullet=True,
-            spacing=4,
-        )
-        top = BODY_TOP + Inches(0.9)
+        width = BODY_RIGHT - MARGIN
+        height = max(Inches(0.8), _text_height(findings, width, 14, spacing=4, bullet=True))
+        _text(slide, MARGIN, BODY_TOP, width, height, findings, size=14, bullet=True, spacing=4)
+        top = BODY_TOP + height + Inches(0.1)
         if picture is not None:
             _picture(slide, picture, MARGIN, top, Inches(5.5), BODY_BOTTOM - top)
         if issues.empty:
             return
-        shown = issues.head(limit)
         rows = []
-        for r in shown.itertuples(index=False):
+        for r in issues.head(limit).itertuples(index=False):
             where = (
                 f"{r.district_name} · {r.school_name}"
                 if not self.scope.is_district
@@ -727,28 +923,49 @@ class Deck:
             tr(f"overdue.col.{c}", lang)
             for c in ("where", "category", "severity", "deadline", "days")
         ]
-        left = MARGIN + Inches(5.65)
-        widths = [2.65, 1.1, 0.85, 1.5, 0.82]
         right = PP_ALIGN.RIGHT
-        _table(
+        self._listing(
             slide,
-            left,
+            MARGIN + Inches(5.65),
             top,
-            widths,
             header,
             rows,
-            size=11,
-            row_height=0.42,
+            lambda shown: tr("overdue.table_more", lang, n=len(issues) - shown),
+            total=len(issues),
             aligns=[PP_ALIGN.LEFT, PP_ALIGN.LEFT, PP_ALIGN.LEFT, right, right],
         )
-        if len(issues) > limit:
+
+    def _listing(
+        self,
+        slide: Slide,
+        left: int,
+        top: int,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        more: Callable[[int], str],
+        *,
+        total: int,
+        aligns: Sequence[int],
+    ) -> None:
+        """A table of the first rows of a list from `left` to the right margin, as many
+        rows as fit above the footer, and `more(shown)` under it when rows of the `total`
+        are not shown."""
+        layout = table_layout(
+            header,
+            rows,
+            BODY_RIGHT - left,
+            sizes=(11,),
+            max_height=BODY_BOTTOM - top - GAP - NOTE_H,
+        )
+        _table(slide, left, top, layout, header, rows, aligns=aligns)
+        if layout.shown < total:
             _text(
                 slide,
                 left,
-                top + Inches(0.42 * (len(rows) + 1) + 0.08),
-                Inches(7),
-                Inches(0.35),
-                [tr("overdue.table_more", lang, n=len(issues) - limit)],
+                top + layout.height + GAP // 2,
+                BODY_RIGHT - left,
+                NOTE_H,
+                [more(layout.shown)],
                 size=11,
                 colour=MUTED,
             )
@@ -796,36 +1013,27 @@ class Deck:
             slide,
             left,
             BODY_TOP + Inches(0.05),
-            Inches(5.4),
+            BODY_RIGHT - left,
             Inches(0.4),
             [t("dq.quarantine", lang)],
             size=15,
             bold=True,
             colour=NAVY,
         )
-        _table(
+        self._listing(
             slide,
             left,
             BODY_TOP + Inches(0.5),
-            [1.95, 2.75, 0.85],
             header,
             rows,
-            size=11,
-            row_height=0.4,
+            lambda shown: tr(
+                "dq.table_more",
+                lang,
+                n=fmt.number(int(quarantine["rows"].iloc[shown:].sum()), lang),
+            ),
+            total=len(quarantine),
             aligns=[PP_ALIGN.LEFT, PP_ALIGN.LEFT, PP_ALIGN.RIGHT],
         )
-        if len(quarantine) > limit:
-            more = int(quarantine["rows"].iloc[limit:].sum())
-            _text(
-                slide,
-                left,
-                BODY_TOP + Inches(0.5 + 0.4 * (len(rows) + 1) + 0.08),
-                Inches(5.4),
-                Inches(0.35),
-                [tr("dq.table_more", lang, n=fmt.number(more, lang))],
-                size=11,
-                colour=MUTED,
-            )
 
     def _as_of_subtitle(self) -> str:
         return t("app.as_of", self.lang, date=fmt.date(self.scope.as_of, self.lang))
