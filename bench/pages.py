@@ -309,3 +309,40 @@ if __name__ == "__main__":  # python bench/pages.py data/warehouse.duckdb [round
 
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     print(report_browser_times(time_pages_in_browser(Path(sys.argv[1]), rounds)))
+
+
+# ---------------------------------------------------------------------------------------
+# the briefing buttons of a page: its figures (PNG, zipped), the one-page PDF, the deck
+# ---------------------------------------------------------------------------------------
+TARGET_BUTTON_S = 10.0  # from the click on 生成 to the file offered
+
+
+def time_briefing_buttons(path: Path, pages: tuple[str, ...] = ("overview", "district")) -> dict:
+    """Seconds each briefing button of `pages` takes to make its file on the latest term
+    (the district page: the first district), as the dashboard makes them (one Chromium
+    started per file, as a click does), each cold: no image drawn by an earlier button."""
+    from schoolwh.briefing import downloads as bd
+    from schoolwh.briefing.export import forget_drawn
+
+    c = first_visit(path)
+    makers = {
+        "png": lambda page, district: bd.page_figures_zip(path, page, c.term, district=district),
+        "pdf": lambda page, district: bd.page_summary(path, c.term, district=district),
+        "pptx": lambda page, district: bd.page_deck(path, page, c.term, district=district),
+    }
+    seconds: dict[str, float] = {}
+    for page in pages:
+        district = c.district if page == "district" else None
+        for form, make in makers.items():
+            forget_drawn()
+            t0 = time.perf_counter()
+            data = make(page, district)
+            seconds[f"{page} {form}"] = time.perf_counter() - t0
+            if not data:
+                raise RuntimeError(f"the {form} button of {page} made an empty file")
+    return {
+        "seconds": seconds,
+        "worst_s": max(seconds.values()),
+        "ok": max(seconds.values()) <= TARGET_BUTTON_S,
+        "target_s": TARGET_BUTTON_S,
+    }

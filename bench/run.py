@@ -2,7 +2,7 @@
 
 Steps, all in one run (about 15-25 minutes on 2 cores):
 1. generate `--clean` samples: a city (1,300 schools) and a province (20,000 schools,
-   one year of school days), and one more school day for every reporting school; and the
+   two calendar years of school days), and one more school day for every reporting school; and the
    same city and province as bureaus send them (`schoolwh generate`'s default: XLSX with
    titles, GBK CSV, 万元, notes and summary rows);
 2. the floor of each: plain DuckDB reading the same CSV files (explicit types) plus one
@@ -17,7 +17,9 @@ Steps, all in one run (about 15-25 minutes on 2 cores):
    runs, each on a newly opened read-only connection);
 6. every dashboard page in headless Chromium on the city warehouse (bench/pages.py): the
    first page from opening the address, every other page from a click in the sidebar,
-   until it is fully drawn (medians over a few rounds).
+   until it is fully drawn (medians over a few rounds);
+7. the briefing buttons (PNG, PDF, PPTX) of the overview and district pages on the city
+   warehouse.
 It prints a table, writes bench/results.json and refreshes the figures in
 bench/RESULTS.md (between its `bench:results` markers).
 """
@@ -64,6 +66,7 @@ TARGETS = (
     ("browser_first_page_s", "Dashboard first page drawn (Chromium, city)", 3.0, "s"),
     ("browser_click_worst_s", "Slowest page drawn after a click (median, city)", 1.0, "s"),
     ("check_week_s", "`schoolwh check`, one district's week of daily rows", 3.0, "s"),
+    ("briefing_button_worst_s", "Slowest briefing button (PNG, PDF, PPTX; city)", 10.0, "s"),
 )
 
 
@@ -401,6 +404,21 @@ def browser_pages(warehouse: Path, rounds: int) -> dict[str, Any]:
     return {**result, "rounds": rounds}
 
 
+def briefing_buttons(warehouse: Path) -> dict[str, Any]:
+    """The PNG/PDF/PPTX buttons' files (bench/pages.py); a failure is reported in the
+    results instead of ending the run."""
+    from pages import time_briefing_buttons
+
+    try:
+        result = time_briefing_buttons(warehouse.resolve())
+    except Exception as exc:  # the other figures still count
+        print(f"the briefing buttons were not measured: {exc}", file=sys.stderr)
+        return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+    for what, seconds in result["seconds"].items():
+        print(f"  {what}: {seconds:.1f} s (≤ {result['target_s']:.0f} s)", flush=True)
+    return result
+
+
 # --- report -------------------------------------------------------------------------------
 
 
@@ -435,6 +453,7 @@ def summary(results: dict[str, Any]) -> dict[str, float | None]:
             max(browser["after_click_s"].values()) if browser.get("after_click_s") else None
         ),
         "check_week_s": results.get("check_week", {}).get("seconds"),
+        "briefing_button_worst_s": results.get("briefing_buttons", {}).get("worst_s"),
     }
 
 
@@ -594,6 +613,23 @@ def markdown(results: dict[str, Any]) -> str:
             )
     elif browser.get("error"):
         lines += ["", f"Dashboard in Chromium: not measured ({browser['error']})."]
+    buttons = results.get("briefing_buttons", {})
+    if buttons.get("seconds"):
+        lines += [
+            "",
+            "The briefing buttons on the city warehouse (latest term; the district page: its "
+            "first district), seconds from the click to the file:",
+            "",
+            "| page and file | made in | target | |",
+            "| --- | ---: | ---: | :-: |",
+        ]
+        for what, seconds in buttons["seconds"].items():
+            lines.append(
+                f"| {what} | {seconds:.1f} s | ≤ {buttons['target_s']:.0f} s | "
+                f"{_mark(seconds <= buttons['target_s'])} |"
+            )
+    elif buttons.get("error"):
+        lines += ["", f"Briefing buttons: not measured ({buttons['error']})."]
     return "\n".join(lines)
 
 
@@ -688,6 +724,8 @@ def main(argv: list[str] | None = None) -> int:
             results["check_week"] = check_week(WORK / name / "inbox", WORK / name / "check")
             step(f"dashboard in Chromium on the city warehouse ({args.browser_rounds} rounds)")
             results["browser"] = browser_pages(warehouse, args.browser_rounds)
+            step("the briefing buttons of the overview and district pages (city)")
+            results["briefing_buttons"] = briefing_buttons(warehouse)
     if not args.city_only:
         step("incremental load: one more day into the province warehouse")
         results["loads"]["province_incremental"] = load(

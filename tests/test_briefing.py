@@ -671,3 +671,42 @@ def test_below_target_never_says_deng_dun_ling_you(demo_warehouse):
     data.by_district = frame
     text = findings.below_target(data, "satisfaction_rate")
     assert "等；另有" in text and "等、另有" not in text
+
+
+def test_an_image_drawn_once_is_not_drawn_again(monkeypatch):
+    """The PNG, PDF and PPTX buttons of a page draw the same figures: an image already
+    drawn in the process (same figure, size, format, scale) comes from memory; a changed
+    figure, size or format is drawn."""
+    drawn: list[tuple[str, int, tuple[str, ...]]] = []
+
+    async def fake_draw(chromium, requests, scale, tabs, timeout):
+        out = []
+        for r in requests:
+            drawn.append((r.fig.layout.title.text, r.width, r.formats))
+            out.append({f: f"{r.fig.layout.title.text}:{r.width}:{f}".encode() for f in r.formats})
+        return out
+
+    monkeypatch.setattr(export, "_render_all", fake_draw)
+    monkeypatch.setattr(export, "require_browser", lambda: Path("chromium"))
+    monkeypatch.setattr(export, "_DRAWN", export._Drawn(10_000))
+
+    def fig(title: str) -> go.Figure:
+        return go.Figure(layout={"title": {"text": title}})
+
+    first = export.render([export.ImageRequest(fig("甲"), 100, 50, ("png", "svg"))])
+    assert first == [{"png": b"\xe7\x94\xb2:100:png", "svg": b"\xe7\x94\xb2:100:svg"}]
+    again = export.render(
+        [
+            export.ImageRequest(fig("甲"), 100, 50, ("png",)),  # drawn before
+            export.ImageRequest(fig("乙"), 100, 50, ("png",)),  # another figure
+            export.ImageRequest(fig("甲"), 200, 50, ("png",)),  # another size
+        ]
+    )
+    assert [sorted(one) for one in again] == [["png"], ["png"], ["png"]]
+    assert again[0]["png"] == first[0]["png"]
+    assert drawn == [("甲", 100, ("png", "svg")), ("乙", 100, ("png",)), ("甲", 200, ("png",))]
+    # bounded: an image larger than the whole store is returned but not kept
+    monkeypatch.setattr(export, "_DRAWN", export._Drawn(5))
+    export.render([export.ImageRequest(fig("丙"), 100, 50, ("png",))])
+    export.render([export.ImageRequest(fig("丙"), 100, 50, ("png",))])
+    assert drawn[-2:] == [("丙", 100, ("png",)), ("丙", 100, ("png",))]

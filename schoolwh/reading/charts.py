@@ -680,20 +680,31 @@ def ranking_bars(
         )
     )
     # the values in a column right of the plot: never under the target line or each other
-    for label, value_text, place, change in zip(labels, text, rank_short, changes, strict=True):
-        fig.add_annotation(
-            x=1.01,
-            xref="paper",
-            y=label,
-            yref="y",
-            text=value_text
-            + place
-            + (f"<br><span style='font-size:10px;color:#555555'>{change}</span>" if change else ""),
-            align="left",
-            showarrow=False,
-            xanchor="left",
-            font={"family": FONT, "size": 12, "color": "#222222"},
-        )
+    # (set at once: one add_annotation per district copies all the earlier ones each time)
+    fig.update_layout(
+        annotations=[
+            {
+                "x": 1.01,
+                "xref": "paper",
+                "y": label,
+                "yref": "y",
+                "text": value_text
+                + place
+                + (
+                    f"<br><span style='font-size:10px;color:#555555'>{change}</span>"
+                    if change
+                    else ""
+                ),
+                "align": "left",
+                "showarrow": False,
+                "xanchor": "left",
+                "font": {"family": FONT, "size": 12, "color": "#222222"},
+            }
+            for label, value_text, place, change in zip(
+                labels, text, rank_short, changes, strict=True
+            )
+        ]
+    )
     if target is not None and not fmt.is_missing(target):
         fig.add_vline(
             x=float(target),
@@ -1219,29 +1230,18 @@ def kpi_summary(
     the value, the status (glyph and word), the target and the change."""
     rows = max(1, math.ceil(len(cards) / per_row))
     fig = go.Figure()
+    shapes: list[dict[str, Any]] = []  # set at once below: adding one by one copies all
+    notes: list[dict[str, Any]] = []
     for i, card in enumerate(cards):
         col, row = i % per_row, i // per_row
         x0, x1 = col + 0.03, col + 0.97
         y0, y1 = row + 0.06, row + 0.94
-        fig.add_shape(
-            type="rect",
-            x0=x0,
-            x1=x1,
-            y0=y0,
-            y1=y1,
-            line={"color": "#BBBBBB", "width": 1},
-            fillcolor="#FFFFFF",
-            layer="below",
-        )
-        fig.add_shape(
-            type="rect",
-            x0=x0,
-            x1=x0 + 0.035,
-            y0=y0,
-            y1=y1,
-            line={"width": 0},
-            fillcolor=card.colour,
-        )
+        shapes += [
+            {"type": "rect", "x0": x0, "x1": x1, "y0": y0, "y1": y1, "layer": "below",
+             "line": {"color": "#BBBBBB", "width": 1}, "fillcolor": "#FFFFFF"},
+            {"type": "rect", "x0": x0, "x1": x0 + 0.035, "y0": y0, "y1": y1,
+             "line": {"width": 0}, "fillcolor": card.colour},
+        ]  # fmt: skip
         delta_colour = {True: "#0072B2", False: "#D55E00", None: "#555555"}[card.delta_is_good]
         status_line = (  # without a target the status word would repeat the target's
             f"{card.glyph} {card.target_text}"
@@ -1254,16 +1254,19 @@ def kpi_summary(
             (row + 0.64, status_line, 11, "#333333", False),
             (row + 0.81, card.delta_text, 11, delta_colour, False),
         )
-        for y, text, size, colour, bold in lines:
-            fig.add_annotation(
-                x=x0 + 0.07,
-                y=y,
-                text=f"<b>{_p(text)}</b>" if bold else _p(text),
-                showarrow=False,
-                xanchor="left",
-                yanchor="middle",
-                font={"family": FONT, "size": size, "color": colour},
-            )
+        notes += [
+            {
+                "x": x0 + 0.07,
+                "y": y,
+                "text": f"<b>{_p(text)}</b>" if bold else _p(text),
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "middle",
+                "font": {"family": FONT, "size": size, "color": colour},
+            }
+            for y, text, size, colour, bold in lines
+        ]
+    fig.update_layout(shapes=shapes, annotations=notes)
     fig.update_xaxes(visible=False, range=[0, per_row], fixedrange=True)
     fig.update_yaxes(visible=False, range=[rows, 0], fixedrange=True)
     fig = _layout(fig, title, height=130 * rows + (90 if title else 30))
