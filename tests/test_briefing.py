@@ -611,6 +611,21 @@ def test_summary_findings_are_three_to_five(demo_warehouse):
     assert any("低于目标" in f for f in found)
 
 
+def test_the_briefings_issue_figure_keeps_not_yet_due_apart_from_overdue(demo_warehouse):
+    """The deck's 问题发现与整改 counted issues not yet due as unclosed, like the page did."""
+    from schoolwh.briefing.figures import issues_month
+
+    wh = Warehouse(demo_warehouse)
+    try:
+        data = load_data(wh, resolve_scope(wh, PERIOD))
+    finally:
+        wh.close()
+    item = issues_month(data)
+    assert item is not None and item.name == "问题发现与整改"
+    assert [tr.name for tr in item.fig.data[:3]] == ["已整改", "已逾期", "未到期"]
+    assert "未到期问题不计入整改率" in item.fig.layout.title.text
+
+
 # ---------------------------------------------------------------------------------------
 # the deck's words: 持平, ties, "…等；另有"
 # ---------------------------------------------------------------------------------------

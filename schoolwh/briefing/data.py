@@ -38,7 +38,7 @@ class BriefingData:
     monthly: pd.DataFrame  # the scope's KPI rows by month, within the trend window
     pace: pd.DataFrame  # budget_execution by month of the pace year, up to the period
     pace_by_district: pd.DataFrame  # the pace year's budget_execution by district (last month)
-    issues_monthly: pd.DataFrame  # issues found and closed per month, within the window
+    issues_monthly: pd.DataFrame  # issues by month found: closed, overdue, not yet due
     open_issues: pd.DataFrame  # issues open at the as-of date (scope), most overdue first
     quality: Quality
     min_sample: int = 30  # satisfaction responses below which a rate is not judged
@@ -136,7 +136,7 @@ def load_data(wh: Warehouse, scope: Scope) -> BriefingData:
             pace_by_district["kpi"] == "budget_execution"
         ].reset_index(drop=True)
 
-    issues = q.issues_per_month(wh, district)
+    issues = q.issues_closure_by_month(wh, district)  # closed, overdue, not yet due
     issues = issues[_in_window(issues["month"], first, last)].reset_index(drop=True)
 
     return BriefingData(

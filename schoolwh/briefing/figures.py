@@ -156,8 +156,9 @@ def issues_month(data: BriefingData) -> FigureItem | None:
     scope = data.scope
     if data.issues_monthly.empty:
         return None
-    fig = charts.issues_per_month(data.issues_monthly, scope.lang)
-    fig = _title(fig, f"{t('issues.per_month', scope.lang)} · {scope.label}")
+    # overdue apart from not yet due: an issue within its deadline is not a failure
+    fig = charts.issues_closure_by_month(data.issues_monthly, scope.lang)
+    fig = _title(fig, f"{t('issues.closure_by_month', scope.lang)} · {scope.label}")
     fig.update_layout(height=460)
     return FigureItem("issues_month", tr("fig.issues_month", scope.lang), fig, MAIN, 460)
 
