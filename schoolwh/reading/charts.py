@@ -827,9 +827,10 @@ def trend_panels(series: pd.DataFrame, kpis: list[str], lang: str) -> go.Figure:
         fig.update_yaxes(
             range=one.layout.yaxis.range, tickformat=one.layout.yaxis.tickformat, row=row, col=col
         )
-        months = len(one.data[0].x) if one.data else 0
+        labels = list(one.data[0].x) if one.data else []
         # a label every few months, level: two years of months side by side stay legible
-        fig.update_xaxes(tickangle=0, dtick=math.ceil(months / 6) or 1, row=row, col=col)
+        shown = labels[:: max(1, math.ceil(len(labels) / 6))]
+        fig.update_xaxes(tickangle=0, tickvals=shown, ticktext=shown, row=row, col=col)
     # each panel's title at its left edge, like a figure's own title
     for annotation, i in zip(fig.layout.annotations, range(len(kpis)), strict=False):
         domain = fig.layout[f"xaxis{i + 1 if i else ''}"].domain
