@@ -498,7 +498,7 @@ def test_trend_panels_are_each_kpis_own_trend_in_one_figure():
         assert axis.tickformat == one.layout.yaxis.tickformat  # % for shares, days plain
         panel = [tr for tr in fig.data if tr.yaxis == f"y{i + 1 if i else ''}"]
         assert [list(tr.x) for tr in panel] == [list(tr.x) for tr in one.data]
-    first = [tr for tr in fig.data if tr.yaxis == "y"][0]
+    first = next(tr for tr in fig.data if tr.yaxis == "y")
     assert first.y[1] is None or first.y[1] != first.y[1]  # July, August: gaps
     targets = [tr for tr in fig.data if tr.name == i18n.t("chart.target", "zh")]
     assert len(targets) == 2 and [tr.showlegend for tr in targets] == [True, False]

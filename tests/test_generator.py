@@ -20,6 +20,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from schoolwh.core.holidays import calendar
 from schoolwh.core.sources import SOURCES, aliases
 from schoolwh.generator import (
     GenerateError,
@@ -28,7 +29,10 @@ from schoolwh.generator import (
     build_jurisdiction,
     generate,
 )
-from schoolwh.generator.calendar import TERMS, school_days
+from schoolwh.generator.calendar import DATA_END, TERMS, YEARS, school_days
+from schoolwh.reading import charts, queries
+from schoolwh.reading import formatting as fmt
+from schoolwh.reading.connection import Warehouse
 
 DISTRICTS = {
     "410102": ("中原区", "district"),
@@ -225,7 +229,7 @@ def test_small_run_counts(small):
 
 def test_small_run_is_calibrated(small):
     schools = read_clean(small, "schools").filter("active")
-    term = TERMS[1]
+    term = TERMS[-1]
     serving = (pl.col("lunch_mode") != "none") & (pl.col("lunch_start_date") <= term.end)
     coverage = schools.select(serving.mean()).item()
     assert coverage == pytest.approx(0.90, abs=0.05)
@@ -246,22 +250,82 @@ def test_small_run_is_calibrated(small):
     assert shares[True] > shares[False] + 0.1, "the urban core should eat at school more"
 
 
-def test_participation_follows_the_2025_school_calendar(small):
-    days = read_clean(small, "participation")["date"].unique()
+def test_participation_follows_the_school_calendar_of_both_years(small):
+    days = set(read_clean(small, "participation")["date"].unique())
     allowed = {d.item() for t in TERMS for d in school_days(t.first_day, t.last_day)}
-    assert set(days) <= allowed
-    assert min(days) >= date(2025, 2, 10) and max(days) <= date(2025, 12, 31)
-    for holiday in (date(2025, 4, 4), date(2025, 5, 2), date(2025, 6, 2), date(2025, 10, 3)):
-        assert holiday not in set(days)
-    assert date(2025, 9, 1) in set(days) and date(2025, 12, 31) in set(days)
-    weekend = [d for d in days if d.weekday() >= 5]
-    assert set(weekend) <= {date(2025, 4, 27), date(2025, 9, 28), date(2025, 10, 11)}
+    assert days <= allowed
+    assert min(days) == date(2024, 2, 26) and max(days) == DATA_END == date(2025, 12, 31)
+    for holiday in (date(2024, 4, 4), date(2024, 10, 3), date(2025, 1, 1), date(2025, 4, 4),
+                    date(2025, 5, 2), date(2025, 6, 2), date(2025, 10, 3)):  # fmt: skip
+        assert holiday not in days
+    # every term's first and last teaching day; the 2024 autumn term runs into January
+    for day in (date(2024, 7, 5), date(2024, 9, 2), date(2025, 1, 17), date(2025, 2, 17),
+                date(2025, 7, 4), date(2025, 9, 1)):  # fmt: skip
+        assert day in days, day
+    assert not [d for d in days if d.month == 8 or (d.year == 2024 and d.month == 1)]
+    assert not [d for d in days if date(2025, 1, 18) <= d < date(2025, 2, 17)]
+    weekend = {d for d in days if d.weekday() >= 5}
+    assert weekend and weekend <= set(calendar().workdays)  # only official make-up days
+
+
+def test_the_sample_covers_two_years(small):
+    """Every source holds both years, so every period has the same period a year before."""
+    assert YEARS == (2024, 2025)
+    assert [t.code for t in TERMS] == ["2024-spring", "2024-autumn", "2025-spring", "2025-autumn"]
+    enrollment = read_clean(small, "enrollment")
+    assert sorted(enrollment["term"].unique()) == sorted(t.code for t in TERMS)
+    months = {f.stem.split("_")[1] for f in small.glob("participation_*.csv")}
+    assert {f"{y}-{m:02d}" for y in YEARS for m in (3, 6, 9, 12)} <= months
+    assert "2025-01" in months and "2024-01" not in months
+    assert set(read_clean(small, "budget")["fiscal_year"]) == set(YEARS)
+    for source, column in (("expenditure", "date"), ("survey", "date"), ("issues", "found_date")):
+        years = set(read_clean(small, source)[column].dt.year())
+        assert years == set(YEARS), source
+    prefixes = {r[:7] for r in read_clean(small, "survey")["response_id"]}
+    assert prefixes == {"WJ2024C", "WJ2024Q", "WJ2025C", "WJ2025Q"}
+
+
+def test_the_years_differ_plausibly(city_data):
+    """The year before is a little lower on most district figures, not on all; schools
+    open and close; almost every issue of the first year is closed by the end."""
+    j = city_data
+    by_term = j.enrollment.group_by("term").agg(pl.col("enrolled").sum())
+    enrolled = dict(by_term.iter_rows())
+    assert enrolled["2024-autumn"] < enrolled["2025-autumn"] < 1.05 * enrolled["2024-autumn"]
+
+    first, last = j.schools["first_term"], j.schools["last_term"]
+    assert 0 < int((first > 0).sum()) <= 20, "a few new schools"
+    closed = j.schools.filter(~pl.col("active"))
+    assert set(closed["last_term"]) == {0, 2}, "closed in summer 2024 and in summer 2025"
+    assert int((last == len(TERMS) - 1).sum()) == j.schools["active"].sum()
+    rows = j.enrollment.join(j.schools.select("school_code", "first_term", "last_term"),
+                             on="school_code")  # fmt: skip
+    term_no = pl.col("term").replace_strict({t.code: i for i, t in enumerate(TERMS)})
+    assert rows.filter(
+        (term_no < pl.col("first_term")) | (term_no > pl.col("last_term"))
+    ).is_empty()
+
+    ok = (pl.col("overall") >= 4).mean()
+    survey = j.survey.join(j.schools.select("school_code", "district_code"), on="school_code")
+    by_year = survey.group_by("district_code", pl.col("response_id").str.slice(2, 5)).agg(ok)
+    wide = by_year.pivot("response_id", index="district_code", values="overall")
+    better = (wide["2025Q"] > wide["2024Q"]).sum()
+    assert len(wide) // 2 < better < len(wide), "satisfaction rises in most districts, not all"
+    assert wide["2024Q"].mean() < wide["2025Q"].mean()
+
+    budget = j.budget.group_by("fiscal_year").agg(pl.col("amount").sum())
+    assert set(budget["fiscal_year"]) == set(YEARS) and (budget["amount"] > 1e8).all()
+
+    found = pl.col("found_date").dt.year()
+    first_year = j.issues.filter(found == YEARS[0])
+    assert (first_year["status"] == "closed").mean() >= 0.95
+    assert (j.issues.filter(found == YEARS[-1])["status"] == "closed").mean() < 0.95
 
 
 def test_reporting_has_gaps_and_some_late_starters(city_data):
     j = city_data
     schools = j.schools.filter("active")
-    autumn = j.participation.filter(pl.col("date") >= TERMS[1].first_day)
+    autumn = j.participation.filter(pl.col("date") >= TERMS[-1].first_day)
     days = autumn["date"].n_unique()
     serving = schools.filter(pl.col("lunch_mode") != "none")
     reported = autumn.join(serving.select("school_code", "core"), on="school_code")
@@ -273,7 +337,7 @@ def test_reporting_has_gaps_and_some_late_starters(city_data):
     completeness = {r[0]: r[1] / (r[2] * days) for r in per_region.iter_rows()}
     assert 0.97 <= completeness[True] <= 0.995
     assert 0.93 <= completeness[False] < completeness[True]
-    late = schools.filter(pl.col("lunch_start_date") > TERMS[1].first_day)
+    late = schools.filter(pl.col("lunch_start_date") > TERMS[-1].first_day)
     assert 5 <= late.height <= 30
     assert j.no_enrollment.height >= 4
 
@@ -343,7 +407,7 @@ def test_bureau_files_are_written_like_a_bureau(city):
                 assert h >= 1 and rows[0][0], f"{written.name}: a title above the header"
     for path in csvs:
         rows = sheets_of(path)[None]
-        if path.name != "2025年春季学期学校午餐满意度调查.csv":
+        if not path.name.endswith("学校午餐满意度调查.csv"):  # an export: no totals
             assert any(r and r[0] in ("合计", "小计") for r in rows), f"{path.name}: 合计"
         assert any(r and r[0] and r[0].startswith(NOTE_WORDS) for r in rows), path.name
 
@@ -515,6 +579,92 @@ def test_correction_reissues_ledger_keys_with_new_values(city):
     open_late = [r for _, r in ledger if r["status"] != "已整改"
                  and parse_day(r["deadline"]) < date(2025, 12, 19)]  # fmt: skip
     assert open_late, "some issues are open past their deadline"
+
+
+def test_each_year_has_its_own_bureau_files_and_only_the_latest_carry_flaws(city):
+    folder, summary = city
+    names = {f.name for f in summary.files}
+    for year in YEARS:
+        for name in (f"{year}年3月午餐及课后服务日报.xlsx", f"{year}年10月午餐及课后服务日报.csv",
+                     f"{year}年春季学期在校生情况统计表.xlsx", f"{year}年秋季学期在校生情况统计表.csv",
+                     f"{year}年学校午餐及课后服务资金下达情况表.xlsx",
+                     f"{year}年第二批课后服务资金下达明细.csv", f"{year}年1-6月资金支出明细.csv",
+                     f"{year}年7-12月资金支出明细.xlsx", f"{year}年春季学期学校午餐满意度调查.csv",
+                     f"{year}年秋季学期学校午餐满意度调查.xlsx",
+                     f"{year}年学校食堂问题整改台账.xlsx"):  # fmt: skip
+            assert name in names, name
+    # the 2024 autumn term's last weeks: January 2025, in a file of its own
+    assert (
+        "2025年1月午餐及课后服务日报.xlsx" in names
+        and "2024年1月午餐及课后服务日报.xlsx" not in names
+    )
+    assert not [f for f in summary.flaws if f.file.startswith("2024")]
+    assert len({f.file for f in summary.flaws if f.file.startswith("2025")}) >= 15
+    # a 2024 file is written in the same form as the same month of 2025
+    gbk = (folder / "2024年10月午餐及课后服务日报.csv").read_bytes()
+    assert "学校代码,日期,午餐人数".encode("gbk") in gbk and "郑州市2024年10月".encode("gbk") in gbk
+    _, autumn = table(folder / "2024年秋季学期在校生情况统计表.csv", "enrollment")
+    assert {"2024-2025学年第一学期", "2024年秋季学期", "2024秋"} == {r["term"] for _, r in autumn}
+    _, lines = table(folder / "2024年学校午餐及课后服务资金下达情况表.xlsx", "budget")
+    assert {r["fiscal_year"] for _, r in lines} == {"2024"}
+    assert all("〔2024〕" in r["budget_id"] for _, r in lines)
+
+
+def test_ledgers_carry_open_issues_into_the_next_year(city, city_data):
+    folder, _ = city
+    _, first = table(folder / "2024年学校食堂问题整改台账.xlsx", "issues", "整改台账")
+    _, second = table(folder / "2025年学校食堂问题整改台账.xlsx", "issues", "整改台账")
+    first_rows = {r["issue_id"]: r for _, r in first}
+    assert all(parse_day(r["found_date"]).year == 2024 for r in first_rows.values())
+    carried = [r for _, r in second if parse_day(r["found_date"]).year == 2024]
+    assert carried, "issues still open at the 2024 ledger are carried over"
+    for r in carried:
+        if r["issue_id"] in first_rows:
+            assert first_rows[r["issue_id"]]["status"] != "已整改"
+    # what the loader keeps (newest file wins per issue) is the final state
+    _, fixes = table(folder / "问题整改台账（更正）.xlsx", "issues")
+    kept = {**first_rows, **{r["issue_id"]: r for _, r in second},
+            **{r["issue_id"]: r for _, r in fixes}}  # fmt: skip
+    final = city_data.issues
+    status = dict(zip(final["issue_id"], final["status"], strict=True))
+    label = SOURCES["issues"].column("status").enum
+    wrong = [i for i, s in status.items() if kept[i]["status"] != label[s]]
+    assert not wrong
+
+
+def test_the_loaded_sample_shows_year_on_year_change(demo_warehouse):
+    """同比 shows on the dashboard: the latest term, month and year of the built sample
+    have the same period a year before, for every district on the coverage KPIs and
+    overall for every KPI."""
+    wh = Warehouse(demo_warehouse)
+    latest = TERMS[-1].code
+    year_ago = fmt.same_period_last_year("term", latest)
+    assert year_ago == "2024-autumn"
+    now, before = (queries.kpi_district(wh, "term", p) for p in (latest, year_ago))
+    districts = set(now["district_code"])
+    assert len(districts) == 16
+    last_year = {(r.district_code, r.kpi): r.value for r in before.itertuples()}
+    for kpi in ("lunch_coverage", "after_school_coverage", "eating_share"):
+        rows = now[now["kpi"] == kpi]
+        assert set(rows["district_code"]) == districts
+        for r in rows.itertuples():
+            text = charts.comparisons(r.value, r.unit, None, last_year[r.district_code, kpi], "zh")
+            assert text.startswith("同比 "), (kpi, r.district_code, text)
+
+    for period_type, period in (("term", latest), ("month", "2025-12")):
+        current = queries.kpi_overall(wh, period_type, period)
+        previous = fmt.same_period_last_year(period_type, period)
+        cards = charts.kpi_cards(current, None, "zh", "", queries.kpi_overall(
+            wh, period_type, previous), fmt.period(previous, "zh"))  # fmt: skip
+        shown = [c for c in cards if not fmt.is_missing(c.value)]
+        assert len(shown) >= 8, period
+        assert all(c.yoy_text for c in shown), [c.kpi for c in shown if not c.yoy_text]
+    years = queries.kpi_overall(wh, "year", "2024")
+    assert (
+        years["value"].notna().sum()
+        == queries.kpi_overall(wh, "year", "2025")["value"].notna().sum()
+        > 0
+    )
 
 
 def test_summary_and_readme_say_the_data_is_synthetic(city):

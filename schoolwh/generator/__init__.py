@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from schoolwh.generator import bureau
+from schoolwh.generator.calendar import DATA_END, TERMS, YEARS
 from schoolwh.generator.clean import file_names as clean_file_names
 from schoolwh.generator.clean import write_clean
 from schoolwh.generator.jurisdiction import Jurisdiction, build_jurisdiction, random_streams
@@ -109,4 +110,7 @@ def generate(
         files=tuple(files),
         flaws=tuple(flaws),
         seconds=time.perf_counter() - started,
+        years=f"{YEARS[0]}–{YEARS[-1]}",
+        latest_term=TERMS[-1].code,
+        as_of=DATA_END.isoformat(),
     )

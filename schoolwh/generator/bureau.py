@@ -8,41 +8,26 @@ from pathlib import Path
 import numpy as np
 
 from schoolwh.core.sample import SAMPLE_MARKER
-from schoolwh.generator.bureau_daily import STYLES, file_name, participation_files
-from schoolwh.generator.bureau_feedback import (
-    CORRECTION_FILE,
-    LEDGER_FILE,
-    SURVEY_AUTUMN_FILE,
-    SURVEY_SPRING_FILE,
-    issue_files,
-    survey_files,
-)
-from schoolwh.generator.bureau_funds import (
-    BUDGET_FILE,
-    SPENDING_H1_FILE,
-    SPENDING_H2_FILE,
-    SUPPLEMENT_FILE,
-    budget_file,
-    spending_files,
-    supplement_file,
-)
+from schoolwh.generator import bureau_daily, bureau_feedback, bureau_funds
+from schoolwh.generator.bureau_daily import participation_files
+from schoolwh.generator.bureau_feedback import CORRECTION_FILE, issue_files, survey_files
+from schoolwh.generator.bureau_funds import budget_file, spending_files, supplement_file
 from schoolwh.generator.bureau_registry import (
-    AUTUMN_FILE,
     DISTRICTS_FILE,
     SCHOOLS_FILE,
-    SPRING_FILE,
-    autumn_enrollment_file,
     districts_file,
+    enrollment_file,
+    enrollment_file_name,
     schools_file,
-    spring_enrollment_file,
 )
+from schoolwh.generator.calendar import DATA_END, TERMS, YEARS
 from schoolwh.generator.drafts import BureauFile, FreshCodes
 from schoolwh.generator.jurisdiction import Jurisdiction
 from schoolwh.generator.readme import README, write_readme
 from schoolwh.generator.summary import Flaw, WrittenFile
 from schoolwh.generator.writers import stamp, write_csv, write_xlsx
 
-README_TIME = stamp(2026, 1, 5, 9)
+README_TIME = stamp(DATA_END.year + 1, 1, 5, 9)
 
 
 def file_names() -> tuple[str, ...]:
@@ -50,17 +35,10 @@ def file_names() -> tuple[str, ...]:
     return (
         DISTRICTS_FILE,
         SCHOOLS_FILE,
-        SPRING_FILE,
-        AUTUMN_FILE,
-        *(file_name(m, s) for m, s in STYLES.items()),
-        BUDGET_FILE,
-        SUPPLEMENT_FILE,
-        SPENDING_H1_FILE,
-        SPENDING_H2_FILE,
-        SURVEY_SPRING_FILE,
-        SURVEY_AUTUMN_FILE,
-        LEDGER_FILE,
-        CORRECTION_FILE,
+        *(enrollment_file_name(t) for t in TERMS),
+        *bureau_daily.file_names(),
+        *bureau_funds.file_names(),
+        *bureau_feedback.file_names(),
         README,
         SAMPLE_MARKER,
     )
@@ -71,14 +49,15 @@ def plan(j: Jurisdiction, rng: np.random.Generator) -> Iterator[tuple[str, Burea
     fresh = FreshCodes(j.schools["school_code"].to_list(), ("410183", "410185", "410122"))
     yield "districts", districts_file(j)
     yield "schools", schools_file(j, rng, fresh)
-    yield "enrollment", spring_enrollment_file(j, rng, fresh)
-    yield "enrollment", autumn_enrollment_file(j, rng, fresh)
+    for term in TERMS:
+        yield "enrollment", enrollment_file(j, rng, fresh, term)
     for f in participation_files(j, rng, fresh):
         yield "participation", f
-    yield "budget", budget_file(j, rng)
-    yield "budget", supplement_file(j, rng)
-    for f in spending_files(j, rng):
-        yield "expenditure", f
+    for year in YEARS:
+        yield "budget", budget_file(j, rng, year)
+        yield "budget", supplement_file(j, rng, year)
+        for f in spending_files(j, rng, year):
+            yield "expenditure", f
     for f in survey_files(j, rng):
         yield "survey", f
     for f in issue_files(j, rng):

@@ -1,14 +1,17 @@
-"""Bureau files of daily participation: one file per month, in varied forms."""
+"""Bureau files of daily participation: one file per month with school days, in varied
+forms; each month of the year has its own form, and the latest year's files carry the
+planted flaws."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 import polars as pl
 
+from schoolwh.generator.calendar import YEAR, months_with_school_days
 from schoolwh.generator.drafts import BureauFile, Draft, FreshCodes, day_text, rows_of, spot
 from schoolwh.generator.jurisdiction import Jurisdiction
 from schoolwh.generator.writers import Cell, Sheet, excel_serial, stamp
@@ -35,6 +38,7 @@ class MonthStyle:
 
 
 STYLES: dict[int, MonthStyle] = {
+    1: MonthStyle(None, "cell", "c"),
     2: MonthStyle("gbk", "slash", "a", flaw="bad_date"),
     3: MonthStyle(None, "cell", "b", numeric_codes=True, flaw="negative_lunch"),
     4: MonthStyle("gbk", "zh", "b", flaw="missing_lunch", orphans=3),
@@ -51,8 +55,13 @@ STYLES: dict[int, MonthStyle] = {
 }  # fmt: skip
 
 
-def file_name(month: int, style: MonthStyle) -> str:
-    return f"2025年{month}月午餐及课后服务日报." + ("csv" if style.encoding else "xlsx")
+def file_name(year: int, month: int) -> str:
+    style = STYLES[month]
+    return f"{year}年{month}月午餐及课后服务日报." + ("csv" if style.encoding else "xlsx")
+
+
+def file_names() -> tuple[str, ...]:
+    return tuple(file_name(y, m) for y, m in months_with_school_days())
 
 
 def _date_cell(day: date, style: MonthStyle) -> Cell:
@@ -103,22 +112,29 @@ def _body(rows: pl.DataFrame, style: MonthStyle) -> list[list[Cell]]:
 def participation_files(
     j: Jurisdiction, rng: np.random.Generator, fresh: FreshCodes
 ) -> Iterator[BureauFile]:
-    """One file per month with school days, each with its planted flaw and orphans.
+    """One file per month with school days; the latest year's with their planted flaw
+    and orphans.
 
     Files are built one at a time, so that a large sample never holds them all.
     """
     orphan = next(fresh)
-    months = j.participation.with_columns(month=pl.col("date").dt.month())
-    missed = j.missed.with_columns(month=pl.col("date").dt.month())
-    for month, style in STYLES.items():
-        rows = months.filter(pl.col("month") == month).drop("month")
+    months = j.participation.with_columns(
+        year=pl.col("date").dt.year(), month=pl.col("date").dt.month()
+    )
+    missed = j.missed.with_columns(year=pl.col("date").dt.year(), month=pl.col("date").dt.month())
+    for year, month in months_with_school_days():
+        style = STYLES[month]
+        if year != YEAR:  # the same form, nothing planted
+            style = replace(style, flaw="", orphans=0)
+        here = (pl.col("year") == year) & (pl.col("month") == month)
+        rows = months.filter(here).drop("year", "month")
         if rows.height == 0:
             continue
-        name = file_name(month, style)
+        name = file_name(year, month)
         title = (
-            "郑州市2025年秋季学期午餐供餐情况统计表（9月）"
+            f"郑州市{year}年秋季学期午餐供餐情况统计表（9月）"
             if month == 9
-            else f"郑州市2025年{month}月中小学午餐供餐及课后服务每日情况统计表"
+            else f"郑州市{year}年{month}月中小学午餐供餐及课后服务每日情况统计表"
         )
         totals = [
             "合计",
@@ -136,8 +152,8 @@ def participation_files(
             widths={0: 13, 1: 14, 2: 12, 3: 14},
         )
         draft = Draft(name, sheet, None if style.encoding else sheet.name)
-        free = missed.filter(pl.col("month") == month)
-        _plant(draft, style, rng, free, month)
+        free = missed.filter(here)
+        _plant(draft, style, rng, free, year, month)
         days = rows["date"].unique().sort().to_list()
         picks = sorted(rng.choice(len(days), size=min(style.orphans, len(days)), replace=False))
         for k in picks:
@@ -158,7 +174,7 @@ def participation_files(
         yield BureauFile(
             name,
             [draft],
-            stamp(2026, 1, 4) if month == 12 else stamp(2025, month + 1, 5),
+            stamp(year + 1, 1, 4) if month == 12 else stamp(year, month + 1, 5),
             encoding=style.encoding,
             title=title,
         )
@@ -168,8 +184,10 @@ def _notes() -> list[list[Cell]]:
     return [[], ["注：未填报日期视为当日未上报。"], ["填报人：数据平台导出", None, "审核人：吴某"]]
 
 
-def _plant(draft: Draft, style: MonthStyle, rng, free: pl.DataFrame, month: int) -> None:
+def _plant(draft: Draft, style: MonthStyle, rng, free: pl.DataFrame, year: int, month: int) -> None:
     body = draft.sheet.body
+    if not style.flaw:
+        return
     if style.flaw == "duplicate":
         k = int(rng.integers(len(body) // 4, len(body)))
         stale = list(body[k])
@@ -184,7 +202,7 @@ def _plant(draft: Draft, style: MonthStyle, rng, free: pl.DataFrame, month: int)
         return
     if free.height == 0:
         return
-    code, day, _ = free.row(int(rng.integers(0, free.height)))
+    code, day, *_ = free.row(int(rng.integers(0, free.height)))
     lunch, after = int(rng.integers(200, 1500)), int(rng.integers(200, 1500))
     row = [
         _code_cell(code, style),
@@ -193,7 +211,7 @@ def _plant(draft: Draft, style: MonthStyle, rng, free: pl.DataFrame, month: int)
         _count_cell(after, style),
     ]
     if style.flaw == "bad_date":
-        bad = date(2025, month, 1)
+        bad = date(year, month, 1)
         sep = {"slash": "/", "dot": ".", "iso": "-"}.get(style.dates, "/")
         text = f"{bad.year}{sep}{month}{sep}{30 if month == 2 else 32}"
         row[1] = text

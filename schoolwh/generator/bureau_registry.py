@@ -1,11 +1,12 @@
-"""Bureau files of the registry: districts, schools, enrolment per term."""
+"""Bureau files of the registry: districts, schools (the current registry), enrolment per
+term (planted flaws in the latest year's files only)."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
 
-from schoolwh.generator.calendar import TERMS
+from schoolwh.generator.calendar import TERMS, YEAR, Term
 from schoolwh.generator.drafts import (
     DISTRICT_ORDER,
     BureauFile,
@@ -26,8 +27,12 @@ from schoolwh.generator.writers import Sheet, stamp
 
 DISTRICTS_FILE = "区县（市）、开发区名录.csv"
 SCHOOLS_FILE = "学校基本信息表.xlsx"
-SPRING_FILE = "2025年春季学期在校生情况统计表.xlsx"
-AUTUMN_FILE = "2025年秋季学期在校生情况统计表.csv"
+
+
+def enrollment_file_name(term: Term) -> str:
+    """Spring terms come as XLSX, autumn terms as GBK CSV."""
+    suffix = ".xlsx" if term.season == "spring" else ".csv"
+    return f"{term.zh}在校生情况统计表{suffix}"
 
 
 def districts_file(j: Jurisdiction) -> BureauFile:
@@ -47,7 +52,7 @@ def districts_file(j: Jurisdiction) -> BureauFile:
         ],
     )
     draft = Draft(DISTRICTS_FILE, sheet, None)
-    return BureauFile(DISTRICTS_FILE, [draft], stamp(2025, 9, 1), encoding="gbk")
+    return BureauFile(DISTRICTS_FILE, [draft], stamp(YEAR, 9, 1), encoding="gbk")
 
 
 def schools_file(j: Jurisdiction, rng: np.random.Generator, fresh: FreshCodes) -> BureauFile:
@@ -74,7 +79,11 @@ def schools_file(j: Jurisdiction, rng: np.random.Generator, fresh: FreshCodes) -
         name="学校名录",
         header=header,
         body=body,
-        above=[["郑州市中小学校基本信息表（2025年秋季学期）"], ["统计时间：2025年9月30日"], []],
+        above=[
+            [f"郑州市中小学校基本信息表（{TERMS[-1].zh}）"],
+            [f"统计时间：{YEAR}年9月30日"],
+            [],
+        ],
         below=[["合计", f"共{len(body)}所学校"], *notes("赵某某", "钱某某")],
         formats={7: "yyyy/m/d"},
         widths={0: 13, 1: 30, 6: 10, 7: 13, 9: 16},
@@ -104,7 +113,7 @@ def schools_file(j: Jurisdiction, rng: np.random.Generator, fresh: FreshCodes) -
         row = list(template)
         code = next(fresh)
         row[0], row[1], row[2] = int(code), name, code[:6]
-        row[7] = TERMS[1].first_day
+        row[7] = TERMS[-1].first_day
         row[col] = value
         detail = {
             "unknown_label": "供餐模式 '送餐上门' is not a label",
@@ -126,7 +135,7 @@ def schools_file(j: Jurisdiction, rng: np.random.Generator, fresh: FreshCodes) -
         widths={0: 60},
     )
     return BureauFile(
-        SCHOOLS_FILE, [draft], stamp(2025, 9, 30), extra_sheets=[guide], title="学校基本信息表"
+        SCHOOLS_FILE, [draft], stamp(YEAR, 9, 30), extra_sheets=[guide], title="学校基本信息表"
     )
 
 
@@ -145,18 +154,34 @@ def _with_district(j: Jurisdiction, term: str) -> pl.DataFrame:
     return by_district(rows, "school_code")
 
 
-SPRING_LABELS = ("2025春", "2025年春季学期")
-AUTUMN_LABELS = ("2025-2026学年第一学期", "2025年秋季学期", "2025秋")
 NEED_COLUMNS = ("enrolled", "lunch_need", "after_school_need", "left_behind", "migrant", "disabled")
 
 
-def spring_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> BureauFile:
-    term = TERMS[0]
+def spring_labels(year: int) -> tuple[str, ...]:
+    return (f"{year}春", f"{year}年春季学期")
+
+
+def autumn_labels(year: int) -> tuple[str, ...]:
+    return (f"{year}-{year + 1}学年第一学期", f"{year}年秋季学期", f"{year}秋")
+
+
+def enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh, term: Term) -> BureauFile:
+    """A term's enrolment file; the latest year's carry planted flaws."""
+    if term.season == "spring":
+        return spring_enrollment_file(j, rng, fresh, term)
+    return autumn_enrollment_file(j, rng, fresh, term)
+
+
+def spring_enrollment_file(
+    j: Jurisdiction, rng: np.random.Generator, fresh, term: Term
+) -> BureauFile:
+    name = enrollment_file_name(term)
     rows = _with_district(j, term.code)
     body: list[list] = []
     subtotals = 0
+    labels = spring_labels(term.year)
     for k, (_, block) in enumerate(rows.group_by("district_code", maintain_order=True)):
-        label = SPRING_LABELS[k % len(SPRING_LABELS)]  # each district types the term its way
+        label = labels[k % len(labels)]  # each district types the term its way
         body += [[r[0], label, *r[1:]] for r in block.select("school_code", *NEED_COLUMNS).rows()]
         sums = [block[c].sum() for c in NEED_COLUMNS]
         body.append(["小计", None, *sums])
@@ -169,14 +194,17 @@ def spring_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
         header=header,
         body=body,
         above=[
-            ["郑州市2025年春季学期中小学在校生及午餐、课后服务需求情况统计表"],
+            [f"郑州市{term.zh}中小学在校生及午餐、课后服务需求情况统计表"],
             ["单位：人"],
             [],
         ],
         below=[["合计", None, *totals], *notes("孙某", "周某")],
         widths={0: 13, 1: 10, 2: 16},
     )
-    draft = Draft(SPRING_FILE, sheet, sheet.name, non_data=subtotals)
+    draft = Draft(name, sheet, sheet.name, non_data=subtotals)
+    when = stamp(term.year, 3, 12)
+    if term.year != YEAR:
+        return BureauFile(name, [draft], when, title="在校生情况统计表")
     spare = _spare(j, term.code, fresh)
 
     data = [i for i, r in enumerate(body) if r[0] != "小计" and i > 5]
@@ -188,23 +216,26 @@ def spring_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
         stale,
         "duplicate_key",
         "school_code",
-        f"{stale[0]} 2025-spring twice; the earlier row has enrolled +1000",
+        f"{stale[0]} {term.code} twice; the earlier row has enrolled +1000",
     )
     code = next(spare)
     draft.plant(
         spot(rng, body),
-        [code, "2025春", 860, 700, 790, -3, 120, 2],
+        [code, labels[0], 860, 700, 790, -3, 120, 2],
         "negative",
         "left_behind",
         f"{code}: 留守儿童数 -3",
     )
-    return BureauFile(SPRING_FILE, [draft], stamp(2025, 3, 12), title="在校生情况统计表")
+    return BureauFile(name, [draft], when, title="在校生情况统计表")
 
 
-def autumn_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> BureauFile:
-    term = TERMS[1]
+def autumn_enrollment_file(
+    j: Jurisdiction, rng: np.random.Generator, fresh, term: Term
+) -> BureauFile:
+    name = enrollment_file_name(term)
     rows = _with_district(j, term.code)
-    label = AUTUMN_LABELS[0]
+    labels = autumn_labels(term.year)
+    label = labels[0]
     body = []
     columns = rows.select("district_code", "school_code", *NEED_COLUMNS)
     for i, (district, code, *counts) in enumerate(columns.iter_rows()):
@@ -213,7 +244,7 @@ def autumn_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
             cells[0] = full_width(str(counts[0]))  # typed with a full-width input method
         elif i % 89 == 7:
             cells[0] = f" {counts[0]} "
-        term_label = AUTUMN_LABELS[DISTRICT_ORDER[district] % len(AUTUMN_LABELS)]
+        term_label = labels[DISTRICT_ORDER[district] % len(labels)]
         body.append([0, code, term_label, *cells])
     header = ["序号", "学校标识码", "学期", "在校生数", "有就餐需求学生数", "有课后服务需求学生数",
               "留守儿童数", "随迁子女数", "残疾学生数"]  # fmt: skip
@@ -222,10 +253,14 @@ def autumn_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
         name="秋季学期",
         header=header,
         body=body,
-        above=[["郑州市2025年秋季学期中小学在校生情况统计表"], ["单位：人"]],
+        above=[[f"郑州市{term.zh}中小学在校生情况统计表"], ["单位：人"]],
         below=[["合计", None, None, *totals], *notes("孙某", "周某")],
     )
-    draft = Draft(AUTUMN_FILE, sheet, None)
+    draft = Draft(name, sheet, None)
+    when = stamp(term.year, 9, 26)
+    if term.year != YEAR:
+        draft.number_rows()
+        return BureauFile(name, [draft], when, encoding="gbk")
     spare = _spare(j, term.code, fresh)
     code = next(spare)
     draft.plant(
@@ -238,10 +273,10 @@ def autumn_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
     code = next(spare)
     draft.plant(
         spot(rng, body),
-        [0, code, "25秋", "380", "300", "350", "20", "15", "0"],
+        [0, code, f"{term.year % 100}秋", "380", "300", "350", "20", "15", "0"],
         "bad_term",
         "term",
-        f"{code}: 学期 '25秋'",
+        f"{code}: 学期 '{term.year % 100}秋'",
     )
     code = next(spare)
     draft.plant(
@@ -252,4 +287,4 @@ def autumn_enrollment_file(j: Jurisdiction, rng: np.random.Generator, fresh) -> 
         f"{code}: 在校生数 empty",
     )
     draft.number_rows()
-    return BureauFile(AUTUMN_FILE, [draft], stamp(2025, 9, 26), encoding="gbk")
+    return BureauFile(name, [draft], when, encoding="gbk")

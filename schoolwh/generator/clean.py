@@ -1,4 +1,5 @@
-"""`--clean` mode: one plain UTF-8 CSV per source, canonical headers and values, no flaws."""
+"""`--clean` mode: one plain UTF-8 CSV per source (every sample year in it; participation
+one file per month), canonical headers and values, no flaws."""
 
 from __future__ import annotations
 
@@ -7,22 +8,18 @@ from pathlib import Path
 import polars as pl
 
 from schoolwh.core.sample import SAMPLE_MARKER
-from schoolwh.generator.calendar import TERMS
+from schoolwh.generator.calendar import DATA_END, months_with_school_days
 from schoolwh.generator.jurisdiction import Jurisdiction
 from schoolwh.generator.readme import README, write_readme
 from schoolwh.generator.summary import WrittenFile
 from schoolwh.generator.writers import set_mtime, stamp
 
-FILE_TIME = stamp(2026, 1, 5, 9)
+FILE_TIME = stamp(DATA_END.year + 1, 1, 5, 9)
 SINGLE = ("districts", "schools", "enrollment", "budget", "expenditure", "survey", "issues")
 
 
 def _months() -> list[str]:
-    months: list[str] = []
-    for term in TERMS:
-        for m in range(term.first_day.month, term.last_day.month + 1):
-            months.append(f"{term.first_day.year}-{m:02d}")
-    return months
+    return [f"{y}-{m:02d}" for y, m in months_with_school_days()]
 
 
 def file_names() -> tuple[str, ...]:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from schoolwh.generator.calendar import TERMS, term_index
+
 # Scale of the seed city: the figures below hold at this many schools.
 BASE_SCHOOLS = 1300
 BASE_STUDENTS = 1_180_000
-# City-wide share of enrolled students eating lunch at school on an average day.
-EATING_SHARE = {"2025-spring": 0.70, "2025-autumn": 0.71}
+# City-wide share of enrolled students eating lunch at school on an average day, in the
+# latest term; each term before it one point less.
+EATING_SHARE = 0.71
 # Share of schools that serve no lunch at all (1,172 of 1,298 serve lunch).
 NO_LUNCH_SHARE = 0.10
 
@@ -154,6 +157,12 @@ CENTRAL_KITCHENS = {"410105": 13}
 # Districts whose survey samples are small in one term (fewer than 30 responses),
 # as (district_code, term) -> responses at the seed city's scale.
 SMALL_SURVEYS = {("410106", "2025-autumn"): 24, ("410108", "2025-spring"): 27}
+
+
+def eating_share(term: str) -> float:
+    """The city-wide eating share a term is calibrated to (2025-autumn 0.71, 2025-spring
+    0.70, 2024-autumn 0.69 …)."""
+    return EATING_SHARE - 0.01 * (len(TERMS) - 1 - term_index(term))
 
 
 def scaled(count: int, schools: int, minimum: int = 1) -> int:

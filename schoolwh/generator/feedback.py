@@ -1,7 +1,10 @@
 """Satisfaction surveys and the inspection issues ledger.
 
-Issues carry two states: the ledger as the bureau compiled it on `LEDGER_DATE`, and the
-final state on the last day of the data, which a corrected re-issue reports.
+Surveys run once a term; an earlier year is a little less satisfied, not in every
+district. Issues carry a state per ledger — each year's ledger as the bureau compiled it
+on `ledger_date(year)`, listing the issues found that year and those carried over still
+open from the year before — and the final state on the last day of the data, which a
+corrected re-issue reports.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from schoolwh.generator.calendar import DATA_END, TERMS, school_days
+from schoolwh.generator.calendar import DATA_END, TERMS, YEAR, YEARS, Term, school_days
 from schoolwh.generator.districts import DISTRICTS, SMALL_SURVEYS, scaled
 
-SURVEY_WINDOWS = {
-    "2025-spring": (date(2025, 5, 12), date(2025, 6, 13)),
-    "2025-autumn": (date(2025, 11, 17), date(2025, 12, 19)),
-}
-RESPONSES_PER_SCHOOL = {"2025-spring": 8.0, "2025-autumn": 9.0}
+# Survey windows by season: (month, day) of the first and last day.
+SURVEY_WINDOWS = {"spring": ((5, 12), (6, 13)), "autumn": ((11, 17), (12, 19))}
+RESPONSES_PER_SCHOOL = {"spring": 8.0, "autumn": 9.0}
+SEASON_LETTER = {"spring": "C", "autumn": "Q"}  # 春 / 秋 in response ids
+# Added to a district's satisfaction: autumn terms a little higher, each earlier year lower.
+AUTUMN_SATISFACTION = 0.01
+EARLIER_YEAR_SATISFACTION = -0.02
 RESPONDENTS = (("parent", 0.55), ("student", 0.35), ("teacher", 0.10))
 ITEMS = ("taste", "portion", "hygiene", "price", "service")
 COMMENTS_HAPPY = (
@@ -46,7 +51,8 @@ COMMENTS_PERSONAL = (
     "五年级李某的妈妈，微信同号13800000003，希望回电说明费用",
 )
 
-LEDGER_DATE = date(2025, 12, 19)
+# Issues found in an earlier year: more of them, and fewer left unclosed for good.
+EARLIER_YEAR_ISSUES = 1.15
 ISSUE_SOURCES = (
     ("daily_check", 0.35),
     ("weekly_check", 0.25),
@@ -84,6 +90,26 @@ DESCRIPTIONS = {
 }
 
 
+def ledger_date(year: int) -> date:
+    """The day a year's issues ledger is compiled: the third Friday of December."""
+    first = date(year, 12, 1)
+    return date(year, 12, 1 + (4 - first.weekday()) % 7 + 14)
+
+
+LEDGER_DATE = ledger_date(YEAR)
+
+
+def survey_window(term: Term) -> np.ndarray:
+    """The school days a term's survey runs on."""
+    (m1, d1), (m2, d2) = SURVEY_WINDOWS[term.season]
+    return school_days(date(term.year, m1, d1), date(term.year, m2, d2))
+
+
+def response_prefix(term: Term) -> str:
+    """Response ids of a term start with this: WJ2025Q…"""
+    return f"WJ{term.year}{SEASON_LETTER[term.season]}"
+
+
 def _choice(rng: np.random.Generator, options, n: int) -> np.ndarray:
     values = np.array([v for v, _ in options])
     p = np.array([w for _, w in options], dtype=float)
@@ -94,10 +120,11 @@ def build_survey(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFram
     """Survey responses per term, spread over the lunch-serving schools of each district."""
     n = schools.height
     frames = []
-    for term in TERMS:
-        days = school_days(*SURVEY_WINDOWS[term.code])
+    for t, term in enumerate(TERMS):
+        days = survey_window(term)
         serving = schools.filter(
-            pl.col("active")
+            (pl.col("first_term") <= t)
+            & (pl.col("last_term") >= t)
             & pl.col("lunch_start_date").is_not_null()
             & (pl.col("lunch_start_date") <= days[0].item())
         )
@@ -110,30 +137,28 @@ def build_survey(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFram
             if small is not None:
                 total = scaled(small, n, 3)
             else:
-                total = round(here.height * RESPONSES_PER_SCHOOL[term.code] * rng.uniform(0.8, 1.2))
+                per_school = RESPONSES_PER_SCHOOL[term.season]
+                total = round(here.height * per_school * rng.uniform(0.8, 1.2))
             weight = np.sqrt(here["enrolled_base"].to_numpy().astype(float))
             school = rng.choice(here.height, size=total, p=weight / weight.sum())
             school.sort()
+            satisfied = d.satisfied + EARLIER_YEAR_SATISFACTION * (YEAR - term.year)
+            satisfied += AUTUMN_SATISFACTION if term.season == "autumn" else 0.0
             frames.append(
                 _responses(
-                    rng, here["school_code"].to_numpy()[school], days, d.satisfied, term.code
+                    rng, here["school_code"].to_numpy()[school], days, satisfied, term
                 ).with_columns(seq=pl.int_range(seq_start, seq_start + total))
             )
             seq_start += total
     survey = pl.concat(frames)
-    season = {"2025-spring": "C", "2025-autumn": "Q"}
-    response_id = (
-        pl.lit("WJ2025")
-        + pl.col("term").replace_strict(season)
-        + pl.col("seq").cast(pl.String).str.zfill(6)
-    )
+    response_id = pl.col("term") + pl.col("seq").cast(pl.String).str.zfill(6)
     rest = [c for c in survey.columns if c not in ("term", "seq")]
     return survey.select(response_id.alias("response_id"), *rest).sort("response_id")
 
 
-def _responses(rng, codes: np.ndarray, days: np.ndarray, satisfied: float, term: str):
+def _responses(rng, codes: np.ndarray, days: np.ndarray, satisfied: float, term: Term):
     k = len(codes)
-    p_ok = np.clip(satisfied + (0.01 if term == "2025-autumn" else 0.0) + rng.normal(0, 0.02), 0, 1)
+    p_ok = np.clip(satisfied + rng.normal(0, 0.02), 0, 1)
     ok = rng.random(k) < p_ok
     overall = np.where(
         ok,
@@ -161,41 +186,47 @@ def _responses(rng, codes: np.ndarray, days: np.ndarray, satisfied: float, term:
     comment = np.where(overall >= 4, happy, unhappy)
     comment = np.where(u < 0.005, personal, comment)
     cols["comment"] = pl.Series(comment).set(pl.Series(u > 0.15), None)
-    return pl.DataFrame(cols).with_columns(term=pl.lit(term))
+    return pl.DataFrame(cols).with_columns(term=pl.lit(response_prefix(term)))
 
 
 @dataclass(frozen=True)
 class Issues:
-    ledger: pl.DataFrame  # as compiled on LEDGER_DATE
+    ledgers: dict[int, pl.DataFrame]  # year -> its ledger, as compiled on ledger_date(year)
     final: pl.DataFrame  # as on DATA_END: what the corrected re-issue reports
 
 
 def build_issues(rng: np.random.Generator, schools: pl.DataFrame) -> Issues:
-    """Issues found at lunch-serving schools up to LEDGER_DATE, with two states."""
+    """Issues found at lunch-serving schools up to LEDGER_DATE, with a state per ledger
+    and the final state."""
     days = np.concatenate([t.school_days() for t in TERMS])
     days = days[days <= np.datetime64(LEDGER_DATE)]
     rate = {d.code: d.issues_per_school for d in DISTRICTS}
     core = {d.code: d.core for d in DISTRICTS}
+    # A school day's share of its year, weighted: an earlier year finds more issues.
+    year_of = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    per_year = {y: int((year_of == y).sum()) for y in YEARS}
+    weight = np.array([EARLIER_YEAR_ISSUES if y < YEAR else 1.0 for y in year_of])
+    weight /= np.array([per_year[y] for y in year_of])
+    cum = np.concatenate([[0.0], np.cumsum(weight)])
     serving = schools.filter(
-        pl.col("lunch_start_date").is_not_null()
-        & (pl.col("lunch_start_date") <= LEDGER_DATE)
-        & (pl.col("active") | (pl.col("lunch_start_date") <= date(2025, 7, 1)))
+        pl.col("lunch_start_date").is_not_null() & (pl.col("lunch_start_date") <= LEDGER_DATE)
     )
-    first = np.searchsorted(days, serving["lunch_start_date"].to_numpy().astype("datetime64[D]"))
-    last = np.where(
-        serving["active"].to_numpy(),
-        len(days),
-        np.searchsorted(days, np.datetime64(TERMS[0].last_day), side="right"),
-    )
-    span = np.maximum(last - first, 0) / len(days)
-    lam = np.array([rate[c] for c in serving["district_code"]]) * span
+    opened = np.array([TERMS[t].first_day for t in serving["first_term"]], dtype="datetime64[D]")
+    start = np.maximum(serving["lunch_start_date"].to_numpy().astype("datetime64[D]"), opened)
+    first = np.searchsorted(days, start)
+    closes = np.array([TERMS[t].last_day for t in serving["last_term"]], dtype="datetime64[D]")
+    last = np.maximum(np.searchsorted(days, closes, side="right"), first)
+    lam = np.array([rate[c] for c in serving["district_code"]]) * (cum[last] - cum[first])
     lam *= np.where(serving["location"].to_numpy() == "rural", 1.3, 1.0)
     count = rng.poisson(lam)
     owner = np.repeat(np.arange(serving.height), count)
     k = len(owner)
-    found = days[first[owner] + (rng.random(k) * (last[owner] - first[owner])).astype(np.int64)]
+    u = cum[first[owner]] + rng.random(k) * (cum[last[owner]] - cum[first[owner]])
+    at = np.clip(np.searchsorted(cum, u, side="right") - 1, first[owner], last[owner] - 1)
+    found = days[at]
     district = serving["district_code"].to_numpy()[owner]
     is_core = np.array([core[c] for c in district])
+    earlier = found < np.datetime64(date(YEAR, 1, 1))
 
     category = _choice(rng, ISSUE_CATEGORIES, k)
     severity = _choice(rng, SEVERITIES, k)
@@ -205,7 +236,7 @@ def build_issues(rng: np.random.Generator, schools: pl.DataFrame) -> Issues:
     deadline = found + allowed.astype("timedelta64[D]")
     pace = np.where(is_core, 0.55, 0.95)
     to_close = np.rint(allowed * pace * np.exp(rng.normal(0.0, 0.7, k))).astype(np.int64)
-    never = rng.random(k) < np.where(is_core, 0.02, 0.07)
+    never = rng.random(k) < np.where(is_core, 0.02, 0.07) * np.where(earlier, 0.5, 1.0)
     closed = found + to_close.astype("timedelta64[D]")
     closed = np.where(never, np.datetime64("NaT"), closed)
     started = rng.random(k) < 0.7
@@ -232,7 +263,15 @@ def build_issues(rng: np.random.Generator, schools: pl.DataFrame) -> Issues:
         + pl.lit("-")
         + pl.int_range(1, pl.len() + 1).over("district_code").cast(pl.String).str.zfill(5)
     )
-    return Issues(ledger=_state(base, LEDGER_DATE), final=_state(base, DATA_END))
+    ledgers = {}
+    for year in YEARS:
+        listed = pl.col("found_date") <= ledger_date(year)
+        if year - 1 in YEARS:  # new since the last ledger, or carried over still open
+            before = ledger_date(year - 1)
+            still_open = pl.col("closed_on").is_null() | (pl.col("closed_on") > before)
+            listed &= (pl.col("found_date") > before) | still_open
+        ledgers[year] = _state(base.filter(listed), ledger_date(year))
+    return Issues(ledgers=ledgers, final=_state(base, DATA_END))
 
 
 def _state(base: pl.DataFrame, as_of: date) -> pl.DataFrame:

@@ -28,7 +28,7 @@ class Jurisdiction:
     expenditure: pl.DataFrame
     survey: pl.DataFrame
     issues: pl.DataFrame  # final state
-    issues_ledger: pl.DataFrame  # the state an earlier ledger reported
+    issues_ledgers: dict[int, pl.DataFrame]  # year -> the state that year's ledger reported
     missed: pl.DataFrame  # (school_code, date) school days not reported
     no_enrollment: pl.DataFrame  # (school_code, term) enrolment rows left out
 
@@ -67,7 +67,7 @@ def build_jurisdiction(schools: int, seed: int) -> Jurisdiction:
         expenditure=expenditure,
         survey=survey,
         issues=issues.final,
-        issues_ledger=issues.ledger,
+        issues_ledgers=issues.ledgers,
         missed=activity.missed,
         no_enrollment=activity.no_enrollment,
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from schoolwh.core.sample import SAMPLE_MARKER, SAMPLE_MARKER_TEXT
+from schoolwh.generator.calendar import DATA_END, TERMS, YEARS
 from schoolwh.generator.jurisdiction import Jurisdiction
 from schoolwh.generator.summary import FLAW_KINDS, Flaw, WrittenFile
 from schoolwh.generator.writers import set_mtime
@@ -33,7 +34,13 @@ def readme_text(
         " serving lunch); names, codes, counts and amounts are invented.",
         "",
         f"种子 seed: {j.seed}    学校 schools: {schools}    "
-        f"在校生（2025年秋季）students (2025 autumn): {j.students}",
+        f"在校生（{TERMS[-1].zh}）students ({TERMS[-1].code}): {j.students}",
+        "",
+        f"时间范围：{YEARS[0]}—{YEARS[-1]}年（{TERMS[0].zh}至{TERMS[-1].zh}，"
+        f"数据截至{DATA_END.isoformat()}），{YEARS[-1]}年的每个时期都有上年同期，可看同比。",
+        f"Period: {YEARS[0]}–{YEARS[-1]} ({TERMS[0].code} to {TERMS[-1].code}, data as of"
+        f" {DATA_END.isoformat()}): every period of {YEARS[-1]} has the same period a year"
+        " before (year-on-year change).",
         "",
         "加载 To load:  schoolwh load <this folder>",
         "",
@@ -62,9 +69,14 @@ def readme_text(
             " unit lines, 合计/小计 rows, footer notes, Chinese headers and labels, varied date"
             " forms, amounts in 万元.",
             "",
-            "《问题整改台账（更正）.xlsx》是问题整改台账的更正版，修改时间最晚，应覆盖原台账中的同一问题。",
-            "问题整改台账（更正）.xlsx re-issues changed issues of the ledger; it is the newest"
-            " file, so its rows win.",
+            "每年的问题整改台账列出当年发现的问题和上年结转的未整改问题；"
+            "《问题整改台账（更正）.xlsx》是台账的更正版，修改时间最晚，应覆盖原台账中的同一问题。",
+            "Each year's issues ledger lists that year's issues and those carried over still"
+            " open; 问题整改台账（更正）.xlsx re-issues changed issues of the ledgers; it is the"
+            " newest file, so its rows win.",
+            "",
+            f"预置的问题行只在{YEARS[-1]}年的文件中；之前年份的文件没有错误行。",
+            f"Planted flaws are in the {YEARS[-1]} files only; earlier years' files have none.",
             "",
             "预置的问题行 Planted flaws (file, sheet, spreadsheet row, kind, column):",
         ]

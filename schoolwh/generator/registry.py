@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from schoolwh.generator.calendar import school_days
+from schoolwh.generator.calendar import TERMS, YEARS, autumn_term, school_days, term_index
 from schoolwh.generator.districts import (
     BASE_SCHOOLS,
     BASE_STUDENTS,
@@ -62,12 +62,16 @@ OUTER_LUNCH_STARTS = (
 # 郑东新区 piloted after-school service in October 2019; the city followed in 2020.
 AFTER_SCHOOL_STARTS = ((date(2020, 9, 1), 0.75), (date(2021, 9, 1), 0.20), (date(2023, 9, 1), 0.05))
 PILOT_AFTER_SCHOOL_START = date(2019, 10, 8)
-# Schools that open their canteen over the 2025 summer or during the autumn term.
-SUMMER_STARTERS = 14
-MID_TERM_STARTERS = 12
-MID_TERM_WINDOW = (date(2025, 9, 15), date(2025, 11, 28))
-# Rural schools closed in summer 2025 (撤并): in the registry as not active.
-CLOSED_SCHOOLS = 4
+# Outer schools that open their canteen over a summer (the lunch start dates above already
+# hold September 2024) or during an autumn term, per sample year.
+SUMMER_STARTERS = {2025: 14}
+MID_TERM_STARTERS = {2024: 8, 2025: 12}
+# Rural schools closed over a summer (撤并): in the registry as not active, with data
+# up to the spring term before.
+CLOSED_SCHOOLS = {2024: 3, 2025: 4}
+# New schools opened in September in the growing urban core: data from that autumn term,
+# lunch and after-school service from their first day.
+NEW_SCHOOLS = {2024: 6, 2025: 5}
 
 
 def allocate(total: int, weights: np.ndarray, minimum: int = 1) -> np.ndarray:
@@ -100,6 +104,12 @@ def pick(rng: np.random.Generator, eligible: np.ndarray, k: int, weights=None) -
     w = np.ones(len(idx)) if weights is None else np.asarray(weights, dtype=float)[idx]
     keys = np.log(np.maximum(w, 1e-12)) + rng.gumbel(size=len(idx))
     return np.sort(idx[np.argsort(-keys, kind="stable")[:k]])
+
+
+def _mid_term_window(year: int) -> np.ndarray:
+    """School days from two weeks into the autumn term to the end of November."""
+    first = autumn_term(year).first_day
+    return school_days(date(year, 9, first.day + 14), date(year, 11, 28))
 
 
 def _dates(rng: np.random.Generator, options: tuple[tuple[date, float], ...], n: int):
@@ -161,18 +171,33 @@ def build_schools(rng: np.random.Generator, n: int) -> pl.DataFrame:
         mode[chosen] = "self_run"
     protected = mode != ""
 
-    # Rural schools closed in summer 2025, then the schools without lunch.
+    # Rural schools closed over a summer, schools opened in September, then the schools
+    # without lunch.
     outer = ~core
     active = np.ones(n, dtype=bool)
-    closed = pick(rng, outer & (loc_name == "rural") & ~protected, scaled(CLOSED_SCHOOLS, n, 0))
-    active[closed] = False
+    first_term = np.zeros(n, dtype=np.int8)
+    last_term = np.full(n, len(TERMS) - 1, dtype=np.int8)
+    for year, k in CLOSED_SCHOOLS.items():
+        if year not in YEARS:
+            continue
+        eligible = outer & (loc_name == "rural") & ~protected & active
+        closed = pick(rng, eligible, scaled(k, n, 0))
+        active[closed] = False
+        last_term[closed] = term_index(f"{year}-spring")
+    for year, k in NEW_SCHOOLS.items():
+        if year not in YEARS:
+            continue
+        eligible = core & (loc_name == "urban") & ~protected & active & (first_term == 0)
+        opened = pick(rng, eligible & ~private, scaled(k, n, 0))
+        first_term[opened] = term_index(f"{year}-autumn")
+    new = first_term > 0
     # The city's student total refers to the schools still open.
     target = BASE_STUDENTS * n / BASE_SCHOOLS
     enrolled = np.maximum(np.rint(enrolled * target / enrolled[active].sum()), 40).astype(np.int64)
     factor = np.where(core, 0.6, 1.3) * np.where(private, 0.5, 1.0)
     weight = np.array([NO_LUNCH_WEIGHT[x] for x in loc_name]) * factor
     k_none = round(NO_LUNCH_SHARE * int(active.sum()))
-    none = pick(rng, active & ~protected, k_none, weight)
+    none = pick(rng, active & ~protected & ~new, k_none, weight)
     mode[none] = "none"
     rest = mode == ""
     catering = rng.random(n) < np.array([CATERING_SHARE[x] for x in loc_name])
@@ -184,17 +209,23 @@ def build_schools(rng: np.random.Generator, n: int) -> pl.DataFrame:
         _dates(rng, CORE_LUNCH_STARTS, n),
         _dates(rng, OUTER_LUNCH_STARTS, n),
     )
-    fresh = serving & active & ~protected & outer
-    summer = pick(rng, fresh, scaled(SUMMER_STARTERS, n, 0))
-    start[summer] = np.datetime64("2025-09-01")
-    fresh[summer] = False
-    mid = pick(rng, fresh, scaled(MID_TERM_STARTERS, n, 1))
-    window = school_days(*MID_TERM_WINDOW)
-    start[mid] = window[rng.integers(0, len(window), len(mid))]
+    fresh = serving & active & ~protected & outer & ~new
+    for year in YEARS:
+        summer = pick(rng, fresh, scaled(SUMMER_STARTERS.get(year, 0), n, 0))
+        start[summer] = np.datetime64(autumn_term(year).first_day)
+        fresh[summer] = False
+        k = MID_TERM_STARTERS.get(year, 0)
+        mid = pick(rng, fresh, scaled(k, n, 1 if k else 0))
+        window = _mid_term_window(year)
+        start[mid] = window[rng.integers(0, len(window), len(mid))]
+        fresh[mid] = False
 
     as_start = _dates(rng, AFTER_SCHOOL_STARTS, n)
     as_start[district_code == "410100ZD"] = np.datetime64(PILOT_AFTER_SCHOOL_START)
-    as_missing = rng.random(n) < 0.05
+    opening = np.array([TERMS[t].first_day for t in first_term], dtype="datetime64[D]")
+    start = np.where(new, opening, start)
+    as_start = np.where(new, opening, as_start)
+    as_missing = (rng.random(n) < 0.05) & ~new
 
     nutrition = np.isin(district_code, NUTRITION_PLAN_DISTRICTS) & (loc_name == "rural")
     nutrition &= ~private & serving
@@ -242,6 +273,8 @@ def build_schools(rng: np.random.Generator, n: int) -> pl.DataFrame:
             "as_take": as_take,
             "miss_rate": miss_rate,
             "seed_canteen": seed_canteen,
+            "first_term": first_term,  # index into TERMS of the first term with data
+            "last_term": last_term,  # … and of the last
         }
     ).with_columns(
         pl.col("lunch_start_date").cast(pl.Date),

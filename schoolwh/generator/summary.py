@@ -62,6 +62,9 @@ class GenerateSummary:
     files: tuple[WrittenFile, ...]
     flaws: tuple[Flaw, ...] = field(default=())
     seconds: float = 0.0
+    years: str = ""  # the calendar years covered: "2024–2025"
+    latest_term: str = ""  # the term `students` counts: "2025-autumn"
+    as_of: str = ""  # the last day of the data: "2025-12-31"
 
     def __str__(self) -> str:
         mode = "clean CSV (UTF-8, canonical headers)" if self.clean else "bureau files"
@@ -70,7 +73,8 @@ class GenerateSummary:
             f"SYNTHETIC sample data (seed {self.seed}), calibrated on Zhengzhou; no real "
             "school, student or amount. 本数据为合成的示例数据，不是真实数据。",
             f"Schools: {self.schools:,} ({self.active_schools:,} active) in 16 districts; "
-            f"students (2025 autumn): {self.students:,}",
+            f"students ({self.latest_term}): {self.students:,}",
+            f"Years: {self.years}, data as of {self.as_of}",
             "Rows per source: "
             + ", ".join(f"{name} {count:,}" for name, count in self.rows.items()),
         ]
