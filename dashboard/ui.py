@@ -184,11 +184,12 @@ def select(
     default: Any = None,
     container: Any = None,
     bind: str | None = None,
+    placeholder: str | None = None,
 ) -> Any:
     """A selectbox whose value is remembered for the session; set to `default` (else the
-    first option) when the remembered value is not among the options, so the box and
-    what the page shows below it always agree. `bind="query-params"` puts the value in
-    the page's address (`/district?district=410105`)."""
+    first option; with a `placeholder`, nothing chosen) when the remembered value is not
+    among the options, so the box and what the page shows below it always agree.
+    `bind="query-params"` puts the value in the page's address (`/district?district=410105`)."""
     options = list(options)
     if not options:
         return None
@@ -196,7 +197,8 @@ def select(
         st.session_state[key] = st.query_params.get(key)
     if st.session_state.get(key) not in options:
         # set from Python, so the browser redraws the box with this value
-        st.session_state[key] = default if default in options else options[0]
+        fallback = None if placeholder else options[0]
+        st.session_state[key] = default if default in options else fallback
     box = container or st
     return box.selectbox(
         label,
@@ -205,6 +207,7 @@ def select(
         key=key,
         persist_state="session",
         bind=bind,
+        placeholder=placeholder,
     )
 
 

@@ -229,13 +229,16 @@ def test_addresses_language_and_school_picker_in_chromium(tmp_path_factory, tmp_
         browser.get(f"{url}/district?district={fx.D_ZHONGMOU}")
         wait_for(
             browser,
-            lambda b: "中牟县（2025年秋季学期）" in body_text(b) and "学校详情" in body_text(b),
+            lambda b: "中牟县（2025年秋季学期）" in body_text(b) and "点击上表中" in body_text(b),
             60,
         )
         boxes = _box_values(browser)
         assert boxes["区县"] == "中牟县"
-        assert boxes["查看学校"].startswith("中牟县城关镇第一小学")  # a school of 中牟县
-        assert "学校详情：中牟县城关镇第一小学" in body_text(browser)
+        assert boxes["查看学校"] == "" and "学校详情" not in body_text(browser)  # on request
+        # an address can name the school too: its detail opens
+        browser.get(f"{url}/district?district={fx.D_ZHONGMOU}&school={fx.SCHOOL_D}")
+        wait_for(browser, lambda b: "学校详情：中牟县城关镇第一小学" in body_text(b), 60)
+        assert _box_values(browser)["查看学校"].startswith("中牟县城关镇第一小学")
 
         english = [
             r

@@ -218,7 +218,11 @@ def test_district_page_cards_trends_schools_and_drill_down(monkeypatch, dash_war
     a = schools.iloc[0]
     assert a["日均就餐人数"] == "866.7" and a["填报完整率"] == "75.0%"  # 2600/3 days; 3 of 4
     assert schools.iloc[1]["未整改问题"] == "2"
-    assert "学校详情：金水区实验小学" in text
+    # a school's detail on request (a click on its row, or the picker), not the first's
+    assert "学校详情" not in text and "点击上表中学校所在的行" in text
+    assert at.selectbox(key="school").value is None
+    at.selectbox(key="school").set_value(fx.SCHOOL_A).run()
+    assert "学校详情：金水区实验小学" in shown(at)
     issues = table_with(at, "问题编号")
     assert set(issues["问题编号"]) == {"I1", "I2"}
 
@@ -279,11 +283,16 @@ def test_school_picker_follows_the_district(monkeypatch, dash_warehouse):
     at.selectbox(key="district").set_value(fx.D_ZHONGMOU).run()
     assert_clean(at)
     picker = at.selectbox(key="school")
-    assert picker.value in {fx.SCHOOL_D, fx.SCHOOL_E}  # a school of the district shown
-    assert picker.value == fx.SCHOOL_D
+    # the previous district's school is gone from the box and from below it
+    assert picker.value is None and picker.options == [
+        "中牟县城关镇第一小学（4101220001）",
+        "中牟县刘集镇九年一贯制学校（4101220002）",
+    ]
+    assert not [m.value for m in at.markdown if "学校详情" in str(m.value)]
+    assert set(table_with(at, "学校")["学校代码"]) == {fx.SCHOOL_D, fx.SCHOOL_E}
+    picker.set_value(fx.SCHOOL_D).run()
     detail = [m.value for m in at.markdown if "学校详情" in str(m.value)]
     assert detail == ["<h4>学校详情：中牟县城关镇第一小学</h4>"]
-    assert set(table_with(at, "学校")["学校代码"]) == {fx.SCHOOL_D, fx.SCHOOL_E}
 
 
 def test_district_choice_does_not_carry_over_to_other_pages(monkeypatch, dash_warehouse):

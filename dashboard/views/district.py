@@ -109,8 +109,11 @@ school_code = ui.select(
     "school",
     lambda c: t("label.with_code", lang, name=labels.get(c, c), code=c),
     bind="query-params",
+    placeholder=t("district.school_placeholder", lang),  # a school's detail on request
 )
-if school_code is not None:
+if school_code is None:
+    st.caption(t("district.school_hint", lang))
+else:
     ui.heading(t("district.school_detail", lang, school=labels[school_code]), level=4)
     bounds = q.period_bounds(wh, period_type, period)
     daily = q.school_daily(wh, school_code, *bounds) if bounds else None

@@ -266,6 +266,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "district.trend_kpi": ("趋势指标", "KPIs in the trend"),
     "district.schools": ("学校列表", "Schools"),
     "district.school_pick": ("查看学校", "Open a school"),
+    "district.school_placeholder": ("选择学校", "Choose a school"),
+    "district.school_hint": (
+        "点击上表中学校所在的行，或在此选择学校，查看其每日就餐与问题详情。",
+        "Click a school's row in the table above, or choose it here, to see its daily "
+        "figures and issues.",
+    ),
     "district.school_detail": ("学校详情：{school}", "School detail: {school}"),
     "district.daily": ("每日就餐与课后服务人数", "Daily lunch and after-school students"),
     "district.school_issues": ("该校问题整改", "Issues of this school"),
