@@ -610,7 +610,7 @@ def test_rankings_and_grid_show_year_on_year_beside_the_previous_period():
     year_ago = rows.iloc[[0]].assign(value=0.5)
     grid = charts.status_grid(rows, "en", previous=before, last_year=year_ago)
     cells = grid.data[0].text
-    assert "PoP +16.7 · YoY +16.7" in cells[0][0]  # 金水区, lunch coverage
+    assert "PoP +16.7<br>YoY +16.7" in cells[0][0]  # 金水区, lunch coverage: a line each
     assert "PoP unchanged" in cells[0][1]
     assert "PoP +5.0" in cells[1][1] and "YoY" not in cells[1][1]
     assert "PoP" not in charts.status_grid(rows, "en").data[0].text[0][0]

@@ -194,16 +194,17 @@ def comparisons(
     before: Any,
     year_ago: Any,
     lang: str,
+    sep: str = " · ",
 ) -> str:
-    """环比 and 同比 of one value, short (`环比 +1.2 · 同比 持平`); a side without a value
-    in its period is left out, and both missing give ""."""
+    """环比 and 同比 of one value, short (`环比 +1.2 · 同比 持平`; `sep` between them); a
+    side without a value in its period is left out, and both missing give ""."""
     if fmt.is_missing(value):
         return ""
     parts = []
     for other, key in ((before, "kpi.prev_short"), (year_ago, "kpi.yoy_short")):
         if not fmt.is_missing(other):
             parts.append(f"{t(key, lang)} {_short_change(float(value) - float(other), unit, lang)}")
-    return " · ".join(parts)
+    return sep.join(parts)
 
 
 def _values_by(frame: pd.DataFrame | None, *keys: str) -> dict[Any, Any]:
@@ -312,7 +313,7 @@ def status_grid(
     """
     before = _values_by(previous, "district_name", "kpi")
     year_ago = _values_by(last_year, "district_name", "kpi")
-    compared = False
+    compared = 0  # the most comparison lines in a cell (环比, 同比)
     kpi_ids = kpis or list(dict.fromkeys(frame["kpi"]))
     districts = list(dict.fromkeys(frame["district_name"]))
     shown = [_p(d) for d in districts]
@@ -334,11 +335,14 @@ def status_grid(
             unit = getattr(r, "unit", None)
             value = _value_text(r.value, unit, lang)
             z_row.append(index[key])
-            change = comparisons(r.value, unit, before.get((d, k)), year_ago.get((d, k)), lang)
-            compared = compared or bool(change)
+            pair = (before.get((d, k)), year_ago.get((d, k)))
+            change = comparisons(r.value, unit, *pair, lang)
+            # a cell is narrow: 环比 and 同比 on lines of their own
+            lines = comparisons(r.value, unit, *pair, lang, sep="<br>")
+            compared = max(compared, lines.count("<br>") + 1 if lines else 0)
             t_row.append(
                 f"{st_.STYLES[key].glyph} {value}"
-                + (f"<br><span style='font-size:10px'>{change}</span>" if change else "")
+                + (f"<br><span style='font-size:10px'>{lines}</span>" if lines else "")
             )
             target = getattr(r, "target", None)
             h_row.append(
@@ -393,7 +397,7 @@ def status_grid(
     fig.update_traces(textfont={"size": 12, "color": "#000000"})
     fig.update_xaxes(side="top", tickangle=-30)
     fig.update_yaxes(autorange="reversed")
-    row = 50 if compared else 34
+    row = 34 + 14 * compared
     fig = _layout(fig, height=max(260, row * len(districts) + 140))
     if compared:
         fig.add_annotation(

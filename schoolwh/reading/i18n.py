@@ -407,8 +407,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.change_in_points": ("（个百分点）", " (pp)"),
     "chart.changes_in_points": ("环比 · 同比（个百分点）", "PoP · YoY (pp)"),
     "chart.grid_changes": (
-        "格内第二行：环比（较上期）与同比（较上年同期），比率为个百分点",
-        "Second line in a cell: change on the previous period (PoP) and on the same period"
+        "格内数值下方：环比（较上期）与同比（较上年同期），比率为个百分点",
+        "Under a cell's value: change on the previous period (PoP) and on the same period"
         " a year before (YoY); shares in percentage points",
     ),
     "col.status": ("状态", "Status"),
