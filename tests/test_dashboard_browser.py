@@ -410,6 +410,8 @@ def test_clicking_a_district_on_the_grid_or_map_opens_its_page(tmp_path_factory,
         plot = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")[
             {"grid": 0, "map": 1}[figure]
         ]
+        # in the middle of the window, as a person would scroll to it (not under the header)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", plot)
         # where each district's cell (grid) or name (map) is drawn, in page pixels from
         # the figure's centre: the heatmap's rows, the map's text labels
         spots = browser.execute_script(

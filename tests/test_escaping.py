@@ -292,9 +292,9 @@ def test_pages_show_hostile_names_as_text(monkeypatch, hostile_warehouse, page):
 
 def test_district_heading_and_school_detail_show_the_characters(monkeypatch, hostile_warehouse):
     at = _open(monkeypatch, hostile_warehouse, "district")
-    text = _page_text(at)
-    assert f"{IMAGE_NAME}（2025年秋季学期）" in text  # the heading, image syntax as text
-    assert f"学校详情：{BOLD_NAME}" in text  # the school detail, bold and link as text
+    assert f"{IMAGE_NAME}（2025年秋季学期）" in _page_text(at)  # the heading, image as text
+    at.selectbox(key="school").set_value(fx.SCHOOL_A).run()
+    assert f"学校详情：{BOLD_NAME}" in _page_text(at)  # the school detail, bold and link as text
     at.selectbox(key="district").set_value(fx.D_ZHONGMOU).run()
     assert f"{LINK_NAME}（2025年秋季学期）" in _page_text(at)
     _assert_page_is_text(at)
