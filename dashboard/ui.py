@@ -320,10 +320,10 @@ def issue_notes(
 
 CARD_GRID_CSS = """<style>
 .schoolwh-cards { display: grid; gap: 1rem; margin-bottom: 0.5rem;
-  grid-template-columns: repeat(var(--per-row), minmax(0, 1fr)); }
+  grid-template-columns: repeat(auto-fill,
+    minmax(max(13rem, calc((100% - (var(--per-row) - 1) * 1rem) / var(--per-row))), 1fr)); }
 .schoolwh-card { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
   padding: calc(1rem - 1px); break-inside: avoid; }
-@media (max-width: 640px) { .schoolwh-cards { grid-template-columns: minmax(0, 1fr); } }
 </style>"""
 
 
@@ -332,8 +332,9 @@ def kpi_cards(
 ) -> None:
     """KPI cards: name, value, status badge, target and change against the last period;
     `notes` (by KPI) adds a line under a card's detail. One element for all cards (a CSS
-    grid, one column on a phone): a browser draws it far faster than a bordered container
-    and a markdown element per card."""
+    grid of at most `per_row` columns, each at least 13rem wide, so a narrow window gets
+    fewer): a browser draws it far faster than a bordered container and a markdown
+    element per card."""
     current = lang()
     notes = notes or {}
     shown = [

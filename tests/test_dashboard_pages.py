@@ -467,7 +467,8 @@ def test_issue_closure_by_month_keeps_not_yet_due_apart_from_overdue(monkeypatch
     # September: I1, I2 closed, I3, I4 overdue; October: Z2 closed, Z1 overdue, K1 not yet due
     assert (closed, overdue, not_due) == ([2, 1], [2, 1], [0, 1])
     # October's rate counts the due issues only: 1 of 2, not 1 of 3
-    assert list(closure["data"][3]["text"]) == ["到期整改率 50.0%", "到期整改率 50.0%"]
+    assert list(closure["data"][3]["text"]) == ["50.0%", "50.0%"]
+    assert closure["data"][3]["name"] == "到期整改率（柱上数值）"
     # September's card has nothing pending: no note
     at.selectbox(key="f_period_type").set_value("month").run()
     at.selectbox(key="f_period_month").set_value("2025-09").run()

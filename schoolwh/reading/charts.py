@@ -1133,12 +1133,12 @@ def issues_closure_by_month(frame: pd.DataFrame, lang: str, title: str | None = 
             x=labels,
             y=[int(v) for v in totals],
             mode="text",
-            text=[
-                "" if fmt.is_missing(r) else f"{rate_label} {fmt.percent(r)}"
-                for r in rows["due_closure_rate"]
-            ],
+            # the rate alone above each bar (its name is in the legend): a year of months
+            # side by side would run long labels into each other
+            name=f"{rate_label}（{t('issues.rate_above', lang)}）",
+            text=["" if fmt.is_missing(r) else fmt.percent(r) for r in rows["due_closure_rate"]],
             textposition="top center",
-            showlegend=False,
+            textfont={"size": 11},
             hoverinfo="skip",
         )
     )

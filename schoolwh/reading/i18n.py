@@ -318,6 +318,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "issues.overdue_count": ("已逾期", "Overdue"),
     "issues.only_overdue": ("只看逾期", "Overdue only"),
     "issues.not_yet_due": ("未到期", "Not yet due"),
+    "issues.rate_above": ("柱上数值", "above the bars"),
     "issues.due_closure_rate": ("到期整改率", "Closed of due"),
     "issues.closure_by_month": (
         "按发现月份的整改情况（未到期问题不计入整改率）",
