@@ -115,6 +115,19 @@ def require_browser() -> bool:
     return os.environ.get("REQUIRE_BROWSER") == "1"
 
 
+def needs_browser() -> None:
+    """Skip a test whose figures Chromium draws when Chromium or the CJK font is missing
+    (fail under REQUIRE_BROWSER=1), saying what to install."""
+    from schoolwh.briefing import export
+
+    problem = export.missing_requirements()
+    if problem is None:
+        return
+    if require_browser():
+        pytest.fail(f"REQUIRE_BROWSER=1 but: {problem}")
+    pytest.skip(problem)
+
+
 def require_office() -> bool:
     """REQUIRE_OFFICE=1 (CI): the LibreOffice rendering tests fail instead of skipping."""
     return os.environ.get("REQUIRE_OFFICE") == "1"

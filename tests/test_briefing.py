@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import plotly.graph_objects as go
 import pytest
-from conftest import require_browser
+from conftest import needs_browser, require_browser
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
@@ -48,13 +48,13 @@ DISTRICT = "金水区"
 # ---------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------
-def needs_browser() -> None:
-    problem = export.missing_requirements()
-    if problem is None:
-        return
-    if require_browser():
-        pytest.fail(f"REQUIRE_BROWSER=1 but: {problem}")
-    pytest.skip(problem)
+def whole_data(warehouse: Path):
+    """The briefing data of the whole jurisdiction for PERIOD (a fresh copy: tests change it)."""
+    wh = Warehouse(warehouse)
+    try:
+        return load_data(wh, resolve_scope(wh, PERIOD))
+    finally:
+        wh.close()
 
 
 def sql(warehouse: Path, query: str, params: tuple = ()) -> list[tuple]:
@@ -601,11 +601,7 @@ def test_briefing_writes_a_one_page_a4_summary_with_searchable_chinese(briefing,
 def test_summary_findings_are_three_to_five(demo_warehouse):
     from schoolwh.briefing.summary import summary_findings
 
-    wh = Warehouse(demo_warehouse)
-    try:
-        data = load_data(wh, resolve_scope(wh, PERIOD))
-    finally:
-        wh.close()
+    data = whole_data(demo_warehouse)
     found = summary_findings(data)
     assert 3 <= len(found) <= 5
     assert any("低于目标" in f for f in found)
@@ -615,11 +611,7 @@ def test_the_briefings_issue_figure_keeps_not_yet_due_apart_from_overdue(demo_wa
     """The deck's 问题发现与整改 counted issues not yet due as unclosed, like the page did."""
     from schoolwh.briefing.figures import issues_month
 
-    wh = Warehouse(demo_warehouse)
-    try:
-        data = load_data(wh, resolve_scope(wh, PERIOD))
-    finally:
-        wh.close()
+    data = whole_data(demo_warehouse)
     item = issues_month(data)
     assert item is not None and item.name == "问题发现与整改"
     assert [tr.name for tr in item.fig.data[:3]] == ["已整改", "已逾期", "未到期"]
@@ -673,11 +665,7 @@ def test_rank_is_tie_aware(city_data):
 
 
 def test_below_target_never_says_deng_dun_ling_you(demo_warehouse):
-    wh = Warehouse(demo_warehouse)
-    try:
-        data = load_data(wh, resolve_scope(wh, PERIOD))
-    finally:
-        wh.close()
+    data = whole_data(demo_warehouse)
     frame = data.by_district
     sat = frame["kpi"] == "satisfaction_rate"
     codes = list(frame.loc[sat, "district_code"])

@@ -34,12 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import require_browser, require_office
+from conftest import needs_browser, require_office
 from pptx import Presentation
 from pptx.util import Inches
 
 from schoolwh.briefing import deck as dk
-from schoolwh.briefing import export, make_briefing
+from schoolwh.briefing import make_briefing
 from schoolwh.briefing.scope import Scope
 from schoolwh.reading.i18n import t
 
@@ -70,16 +70,6 @@ def office_or_skip() -> tuple[str, str]:
     if require_office():
         pytest.fail(f"REQUIRE_OFFICE=1 but: {message}")
     pytest.skip(message)
-
-
-def figures_or_skip() -> None:
-    """The deck's figures are drawn by Chromium (the browser tests' requirement)."""
-    problem = export.missing_requirements()
-    if problem is None:
-        return
-    if require_browser():
-        pytest.fail(f"REQUIRE_BROWSER=1 but: {problem}")
-    pytest.skip(problem)
 
 
 def to_pdf(pptx: Path, work: Path) -> Path:
@@ -340,7 +330,7 @@ DECKS = {
 @pytest.fixture(scope="module", params=sorted(DECKS))
 def rendered(request, demo_warehouse, tmp_path_factory) -> tuple[str, Path, Path]:
     office_or_skip()
-    figures_or_skip()
+    needs_browser()
     work = tmp_path_factory.mktemp(f"deck_{request.param}")
     options = DECKS[request.param]
     result = make_briefing(demo_warehouse, PERIOD, work / "briefing", **options)

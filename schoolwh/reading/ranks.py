@@ -64,13 +64,6 @@ def _competition(values: list[Any], lower_better: bool) -> list[int | None]:
     return [None if n is None else 1 + sum(o > n for o in present) for n in numbers]
 
 
-def competition_rank(values: pd.Series, lower_better: bool = False) -> pd.Series:
-    """Ranks 1, 2, 2, 4 … of the values (best first by the direction); missing values get
-    no rank (NA). The result has the values' index and dtype Int64."""
-    ranked = _competition(list(values), lower_better)
-    return pd.Series(ranked, index=values.index, dtype="Int64")
-
-
 Place = tuple[int, int, int]  # rank, of, sharing
 
 
@@ -124,35 +117,6 @@ def _ranks(
             change = None if earlier is None else earlier[0] - place[0]
             out[at] = Rank(place[0], place[1], place[2], change)
     return out
-
-
-def table(
-    now: pd.DataFrame,
-    previous: pd.DataFrame | None = None,
-    key: str = "district_code",
-) -> pd.DataFrame:
-    """The rank of every row of `now` among the rows of its KPI (the `kpi` column; a frame
-    without one is one KPI), and its change since `previous` (the previous period's rows,
-    same columns; without a `kpi` column they are of `now`'s one KPI). A KPI's direction is
-    read from `now`, else from `previous`; higher is better when neither gives it.
-
-    Returns `[kpi,] key, rank, of, sharing, rank_change` (Int64, NA where a district has no
-    value, or no rank in the previous period)."""
-    found = _ranks(now, previous, key)
-    rows = []
-    for (kpi, k), r in found.items():
-        row = {} if "kpi" not in now else {"kpi": kpi}
-        row[key] = k
-        if r is None:
-            row.update(rank=None, of=None, sharing=None, rank_change=None)
-        else:
-            row.update(rank=r.rank, of=r.of, sharing=r.sharing, rank_change=r.change)
-        rows.append(row)
-    columns = [*(["kpi"] if "kpi" in now else []), key, "rank", "of", "sharing", "rank_change"]
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in ("rank", "of", "sharing", "rank_change"):
-        frame[column] = frame[column].astype("Int64")
-    return frame
 
 
 def by_key(
