@@ -221,10 +221,31 @@ return charts.every(c => c.querySelector('.main-svg'));
 """
 
 
+# Settled: the browser's main thread has answered timers on time for 300 ms (capped at
+# 10 s). A page drawn is not yet a page at rest: the first page goes on loading the code of
+# its tables and fonts for a second or two. Each click waits for the page before it to
+# settle, as a person reads a page before clicking; the first page's time to settle is
+# reported beside its time to be drawn.
+_SETTLED = """
+const done = arguments[arguments.length - 1];
+const t0 = performance.now();
+let calm = 0, last = t0;
+function step() {
+  const now = performance.now();
+  calm = now - last < 70 ? calm + 1 : 0;
+  last = now;
+  if (calm >= 6 || now - t0 > 10000) { done((now - t0) / 1000); return; }
+  setTimeout(step, 50);
+}
+setTimeout(step, 50);
+"""
+
+
 def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict[str, Any]:
     """Seconds until each page is fully drawn in headless Chromium: the first page from
-    opening the address, every other page from a click on its entry in the sidebar
-    (title shown, the script finished, every chart drawn); medians over `repeat` rounds.
+    opening the address, every other page from a click on its entry in the sidebar once
+    the page before has settled (title shown, the script finished, every chart drawn);
+    medians over `repeat` rounds.
     Needs Chromium and chromedriver (Debian: chromium, chromium-driver)."""
     import shutil
     import subprocess
@@ -246,6 +267,7 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
         path, "127.0.0.1", port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     first: list[float] = []
+    settled: list[float] = []  # the first page at rest (see _SETTLED)
     clicks: dict[str, list[float]] = {page: [] for page in PAGE_TITLES if page != "overview"}
     try:
         if not dashboard_cmd.wait_until_ready(url, 120, server):
@@ -256,12 +278,15 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
             options.add_argument(flag)
         for _ in range(repeat):
             browser = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+            browser.set_script_timeout(15)
             try:
                 wait = WebDriverWait(browser, 120, poll_frequency=0.02)
                 t0 = time.perf_counter()
                 browser.get(f"{url}/overview")
                 wait.until(lambda b: b.execute_script(_DRAWN, PAGE_TITLES["overview"], "overview"))
                 first.append(time.perf_counter() - t0)
+                browser.execute_async_script(_SETTLED)
+                settled.append(time.perf_counter() - t0)
                 for page in clicks:
                     link = browser.find_element(
                         By.CSS_SELECTOR, f'[data-testid="stSidebarNav"] a[href$="/{page}"]'
@@ -270,6 +295,7 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
                     link.click()
                     wait.until(lambda b, p=page: b.execute_script(_DRAWN, PAGE_TITLES[p], p))
                     clicks[page].append(time.perf_counter() - t0)
+                    browser.execute_async_script(_SETTLED)
             finally:
                 browser.quit()
     finally:
@@ -282,6 +308,7 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
     return {
         "first_page_s": median(first),
         "first_page_ok": median(first) <= TARGET_FIRST_S,
+        "first_page_settled_s": median(settled),
         "after_click_s": medians,
         "after_click_median_s": median(medians.values()),
         "after_click_ok": all(v <= TARGET_CLICK_S for v in medians.values()),
@@ -294,7 +321,7 @@ def report_browser_times(result: dict[str, Any]) -> str:
     mark = {True: "✓", False: "✗"}
     lines = [
         f"{mark[result['first_page_ok']]} 首页 first page: {result['first_page_s']:.2f} s "
-        f"(≤ {TARGET_FIRST_S:.1f} s)"
+        f"(≤ {TARGET_FIRST_S:.1f} s); at rest after {result['first_page_settled_s']:.2f} s"
     ]
     for page, seconds in result["after_click_s"].items():
         lines.append(
