@@ -607,6 +607,19 @@ def test_summary_findings_are_three_to_five(demo_warehouse):
     assert any("低于目标" in f for f in found)
 
 
+def test_the_briefings_rankings_show_year_on_year_with_the_previous_period(demo_warehouse):
+    """The deck's rankings had 环比 and the rank change, but no 同比 though last year's
+    term is in the warehouse (the sample covers 2024 and 2025)."""
+    from schoolwh.briefing.figures import kpi_figure
+
+    data = whole_data(demo_warehouse)
+    assert not data.districts_of("lunch_coverage", year_ago=True).empty
+    item = kpi_figure(data, "lunch_coverage")
+    texts = [a.text for a in item.fig.layout.annotations]
+    beside = [x for x in texts if "环比" in x]
+    assert beside and all("同比" in x for x in beside), beside
+
+
 def test_the_briefings_issue_figure_keeps_not_yet_due_apart_from_overdue(demo_warehouse):
     """The deck's 问题发现与整改 counted issues not yet due as unclosed, like the page did."""
     from schoolwh.briefing.figures import issues_month

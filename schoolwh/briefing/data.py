@@ -43,6 +43,8 @@ class BriefingData:
     quality: Quality
     min_sample: int = 30  # satisfaction responses below which a rate is not judged
     sample: bool = False  # the synthetic sample: every figure and the title slide say so
+    # every district × KPI for the same period a year before (同比; empty without one)
+    year_ago_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def overdue(self) -> pd.DataFrame:
@@ -68,8 +70,15 @@ class BriefingData:
         rows = self.overall[self.overall["kpi"] == kpi]
         return None if rows.empty else rows.iloc[0]
 
-    def districts_of(self, kpi: str, previous: bool = False) -> pd.DataFrame:
-        frame = self.previous_by_district if previous else self.by_district
+    def districts_of(
+        self, kpi: str, previous: bool = False, year_ago: bool = False
+    ) -> pd.DataFrame:
+        """Every district's row of `kpi`: this period, the previous one, or a year before."""
+        frame = self.by_district
+        if previous:
+            frame = self.previous_by_district
+        elif year_ago:
+            frame = self.year_ago_by_district
         if frame.empty:
             return frame
         return frame[frame["kpi"] == kpi].reset_index(drop=True)
@@ -122,6 +131,7 @@ def load_data(wh: Warehouse, scope: Scope) -> BriefingData:
             previous_by_district["district_code"] == district
         ].reset_index(drop=True)
 
+    year_ago = fmt.same_period_last_year(kind, period)
     first, last = scope.months_window()
     monthly = q.kpi_series(wh, "month", district)
     monthly = monthly[_in_window(monthly["period"], first, last)].reset_index(drop=True)
@@ -154,4 +164,5 @@ def load_data(wh: Warehouse, scope: Scope) -> BriefingData:
         quality=_quality(wh),
         min_sample=q.min_sample(wh),
         sample=q.is_sample(wh),
+        year_ago_by_district=q.kpi_district(wh, kind, year_ago) if year_ago else by_district[:0],
     )

@@ -119,6 +119,7 @@ def kpi_figure(data: BriefingData, kpi: str) -> FigureItem | None:
             target=target,
             label_col=label,
             previous=data.districts_of(kpi, previous=True),  # 环比 and each rank's change
+            last_year=data.districts_of(kpi, year_ago=True),  # 同比
         )
         fig = _title(
             fig, f"{kpi_name(kpi, lang)} · {t('overview.ranking', lang)} · {scope.period_label}"
