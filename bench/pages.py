@@ -17,6 +17,7 @@ from typing import Any
 
 from schoolwh.reading import queries as q
 from schoolwh.reading.connection import Warehouse
+from schoolwh.reading.i18n import page_title
 
 Query = Callable[[Warehouse], Any]
 
@@ -201,12 +202,8 @@ def time_pages(path: Path, repeat: int) -> dict[str, Any]:
 TARGET_FIRST_S = 3.0  # the first page, from opening the address
 TARGET_CLICK_S = 1.0  # every later page, median, from the click in the sidebar
 PAGE_TITLES = {
-    "overview": "总览",
-    "district": "区县详情",
-    "funding": "资金下达与支出",
-    "satisfaction": "满意度",
-    "issues": "问题整改",
-    "quality": "数据质量",
+    page: page_title(page, "zh")
+    for page in ("overview", "district", "funding", "satisfaction", "issues", "quality")
 }
 # Whole: the page's run has ended (the app's last element, `schoolwh-drawn`, names the
 # page), nothing is running any more, and every chart is drawn.

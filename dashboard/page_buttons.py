@@ -27,9 +27,8 @@ from schoolwh.briefing.labels import tr
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
 from schoolwh.reading.connection import Warehouse
-from schoolwh.reading.i18n import t
+from schoolwh.reading.i18n import page_title, t
 
-_TITLE_KEYS = {"satisfaction": "sat.title", "quality": "dq.title"}
 MADE_KEY = "briefing_made"  # session state: (kind, page) → (selection, file bytes)
 
 
@@ -75,7 +74,7 @@ def briefing_downloads(
         district_name = str(match.iloc[0]) if len(match) else None
     # file names in the page's language: its period and its title, not their codes
     shown_period = fmt.period(period, lang)
-    title = t(_TITLE_KEYS.get(page, f"{page}.title"), lang)
+    title = page_title(page, lang)
     deck_page = None if page in ("overview", "district") else title
     place = jurisdiction(wh)  # 全市 / 全县 … in the file names of the whole jurisdiction
     files = (

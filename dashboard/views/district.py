@@ -9,11 +9,11 @@ from dashboard import page_buttons, ui
 from schoolwh.reading import charts, ranks, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
-from schoolwh.reading.i18n import kpi_name, t
+from schoolwh.reading.i18n import kpi_name, page_title, t
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
-st.title(t("district.title", lang))
+st.title(page_title("district", lang))
 
 district = ui.district_filter(wh, "district", allow_all=False, bind="query-params")
 selection = ui.period_filters(wh)

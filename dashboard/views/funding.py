@@ -9,11 +9,11 @@ from dashboard import page_buttons, ui
 from schoolwh.reading import charts, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
-from schoolwh.reading.i18n import enum_label, t
+from schoolwh.reading.i18n import enum_label, page_title, t
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
-st.title(t("funding.title", lang))
+st.title(page_title("funding", lang))
 
 years = q.funding_years(wh)
 if not years:

@@ -10,11 +10,11 @@ from schoolwh.briefing.scope import whole_label
 from schoolwh.reading import charts, geo, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
-from schoolwh.reading.i18n import kpi_name, t
+from schoolwh.reading.i18n import kpi_name, page_title, t
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
-st.title(t("overview.title", lang))
+st.title(page_title("overview", lang))
 
 selection = ui.period_filters(wh)
 if selection is None:

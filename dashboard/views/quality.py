@@ -10,11 +10,11 @@ from schoolwh.core.sources import SOURCES
 from schoolwh.reading import charts, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
-from schoolwh.reading.i18n import enum_label, t
+from schoolwh.reading.i18n import enum_label, page_title, t
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
-st.title(t("dq.title", lang))
+st.title(page_title("quality", lang))
 
 if not q.has_audit(wh):
     st.info(t("dq.no_audit", lang))

@@ -9,13 +9,13 @@ from dashboard import page_buttons, ui
 from schoolwh.reading import charts, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
-from schoolwh.reading.i18n import enum_label, t
+from schoolwh.reading.i18n import enum_label, page_title, t
 
 KPI = "satisfaction_rate"
 
 wh = ui.ready_warehouse()
 lang = ui.lang()
-st.title(t("sat.title", lang))
+st.title(page_title("satisfaction", lang))
 
 selection = ui.period_filters(wh, types=("term", "year"))
 if selection is None:

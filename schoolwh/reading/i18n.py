@@ -775,6 +775,15 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+# Pages whose heading key is not `<page>.title`.
+_PAGE_TITLE_KEYS = {"satisfaction": "sat.title", "quality": "dq.title"}
+
+
+def page_title(page: str, lang: str = DEFAULT_LANG) -> str:
+    """A dashboard page's heading (总览, 区县详情 …), by the page's address name."""
+    return t(_PAGE_TITLE_KEYS.get(page, f"{page}.title"), lang)
+
+
 def kpi_name(kpi: str, lang: str = DEFAULT_LANG) -> str:
     """The KPI's name in `lang`, from the warehouse whose KPIs are shown (its
     marts.kpi_definitions); a KPI that warehouse does not define is shown by its id."""

@@ -37,6 +37,13 @@ _SCHOOL_FILTERS = """
 """
 
 
+# The issues of the schools the filters choose (district, stage, location): `i` in a query.
+_SCOPED_ISSUES = f"""
+    select i.* from marts.fct_issues i join marts.dim_school s using (school_code)
+    where {_SCHOOL_FILTERS}
+"""
+
+
 def _school_params(district: str | None, stage: str | None, location: str | None) -> list[Any]:
     return [district, district, stage, stage, location, location]
 
@@ -543,12 +550,7 @@ def issues_per_month(
     """Issues found (by month found) and closed (by month closed), every month."""
     return wh.query(
         f"""
-        with i as (
-            select i.*
-            from marts.fct_issues i
-            join marts.dim_school s using (school_code)
-            where {_SCHOOL_FILTERS}
-        ),
+        with i as ({_SCOPED_ISSUES}),
         found as (select strftime(found_date, '%Y-%m') as month, count(*) as n from i group by 1),
         closed as (
             select strftime(closed_date, '%Y-%m') as month, count(*) as n
@@ -576,12 +578,7 @@ def issues_closure_by_month(
     already due (`closed / (closed + overdue)`): an issue not yet due is not a failure."""
     return wh.query(
         f"""
-        with i as (
-            select i.*
-            from marts.fct_issues i
-            join marts.dim_school s using (school_code)
-            where {_SCHOOL_FILTERS}
-        )
+        with i as ({_SCOPED_ISSUES})
         select
             strftime(found_date, '%Y-%m') as month,
             count(*) as found,
