@@ -60,6 +60,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "该学校或区县不在本账号负责的区县内",
         "the school or district is outside the districts of this account",
     ),
+    "school_move": (
+        "学校所属区县的变更须由市级账号导入",
+        "moving a school to another district needs a bureau-level load (no district scope)",
+    ),
     "short_row": (
         "该行单元格少于表头（文件被截断？）",
         "the row has fewer cells than the header (a file cut short?)",

@@ -29,7 +29,7 @@ from ingest.normalise import PROBLEM_SCHEMA
 from ingest.outcome import FileOutcome
 from ingest.readers import ROW, SUFFIXES, WORKBOOK_SUFFIXES, ReadError, check_zip
 from schoolwh.core.reasons import REASONS
-from schoolwh.core.sources import SOURCES
+from schoolwh.core.sources import SOURCES, Source
 from schoolwh.pipeline.result import EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 
 # What the upload page accepts.
@@ -48,10 +48,11 @@ class UploadRefused(ValueError):
 # out of scope
 # ---------------------------------------------------------------------------------------
 def school_districts(con) -> dict[str, str]:
-    """School code → district code, from the marts (else the raw registry)."""
+    """The published registry: school code → district code, from the marts (else the raw
+    registry, each school's latest row)."""
     for sql in (
         "select school_code, district_code from marts.dim_school",
-        "select school_code, district_code from raw.schools",
+        "select school_code, arg_max(district_code, _batch_seq) from raw.schools group by 1",
     ):
         try:
             return {s: d for s, d in con.execute(sql).fetchall() if s}
@@ -72,30 +73,72 @@ def _cell_text(value: Any, enum: dict[str, str] | None) -> str:
     return str(value)
 
 
+def _defines_schools(src: Source) -> bool:
+    """The registry: the source whose key is the school code (its rows place schools)."""
+    return src.key == ("school_code",)
+
+
 def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -> int:
-    """Move the batch's rows for districts or schools outside `scope` to its problems
-    (reason out_of_scope); returns how many rows moved. New schools of an in-scope
-    district in a registry file join `schools` for the files after it."""
+    """Move the batch's rows outside `scope` to its problems; returns how many rows moved.
+
+    Scope is judged against the published registry `schools` (school → district), never
+    against a district column alone: a row naming a school the registry puts outside the
+    scope is `out_of_scope` whatever district it carries, as is a row naming a district
+    outside it, and a fact row naming a school the registry does not know. A registry row
+    may not move a school to another district (`school_move`): only a load without a
+    scope (bureau level) may. New schools of an in-scope district in a registry file join
+    `schools` for the files after it."""
     src = batch.source
     rows = batch.rows
     allowed = list(scope)
-    if "district_code" in src.names:
-        column = "district_code"
-        inside = pl.col("district_code").is_in(allowed)
-        if "school_code" in src.names:
-            for code, district in rows.select("school_code", "district_code").iter_rows():
-                if district in scope and code:
-                    schools[code] = district
-    elif "school_code" in src.names:
-        column = "school_code"
-        ok = [s for s, d in schools.items() if d in scope]
-        inside = pl.col("school_code").is_in(ok)
-    else:
+    has_district = "district_code" in src.names
+    has_school = "school_code" in src.names
+    if not (has_district or has_school) or rows.height == 0:
         return 0
-    outside = rows.filter(~inside.fill_null(False))
+    registry = _defines_schools(src)
+    no = pl.lit(False)
+    district = pl.col("district_code") if has_district else pl.lit(None, pl.String)
+    district_out = ~district.is_in(allowed).fill_null(False) if has_district else no
+    if has_school:
+        code = pl.col("school_code")
+        home = code.replace_strict(
+            pl.Series(list(schools), dtype=pl.String),
+            pl.Series(list(schools.values()), dtype=pl.String),
+            default=None,
+            return_dtype=pl.String,
+        )
+        foreign = ~home.is_in(allowed).fill_null(False)
+        if registry:  # a school the registry does not know yet is a new school
+            school_out = home.is_not_null() & foreign
+            moved = home.is_not_null() & (home != district).fill_null(False)
+        else:
+            school_out = code.is_not_null() & foreign
+            moved = no
+    else:
+        school_out = moved = no
+    judged = rows.with_columns(
+        pl.when(district_out)
+        .then(pl.lit("district_code"))
+        .when(school_out)
+        .then(pl.lit("school_code"))
+        .when(moved)
+        .then(pl.lit("district_code"))
+        .alias("_scope_column"),
+        pl.when(district_out | school_out)
+        .then(pl.lit("out_of_scope"))
+        .when(moved)
+        .then(pl.lit("school_move"))
+        .alias("_scope_reason"),
+    )
+    inside = pl.col("_scope_reason").is_null()
+    if registry:
+        for code_, district_ in judged.filter(inside).select("school_code", "district_code").rows():
+            if code_ and district_:
+                schools.setdefault(code_, district_)
+    outside = judged.filter(~inside)
     if outside.height == 0:
         return 0
-    col = src.column(column)
+    labels = {c.name: c.zh for c in src.columns}
     raw_row = pl.struct(
         [
             pl.col(c.name)
@@ -104,18 +147,27 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
             for c in src.columns
         ]
     ).struct.json_encode()
-    moved = outside.select(
+    value = pl.when(pl.col("_scope_column") == "school_code")
+    value = (
+        value.then(pl.col("school_code").cast(pl.String)).otherwise(
+            pl.col("district_code").cast(pl.String)
+        )
+        if has_school and has_district
+        else pl.col("school_code" if has_school else "district_code").cast(pl.String)
+    )
+    moved_rows = outside.select(
         pl.col(ROW),
-        pl.lit(col.zh).alias("column_name"),
-        pl.col(column).cast(pl.String).alias("raw_value"),
-        pl.lit("out_of_scope").alias("reason"),
+        pl.col("_scope_column").replace_strict(labels, return_dtype=pl.String).alias("column_name"),
+        value.alias("raw_value"),
+        pl.col("_scope_reason").alias("reason"),
         raw_row.alias("raw_row"),
     ).cast(PROBLEM_SCHEMA)
-    batch.rows = rows.filter(inside.fill_null(False))
-    batch.problems = pl.concat([batch.problems.cast(PROBLEM_SCHEMA), moved]).sort(ROW)
+    batch.rows = judged.filter(inside).drop("_scope_column", "_scope_reason")
+    batch.problems = pl.concat([batch.problems.cast(PROBLEM_SCHEMA), moved_rows]).sort(ROW)
     o = batch.outcome
     o.rows_quarantined += outside.height
-    o.reasons["out_of_scope"] += outside.height
+    for reason, n in outside["_scope_reason"].value_counts().rows():
+        o.reasons[reason] += n
     if not batch.rejected:
         o.rows_landed = batch.rows.height
     return outside.height
