@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from schoolwh.core.settings import ENV_MAX_AS_OF_JUMP
+from schoolwh.core.settings import ENV_AS_OF_GAP, ENV_MAX_AS_OF_JUMP
 from schoolwh.pipeline.gate import check_publish
 from tests.dbt_fixtures import create_warehouse, insert_rows
 
@@ -117,6 +117,7 @@ def test_a_kpi_the_project_no_longer_defines_is_not_a_dropped_period(tmp_path, p
 
 
 def test_an_as_of_leap_is_blocked_naming_the_row(tmp_path, published, monkeypatch):
+    monkeypatch.setenv(ENV_AS_OF_GAP, "0")  # the jump alone (one row far beyond: see below)
     periods = ["2025-autumn", "2025-09", "2025-10", "2026-spring", "2026-06"]
     rows = [issue("I1", "2025-10-30"), issue("I2", "2026-06-03")]
     copy = build(tmp_path, periods, "2025-09-01", "2026-06-03", rows)
@@ -133,3 +134,66 @@ def test_an_as_of_leap_is_blocked_naming_the_row(tmp_path, published, monkeypatc
 def test_the_first_load_has_nothing_to_compare(tmp_path):
     copy = build(tmp_path, ["2025-09"], "2025-09-01", "2025-09-30", [])
     assert run_gate(copy, tmp_path / "none.duckdb") == {}
+
+
+# --- issue 18: an as-of date carried by a handful of rows far beyond the rest ---------
+def month_of_issues(first: str, days: int) -> list[dict]:
+    start = dt.date.fromisoformat(first)
+    return [issue(f"N{d}", (start + dt.timedelta(days=d)).isoformat()) for d in range(days)]
+
+
+def test_an_as_of_carried_by_one_typo_row_is_blocked_naming_it(tmp_path, published):
+    """A typo year within the 400-day jump: one row of 2026 among November 2025's."""
+    rows = [*month_of_issues("2025-11-01", 30), issue("TYPO", "2026-09-30")]
+    copy = build(tmp_path, ["2025-autumn", "2025-09", "2025-10"], "2025-09-01", "2026-09-30", rows)
+    step = run_gate(copy, published)["as_of_date_step"]
+    assert step.blocks_publish
+    assert step.unexpected_count == 1
+    assert "2025-10-31" in step.message and "2026-09-30" in step.message
+    assert "2025-11-30" in step.message  # where the rest of the data ends
+    assert "台账.xlsx 工作表 sheet 九月 第 32 行 row 32" in step.message
+    assert "第 31 行" not in step.message  # November's rows are not named
+    assert "SCHOOLWH_AS_OF_GAP_DAYS=0" in step.message  # how to proceed
+    assert step.unexpected_examples[0]["value"] == dt.date(2026, 9, 30)
+
+
+def test_a_load_of_only_the_typo_row_is_blocked(tmp_path, published):
+    copy = build(tmp_path, ["2025-autumn"], "2025-09-01", "2026-09-30", [issue("T", "2026-09-30")])
+    step = run_gate(copy, published)["as_of_date_step"]
+    assert step.blocks_publish and "第 2 行 row 2" in step.message
+
+
+def test_every_outlier_row_is_named_at_once(tmp_path, published):
+    rows = [
+        *month_of_issues("2025-11-01", 30),
+        issue("T1", "2026-05-02"),
+        issue("T2", "2026-09-30"),
+    ]
+    copy = build(tmp_path, ["2025-autumn"], "2025-09-01", "2026-09-30", rows)
+    step = run_gate(copy, published)["as_of_date_step"]
+    assert step.blocks_publish and step.unexpected_count == 2
+    assert "第 32 行" in step.message and "第 33 行" in step.message
+
+
+def test_data_that_moves_on_together_passes(tmp_path, published):
+    # five months of issues, a day apart: no gap anywhere
+    rows = month_of_issues("2025-11-01", 150)
+    copy = build(tmp_path, ["2025-autumn"], "2025-09-01", "2026-03-30", rows)
+    assert not run_gate(copy, published)["as_of_date_step"].blocks_publish
+    # a term's data after a quiet summer: many rows, not a handful
+    rows = month_of_issues("2026-03-01", 25)
+    (tmp_path / "b").mkdir()
+    copy2 = build(tmp_path / "b", ["2025-autumn"], "2025-09-01", "2026-03-25", rows)
+    assert not run_gate(copy2, published)["as_of_date_step"].blocks_publish
+
+
+def test_a_row_within_the_gap_passes(tmp_path, published):
+    rows = [*month_of_issues("2025-11-01", 30), issue("D", "2026-02-20")]  # 82 days on
+    copy = build(tmp_path, ["2025-autumn"], "2025-09-01", "2026-02-20", rows)
+    assert not run_gate(copy, published)["as_of_date_step"].blocks_publish
+
+
+def test_the_outlier_check_can_be_turned_off(tmp_path, published, monkeypatch):
+    monkeypatch.setenv(ENV_AS_OF_GAP, "0")
+    copy = build(tmp_path, ["2025-autumn"], "2025-09-01", "2026-09-30", [issue("T", "2026-09-30")])
+    assert not run_gate(copy, published)["as_of_date_step"].blocks_publish

@@ -41,6 +41,12 @@ DEFAULT_DATE_FLOOR = dt.date(2000, 1, 1)
 # jump of more than a year is a wrong year in a date, not new data.
 ENV_MAX_AS_OF_JUMP = "SCHOOLWH_MAX_AS_OF_JUMP_DAYS"
 DEFAULT_MAX_AS_OF_JUMP_DAYS = 400
+# It also blocks a load whose as-of date is carried by a handful of rows dated more than
+# this many days ($SCHOOLWH_AS_OF_GAP_DAYS; 0 turns the check off) beyond the rest of the
+# load's dates: a typo year within the jump (a survey dated 2026-11-30 in a warehouse whose
+# facts end 2025-12-31). A quarter: longer than any school holiday without facts.
+ENV_AS_OF_GAP = "SCHOOLWH_AS_OF_GAP_DAYS"
+DEFAULT_AS_OF_GAP_DAYS = 92
 
 
 class SettingError(ValueError):
@@ -64,6 +70,12 @@ def date_floor() -> dt.date:
 def max_as_of_jump() -> dt.timedelta:
     """How far one load may move the as-of date forward ($SCHOOLWH_MAX_AS_OF_JUMP_DAYS)."""
     return dt.timedelta(days=_int_setting(ENV_MAX_AS_OF_JUMP, DEFAULT_MAX_AS_OF_JUMP_DAYS))
+
+
+def as_of_gap() -> dt.timedelta:
+    """How far beyond the rest of a load's dates a handful of rows may carry the as-of
+    date ($SCHOOLWH_AS_OF_GAP_DAYS; 0 days: the check is off)."""
+    return dt.timedelta(days=_int_setting(ENV_AS_OF_GAP, DEFAULT_AS_OF_GAP_DAYS))
 
 
 # --- memory -----------------------------------------------------------------------------

@@ -4,27 +4,41 @@ Before a load publishes, its build is compared with the warehouse published now:
 - every (period, KPI) the published `marts.kpi_overall` holds, for a KPI the new build
   still defines, must still be there: a load adds or corrects figures, it never removes
   a period's KPIs;
-- the as-of date (数据截至) may move forward by at most `settings.max_as_of_jump()`.
-Either failure is a critical check, so the load is not published; its message names the
+- the as-of date (数据截至) may move forward by at most `settings.max_as_of_jump()`;
+- nor may it be carried by a handful of this load's rows (at most `OUTLIER_ROWS`, or at
+  most `OUTLIER_SHARE` of the load's dated rows) dated more than `settings.as_of_gap()`
+  beyond the rest of the load's dates and the published as-of date: a typo year within
+  the jump (one survey dated 2026-11-30 in a warehouse whose facts end 2025-12-31).
+Any failure is a critical check, so the load is not published; its message names the
 rows of this load that caused it (file, sheet, row, column, value).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import duckdb
 
 from ingest.rules import FACT_DATES
 from schoolwh.core.audit import CheckResult
-from schoolwh.core.settings import ENV_MAX_AS_OF_JUMP, max_as_of_jump
+from schoolwh.core.settings import (
+    ENV_AS_OF_GAP,
+    ENV_MAX_AS_OF_JUMP,
+    as_of_gap,
+    max_as_of_jump,
+)
 from schoolwh.core.sources import SOURCES
 
 SUITE = "publish_gate"
 STAGE = "marts"
 _PUBLISHED = "published_wh"
 MAX_NAMED_ROWS = 5  # rows named in a message; audit.dq_results keeps up to 20 examples
+# "A handful of rows": the rows above a gap in the load's dates carry the as-of date
+# alone when they are at most this many, or at most this share of the load's dated rows.
+OUTLIER_ROWS = 20
+OUTLIER_SHARE = 0.01
 
 
 def _quote(path: Path) -> str:
@@ -128,6 +142,9 @@ def _as_of_step(con: duckdb.DuckDBPyConnection, load_id: int) -> CheckResult:
         column_name="as_of_date",
     )
     if before is None or after is None or after - before <= span:
+        outliers = _as_of_outliers(con, load_id, before, after)
+        if outliers is not None:
+            return _outliers_failed(check, con, load_id, before, after, *outliers)
         check.message = (
             f"数据截至日期 {before} → {after}，未超过 {span.days} 天 / as-of date {before} → "
             f"{after}, within {span.days} days"
@@ -142,6 +159,80 @@ def _as_of_step(con: duckdb.DuckDBPyConnection, load_id: int) -> CheckResult:
         f"{ENV_MAX_AS_OF_JUMP} 设置）；仓库保持不变 / the as-of date would jump from {before} "
         f"to {after}, more than {span.days} days ({ENV_MAX_AS_OF_JUMP}); nothing was "
         "published. " + _rows_text(rows, load_id, con)
+    )
+    return check
+
+
+def _as_of_outliers(
+    con: duckdb.DuckDBPyConnection, load_id: int, before: dt.date | None, after: dt.date | None
+) -> tuple[dt.date, int] | None:
+    """(where the bulk of the dates ends, rows beyond it) when the new as-of date is carried
+    by a handful of this load's rows dated more than `as_of_gap()` beyond the rest: the
+    dates above the published as-of date, walked down from the latest, with the published
+    as-of date standing for everything below it. None when there are no such rows."""
+    gap = as_of_gap()
+    if not gap or before is None or after is None or after - before <= gap:
+        return None
+    counts, dated = _load_dates(con, load_id, before)
+    steps = [*counts, (before, None)]
+    carried, found = 0, None
+    for (day, n), (below, _) in itertools.pairwise(steps):
+        carried += n
+        if carried > max(OUTLIER_ROWS, OUTLIER_SHARE * dated):
+            break  # more rows than a handful: the bulk reaches this far
+        if day - below > gap and after - below > gap:
+            found = (below, carried)  # the lowest such gap: every outlier named at once
+    return found
+
+
+def _load_dates(
+    con: duckdb.DuckDBPyConnection, load_id: int, after: dt.date
+) -> tuple[list[tuple[dt.date, int]], int]:
+    """This load's fact dates later than `after`, latest first, with how many rows carry
+    each; and how many dated rows the load has in all."""
+    here = _catalog(con)
+    later, every = [], []
+    for source, columns in FACT_DATES.items():
+        if not _has_table(con, here, "raw", source):
+            continue
+        for column in columns:
+            where = f"_load_id = {int(load_id)}"
+            later.append(
+                f'select "{column}" as day from raw.{source} where {where} '
+                f'and "{column}" > date {_quote_text(after)}'
+            )
+            every.append(f'select count("{column}") as n from raw.{source} where {where}')
+    if not later:
+        return [], 0
+    counts = con.execute(
+        f"select day, count(*) from ({' union all '.join(later)}) group by day order by day desc"
+    ).fetchall()
+    dated = _count(con, f"select sum(n) from ({' union all '.join(every)})")
+    return [(d, int(n)) for d, n in counts], dated
+
+
+def _outliers_failed(
+    check: CheckResult,
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    before: dt.date,
+    after: dt.date,
+    bulk_end: dt.date,
+    carried: int,
+) -> CheckResult:
+    gap = as_of_gap().days
+    rows = _rows_outside(con, load_id, None, bulk_end)
+    check.success = False
+    check.unexpected_count = carried
+    check.unexpected_examples = [_row_dict(r) for r in rows]
+    check.message = (
+        f"数据截至日期将从 {before} 移到 {after}，仅由 {carried} 行决定：这些行的日期比其余数据"
+        f"（止于 {bulk_end}）晚 {gap} 天以上，可能是年份填错；请核对并改正这些行后重新导入"
+        f"（确属实际日期时，可设置 {ENV_AS_OF_GAP}=0 关闭此项检查后导入）；仓库保持不变 / the "
+        f"as-of date would move from {before} to {after} on {carried} row(s) alone, dated more "
+        f"than {gap} days beyond the rest of the data (which ends {bulk_end}): a wrong year? "
+        f"Fix these rows and load again (if the dates are real, {ENV_AS_OF_GAP}=0 turns this "
+        "check off for the load); nothing was published. " + _rows_text(rows, load_id, con)
     )
     return check
 
