@@ -22,7 +22,16 @@ from ingest.headers import Closest, HeaderMatch, accepted_names, find_header
 from ingest.mappings import Mapping
 from ingest.normalise import PROBLEM_SCHEMA, Normalised, UnitError, normalise
 from ingest.outcome import FileOutcome
-from ingest.readers import HEAD_ROWS, ROW, SUFFIXES, ReadError, Sheet, read_file
+from ingest.readers import (
+    DELIMITERS,
+    HEAD_ROWS,
+    ROW,
+    SUFFIXES,
+    ReadError,
+    Sheet,
+    hidden_mask,
+    read_file,
+)
 from schoolwh.core.sources import SOURCES, Source
 
 SPREADSHEET_SUFFIXES = SUFFIXES
@@ -397,6 +406,11 @@ def _sheet_batch(
         encoding=encoding,
         mapping=mapping.name if mapping else None,
     )
+    refused = _ambiguous_header(match)
+    if refused:
+        outcome.status = "rejected"
+        outcome.message = refused
+        return outcome
     notes = []
     if match.depth > 1:
         last = match.header_index + match.depth
@@ -406,10 +420,6 @@ def _sheet_batch(
         )
     if match.ignored:
         notes.append("未使用的列 unused columns: " + "、".join(match.ignored))
-    if match.repeated:
-        notes.append(
-            "重复的列（取第一列）repeated columns (first kept): " + "、".join(match.repeated)
-        )
     if match.header_index > 0:
         notes.append(
             f"跳过表头上方 {match.header_index} 行 skipped {match.header_index} rows above"
@@ -419,6 +429,7 @@ def _sheet_batch(
     constants = mapping.resolved_constants(sheet.name, titles) if mapping else {}
     try:
         frame = sheet.data(match.data_start, width)
+        frame, hidden = _without_hidden_rows(frame, sheet)
         frame, header = _with_constants(frame, match, header, constants)
         frame = _apply_values(frame, match, mapping)
         norm: Normalised = normalise(frame, match, header, load_date, title_unit=unit)
@@ -428,10 +439,13 @@ def _sheet_batch(
         return outcome
     if unit is not None:
         notes.append(f"标题行单位 title-line unit: {unit}")
+    if sheet.delimiter != ",":
+        zh, en = DELIMITERS[sheet.delimiter]
+        notes.append(f"单元格以{zh}分隔 cells separated by {en}")
     outcome.rows_read = norm.data_rows
-    outcome.summary_rows = norm.summary_rows
+    outcome.summary_rows = norm.summary_rows + len(hidden)
     outcome.note_rows = norm.note_rows
-    outcome.structure = norm.structure
+    outcome.structure = {**norm.structure, **({"hidden": hidden} if hidden else {})}
     outcome.reasons = Counter(
         dict(norm.problems.group_by("reason").agg(pl.col(ROW).n_unique()).iter_rows())
     )
@@ -460,6 +474,56 @@ def _sheet_batch(
     else:
         outcome.rows_landed = norm.rows.height
     return batch
+
+
+def _without_hidden_rows(frame: pl.DataFrame, sheet: Sheet) -> tuple[pl.DataFrame, list[int]]:
+    """The frame without the rows the workbook hides (hidden by hand or filtered out), and
+    the numbers of those that hold something: skipped and reported, like hidden sheets."""
+    if not sheet.hidden_rows or frame.height == 0:
+        return frame, []
+    mask = hidden_mask(frame[ROW], sheet.hidden_rows)
+    cells = [c for c in frame.columns if c.startswith("column_")]
+    filled = frame.select(
+        pl.any_horizontal(pl.col(c).is_not_null() for c in cells) if cells else pl.lit(False)
+    ).to_series()
+    hidden = frame.filter(mask & filled)[ROW].to_list()
+    return frame.filter(~mask), hidden
+
+
+def _ambiguous_header(match: HeaderMatch) -> str | None:
+    """Why a header cannot be read without a guess, else None: two cells naming one column
+    (`学校代码` and `school_code`), or a header fitting two sources."""
+    src = match.source
+    if match.twins:
+        zh = "；".join(
+            f"{'、'.join(f'「{c}」' for c in cells)} 都对应「{src.column(col).zh}」({col})"
+            for col, cells in match.twins.items()
+        )
+        en = "; ".join(
+            f"{' and '.join(repr(c) for c in cells)} all name {col}"
+            for col, cells in match.twins.items()
+        )
+        return (
+            f"第 {match.header_index + 1} 行表头中有多列对应同一字段：{zh}；无法确定使用哪一列，"
+            f"请删除或改名多余的列后重新导入 / the header on row {match.header_index + 1} has "
+            f"two columns for one field: {en}; which one is meant cannot be known: delete or "
+            "rename the extra column and load again"
+        )
+    if match.rivals:
+        fits = [match, *match.rivals]
+        zh = "、".join(f"「{m.source.zh}」({m.source.name})" for m in fits)
+        en = " and ".join(
+            f"{m.source.name} (reading {', '.join(m.labels.get(c, c) for c in m.source.key)})"
+            for m in fits
+        )
+        names = "|".join(m.source.name for m in fits)
+        return (
+            f"第 {match.header_index + 1} 行表头同时符合 {zh}，无法确定数据类型；请用 --source "
+            f"指定（{names}），或在映射中写明 source，或把两类数据分成两个工作表 / the header on "
+            f"row {match.header_index + 1} fits two sources, {en}: say which with --source "
+            f"({names}) or a mapping's `source =`, or put each in a sheet of its own"
+        )
+    return None
 
 
 def _cross_sheet_duplicates(batches: list[Batch]) -> None:

@@ -102,6 +102,8 @@ class HeaderMatch:
     mapped: dict[str, str] = field(default_factory=dict)  # canonical column -> mapping key used
     constants: dict[str, str] = field(default_factory=dict)  # canonical column -> mapping constant
     mapping: str | None = None  # the mapping's name, when one was used
+    twins: dict[str, list[str]] = field(default_factory=dict)  # column -> every cell naming it
+    rivals: list[HeaderMatch] = field(default_factory=list)  # other sources the header fits
 
     @property
     def width(self) -> int:
@@ -213,6 +215,7 @@ def match_paths(
     mapped: dict[str, str] = {}
     ignored: list[str] = []
     repeated: list[str] = []
+    twins: dict[str, list[str]] = {}
     for i, parts in enumerate(paths):
         if not parts:
             continue
@@ -228,11 +231,14 @@ def match_paths(
             ignored.append(label)
         elif col in columns:
             repeated.append(label)
+            twins.setdefault(col, [labels[col]]).append(label)
         else:
             columns[col] = i
             units[col] = _unit(parts)
             labels[col] = label
-    return HeaderMatch(source, -1, columns, units, ignored, repeated, 1, labels, paths, mapped)
+    match = HeaderMatch(source, -1, columns, units, ignored, repeated, 1, labels, paths, mapped)
+    match.twins = twins
+    return match
 
 
 def find_header(
@@ -290,7 +296,9 @@ def find_header(
                     )
             if found:
                 # A schools header also names district columns: the fullest match wins.
-                return max(found, key=lambda m: (len(m.columns), len(m.source.required)))
+                best = max(found, key=lambda m: (len(m.columns), len(m.source.required)))
+                best.rivals = [m for m in found if m is not best and _rival(m, best)]
+                return best
     if best is None and not any(any(c for c in r) for r in head):
         return None
     if best is None:
@@ -299,6 +307,17 @@ def find_header(
         row = [str(c).strip() for c in head[start] if c is not None and str(c).strip()]
         best = Closest(src, list(src.required), 0, start, {}, {}, row)
     return best
+
+
+def _rival(other: HeaderMatch, best: HeaderMatch) -> bool:
+    """Does `other` fit the header as a source of its own, not as labels of `best`'s rows?
+    A registry (a source keyed by a code: districts, schools) fitting beside another
+    source names what that source's rows refer to (a registry carrying its district's
+    name, a daily report its school's); a second source keyed by anything else (a date, a
+    term, a number of its own) is data of another kind in the same rows."""
+    return other.source is not best.source and any(
+        other.source.column(k).kind != "code" for k in other.source.key
+    )
 
 
 def _without_parents(

@@ -38,6 +38,7 @@ STRUCTURE_KINDS = {
     "breakdown": ("「其中」行", "'of which' rows"),
     "repeated_header": ("重复的表头行", "repeated header rows"),
     "note": ("备注行", "note rows"),
+    "hidden": ("隐藏的行（未读取）", "hidden rows (not read)"),
 }
 _GROUP_COUNT = r"[(（]\s*(?:共\s*)?\d+\s*(?:所|个|校|家)\s*[)）]$"  # 北京市（92所）
 _CONTINUATION = r"^(?:\s|\u3000|\d+[.、．)）]|[(（]\d+[)）]|[一二三四五六七八九十]+、)"
@@ -198,6 +199,66 @@ def _row_kind() -> pl.Expr:
     )
 
 
+def _unlabelled_totals(
+    frame: pl.DataFrame, kinds: pl.Series, match: HeaderMatch, width: int
+) -> pl.Series:
+    """Data rows that are unlabelled check sums become summary rows: no key, no text in
+    any cell (no name, no label), and every number they hold equal to its column's total
+    over the data rows above them (since the last summary row)."""
+    keys = [i for i in _key_cells(match) if i < width]
+    numbers = [i for i in _number_cells(match) if i < width]
+    if not keys or not numbers or frame.height < 2:
+        return kinds
+    number_re = r"^[-+]?[0-9,，.]+$"
+    cells = {i: pl.col(f"column_{i}").str.strip_chars().replace("", None) for i in range(width)}
+    blank_key = pl.all_horizontal([cells[i].is_null() for i in keys])
+    no_text = pl.all_horizontal(
+        [cells[i].is_null() | cells[i].str.contains(number_re) for i in range(width)]
+    )
+    some_number = pl.any_horizontal([cells[i].is_not_null() for i in numbers])
+    candidate = frame.select(
+        ((kinds == "data") & blank_key & no_text & some_number).alias("c")
+    ).to_series()
+    if not candidate.any():
+        return kinds
+    values = frame.select(
+        cells[i].str.replace_all(r"[,，]", "").cast(pl.Float64, strict=False).alias(str(i))
+        for i in numbers
+    )
+    counted = frame.select(((kinds == "data") & ~blank_key).alias("d")).to_series()
+    running = values.select(
+        pl.when(counted).then(pl.col(c)).otherwise(0.0).fill_null(0.0).cum_sum().alias(c)
+        for c in values.columns
+    )
+    rows_above = counted.cast(pl.Int64).cum_sum()
+    out = kinds.to_list()
+    since = -1  # the last summary row's position
+    summaries = (kinds == "summary").arg_true().to_list()
+    for p in sorted({*summaries, *candidate.arg_true().to_list()}):
+        if out[p] == "summary":
+            since = p
+            continue
+        seen = rows_above[p - 1] - (rows_above[since] if since >= 0 else 0) if p else 0
+        if not seen:
+            continue
+        equal = True
+        for c in values.columns:
+            own = values[c][p]
+            raw = frame[f"column_{c}"][p]
+            if own is None:
+                if raw is not None and raw.strip():
+                    equal = False  # a cell that is no number
+                continue
+            total = running[c][p - 1] - (running[c][since] if since >= 0 else 0.0)
+            if abs(own - total) > max(1e-6, 1e-9 * abs(total)):
+                equal = False
+                break
+        if equal:
+            out[p] = "summary"
+            since = p
+    return pl.Series(kinds.name, out, dtype=pl.String)
+
+
 def _key_cells(match: HeaderMatch | None) -> list[int]:
     if match is None:
         return []
@@ -243,6 +304,7 @@ def normalise(
     width = len([c for c in frame.columns if c.startswith("column_")])
     # a mapping's constants are columns after the sheet's own: they say nothing of a row
     kinds = _row_kinds(frame, width - len(match.constants), match)
+    kinds = _unlabelled_totals(frame, kinds, match, width - len(match.constants))
     counts = kinds.value_counts()
     count = dict(zip(counts["_kind"].to_list(), counts["count"].to_list(), strict=True))
     data = frame if count.get("data", 0) == frame.height else frame.filter(kinds == "data")

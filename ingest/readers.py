@@ -43,6 +43,7 @@ MAX_ROWS_PER_FILE = 5_000_000
 MAX_COLUMNS = 1_024  # cells per row (Excel 2003 had 256)
 MAX_SHEET_CELLS = 20_000_000  # the extent (rows × columns) of one sheet
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_HIDDEN_SPANS = 100_000  # runs of hidden rows in one sheet
 SAMPLE_CHARS = 200  # what a too-long cell keeps in the quarantine
 
 csv.field_size_limit(MAX_FILE_BYTES)  # long cells are a row problem, not a csv.Error
@@ -56,6 +57,30 @@ class ReadError(ValueError):
 
 
 Merge = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first col), (last row, last col))
+Span = tuple[int, int]  # (first row, last row), 1-based, inclusive
+
+
+def hidden_mask(rows: pl.Series, spans: tuple[Span, ...]) -> pl.Series:
+    """Which of `rows` (1-based numbers) lie in one of the sorted, disjoint `spans`."""
+    if not spans:
+        return pl.Series([False] * len(rows), dtype=pl.Boolean)
+    firsts = pl.Series([a for a, _ in spans], dtype=pl.Int64)
+    lasts = pl.Series([b for _, b in spans], dtype=pl.Int64)
+    at = firsts.search_sorted(rows.cast(pl.Int64), side="right").cast(pl.Int64) - 1
+    inside = at >= 0
+    last = lasts.gather(at.clip(lower_bound=0))
+    return (inside & (rows.cast(pl.Int64) <= last)).alias("hidden")
+
+
+def _spans(rows: list[Span]) -> tuple[Span, ...]:
+    """Sorted, merged spans."""
+    out: list[list[int]] = []
+    for a, b in sorted(rows):
+        if out and a <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return tuple((a, b) for a, b in out)
 
 
 @dataclass
@@ -64,6 +89,8 @@ class Sheet:
     head: list[list[str | None]]  # the first rows (HEAD_ROWS + HEADER_DEPTH), as text
     merges: list[Merge] = field(default_factory=list)  # 0-based, inclusive
     hidden: bool = False
+    delimiter: str = ","  # CSV: the cell separator found (`sniff_delimiter`)
+    hidden_rows: tuple[Span, ...] = ()  # rows hidden in the workbook (1-based, inclusive)
     _rows: Callable[[], list[list]] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
 
@@ -74,7 +101,7 @@ class Sheet:
         if self._rows is not None:
             frame = _book_frame(self._rows(), start, names)
         else:
-            frame = _csv_frame(self._text or "", start, names)
+            frame = _csv_frame(self._text or "", start, names, self.delimiter)
         frame = _flag_long_cells(frame, names)
         first = start + 1
         return frame.with_row_index(ROW, offset=first).with_columns(pl.col(ROW).cast(pl.Int32))
@@ -113,9 +140,26 @@ def _cap_message(zh: str, en: str, found: int, cap: int, unit: str, where: str =
 # --- CSV -----------------------------------------------------------------------------
 
 
+DELIMITERS = {",": ("逗号", "commas"), "\t": ("制表符", "tabs"), ";": ("分号", "semicolons")}
+_SNIFF_CHARS = 1 << 16
+
+
+def sniff_delimiter(text: str) -> str:
+    """The cell separator of a CSV: of comma, tab and semicolon, the one giving the widest
+    row among its first lines (a header row is the widest); a tie keeps the comma."""
+    sample = "\n".join(text[:_SNIFF_CHARS].split("\n")[: HEAD_ROWS + HEADER_DEPTH])
+    best, width = ",", 0
+    for d in DELIMITERS:
+        w = max((len(r) for r in csv.reader(io.StringIO(sample), delimiter=d)), default=0)
+        if w > width:
+            best, width = d, w
+    return best
+
+
 def _csv_sheet(text: str) -> Sheet:
     head = []
-    for i, row in enumerate(csv.reader(io.StringIO(text))):
+    delimiter = sniff_delimiter(text)
+    for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
         if i >= HEAD_ROWS + HEADER_DEPTH:
             break
         if len(row) > MAX_COLUMNS:
@@ -129,16 +173,16 @@ def _csv_sheet(text: str) -> Sheet:
                 )
             )
         head.append([_clip(c) if c != "" else None for c in row])
-    return Sheet(None, head, _text=text)
+    return Sheet(None, head, delimiter=delimiter, _text=text)
 
 
 def _clip(cell: str) -> str:
     return cell if len(cell) <= MAX_CELL_CHARS else cell[:SAMPLE_CHARS]
 
 
-def _csv_frame(text: str, start: int, names: list[str]) -> pl.DataFrame:
+def _csv_frame(text: str, start: int, names: list[str], delimiter: str = ",") -> pl.DataFrame:
     # Find where the data starts: after `start` records.
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     for _ in range(start):
         next(reader, None)
     rest = _skip_lines(text, reader.line_num)
@@ -149,6 +193,7 @@ def _csv_frame(text: str, start: int, names: list[str]) -> pl.DataFrame:
         frame = pl.read_csv(
             rest.encode("utf-8"),  # bytes: polars reads them faster than a text stream
             has_header=False,
+            separator=delimiter,
             new_columns=names,
             schema=schema,
             truncate_ragged_lines=False,  # a row wider than the header is not cut silently
@@ -157,10 +202,10 @@ def _csv_frame(text: str, start: int, names: list[str]) -> pl.DataFrame:
         frame = None  # a row has more cells than the header: read it with the csv module
     expected = rest.count("\n") + (0 if rest.endswith("\n") else 1)
     if frame is not None and frame.height == expected:
-        return _flag_short_fast(frame, rest, names)
+        return _flag_short_fast(frame, rest, names, delimiter)
     # Quoted fields spanning lines or ragged rows: the csv module counts records as Excel
     # does. Cells beyond the header go to EXTRA (e.g. an unquoted 1,234 split in two).
-    rows = list(csv.reader(io.StringIO(rest)))
+    rows = list(csv.reader(io.StringIO(rest), delimiter=delimiter))
     width = len(names)
     cols = {
         n: [r[i] if i < len(r) and r[i] != "" else None for r in rows] for i, n in enumerate(names)
@@ -176,7 +221,9 @@ def _csv_frame(text: str, start: int, names: list[str]) -> pl.DataFrame:
     return pl.DataFrame(cols, schema=schema)
 
 
-def _flag_short_fast(frame: pl.DataFrame, rest: str, names: list[str]) -> pl.DataFrame:
+def _flag_short_fast(
+    frame: pl.DataFrame, rest: str, names: list[str], delimiter: str = ","
+) -> pl.DataFrame:
     """polars pads a row with fewer cells than the header with nulls: find such rows among
     those whose last cell is empty, by counting the cells of their lines."""
     if len(names) < 2:
@@ -193,7 +240,7 @@ def _flag_short_fast(frame: pl.DataFrame, rest: str, names: list[str]) -> pl.Dat
     short: list[int | None] = [None] * frame.height
     found = False
     for i in candidates.to_list():
-        cells = next(csv.reader([lines[i]]), [])
+        cells = next(csv.reader([lines[i]], delimiter=delimiter), [])
         if len(cells) < len(names):
             short[i] = len(cells)
             found = True
@@ -352,7 +399,9 @@ def _workbook_sheets(data: bytes, suffix: str) -> list[Sheet]:
             f"cannot open the workbook (damaged, or encrypted: remove the password and save it "
             f"again): {exc}"
         ) from exc
-    ods_merges = _ods_merges(data) if suffix == ".ods" else {}
+    ods_merges, hidden_rows = _ods_merges(data) if suffix == ".ods" else ({}, {})
+    if suffix in (".xlsx", ".xlsm") and not data.startswith(OLE_MAGIC):
+        hidden_rows = _xlsx_hidden_rows(data)
     sheets = []
     for index, meta in enumerate(book.sheets_metadata):
         if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
@@ -364,6 +413,7 @@ def _workbook_sheets(data: bytes, suffix: str) -> list[Sheet]:
         sheet = _book_sheet(book, index, meta.name, calamine)
         if not sheet.merges and meta.name in ods_merges:
             sheet.merges = ods_merges[meta.name]
+        sheet.hidden_rows = hidden_rows.get(meta.name, ())
         sheets.append(sheet)
     return sheets
 
@@ -371,12 +421,14 @@ def _workbook_sheets(data: bytes, suffix: str) -> list[Sheet]:
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
-def _ods_merges(data: bytes) -> dict[str, list[Merge]]:
+def _ods_merges(data: bytes) -> tuple[dict[str, list[Merge]], dict[str, tuple[Span, ...]]]:
     """Merged cells in the first rows of each ODS table (calamine gives none for ODS):
-    cells spanning columns or rows, from content.xml (already bounded by `check_zip`)."""
+    cells spanning columns or rows; and each table's hidden rows (collapsed or filtered
+    out), from content.xml (already bounded by `check_zip`)."""
     import xml.etree.ElementTree as ET
 
     out: dict[str, list[Merge]] = {}
+    hidden: dict[str, list[Span]] = {}
     head = HEAD_ROWS + HEADER_DEPTH
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as f:
@@ -396,11 +448,68 @@ def _ods_merges(data: bytes) -> dict[str, list[Merge]]:
                             out[table].append(((row, col), (row + span_r - 1, col + span_c - 1)))
                         col += int(el.get(f"{_TABLE}number-columns-repeated", "1"))
                 elif tag == f"{_TABLE}table-row":
-                    row += int(el.get(f"{_TABLE}number-rows-repeated", "1"))
+                    rep = int(el.get(f"{_TABLE}number-rows-repeated", "1"))
+                    if el.get(f"{_TABLE}visibility", "visible") != "visible" and table is not None:
+                        hidden.setdefault(table, []).append((row + 1, row + rep))
+                    row += rep
                     el.clear()
     except (KeyError, ET.ParseError, ValueError, zipfile.BadZipFile, OSError):
+        return {}, {}
+    return {k: v for k, v in out.items() if v}, {k: _spans(v) for k, v in hidden.items()}
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_R = re.compile(rb'\sr="(\d{1,8})"')
+_HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
+
+
+def _xlsx_hidden_rows(data: bytes) -> dict[str, tuple[Span, ...]]:
+    """Each XLSX sheet's hidden rows (`<row hidden="1">`: hidden by hand or filtered out;
+    calamine does not say), streamed once through the sheet XML (already bounded by
+    `check_zip`), keeping spans, not rows."""
+    out: dict[str, tuple[Span, ...]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = _xlsx_sheet_names(archive)
+            for member, name in names.items():
+                spans: list[Span] = []
+                last, tail = 0, b""
+                with archive.open(member) as stream:
+                    while True:
+                        chunk = stream.read(_CHUNK)
+                        buf = tail + chunk
+                        cut = buf.rfind(b"<") if chunk else len(buf)
+                        body, tail = buf[:cut], buf[cut:]
+                        if len(tail) > 1 << 16:
+                            body, tail = buf, b""
+                        for m in _ROW_TAG.finditer(body):
+                            r = _ROW_R.search(m.group(1))
+                            last = int(r.group(1)) if r else last + 1
+                            if _HIDDEN.search(m.group(1)):
+                                if spans and spans[-1][1] == last - 1:
+                                    spans[-1] = (spans[-1][0], last)
+                                else:
+                                    spans.append((last, last))
+                                    if len(spans) > MAX_HIDDEN_SPANS:
+                                        raise ReadError(
+                                            _cap_message(
+                                                "隐藏行的段数",
+                                                "runs of hidden rows",
+                                                len(spans),
+                                                MAX_HIDDEN_SPANS,
+                                                "runs",
+                                                name,
+                                            )
+                                        )
+                        if not chunk:
+                            break
+                if spans:
+                    out[name] = _spans(spans)
+    except ReadError:
+        raise
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
         return {}
-    return {k: v for k, v in out.items() if v}
+    return out
 
 
 def _book_sheet(book, index: int, name: str, calamine) -> Sheet:
@@ -500,16 +609,28 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         rels = archive.read("xl/_rels/workbook.xml.rels")[: 4 << 20].decode("utf-8", "replace")
     except (KeyError, OSError, zipfile.BadZipFile):
         return {}
-    targets = {
-        m.group(1): m.group(2)
-        for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
-    }
+    targets = {}
+    for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        rid, target = _attribute(m.group(1), "Id"), _attribute(m.group(1), "Target")
+        if rid and target:
+            targets[rid] = target
     out = {}
-    for m in re.finditer(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', book):
-        target = targets.get(m.group(2), "").lstrip("/")
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)>", book):
+        name, rid = _attribute(m.group(1), "name"), _attribute(m.group(1), "r:id")
+        if name is None or rid is None:
+            continue
+        target = targets.get(rid, "").lstrip("/")
         path = target if target.startswith("xl/") else f"xl/{target}"
-        out[path] = m.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        out[path] = (name.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')).replace(
+            "&amp;", "&"
+        )
     return out
+
+
+def _attribute(attributes: str, name: str) -> str | None:
+    """An XML attribute's value from a tag's attribute text, in whatever order they come."""
+    m = re.search(r"(?:^|\s)" + re.escape(name) + r'="([^"]*)"', attributes)
+    return m.group(1) if m else None
 
 
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')

@@ -1,0 +1,134 @@
+"""Issue 18, items 6 and 7: layouts that were read silently wrong. Hidden rows are skipped
+and reported like hidden sheets; a header fitting two sources, or two columns for one
+field, rejects the sheet naming both; a `;` or tab separated CSV is read as such; an
+unlabelled row equal to the column totals above it is a summary row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from ingest.outcome import FileOutcome
+from schoolwh.pipeline.check import check_file
+from schoolwh.pipeline.report import file_line
+from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv
+from tests.workbook_files import ods_content, write_ods
+
+ENROLL = ["学校代码", "学校名称", "学期", "在校生数", "有就餐需求学生数"]
+
+
+def enrolment_rows(n: int = 6) -> list[list]:
+    return [
+        [f"41010500{i:02d}", f"第{i}小学", "2025-autumn", 100 * i, 10 * i] for i in range(1, n + 1)
+    ]
+
+
+def only(check) -> FileOutcome:
+    [outcome] = check.outcomes
+    return outcome
+
+
+def landed_codes(check) -> set[str]:
+    return {code for b in check.batches for code in b.rows["school_code"].to_list()}
+
+
+# --- hidden rows ------------------------------------------------------------------------
+def test_hidden_rows_of_an_xlsx_sheet_are_reported_and_skipped(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "在校生"
+    for row in [ENROLL, *enrolment_rows()]:
+        sheet.append(row)
+    for hidden in (3, 5, 6):  # 4101050002, 4101050004 and 4101050005
+        sheet.row_dimensions[hidden].hidden = True
+    path = tmp_path / "在校生.xlsx"
+    book.save(path)
+    checked = check_file(path)
+    outcome = only(checked)
+    assert landed_codes(checked) == {"4101050001", "4101050003", "4101050006"}
+    assert outcome.rows_landed == 3 and outcome.rows_read == 3
+    assert outcome.structure == {"hidden": [3, 5, 6]}
+    assert outcome.rows_dropped == 3
+    line = file_line(outcome)
+    assert "隐藏的行（未读取）" in line and "hidden rows (not read) 3（第 3、5、6 行 rows）" in line
+
+
+def test_hidden_rows_of_an_ods_sheet_are_reported_and_skipped(tmp_path):
+    content = ods_content({"在校生": [ENROLL, *enrolment_rows()]})
+    rows = content.split("<table:table-row>")
+    # rows[0] is what comes before the first row; rows[4] is the sheet's fourth row
+    rows[4] = '<table:table-row table:visibility="collapse">' + rows[4]
+    content = rows[0] + "".join(
+        r if r.startswith("<table:table-row ") else "<table:table-row>" + r for r in rows[1:]
+    )
+    checked = check_file(write_ods(tmp_path / "在校生.ods", {}, content=content))
+    assert only(checked).structure == {"hidden": [4]}
+    assert "4101050003" not in landed_codes(checked)
+    assert len(landed_codes(checked)) == 5
+
+
+# --- headers ------------------------------------------------------------------------------
+def test_a_header_fitting_two_sources_is_rejected_naming_both(tmp_path):
+    header = ["学校代码", "日期", "就餐人数", "问卷编号", "身份", "总体满意度"]
+    rows = [header, ["4101050001", "2025-09-01", 300, "Q1", "家长", 5]]
+    path = write_csv(tmp_path / "混合.csv", rows)
+    outcome = only(check_file(path))
+    assert outcome.status == "rejected"
+    assert "participation" in outcome.message and "survey" in outcome.message
+    assert "每日就餐及课后服务" in outcome.message and "满意度调查" in outcome.message
+    assert "--source" in outcome.message
+    forced = check_file(path, source="survey")
+    assert only(forced).status == "loaded" and only(forced).source == "survey"
+
+
+def test_a_registry_naming_its_district_fits_one_source(tmp_path):
+    header = [*SCHOOLS_HEADER_ZH, "区县名称"]
+    path = write_csv(tmp_path / "学校.csv", [header, [*school_row("4101050001"), "金水区"]])
+    outcome = only(check_file(path))
+    assert (outcome.status, outcome.source) == ("loaded", "schools")
+
+
+def test_two_columns_for_one_field_reject_the_sheet_naming_both(tmp_path):
+    header = ["学校代码", "school_code", "学期", "在校生数"]
+    rows = [header, ["4101050001", "4101050002", "2025-autumn", 300]]
+    outcome = only(check_file(write_csv(tmp_path / "在校生.csv", rows)))
+    assert outcome.status == "rejected"
+    assert "「学校代码」、「school_code」" in outcome.message
+    assert "'学校代码' and 'school_code' all name school_code" in outcome.message
+
+
+# --- delimiters ---------------------------------------------------------------------------
+def _separated(path: Path, rows: list[list], sep: str) -> Path:
+    path.write_text("\r\n".join(sep.join(str(c) for c in r) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_semicolon_and_tab_separated_files_are_read_as_such(tmp_path):
+    rows = [ENROLL, *enrolment_rows(3)]
+    rows[1][3] = "1,100"  # a comma inside a cell is no separator here
+    for sep, word in ((";", "semicolons"), ("\t", "tabs")):
+        checked = check_file(_separated(tmp_path / f"在校生{len(word)}.csv", rows, sep))
+        outcome = only(checked)
+        assert (outcome.status, outcome.rows_landed) == ("loaded", 3), outcome.message
+        assert f"cells separated by {word}" in outcome.message
+        enrolled = checked.batches[0].rows["enrolled"].to_list()
+        assert enrolled == [1100, 200, 300]
+
+
+# --- unlabelled check sums ----------------------------------------------------------------
+def test_an_unlabelled_row_of_column_totals_is_a_summary_row(tmp_path):
+    rows = [ENROLL, *enrolment_rows(4), [None, None, None, 1000, 100]]  # 100+200+300+400
+    checked = check_file(write_csv(tmp_path / "在校生.csv", rows))
+    outcome = only(checked)
+    assert outcome.rows_quarantined == 0 and outcome.rows_landed == 4
+    assert outcome.structure == {"summary": [6]}
+
+
+def test_an_unlabelled_row_that_is_not_the_totals_stays_a_problem(tmp_path):
+    rows = [ENROLL, *enrolment_rows(4), [None, None, None, 999, 100]]
+    rows += [[None, "某校", None, 1000, 100]]  # a name: a labelled row, never a check sum
+    checked = check_file(write_csv(tmp_path / "在校生.csv", rows))
+    outcome = only(checked)
+    assert outcome.rows_quarantined == 2 and not outcome.structure
+    assert set(checked.problems()["reason"]) == {"missing_value"}
