@@ -204,7 +204,7 @@ def _unlabelled_totals(
 ) -> pl.Series:
     """Data rows that are unlabelled check sums become summary rows: no key, no text in
     any cell (no name, no label), and every number they hold equal to its column's total
-    over the data rows above them (since the last summary row)."""
+    over the data rows above them (since the last summary row; two rows at least)."""
     keys = [i for i in _key_cells(match) if i < width]
     numbers = [i for i in _number_cells(match) if i < width]
     if not keys or not numbers or frame.height < 2:
@@ -239,8 +239,8 @@ def _unlabelled_totals(
             since = p
             continue
         seen = rows_above[p - 1] - (rows_above[since] if since >= 0 else 0) if p else 0
-        if not seen:
-            continue
+        if seen < 2:
+            continue  # the total of one row checks nothing: the row stays data
         equal = True
         for c in values.columns:
             own = values[c][p]

@@ -5,14 +5,18 @@ unlabelled row equal to the column totals above it is a summary row."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from pathlib import Path
 
 import openpyxl
 
+from ingest.batches import Batch, read_batches
+from ingest.mappings import load_mapping
 from ingest.outcome import FileOutcome
 from schoolwh.pipeline.check import check_file
 from schoolwh.pipeline.report import file_line
-from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv
+from tests.filemaker import SCHOOLS_HEADER_ZH, school_row, write_csv, write_xlsx
 from tests.workbook_files import ods_content, write_ods
 
 ENROLL = ["学校代码", "学校名称", "学期", "在校生数", "有就餐需求学生数"]
@@ -132,3 +136,31 @@ def test_an_unlabelled_row_that_is_not_the_totals_stays_a_problem(tmp_path):
     outcome = only(checked)
     assert outcome.rows_quarantined == 2 and not outcome.structure
     assert set(checked.problems()["reason"]) == {"missing_value"}
+
+
+def test_a_mapped_district_workbook_with_a_check_sum_row_quarantines_nothing(tmp_path):
+    """Item 7: a district's own workbook read with a mapping (its own code column, the
+    term a constant): the last row, no code and no name, holds the four column totals."""
+    mapping = tmp_path / "区县.toml"
+    mapping.write_text(
+        'source = "enrollment"\n[columns]\n"机构代码" = "school_code"\n'
+        '"学生总数" = "enrolled"\n[constants]\nterm = "2025-autumn"\n',
+        encoding="utf-8",
+    )
+    header = ["机构代码", "机构名称", "学生总数", "就餐需求人数", "留守儿童数", "随迁子女数"]
+    body = [[f"41010500{i:02d}", f"第{i}小学", 500 * i, 100 * i, 7 * i, 3 * i] for i in (1, 2, 3)]
+    total = [None, None, 3000, 600, 42, 18]
+    path = write_xlsx(tmp_path / "金水区.xlsx", {"2025秋": [header, *body, total]})
+    data = path.read_bytes()
+    items = read_batches(
+        path,
+        data,
+        hashlib.sha256(data).hexdigest(),
+        None,
+        dt.date.today(),
+        mapping=load_mapping(mapping),
+    )
+    [batch] = items
+    assert isinstance(batch, Batch)
+    assert batch.outcome.rows_quarantined == 0 and batch.outcome.rows_landed == 3
+    assert batch.outcome.structure == {"summary": [5]}
