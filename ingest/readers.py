@@ -463,6 +463,18 @@ _ROW_R = re.compile(rb'\sr="(\d{1,8})"')
 _HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 
 
+def _last_row(body: bytes, last: int) -> int:
+    """The number of the last row tag of a piece of sheet XML (`last` when it has none)."""
+    at = max(body.rfind(b"<row"), body.rfind(b":row"))
+    if at < 0:
+        return last
+    m = _ROW_TAG.match(body, body.rfind(b"<", 0, at + 1))
+    r = _ROW_R.search(m.group(1)) if m else None
+    if r:
+        return int(r.group(1))
+    return last + len(_ROW_TAG.findall(body))  # rows without numbers: count them
+
+
 def _xlsx_hidden_rows(data: bytes) -> dict[str, tuple[Span, ...]]:
     """Each XLSX sheet's hidden rows (`<row hidden="1">`: hidden by hand or filtered out;
     calamine does not say), streamed once through the sheet XML (already bounded by
@@ -482,6 +494,11 @@ def _xlsx_hidden_rows(data: bytes) -> dict[str, tuple[Span, ...]]:
                         body, tail = buf[:cut], buf[cut:]
                         if len(tail) > 1 << 16:
                             body, tail = buf, b""
+                        if b"hidden=" not in body:  # the usual piece: only the last row matters
+                            last = _last_row(body, last)
+                            if not chunk:
+                                break
+                            continue
                         for m in _ROW_TAG.finditer(body):
                             r = _ROW_R.search(m.group(1))
                             last = int(r.group(1)) if r else last + 1
