@@ -86,6 +86,21 @@ def test_a_header_fitting_two_sources_is_rejected_naming_both(tmp_path):
     assert only(forced).status == "loaded" and only(forced).source == "survey"
 
 
+def test_a_mapping_naming_the_source_resolves_a_header_fitting_two(tmp_path):
+    header = ["学校代码", "日期", "就餐人数", "问卷编号", "身份", "总体满意度"]
+    path = write_csv(
+        tmp_path / "混合.csv", [header, ["4101050001", "2025-09-01", 300, "Q", "家长", 5]]
+    )
+    mapping = tmp_path / "问卷.toml"
+    mapping.write_text('source = "survey"\n', encoding="utf-8")
+    data = path.read_bytes()
+    [batch] = read_batches(
+        path, data, hashlib.sha256(data).hexdigest(), None, dt.date.today(), load_mapping(mapping)
+    )
+    assert isinstance(batch, Batch) and batch.source.name == "survey"
+    assert batch.outcome.rows_landed == 1
+
+
 def test_a_registry_naming_its_district_fits_one_source(tmp_path):
     header = [*SCHOOLS_HEADER_ZH, "区县名称"]
     path = write_csv(tmp_path / "学校.csv", [header, [*school_row("4101050001"), "金水区"]])
