@@ -402,6 +402,10 @@ def _workbook_sheets(data: bytes, suffix: str) -> list[Sheet]:
     ods_merges, hidden_rows = _ods_merges(data) if suffix == ".ods" else ({}, {})
     if suffix in (".xlsx", ".xlsm") and not data.startswith(OLE_MAGIC):
         hidden_rows = _xlsx_hidden_rows(data)
+    elif data.startswith(OLE_MAGIC):  # .xls, or an .xls saved under another name
+        from ingest.biff import hidden_rows as xls_hidden_rows
+
+        hidden_rows = {k: _spans([(r, r) for r in v]) for k, v in xls_hidden_rows(data).items()}
     sheets = []
     for index, meta in enumerate(book.sheets_metadata):
         if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":

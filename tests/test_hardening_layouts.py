@@ -179,3 +179,81 @@ def test_a_mapped_district_workbook_with_a_check_sum_row_quarantines_nothing(tmp
     assert isinstance(batch, Batch)
     assert batch.outcome.rows_quarantined == 0 and batch.outcome.rows_landed == 3
     assert batch.outcome.structure == {"summary": [5]}
+
+
+def test_hidden_rows_of_an_xls_sheet_are_reported_and_skipped(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("在校生")
+    for r, row in enumerate([ENROLL, *enrolment_rows()]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    sheet.row(2).hidden = True  # the sheet's third row: 4101050002
+    path = tmp_path / "在校生.xls"
+    book.save(str(path))
+    checked = check_file(path)
+    assert only(checked).structure == {"hidden": [3]}
+    assert "4101050002" not in landed_codes(checked) and len(landed_codes(checked)) == 5
+
+
+def _compound_file(stream: bytes) -> bytes:
+    """A compound file (version 3) holding `stream` as a `Workbook` in its mini stream, as
+    Excel keeps a workbook smaller than 4,096 bytes."""
+    import struct
+
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    mini = stream + b"\0" * (-len(stream) % 64)
+    container = mini + b"\0" * (-len(mini) % 512)
+    n_container = len(container) // 512
+    fat = [0xFFFFFFFD, end, end] + [4 + i for i in range(n_container - 1)] + [end]
+    fat += [free] * (128 - len(fat))
+    n_mini = len(mini) // 64
+    minifat = [i + 1 for i in range(n_mini - 1)] + [end]
+    minifat += [free] * (128 - len(minifat))
+
+    def entry(name: str, kind: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBB", len(raw), kind, 1)
+            + struct.pack("<III", free, free, 1 if kind == 5 else free)
+            + b"\0" * 36
+            + struct.pack("<II4x", start, size)
+        )
+
+    directory = entry("Root Entry", 5, 3, len(mini)) + entry("Workbook", 2, 0, len(stream))
+    directory += entry("", 0, 0, 0) * 2
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 2, 1, end, 0)
+        + struct.pack("<109I", 0, *[free] * 108)
+    )
+    sectors = [struct.pack("<128I", *fat), directory, struct.pack("<128I", *minifat)]
+    return header + b"".join(sectors) + container
+
+
+def test_hidden_rows_of_a_small_xls_kept_in_the_mini_stream_are_found():
+    import struct
+
+    from ingest.biff import hidden_rows
+
+    def record(kind: int, body: bytes) -> bytes:
+        return struct.pack("<HH", kind, len(body)) + body
+
+    name = "在校生".encode("utf-16-le")
+    bof = record(0x0809, b"\0" * 16)
+    sheet_at = len(bof) + (4 + 8 + len(name)) + 4  # after the BOUNDSHEET and the EOF
+    boundsheet = record(0x0085, struct.pack("<IBBBB", sheet_at, 0, 0, 3, 1) + name)
+    globals_ = bof + boundsheet + record(0x000A, b"")
+    rows = b"".join(
+        record(0x0208, struct.pack("<HHHHHHHH", r, 0, 3, 300, 0, 0, 0x20 if r == 4 else 0, 0))
+        for r in range(6)
+    )
+    stream = globals_ + bof + rows + record(0x000A, b"")
+    assert len(stream) < 4096
+    assert hidden_rows(_compound_file(stream)) == {"在校生": [5]}
+    assert hidden_rows(_compound_file(stream)[:700]) == {}  # cut short: nothing known
