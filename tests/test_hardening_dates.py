@@ -8,6 +8,7 @@ further than the set span is not published, and the message names the row.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
@@ -160,3 +161,26 @@ def test_an_as_of_leap_is_not_published_and_names_the_row(wh, tmp_path, monkeypa
     assert "as_of_date_step" in result.failure
     assert "满意度.csv 第 2 行 row 2 列 column 日期 (survey.date)" in result.failure
     assert leap.isoformat() in result.failure and "30" in result.failure
+
+
+def test_an_as_of_carried_by_one_typo_row_is_not_published(wh, tmp_path):
+    """Issue 18: a typo year within the 400-day jump (a survey of the next year among
+    this term's) moves the as-of date of every page: the load is not published and the
+    message names the row and how to proceed."""
+    digest = hashlib.sha256(wh.read_bytes()).hexdigest()
+    typo = as_of(wh).replace(year=as_of(wh).year + 1) - dt.timedelta(days=60)
+    write(
+        tmp_path / "inbox" / "满意度.csv",
+        [
+            SURVEY_HEADER,
+            ["R1", "4101050001", as_of(wh).isoformat(), "家长", "5"],
+            ["R2", "4101050001", typo.isoformat(), "家长", "4"],
+        ],
+    )
+    result = load([tmp_path / "inbox"], wh)
+    assert not result.published and result.exit_code == EXIT_NOT_PUBLISHED
+    assert hashlib.sha256(wh.read_bytes()).hexdigest() == digest
+    assert "as_of_date_step" in result.failure
+    assert "满意度.csv 第 3 行 row 3 列 column 日期 (survey.date)" in result.failure
+    assert "第 2 行" not in result.failure
+    assert "SCHOOLWH_AS_OF_GAP_DAYS=0" in result.failure

@@ -147,13 +147,12 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
             for c in src.columns
         ]
     ).struct.json_encode()
-    value = pl.when(pl.col("_scope_column") == "school_code")
-    value = (
-        value.then(pl.col("school_code").cast(pl.String)).otherwise(
-            pl.col("district_code").cast(pl.String)
-        )
-        if has_school and has_district
-        else pl.col("school_code" if has_school else "district_code").cast(pl.String)
+    value = pl.coalesce(  # the cell of the column that put the row outside
+        [
+            pl.when(pl.col("_scope_column") == name).then(pl.col(name).cast(pl.String))
+            for name in ("district_code", "school_code")
+            if name in src.names
+        ]
     )
     moved_rows = outside.select(
         pl.col(ROW),
