@@ -500,7 +500,8 @@ def _ambiguous_header(match: HeaderMatch) -> str | None:
             for col, cells in match.twins.items()
         )
         en = "; ".join(
-            f"{' and '.join(repr(c) for c in cells)} all name {col}"
+            f"{' and '.join(repr(c) for c in cells)} {'both' if len(cells) == 2 else 'all'} "
+            f"name {col}"
             for col, cells in match.twins.items()
         )
         return (

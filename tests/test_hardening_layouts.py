@@ -114,7 +114,7 @@ def test_two_columns_for_one_field_reject_the_sheet_naming_both(tmp_path):
     outcome = only(check_file(write_csv(tmp_path / "在校生.csv", rows)))
     assert outcome.status == "rejected"
     assert "「学校代码」、「school_code」" in outcome.message
-    assert "'学校代码' and 'school_code' all name school_code" in outcome.message
+    assert "'学校代码' and 'school_code' both name school_code" in outcome.message
 
 
 # --- delimiters ---------------------------------------------------------------------------
