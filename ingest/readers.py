@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,14 +146,18 @@ _SNIFF_CHARS = 1 << 16
 
 
 def sniff_delimiter(text: str) -> str:
-    """The cell separator of a CSV: of comma, tab and semicolon, the one giving the widest
-    row among its first lines (a header row is the widest); a tie keeps the comma."""
+    """The cell separator of a CSV: of comma, tab and semicolon, the one that splits most
+    of its first lines into rows of one width (of two cells or more), then the wider; a
+    tie keeps the comma. A comment full of semicolons in a comma file is one odd line."""
     sample = "\n".join(text[:_SNIFF_CHARS].split("\n")[: HEAD_ROWS + HEADER_DEPTH])
-    best, width = ",", 0
+    best, score = ",", (0, 0)
     for d in DELIMITERS:
-        w = max((len(r) for r in csv.reader(io.StringIO(sample), delimiter=d)), default=0)
-        if w > width:
-            best, width = d, w
+        widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=d) if len(r) > 1]
+        if not widths:
+            continue
+        width, lines = Counter(widths).most_common(1)[0]
+        if (lines, width) > score:
+            best, score = d, (lines, width)
     return best
 
 

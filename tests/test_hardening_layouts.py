@@ -135,6 +135,16 @@ def test_semicolon_and_tab_separated_files_are_read_as_such(tmp_path):
         assert enrolled == [1100, 200, 300]
 
 
+def test_a_comma_file_with_semicolons_in_a_cell_stays_a_comma_file(tmp_path):
+    header = ["问卷编号", "学校代码", "日期", "身份", "总体满意度", "意见建议"]
+    rows = [header, ["Q1", "4101050001", "2025-09-01", "家长", 3, "偏咸;量少;凉了;贵;慢;吵;挤"]]
+    rows.append(["Q2", "4101050001", "2025-09-02", "学生", 5, ""])
+    checked = check_file(write_csv(tmp_path / "问卷.csv", rows))
+    assert (only(checked).status, only(checked).rows_landed) == ("loaded", 2)
+    assert "separated by" not in only(checked).message
+    assert checked.batches[0].rows["comment"][0] == "偏咸;量少;凉了;贵;慢;吵;挤"
+
+
 # --- unlabelled check sums ----------------------------------------------------------------
 def test_an_unlabelled_row_of_column_totals_is_a_summary_row(tmp_path):
     rows = [ENROLL, *enrolment_rows(4), [None, None, None, 1000, 100]]  # 100+200+300+400
