@@ -47,6 +47,7 @@ class Column:
     default: object = None
     nonzero: bool = False
     positive: bool = False
+    maximum: float | None = None
 
     @property
     def zh(self) -> str:
@@ -153,6 +154,39 @@ ISSUE_CATEGORY = {
     "other": "其他",
 }
 SEVERITY = {"low": "一般", "medium": "较重", "high": "严重"}
+
+COMPANION_ROLE = {
+    "school_leader": "校领导",
+    "official": "包联干部",
+    "teacher": "教师",
+    "parent": "家长",
+    "committee": "膳食委员会",
+    "deputy": "人大代表政协委员",
+    "other": "其他",
+}
+CHECK_KIND = {"daily": "日管控", "weekly": "周排查", "monthly": "月调度", "standard": "标准化验收"}
+CHECK_RESULT = {"pass": "合格", "fail": "不合格"}
+FOOD_CATEGORY = {
+    "rice": "大米",
+    "flour": "面粉",
+    "oil": "食用油",
+    "meat": "肉类",
+    "egg": "蛋类",
+    "milk": "奶类",
+    "vegetable": "蔬菜",
+    "other": "其他",
+}
+# 大宗食材 (docs/kpis.md): the categories whose delivery is judged for unified delivery
+BULK_CATEGORIES = ("rice", "flour", "oil", "meat", "egg", "milk")
+TRAINING_AUDIENCE = {
+    "safety_director": "食品安全总监",
+    "canteen_manager": "食堂管理员",
+    "finance": "财务人员",
+    "supervisor": "责任督学",
+    "supplier": "配送企业负责人",
+    "staff": "从业人员",
+    "other": "其他",
+}
 ISSUE_STATUS = {"open": "未整改", "in_progress": "整改中", "closed": "已整改"}
 
 
@@ -323,6 +357,131 @@ SOURCES: dict[str, Source] = {
                 Column("description", "text", False, ("问题描述",)),
             ),
             title_zh="问题整改台账",
+        ),
+        Source(
+            "meal_companions",
+            "陪餐记录",
+            ("record_id",),
+            (
+                Column("record_id", "string", True, ("记录编号", "陪餐编号")),
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("陪餐日期", "日期")),
+                Column(
+                    "role",
+                    "enum",
+                    True,
+                    ("陪餐人员类别", "陪餐人身份", "身份"),
+                    COMPANION_ROLE,
+                ),
+                Column("people", "int", False, ("陪餐人数",), minimum=1, default=1),
+                Column("rating", "int", False, ("评价", "满意度"), minimum=1, maximum=5),
+                Column("companion_name", "text", False, ("陪餐人", "姓名")),
+                Column("feedback", "text", False, ("意见建议", "发现问题")),
+            ),
+            title_zh="陪餐记录表",
+        ),
+        Source(
+            "menus",
+            "食谱",
+            ("school_code", "date"),
+            (
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("供餐日期", "日期")),
+                Column("dishes", "int", True, ("菜品数", "菜数"), minimum=0),
+                Column("meat_dishes", "int", False, ("荤菜数",), minimum=0),
+                Column("has_fruit", "bool", True, ("水果", "是否有水果")),
+                Column("has_staple", "bool", True, ("主食", "是否有主食")),
+                Column("price", "money", False, ("餐费", "价格", "每餐价格"), minimum=0),
+                Column("published_date", "date", False, ("公示日期",)),
+                Column("menu_text", "text", False, ("菜单", "菜品名称")),
+            ),
+            title_zh="每日食谱公示表",
+        ),
+        Source(
+            "kitchen_cameras",
+            "明厨亮灶",
+            ("school_code", "date"),
+            (
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("统计日期", "日期")),
+                Column("cameras", "int", True, ("摄像头数", "接入路数", "设备数"), minimum=0),
+                Column("online", "int", True, ("在线数", "在线路数"), minimum=0),
+            ),
+            title_zh="明厨亮灶设备在线情况",
+        ),
+        Source(
+            "canteen_checks",
+            "食堂检查",
+            ("check_id",),
+            (
+                Column("check_id", "string", True, ("检查编号", "记录编号")),
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("检查日期", "日期")),
+                Column("kind", "enum", True, ("检查类型", "类型"), CHECK_KIND),
+                Column("result", "enum", True, ("检查结果", "结果", "是否合格"), CHECK_RESULT),
+                Column("score", "int", False, ("得分",), minimum=0, maximum=100),
+                Column("inspector", "text", False, ("检查人",)),
+            ),
+            title_zh="日管控周排查月调度及标准化验收记录",
+        ),
+        Source(
+            "suppliers",
+            "供应商",
+            ("supplier_id",),
+            (
+                Column(
+                    "supplier_id",
+                    "code",
+                    True,
+                    ("供应商编号", "企业编号", "统一社会信用代码"),
+                ),
+                Column("supplier_name", "string", True, ("供应商名称", "企业名称")),
+                Column("district_code", "code", False, DISTRICT_CODE_ALIASES),
+                Column(
+                    "certified",
+                    "bool",
+                    True,
+                    ("体系认证", "是否通过HACCP或ISO22000认证", "HACCP/ISO22000认证"),
+                ),
+                Column("admitted_date", "date", True, ("准入日期", "入围日期")),
+                Column("exited_date", "date", False, ("清退日期", "退出日期")),
+            ),
+            title_zh="大宗食材配送企业名录",
+        ),
+        Source(
+            "deliveries",
+            "食材配送",
+            ("delivery_id",),
+            (
+                Column("delivery_id", "string", True, ("配送单号", "验收单号")),
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("配送日期", "验收日期")),
+                Column(
+                    "supplier_id",
+                    "code",
+                    True,
+                    ("供应商编号", "企业编号", "统一社会信用代码"),
+                ),
+                Column("category", "enum", True, ("食材类别", "品类"), FOOD_CATEGORY),
+                Column("unified", "bool", True, ("统一配送", "是否统一配送")),
+                Column("amount", "money", True, ("金额", "配送金额"), positive=True),
+                Column("inspected", "bool", False, ("双人查验", "是否查验")),
+            ),
+            title_zh="食材配送验收台账",
+        ),
+        Source(
+            "training",
+            "培训",
+            ("training_id",),
+            (
+                Column("training_id", "string", True, ("培训编号",)),
+                Column("date", "date", True, ("培训日期", "日期")),
+                Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
+                Column("audience", "enum", False, ("培训对象",), TRAINING_AUDIENCE),
+                Column("person_times", "int", True, ("培训人次", "参训人数"), minimum=1),
+                Column("topic", "text", False, ("培训内容", "主题")),
+            ),
+            title_zh="食品安全与营养健康培训记录",
         ),
     )
 }
