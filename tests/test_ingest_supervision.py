@@ -469,3 +469,41 @@ def test_the_contract_says_which_free_text_stays_raw():
     assert not SOURCES["menus"].column("menu_text").stays_raw
     assert SOURCES["meal_companions"].column("companion_name").personal
     assert SOURCES["canteen_checks"].column("inspector").personal
+
+
+# --- the dry run ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", SUPERVISION)
+def test_schoolwh_check_reads_each_source(tmp_path, source):
+    from typer.testing import CliRunner
+
+    from schoolwh.cli import app
+
+    path = write_csv(tmp_path / f"{SOURCES[source].title_zh}.csv", rows_of(source, 3))
+    r = CliRunner().invoke(app, ["check", str(path), "-w", str(tmp_path / "none.duckdb")])
+    assert r.exit_code == 0, r.output
+    assert f"{SOURCES[source].zh} ({source})" in r.output
+    assert "检查通过" in r.output
+
+
+def test_schoolwh_check_says_why_a_clerk_cannot_load_a_city_supplier(tmp_path):
+    from typer.testing import CliRunner
+
+    from schoolwh.cli import app
+
+    path = write_csv(tmp_path / "供应商.csv", rows_of("suppliers", 2, 区县代码=""))
+    r = CliRunner().invoke(
+        app, ["check", str(path), "--district", "410105", "-w", str(tmp_path / "none.duckdb")]
+    )
+    assert r.exit_code == 0, r.output
+    assert "第3行「区县代码」：区县代码为空表示服务全辖区" in r.output
+
+
+def test_the_command_line_lists_every_source():
+    from typer.testing import CliRunner
+
+    from schoolwh.cli import app
+
+    out = CliRunner().invoke(app, ["load", "--help"], terminal_width=400).output
+    assert all(name in " ".join(out.split()) for name in SOURCES)
