@@ -507,3 +507,72 @@ def test_the_command_line_lists_every_source():
 
     out = CliRunner().invoke(app, ["load", "--help"], terminal_width=400).output
     assert all(name in " ".join(out.split()) for name in SOURCES)
+
+
+# --- a bureau's own shape: mappings, correction sheets, a clerk's load -------------------------
+
+
+def test_a_platform_export_with_a_sheet_per_check_kind_loads_through_a_mapping(tmp_path):
+    """日管控 / 周排查 / 月调度 kept on sheets of their own, the platform's own headers."""
+    from ingest.mappings import parse_mapping
+
+    mapping = parse_mapping(
+        {
+            "source": "canteen_checks",
+            "columns": {"记录号": "check_id", "学校标识码": "school_code", "检查时间": "date"},
+            "values": {"result": {"√": "pass", "×": "fail"}},
+            "constants": {
+                "kind": {"from": "sheet", "map": {"日管控": "daily", "周排查": "weekly"}}
+            },
+        },
+        "platform.toml",
+    )
+    header = ["记录号", "学校标识码", "检查时间", "检查结果"]
+    daily = [header, *[[f"D{i}", S1, f"2025-09-0{i}", "√"] for i in range(1, 4)]]
+    weekly = [header, ["W1", S1, "2025-09-05", "×"]]
+    path = write_xlsx(tmp_path / "检查台账.xlsx", {"日管控": daily, "周排查": weekly})
+    batches = read_batches(path, path.read_bytes(), "h", None, TODAY, mapping)
+    assert [b.outcome.status for b in batches] == ["loaded", "loaded"]
+    rows = pl.concat([b.rows for b in batches]).sort("check_id")
+    assert rows["kind"].to_list() == ["daily", "daily", "daily", "weekly"]
+    assert rows["result"].to_list() == ["pass", "pass", "pass", "fail"]
+
+
+def test_a_correction_sheet_of_a_supervision_file_loads_back(tmp_path):
+    from schoolwh.pipeline.check import check_file, correction_sheet
+
+    rows = rows_of("kitchen_cameras", 6, 在线数="7")
+    result = check_file(write_xlsx(tmp_path / "明厨亮灶.xlsx", {"Sheet1": rows}))
+    assert result.problem_count == 1
+    fixed = tmp_path / "问题行.xlsx"
+    fixed.write_bytes(correction_sheet(result))
+    import openpyxl
+
+    book = openpyxl.load_workbook(fixed)
+    sheet = book.active
+    assert "部分数大于总数" in sheet.cell(2, len(rows[0]) + 1).value
+    sheet.cell(2, rows[0].index("在线数") + 1).value = 3
+    book.save(fixed)
+    again = check_file(fixed)
+    assert again.problem_count == 0 and again.outcomes[0].source == "kitchen_cameras"
+
+
+def test_a_clerks_load_keeps_the_city_suppliers_out(tmp_path):
+    import duckdb
+
+    from schoolwh.pipeline.load import load
+    from tests.test_templates import registry
+
+    wh = registry(tmp_path / "warehouse.duckdb")
+    rows = rows_of("suppliers", 3, 区县代码="")
+    path = write_csv(tmp_path / "供应商.csv", rows)
+    result = load([path], wh, build=False, submitted_by="clerk_a", scope=("410105",))
+    assert result.published
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        landed = con.execute("select supplier_id, district_code from raw.suppliers").fetchall()
+        why = con.execute("select row_number, reason from audit.quarantine").fetchall()
+    finally:
+        con.close()
+    assert sorted(landed) == [("91410100MA0000", "410105"), ("91410100MA0001", "410105")]
+    assert why == [(4, "jurisdiction_wide")]
