@@ -1087,6 +1087,21 @@ def test_value_ranges_follow_the_warehouse_kpi_dictionary(db: duckdb.DuckDBPyCon
     assert not run.blocks_publish
 
 
+@pytest.mark.parametrize(("value", "passes"), [(120.0, True), (None, False), (100.0, False)])
+def test_a_count_kpi_is_its_numerator(
+    db: duckdb.DuckDBPyConnection, value: float | None, passes: bool
+) -> None:
+    """training_person_times (value_kind count) has no denominator: value = numerator."""
+    kinds = dict(db.execute("select kpi, value_kind from marts.kpi_definitions").fetchall())
+    assert kinds["training_person_times"] == "count"
+    row = {**_kpi_row("training_person_times", 120, 0, None), "denominator": None}
+    insert(db, "marts.kpi_district", {"district_code": D1, **row, "value": value})
+    check = find(
+        check_marts(db, CLEAN_LOAD), "marts.kpi_district", "value_is_numerator_over_denominator"
+    )
+    assert (check.success, check.severity) == (passes, "critical")
+
+
 def test_absent_marts_give_warnings_not_errors(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "fresh.duckdb"))
     try:

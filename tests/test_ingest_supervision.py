@@ -119,6 +119,8 @@ def rows_of(source: str, n: int, **changes: str) -> list[list[str]]:
     out = [list(good)]
     for i in range(n):
         row = {**good, key: make(i)}
+        if source == "suppliers":  # one company, one code
+            row["供应商名称"] = f"{good['供应商名称']}{i}"
         if i == n - 1:
             row.update(changes)
         out.append(list(row.values()))
