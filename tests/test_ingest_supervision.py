@@ -197,6 +197,14 @@ def test_check_results_take_their_synonyms(tmp_path, label, value):
     assert b.rows["result"].to_list() == [value]
 
 
+def test_a_score_may_have_decimals(tmp_path):
+    b = read(write_csv(tmp_path / "c.csv", rows_of("canteen_checks", 2, 得分="92.5")))
+    assert problems(b) == []
+    assert b.rows.sort("check_id")["score"].to_list() == [96.0, 92.5]
+    b = read(write_csv(tmp_path / "c2.csv", rows_of("canteen_checks", 5, 得分="九十")))
+    assert problems(b) == [(6, "得分", "bad_number")]
+
+
 def test_a_label_outside_the_list_is_unknown(tmp_path):
     b = read(write_csv(tmp_path / "c.csv", rows_of("canteen_checks", 5, 检查结果="基本合格")))
     assert problems(b) == [(6, "检查结果", "unknown_label")]

@@ -18,6 +18,7 @@ RAW_TYPES = {
     "term": "VARCHAR",  # canonical 2025-autumn
     "date": "DATE",
     "int": "BIGINT",
+    "number": "DOUBLE",  # a measure with decimals (a check's score 92.5)
     "year": "INTEGER",
     "money": "DECIMAL(18,2)",  # yuan
     "bool": "BOOLEAN",
@@ -494,7 +495,7 @@ SOURCES: dict[str, Source] = {
                     CHECK_RESULT,
                     synonyms=CHECK_RESULT_SYNONYMS,
                 ),
-                Column("score", "int", False, ("得分",), minimum=0, maximum=100),
+                Column("score", "number", False, ("得分",), minimum=0, maximum=100),
                 Column("inspector", "text", False, ("检查人",), personal=True),
             ),
             title_zh="日管控周排查月调度及标准化验收记录",
