@@ -43,7 +43,7 @@ from expectations.sql import (
     relation_exists,
     term_of,
 )
-from schoolwh.core.sources import SOURCES, Column, Source
+from schoolwh.core.sources import KITCHEN_MODES, SOURCES, Column, Source
 
 META = ("_file_name", "_sheet", "_row_number")  # where a clerk finds the row
 TERM_REGEX = r"^\d{4}-(?:autumn|spring)$"
@@ -630,7 +630,7 @@ def issues(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
 
 # --- supervision (docs/contract.md#meal_companions and the sources after it) ----------------
 
-_KITCHEN_MODES = "('self_run', 'central_kitchen')"
+_KITCHEN_MODES = "(" + ", ".join(f"'{m}'" for m in KITCHEN_MODES) + ")"
 
 
 def _school_facts(con: duckdb.DuckDBPyConnection, source: str, extra: str = "") -> str:

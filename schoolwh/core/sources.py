@@ -126,6 +126,9 @@ LUNCH_MODE = {
     "central_kitchen": "中央厨房",
     "none": "无",
 }
+# The lunch modes of a school that cooks (a kitchen school, docs/kpis.md): its kitchen is
+# watched by cameras and checked; 企业配餐 schools have none (dbt: macros/service_rules.sql).
+KITCHEN_MODES = ("self_run", "central_kitchen")
 PROGRAM = {
     "lunch_subsidy": "午餐补助",
     "nutrition_plan": "营养改善计划",

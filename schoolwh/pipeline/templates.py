@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from schoolwh.core.sources import SOURCES, Column, Source
+from schoolwh.core.sources import KITCHEN_MODES, SOURCES, Column, Source
 
 # source -> the schools its template lists (a condition on marts.dim_school): the sources
 # with one row per school (and term or day)
@@ -27,7 +27,7 @@ PREFILLED: dict[str, str] = {
     "enrollment": _ACTIVE,
     "participation": _ACTIVE,
     "menus": _LUNCH,
-    "kitchen_cameras": f"{_LUNCH} and lunch_mode in ('self_run', 'central_kitchen')",
+    "kitchen_cameras": f"{_LUNCH} and lunch_mode in ({', '.join(map(repr, KITCHEN_MODES))})",
 }
 GUIDE_SHEET = "填报说明"
 NAME_HEADER = "学校名称（参考，不导入）"  # beside the pre-filled code; ignored by a load
