@@ -11,6 +11,8 @@ Empty cells give a null value and no problem (required columns are checked apart
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from ingest.headers import fold
@@ -214,7 +216,11 @@ def _bounds(column: Column) -> tuple[int, int]:
 
 
 def parse_money(t: pl.Expr, factor: int, column: Column | None = None) -> tuple[pl.Expr, pl.Expr]:
-    n = _number_text(t).str.replace_all(r"[¥元]", "")
+    n = _number_text(t)
+    if column is not None and column.per:  # a meal price written 6.5元/餐
+        per = "|".join(re.escape(p) for p in sorted(column.per, key=len, reverse=True))
+        n = n.str.replace(f"/(?:{per})$", "")
+    n = n.str.replace_all(r"[¥元]", "")
     ok = n.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
     amount = (n.cast(pl.Float64, strict=False) * factor).round(2)
     fits = amount.abs() < MAX_AMOUNT  # else the row could not land as DECIMAL(18,2)

@@ -197,6 +197,32 @@ def test_check_results_take_their_synonyms(tmp_path, label, value):
     assert b.rows["result"].to_list() == [value]
 
 
+@pytest.mark.parametrize(
+    ("source", "header", "label", "column", "value"),
+    [
+        ("canteen_checks", "检查类型", "标准化", "kind", "standard"),
+        ("canteen_checks", "检查类型", "日检查", "kind", "daily"),
+        ("deliveries", "食材类别", "鸡蛋", "category", "egg"),
+        ("deliveries", "食材类别", "学生奶", "category", "milk"),
+        ("deliveries", "食材类别", "猪肉", "category", "meat"),
+        ("training", "培训对象", "食堂从业人员", "audience", "staff"),
+        ("meal_companions", "陪餐人员类别", "副校长", "role", "school_leader"),
+        ("meal_companions", "陪餐人员类别", "人大代表", "role", "deputy"),
+    ],
+)
+def test_labels_take_the_contracts_synonyms(tmp_path, source, header, label, column, value):
+    b = read(write_csv(tmp_path / "f.csv", rows_of(source, 1, **{header: label})))
+    assert problems(b) == []
+    assert b.rows[column].to_list() == [value]
+
+
+def test_a_price_cell_may_carry_its_unit(tmp_path):
+    b = read(write_csv(tmp_path / "m.csv", rows_of("menus", 2, 餐费="6.5元/餐")))
+    assert problems(b) == [] and b.rows["price"].to_list() == [6.5, 6.5]
+    b = read(write_csv(tmp_path / "d.csv", rows_of("deliveries", 5, 金额="100元/吨")))
+    assert problems(b) == [(6, "金额", "bad_number")]  # an amount is never per something
+
+
 def test_a_score_may_have_decimals(tmp_path):
     b = read(write_csv(tmp_path / "c.csv", rows_of("canteen_checks", 2, 得分="92.5")))
     assert problems(b) == []
