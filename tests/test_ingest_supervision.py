@@ -185,6 +185,8 @@ def test_values_are_read_into_the_contract_values(tmp_path):
         ("不合格", "fail"),
         ("否", "fail"),
         ("不达标", "fail"),
+        ("√", "pass"),
+        ("×", "fail"),
         ("pass", "pass"),
         ("FAIL", "fail"),
     ],
