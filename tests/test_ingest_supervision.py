@@ -12,7 +12,7 @@ import pytest
 from ingest.batches import Batch, read_batches
 from ingest.rules import AHEAD_DATES, FACT_DATES, WINDOW_DATES, rules_for
 from schoolwh.core.sources import SOURCES, raw_only_columns
-from schoolwh.pipeline.check import apply_scope
+from schoolwh.pipeline.check import scope_batch
 from tests.filemaker import write_csv, write_xlsx
 
 TODAY = dt.date(2026, 1, 15)
@@ -463,7 +463,7 @@ SCHOOLS = {S1: "410105", S2: "410102"}
 
 def _scoped(tmp_path, source: str, rows) -> Batch:
     b = read(write_csv(tmp_path / f"{source}.csv", rows))
-    apply_scope(b, ("410105",), dict(SCHOOLS))
+    scope_batch(b, ("410105",), dict(SCHOOLS))
     return b
 
 
