@@ -124,7 +124,7 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
 def scope_batch(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -> int:
     """`apply_scope`, then say why a row with an empty optional district_code is outside:
     it names the whole jurisdiction (a supplier serving every district), which no
-    district's clerk may load (`jurisdiction_wide`, docs/contract.md#a-clerks-district-scope)."""
+    district's clerk may load (`jurisdiction_wide`, docs/contract.md#scope-of-the-supervision-sources)."""
     moved = apply_scope(batch, scope, schools)
     if not moved or "district_code" not in batch.source.names:
         return moved
