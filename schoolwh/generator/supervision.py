@@ -547,9 +547,9 @@ def _standard_checks(rng: np.random.Generator, kitchen: pl.DataFrame) -> pl.Data
         first=pl.Series(delay),
         fail_first=pl.Series(fail_first),
         recheck=pl.Series(delay + rng.integers(20, 80, k)),
-        still_fail=pl.Series(rng.random(k) < 0.3),
+        still_fail=pl.Series(rng.random(k) < 0.2),
         autumn=pl.Series(rng.random(k) < 0.35),
-        autumn_fail=pl.Series(rng.random(k) < shortfall),
+        autumn_fail=pl.Series(rng.random(k) < shortfall / 2),
     ).filter(pl.Series(~unchecked))
     numbered = days.with_columns(i=pl.int_range(pl.len()).over("school_code"))
     first = numbered.join(plan, left_on=["school_code", "i"], right_on=["school_code", "first"])
@@ -635,10 +635,15 @@ def _registry(rng: np.random.Generator, kitchens: dict[str, int], n_schools: int
         )
         return sid
 
+    # One grain supplier of an outer district sharing its schools with another lacks the
+    # certification: about a sixth of that district's bulk supply is not certified.
+    shared = [i for i, (d, g, s) in enumerate(slots) if g == "grain" and s == 1
+              and d is not None and not next(x for x in DISTRICTS if x.code == d).core]  # fmt: skip
+    uncertified = shared[int(rng.integers(0, len(shared)))] if shared else -1
     current: dict[int, str] = {}
     for i, (district, group, slot) in enumerate(slots):
         since = date(2018, 1, 1) + timedelta(days=int(rng.integers(0, 365 * 6)))
-        certified = bool(rng.random() < (0.75 if group == "fresh" else 0.92))
+        certified = bool(rng.random() < 0.75) if group == "fresh" else i != uncertified
         current[i] = admit(district, group, since, certified)
         chain.append({"key": district or "", "group": group, "slot": slot,
                       "supplier_id": current[i], "from": date(2000, 1, 1)})  # fmt: skip
@@ -663,7 +668,7 @@ def _registry(rng: np.random.Generator, kitchens: dict[str, int], n_schools: int
             district, group, slot = slots[s]
             index[current[s]]["exited_date"] = exit_day
             admitted = exit_day - timedelta(days=int(rng.integers(7, 31)))
-            current[s] = admit(district, group, admitted, bool(rng.random() < 0.97))
+            current[s] = admit(district, group, admitted, True)
             index[current[s]] = rows[-1]
             chain.append({"key": district or "", "group": group, "slot": slot,
                           "supplier_id": current[s], "from": exit_day})  # fmt: skip
