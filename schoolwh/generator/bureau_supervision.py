@@ -61,7 +61,7 @@ CAMERA_FORMS = {
 }
 DELIVERY_FORMS = {
     "spring": Form(("序号", "配送单号", "学校代码", "配送日期", "统一社会信用代码", "食材类别",
-                    "是否统一配送", "金额（元）", "双人查验"), None, "cell"),
+                    "是否统一配送", "金额（元）", "双人查验"), "utf-8-sig", "zh"),
     "autumn": Form(("验收单号", "学校标识码", "验收日期", "供应商编号", "品类", "统一配送",
                     "配送金额（元）", "是否查验"), "gbk", "slash"),
 }  # fmt: skip
@@ -91,7 +91,7 @@ def camera_file_name(term: Term) -> str:
 
 
 def delivery_file_name(term: Term) -> str:
-    return f"{term.zh}食材配送验收台账" + (".xlsx" if term.season == "spring" else ".csv")
+    return f"{term.zh}食材配送验收台账.csv"
 
 
 def check_file_name(year: int) -> str:
@@ -374,40 +374,22 @@ def delivery_files(j: Jurisdiction, rng: np.random.Generator) -> Iterator[Bureau
         rows = _term_of(j.frame("deliveries"), term).sort("date", "school_code", "delivery_id")
         numbered = form.header[0] == "序号"
         frame = rows.select(
-            *([pl.lit(0).alias("seq")] if numbered else []),
+            *([pl.lit("").alias("seq")] if numbered else []),
             "delivery_id",
             "school_code",
             _dates("date", form),
             "supplier_id",
             zh("category", "deliveries"),
             _flag("unified", form),
-            pl.col("amount") if form.encoding is None else pl.col("amount").cast(pl.String),
+            pl.col("amount").map_batches(_money, return_dtype=pl.String),
             _flag("inspected", form),
         )
-        body = rows_of(frame)
-        amount = round(float(rows["amount"].sum()), 2)
-        total = (
-            ["合计"]
-            + [None] * (len(form.header) - 3)
-            + [amount if form.encoding is None else f"{amount:.2f}", None]
-        )
-        name = delivery_file_name(term)
-        title = f"郑州市{term.zh}学校食堂食材配送验收台账"
-        if form.encoding is None:
-            sheet = Sheet(
-                name="验收台账",
-                header=list(form.header),
-                body=body,
-                above=[[title], ["单位：元"], []],
-                below=[total, *notes("郑某", "冯某")],
-                formats={3: "yyyy/m/d", 7: "#,##0.00"},
-                widths={1: 30, 2: 13, 3: 12, 4: 22},
-            )
-            draft = Draft(name, sheet, sheet.name)
-            file = BureauFile(name, [draft], _when(term), title="食材配送验收台账")
-        else:
-            file, draft = _csv_file(name, title, form, body, total, _when(term),
-                                    "统一配送指由准入的大宗食材配送企业统一配送。")  # fmt: skip
+        amount = float(rows["amount"].sum())
+        total = ["合计"] + [None] * (len(form.header) - 3) + [f"{amount:.2f}", None]
+        file, draft = _csv_file(
+            delivery_file_name(term), f"郑州市{term.zh}学校食堂食材配送验收台账", form,
+            rows_of(frame), total, _when(term), "统一配送指由准入的大宗食材配送企业统一配送。",
+        )  # fmt: skip
         if term.year == YEAR:
             _plant_deliveries(draft, rng, form, rows, term)
         if numbered:
@@ -415,12 +397,17 @@ def delivery_files(j: Jurisdiction, rng: np.random.Generator) -> Iterator[Bureau
         yield file
 
 
+def _money(amount: pl.Series) -> pl.Series:
+    """Yuan with two decimals, as the ledger prints them."""
+    return pl.Series([f"{v:.2f}" for v in amount.to_list()], dtype=pl.String)
+
+
 def _plant_deliveries(draft: Draft, rng, form: Form, rows: pl.DataFrame, term: Term):
     body = draft.sheet.body
     code, day, supplier = rows.select("school_code", "date", "supplier_id").row(
         int(rng.integers(0, rows.height))
     )
-    lead = [0] if form.header[0] == "序号" else []
+    lead = [""] if form.header[0] == "序号" else []
     stem = f"PS{day:%Y%m%d}-{code}"
 
     def row(suffix: str, category: str, amount) -> list[Cell]:

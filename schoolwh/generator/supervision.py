@@ -288,8 +288,9 @@ ROLES = ("school_leader", *(r for r, _ in OTHER_ROLES))
 
 
 def _companions(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
-    """A 校领导 record on most school days; another role's record on some."""
-    days = _uniform(rng, days)
+    """A 校领导 record on most serving days (the days the school reported lunch); another
+    role's record on some."""
+    days = _uniform(rng, days.filter("reported"))
     leader = days.filter(pl.col("u") >= pl.col("leader_miss") * pl.col("factor")).select(
         "sid", "school_code", "date", r=pl.lit(0, pl.Int64)
     )
@@ -567,7 +568,7 @@ def _standard_checks(rng: np.random.Generator, kitchen: pl.DataFrame) -> pl.Data
     )
     autumn_days = days.filter(pl.col("date") >= TERMS[-1].first_day)
     earlier = schools.filter(pl.col("start") < TERMS[-1].first_day)["school_code"]
-    again_in_autumn = plan.filter(pl.col("autumn") & pl.col("school_code").is_in(earlier))
+    again_in_autumn = plan.filter(pl.col("autumn") & pl.col("school_code").is_in(earlier.implode()))
     autumn = _one_per(rng, autumn_days.join(again_in_autumn, on="school_code"), ["school_code"])
     autumn = autumn.select(
         "school_code",
@@ -751,7 +752,7 @@ def _deliveries(
         amount *= np.exp(rng.normal(0.0, 0.15, n))
         amount = np.where(rng.random(n) < 0.5, np.round(amount), np.round(amount, 2))
         bulk = category in BULK_CATEGORIES
-        miss = (here["unified_miss"] * here["factor"]).to_numpy() if bulk else np.full(n, 0.25)
+        miss = (here["unified_miss"] * here["factor"]).to_numpy() if bulk else np.full(n, 0.08)
         frames.append(
             here.select(
                 "school_code",
