@@ -658,7 +658,12 @@ def _kitchen_school() -> Check:
 
 def meal_companions(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
     src = SOURCES["meal_companions"]
-    batch_keys = "school_code in (select school_code from batch)"
+    # the participation days of the batch's schools in the batch's months (both key columns)
+    batch_keys = (
+        "school_code in (select school_code from batch) and date between "
+        "(select date_trunc('month', min(date)) from batch) and "
+        "(select last_day(max(date)) from batch)"
+    )
     days = current_rows(con, "participation", "school_code, date, lunch_students", batch_keys)
     sql = _school_facts(
         con,
