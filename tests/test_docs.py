@@ -246,9 +246,30 @@ def test_every_source_and_column_is_documented(name: str) -> None:
         for value, label in (column.enum or {}).items():
             if f"`{value}` {label}" not in section:
                 missing.append(f"{column.name}: `{value}` {label}")
+        row = next((r for r in section.splitlines() if r.startswith(f"| `{column.name}` |")), "")
+        for label, value in (column.synonyms or {}).items():
+            if label not in row or f"(`{value}`)" not in row:
+                missing.append(f"{column.name}: synonym {label} (`{value}`)")
     intro = section.strip().split("\n\n", 1)[0]
     missing += [f"key {key}" for key in source.key if f"`{key}`" not in intro]
     assert not missing, f"docs/contract.md, source {name}, lacks: {missing}"
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_every_row_rule_is_documented(name: str) -> None:
+    """Each rule of ingest/rules.py is a row of the per-source table of Row rules."""
+    import datetime as dt
+
+    from ingest.rules import rules_for
+
+    contract = CONTRACT.read_text(encoding="utf-8")
+    section = contract.split("\n## Row rules\n", 1)[1].split("\n## ", 1)[0]
+    missing = [
+        f"{rule.column}: {rule.reason}"
+        for rule in rules_for(name, dt.date(2026, 1, 15))
+        if f"| {name} | `{rule.column}` | `{rule.reason}` |" not in section
+    ]
+    assert not missing, f"docs/contract.md#row-rules, source {name}, lacks: {missing}"
 
 
 @pytest.mark.parametrize("code", REASONS)

@@ -18,6 +18,7 @@ RAW_TYPES = {
     "term": "VARCHAR",  # canonical 2025-autumn
     "date": "DATE",
     "int": "BIGINT",
+    "number": "DOUBLE",  # a measure with decimals (a check's score 92.5)
     "year": "INTEGER",
     "money": "DECIMAL(18,2)",  # yuan
     "bool": "BOOLEAN",
@@ -47,6 +48,18 @@ class Column:
     default: object = None
     nonzero: bool = False
     positive: bool = False
+    maximum: float | None = None  # a scale (score 1-5, 0-100): no unit, out_of_range above
+    # Labels people write beside the contract's own, per column: label -> canonical value
+    # (docs/contract.md#how-values-are-read), e.g. 达标 for `pass`.
+    synonyms: dict[str, str] | None = None
+    # A part of another column of the row (meat_dishes of dishes): parts_exceed_total above it.
+    part_of: str | None = None
+    # Free text that never leaves raw.<source>: no staging or mart column, no quality-check
+    # frame, no SQL-sandbox read (docs/contract.md#free-text-and-personal-data).
+    raw_only: bool = False
+    personal: bool = False  # names a person (a companion, an inspector): also raw only
+    # What a money unit in this column's header may be per (元/餐 for a meal price).
+    per: tuple[str, ...] = ()
 
     @property
     def zh(self) -> str:
@@ -56,6 +69,11 @@ class Column:
     @property
     def raw_type(self) -> str:
         return RAW_TYPES[self.kind]
+
+    @property
+    def stays_raw(self) -> bool:
+        """Never read beyond raw.<source> (free text that may hold personal data)."""
+        return self.raw_only or self.personal
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,9 @@ LUNCH_MODE = {
     "central_kitchen": "中央厨房",
     "none": "无",
 }
+# The lunch modes of a school that cooks (a kitchen school, docs/kpis.md): its kitchen is
+# watched by cameras and checked; 企业配餐 schools have none (dbt: macros/service_rules.sql).
+KITCHEN_MODES = ("self_run", "central_kitchen")
 PROGRAM = {
     "lunch_subsidy": "午餐补助",
     "nutrition_plan": "营养改善计划",
@@ -153,11 +174,112 @@ ISSUE_CATEGORY = {
     "other": "其他",
 }
 SEVERITY = {"low": "一般", "medium": "较重", "high": "严重"}
+
+COMPANION_ROLE = {
+    "school_leader": "校领导",
+    "official": "包联干部",
+    "teacher": "教师",
+    "parent": "家长",
+    "committee": "膳食委员会",
+    "deputy": "人大代表政协委员",
+    "other": "其他",
+}
+CHECK_KIND = {"daily": "日管控", "weekly": "周排查", "monthly": "月调度", "standard": "标准化验收"}
+CHECK_RESULT = {"pass": "合格", "fail": "不合格"}
+FOOD_CATEGORY = {
+    "rice": "大米",
+    "flour": "面粉",
+    "oil": "食用油",
+    "meat": "肉类",
+    "egg": "蛋类",
+    "milk": "奶类",
+    "vegetable": "蔬菜",
+    "other": "其他",
+}
+# 大宗食材 (docs/kpis.md): the categories whose delivery is judged for unified delivery
+BULK_CATEGORIES = ("rice", "flour", "oil", "meat", "egg", "milk")
+TRAINING_AUDIENCE = {
+    "safety_director": "食品安全总监",
+    "canteen_manager": "食堂管理员",
+    "finance": "财务人员",
+    "supervisor": "责任督学",
+    "supplier": "配送企业负责人",
+    "staff": "从业人员",
+    "other": "其他",
+}
 ISSUE_STATUS = {"open": "未整改", "in_progress": "整改中", "closed": "已整改"}
+
+SCORE_MAX = 5  # survey scores and 陪餐 ratings run 1..5 (5 = 非常满意)
+
+# Labels beside an enumeration's own (Column.synonyms).
+LUNCH_MODE_SYNONYMS = {
+    "中央厨房+卫星厨房": "central_kitchen",
+    "中央厨房+卫星厨房模式": "central_kitchen",
+}
+OWNERSHIP_SYNONYMS = {"公立": "public", "私立": "private"}
+CHECK_RESULT_SYNONYMS = {
+    "是": "pass",
+    "达标": "pass",
+    "通过": "pass",
+    "√": "pass",
+    "否": "fail",
+    "×": "fail",
+    "不达标": "fail",
+    "未通过": "fail",
+    "不通过": "fail",
+}
+COMPANION_ROLE_SYNONYMS = {
+    "校长": "school_leader",
+    "副校长": "school_leader",
+    "学校领导": "school_leader",
+    "校级领导": "school_leader",
+    "家长代表": "parent",
+    "人大代表": "deputy",
+    "政协委员": "deputy",
+    "包联领导": "official",
+}
+CHECK_KIND_SYNONYMS = {
+    "日检查": "daily",
+    "每日检查": "daily",
+    "周检查": "weekly",
+    "每周排查": "weekly",
+    "月检查": "monthly",
+    "标准化": "standard",
+    "食堂标准化验收": "standard",
+    "标准化建设验收": "standard",
+}
+FOOD_CATEGORY_SYNONYMS = {
+    "米": "rice",
+    "面": "flour",
+    "油": "oil",
+    "植物油": "oil",
+    "食用植物油": "oil",
+    "肉": "meat",
+    "猪肉": "meat",
+    "牛肉": "meat",
+    "羊肉": "meat",
+    "禽肉": "meat",
+    "鸡肉": "meat",
+    "蛋": "egg",
+    "鸡蛋": "egg",
+    "奶": "milk",
+    "牛奶": "milk",
+    "学生奶": "milk",
+    "学生饮用奶": "milk",
+}
+TRAINING_AUDIENCE_SYNONYMS = {
+    "食堂管理人员": "canteen_manager",
+    "食堂从业人员": "staff",
+    "督学": "supervisor",
+    "财务": "finance",
+    "配送企业": "supplier",
+}
+# What a meal price's unit may be per: 元/餐, 元/人·餐, 元/人/天 (one lunch a day).
+PER_MEAL = ("餐", "份", "人", "生", "天", "人·餐", "人餐", "人/餐", "人/天", "生/天")
 
 
 def _score(name: str, aliases: tuple[str, ...], required: bool = False) -> Column:
-    return Column(name, "int", required, aliases, minimum=1)
+    return Column(name, "int", required, aliases, minimum=1, maximum=SCORE_MAX)
 
 
 SOURCES: dict[str, Source] = {
@@ -193,9 +315,23 @@ SOURCES: dict[str, Source] = {
                 ),
                 Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
                 Column("stage", "enum", True, ("学段", "办学类型"), STAGE),
-                Column("ownership", "enum", True, ("办学性质", "举办者"), OWNERSHIP),
+                Column(
+                    "ownership",
+                    "enum",
+                    True,
+                    ("办学性质", "举办者"),
+                    OWNERSHIP,
+                    synonyms=OWNERSHIP_SYNONYMS,
+                ),
                 Column("location", "enum", False, ("城乡类型", "城乡"), LOCATION),
-                Column("lunch_mode", "enum", True, ("供餐模式", "午餐供餐模式"), LUNCH_MODE),
+                Column(
+                    "lunch_mode",
+                    "enum",
+                    True,
+                    ("供餐模式", "午餐供餐模式"),
+                    LUNCH_MODE,
+                    synonyms=LUNCH_MODE_SYNONYMS,
+                ),
                 Column("lunch_start_date", "date", False, ("供餐开始日期", "开始供餐日期")),
                 Column("has_after_school", "bool", True, ("课后服务", "是否开展课后服务")),
                 Column("after_school_start_date", "date", False, ("课后服务开始日期",)),
@@ -302,7 +438,7 @@ SOURCES: dict[str, Source] = {
                 _score("hygiene", ("卫生",)),
                 _score("price", ("价格",)),
                 _score("service", ("服务",)),
-                Column("comment", "text", False, ("意见建议", "备注")),
+                Column("comment", "text", False, ("意见建议", "备注"), raw_only=True),
             ),
             title_zh="学校午餐满意度调查结果",
         ),
@@ -324,15 +460,185 @@ SOURCES: dict[str, Source] = {
             ),
             title_zh="问题整改台账",
         ),
+        Source(
+            "meal_companions",
+            "陪餐记录",
+            ("record_id",),
+            (
+                Column("record_id", "string", True, ("记录编号", "陪餐编号")),
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("陪餐日期", "日期")),
+                Column(
+                    "role",
+                    "enum",
+                    True,
+                    ("陪餐人员类别", "陪餐人身份", "身份"),
+                    COMPANION_ROLE,
+                    synonyms=COMPANION_ROLE_SYNONYMS,
+                ),
+                Column("people", "int", False, ("陪餐人数",), minimum=1, default=1),
+                Column("rating", "int", False, ("评价", "满意度"), minimum=1, maximum=SCORE_MAX),
+                Column("companion_name", "text", False, ("陪餐人", "姓名"), personal=True),
+                Column("feedback", "text", False, ("意见建议", "发现问题"), raw_only=True),
+            ),
+            title_zh="陪餐记录表",
+        ),
+        Source(
+            "menus",
+            "食谱",
+            ("school_code", "date"),
+            (
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("供餐日期", "日期")),
+                Column("dishes", "int", True, ("菜品数", "菜数"), minimum=0),
+                Column("meat_dishes", "int", False, ("荤菜数",), minimum=0, part_of="dishes"),
+                Column("has_fruit", "bool", True, ("水果", "是否有水果")),
+                Column("has_staple", "bool", True, ("主食", "是否有主食")),
+                Column(
+                    "price",
+                    "money",
+                    False,
+                    ("餐费", "价格", "每餐价格"),
+                    minimum=0,
+                    per=PER_MEAL,
+                ),
+                Column("published_date", "date", False, ("公示日期",)),
+                Column("menu_text", "text", False, ("菜单", "菜品名称")),
+            ),
+            title_zh="每日食谱公示表",
+        ),
+        Source(
+            "kitchen_cameras",
+            "明厨亮灶",
+            ("school_code", "date"),
+            (
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("统计日期", "日期")),
+                Column("cameras", "int", True, ("摄像头数", "接入路数", "设备数"), minimum=0),
+                Column("online", "int", True, ("在线数", "在线路数"), minimum=0, part_of="cameras"),
+            ),
+            title_zh="明厨亮灶设备在线情况",
+        ),
+        Source(
+            "canteen_checks",
+            "食堂检查",
+            ("check_id",),
+            (
+                Column("check_id", "string", True, ("检查编号", "记录编号")),
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("检查日期", "日期")),
+                Column(
+                    "kind",
+                    "enum",
+                    True,
+                    ("检查类型", "类型"),
+                    CHECK_KIND,
+                    synonyms=CHECK_KIND_SYNONYMS,
+                ),
+                Column(
+                    "result",
+                    "enum",
+                    True,
+                    ("检查结果", "结果", "是否合格"),
+                    CHECK_RESULT,
+                    synonyms=CHECK_RESULT_SYNONYMS,
+                ),
+                Column("score", "number", False, ("得分",), minimum=0, maximum=100),
+                Column("inspector", "text", False, ("检查人",), personal=True),
+            ),
+            title_zh="日管控周排查月调度及标准化验收记录",
+        ),
+        Source(
+            "suppliers",
+            "供应商",
+            ("supplier_id",),
+            (
+                Column(
+                    "supplier_id",
+                    "code",
+                    True,
+                    ("供应商编号", "企业编号", "统一社会信用代码"),
+                ),
+                Column("supplier_name", "string", True, ("供应商名称", "企业名称")),
+                Column("district_code", "code", False, DISTRICT_CODE_ALIASES),
+                Column(
+                    "certified",
+                    "bool",
+                    True,
+                    ("体系认证", "是否通过HACCP或ISO22000认证", "HACCP/ISO22000认证"),
+                ),
+                Column("admitted_date", "date", True, ("准入日期", "入围日期")),
+                Column("exited_date", "date", False, ("清退日期", "退出日期")),
+            ),
+            title_zh="大宗食材配送企业名录",
+        ),
+        Source(
+            "deliveries",
+            "食材配送",
+            ("delivery_id",),
+            (
+                Column("delivery_id", "string", True, ("配送单号", "验收单号")),
+                Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
+                Column("date", "date", True, ("配送日期", "验收日期")),
+                Column(
+                    "supplier_id",
+                    "code",
+                    True,
+                    ("供应商编号", "企业编号", "统一社会信用代码"),
+                ),
+                Column(
+                    "category",
+                    "enum",
+                    True,
+                    ("食材类别", "品类"),
+                    FOOD_CATEGORY,
+                    synonyms=FOOD_CATEGORY_SYNONYMS,
+                ),
+                Column("unified", "bool", True, ("统一配送", "是否统一配送")),
+                Column("amount", "money", True, ("金额", "配送金额"), positive=True),
+                Column("inspected", "bool", False, ("双人查验", "是否查验")),
+            ),
+            title_zh="食材配送验收台账",
+        ),
+        Source(
+            "training",
+            "培训",
+            ("training_id",),
+            (
+                Column("training_id", "string", True, ("培训编号",)),
+                Column("date", "date", True, ("培训日期", "日期")),
+                Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
+                Column(
+                    "audience",
+                    "enum",
+                    False,
+                    ("培训对象",),
+                    TRAINING_AUDIENCE,
+                    synonyms=TRAINING_AUDIENCE_SYNONYMS,
+                ),
+                Column("person_times", "int", True, ("培训人次", "参训人数"), minimum=1),
+                Column("topic", "text", False, ("培训内容", "主题"), raw_only=True),
+            ),
+            title_zh="食品安全与营养健康培训记录",
+        ),
     )
 }
-
-SCORE_MAX = 5  # survey scores run 1..5 (5 = 非常满意)
 
 
 def aliases(column: Column) -> tuple[str, ...]:
     """Every accepted header for a column: its canonical name and all aliases."""
     return (column.name, *column.aliases)
+
+
+def raw_only_columns() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(schema, table) -> the columns that never leave raw.* (free text that may hold
+    personal data): what the SQL sandbox must refuse to read, from the contract."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for name, src in SOURCES.items():
+        cols = tuple(c.name for c in src.columns if c.stays_raw)
+        if cols:
+            out[("raw", name)] = cols
+    return out
 
 
 def raw_table_ddl(source: Source, schema: str = "raw") -> str:

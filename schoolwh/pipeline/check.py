@@ -172,6 +172,38 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
     return outside.height
 
 
+def scope_batch(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -> int:
+    """`apply_scope`, then say why a row with an empty optional district_code is outside:
+    it names the whole jurisdiction (a supplier serving every district), which no
+    district's clerk may load (`jurisdiction_wide`, docs/contract.md#scope-of-the-supervision-sources)."""
+    moved = apply_scope(batch, scope, schools)
+    if not moved or "district_code" not in batch.source.names:
+        return moved
+    column = batch.source.column("district_code")
+    if column.required:
+        return moved
+    p = batch.problems
+    wide = (
+        (pl.col("reason") == "out_of_scope")
+        & (pl.col("column_name") == column.zh)
+        & pl.col("raw_value").is_null()
+    )
+    n = p.select(wide.sum()).item()
+    if n:
+        batch.problems = p.with_columns(
+            pl.when(wide)
+            .then(pl.lit("jurisdiction_wide"))
+            .otherwise(pl.col("reason"))
+            .alias("reason")
+        )
+        reasons = batch.outcome.reasons
+        reasons["out_of_scope"] -= n
+        reasons["jurisdiction_wide"] += n
+        if not reasons["out_of_scope"]:
+            del reasons["out_of_scope"]
+    return moved
+
+
 def out_of_scope_filter(
     scope: tuple[str, ...] | None,
 ) -> Callable[[Any, Batch], None] | None:
@@ -183,7 +215,7 @@ def out_of_scope_filter(
     def hook(con, batch: Batch) -> None:
         if "schools" not in state:
             state["schools"] = school_districts(con)
-        apply_scope(batch, scope, state["schools"])
+        scope_batch(batch, scope, state["schools"])
 
     return hook
 
@@ -258,7 +290,7 @@ def check_file(
             result.outcomes.append(item)
             continue
         if scope is not None:
-            apply_scope(item, scope, schools if schools is not None else {})
+            scope_batch(item, scope, schools if schools is not None else {})
         result.batches.append(item)
         result.outcomes.append(item.outcome)
     return result
