@@ -488,6 +488,25 @@ def test_a_jurisdiction_wide_supplier_is_not_a_district_clerks(tmp_path):
     assert b.outcome.reasons["jurisdiction_wide"] == 1
 
 
+def test_a_clerk_cannot_take_over_a_supplier_the_registry_places_elsewhere(tmp_path):
+    """Suppliers are a registry (latest row wins): a district clerk's row for a supplier
+    of another district, or of the whole jurisdiction, would re-home or de-certify it."""
+    from schoolwh.pipeline.check import Registry
+
+    rows = rows_of("suppliers", 4)  # every row names 410105, the clerk's own district
+    ids = [r[0] for r in rows[1:]]
+    registry = Registry(
+        SCHOOLS,
+        {"suppliers": {ids[0]: "410102", ids[1]: None, ids[2]: "410105"}},
+    )
+    b = read(write_csv(tmp_path / "s.csv", rows))
+    scope_batch(b, ("410105",), registry)
+    assert problems(b) == [(2, "供应商编号", "out_of_scope"), (3, "供应商编号", "out_of_scope")]
+    # its own supplier and a new one land, and the new one is the district's from now on
+    assert sorted(b.rows["supplier_id"].to_list()) == sorted(ids[2:])
+    assert registry.owners["suppliers"][ids[3]] == "410105"
+
+
 def test_a_jurisdiction_account_loads_every_supplier(tmp_path):
     b = read(write_csv(tmp_path / "s.csv", rows_of("suppliers", 3, 区县代码="")))
     assert problems(b) == [] and b.rows["district_code"].null_count() == 1
@@ -614,3 +633,24 @@ def test_a_clerks_load_keeps_the_city_suppliers_out(tmp_path):
         con.close()
     assert sorted(landed) == [("91410100MA0000", "410105"), ("91410100MA0001", "410105")]
     assert why == [(4, "jurisdiction_wide")]
+
+
+def test_the_published_registry_names_each_suppliers_district_by_its_latest_row():
+    import duckdb
+
+    from schoolwh.pipeline.check import school_districts
+
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.schools as select * from (values ('S1', '410105', 1)) "
+        "t(school_code, district_code, _batch_seq)"
+    )
+    con.execute(
+        "create table raw.suppliers as select * from (values "
+        "('A', '410105', 1), ('A', '410102', 2), ('B', null, 1)) "
+        "t(supplier_id, district_code, _batch_seq)"
+    )
+    registry = school_districts(con)
+    assert dict(registry) == {"S1": "410105"}
+    assert registry.owners == {"suppliers": {"A": "410102", "B": None}}

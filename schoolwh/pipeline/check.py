@@ -47,18 +47,53 @@ class UploadRefused(ValueError):
 # ---------------------------------------------------------------------------------------
 # out of scope
 # ---------------------------------------------------------------------------------------
-def school_districts(con) -> dict[str, str]:
+class Registry(dict):
+    """The published registry: school code → district code. `owners` holds, for every
+    other registry that places its rows in a district (suppliers), key → district code,
+    None for a row serving the whole jurisdiction."""
+
+    def __init__(self, schools=(), owners: dict[str, dict[str, str | None]] | None = None):
+        super().__init__(schools)
+        self.owners = owners if owners is not None else {}
+
+
+def _placed_registries() -> list[Source]:
+    """Registries other than the schools whose rows carry a district (suppliers)."""
+    return [
+        s
+        for s in SOURCES.values()
+        if len(s.key) == 1
+        and s.key[0] not in ("school_code", "district_code")
+        and s.column(s.key[0]).kind == "code"
+        and "district_code" in s.names
+    ]
+
+
+def school_districts(con) -> Registry:
     """The published registry: school code → district code, from the marts (else the raw
-    registry, each school's latest row)."""
+    registry, each school's latest row); and the other registries' owners, each key's
+    latest row (latest load wins)."""
+    schools: dict[str, str] = {}
     for sql in (
         "select school_code, district_code from marts.dim_school",
         "select school_code, arg_max(district_code, _batch_seq) from raw.schools group by 1",
     ):
         try:
-            return {s: d for s, d in con.execute(sql).fetchall() if s}
+            schools = {s: d for s, d in con.execute(sql).fetchall() if s}
+            break
         except duckdb.Error:
             continue
-    return {}
+    owners: dict[str, dict[str, str | None]] = {}
+    for src in _placed_registries():
+        key = src.key[0]
+        try:
+            rows = con.execute(
+                f"select {key}, arg_max(district_code, _batch_seq) from raw.{src.name} group by 1"
+            ).fetchall()
+        except duckdb.Error:
+            continue
+        owners[src.name] = {k: d for k, d in rows if k}
+    return Registry(schools, owners)
 
 
 def _cell_text(value: Any, enum: dict[str, str] | None) -> str:
@@ -116,15 +151,31 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
             moved = no
     else:
         school_out = moved = no
+    # another registry's row (a supplier) whose key the registry places outside the scope,
+    # or across the whole jurisdiction: a clerk may not take it over
+    owners = getattr(schools, "owners", {}).get(src.name)
+    owner_key = src.key[0] if owners is not None else None
+    if owner_key is not None:
+        owner = pl.col(owner_key).replace_strict(
+            pl.Series(list(owners), dtype=pl.String),
+            pl.Series(list(owners.values()), dtype=pl.String),
+            default=None,
+            return_dtype=pl.String,
+        )
+        key_out = pl.col(owner_key).is_in(list(owners)) & ~owner.is_in(allowed).fill_null(False)
+    else:
+        key_out = no
     judged = rows.with_columns(
         pl.when(district_out)
         .then(pl.lit("district_code"))
         .when(school_out)
         .then(pl.lit("school_code"))
+        .when(key_out)
+        .then(pl.lit(owner_key))
         .when(moved)
         .then(pl.lit("district_code"))
         .alias("_scope_column"),
-        pl.when(district_out | school_out)
+        pl.when(district_out | school_out | key_out)
         .then(pl.lit("out_of_scope"))
         .when(moved)
         .then(pl.lit("school_move"))
@@ -135,6 +186,10 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
         for code_, district_ in judged.filter(inside).select("school_code", "district_code").rows():
             if code_ and district_:
                 schools.setdefault(code_, district_)
+    if owner_key is not None:
+        for key_, district_ in judged.filter(inside).select(owner_key, "district_code").rows():
+            if key_:
+                owners.setdefault(key_, district_)
     outside = judged.filter(~inside)
     if outside.height == 0:
         return 0
@@ -150,7 +205,7 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
     value = pl.coalesce(  # the cell of the column that put the row outside
         [
             pl.when(pl.col("_scope_column") == name).then(pl.col(name).cast(pl.String))
-            for name in ("district_code", "school_code")
+            for name in dict.fromkeys(("district_code", "school_code", owner_key))
             if name in src.names
         ]
     )
@@ -290,7 +345,7 @@ def check_file(
             result.outcomes.append(item)
             continue
         if scope is not None:
-            scope_batch(item, scope, schools if schools is not None else {})
+            scope_batch(item, scope, schools if schools is not None else Registry())
         result.batches.append(item)
         result.outcomes.append(item.outcome)
     return result
@@ -310,9 +365,9 @@ def check_paths(
     )
 
 
-def published_schools(warehouse: Path | None) -> dict[str, str]:
+def published_schools(warehouse: Path | None) -> Registry:
     if warehouse is None or not Path(warehouse).exists():
-        return {}
+        return Registry()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return school_districts(con)
