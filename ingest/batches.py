@@ -165,7 +165,7 @@ def read_batches(
                 )
             )
             continue
-        if sheet.name.strip() == GUIDE_SHEET:
+        if (sheet.name or "").strip() == GUIDE_SHEET:
             results.append(
                 FileOutcome(name, digest, sheet.name, status="ignored", message=GUIDE_MESSAGE)
             )

@@ -1337,27 +1337,29 @@ def overdue_bars(
 # The synthetic sample's footer
 # ---------------------------------------------------------------------------------------
 def mark_sample(fig: go.Figure, lang: str) -> go.Figure:
-    """A line in the figure's top right corner saying it shows the synthetic sample, so a
-    screenshot or an exported image of it cannot pass for real data."""
+    """A line in a band of its own at the figure's top left (below a grid whose labels are
+    on top) saying it shows the synthetic sample, so a screenshot or an exported image of
+    it cannot pass for real data."""
     band = 22  # a band of its own: never over a title or axis labels
     if fig.layout.height:
         fig.update_layout(height=int(fig.layout.height) + band)
     if fig.layout.xaxis.side == "top":  # a grid with its labels on top: the mark goes below
         bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 80
         fig.update_layout(margin_b=int(bottom) + band)
-        y, yshift, yanchor = 0, -4, "top"
-    else:  # above everything the figure had, at its top edge, right of the title
+        x, xanchor, y, yshift, yanchor = 1, "right", 0, -4, "top"
+    else:  # above everything the figure had, at its top edge on the left: the top right
+        # corner is the Plotly toolbar's, which would hide the mark on the screen
         top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
         fig.update_layout(margin_t=int(top) + band)
-        y, yshift, yanchor = 1, int(top) + band - 2, "top"
+        x, xanchor, y, yshift, yanchor = 0, "left", 1, int(top) + band - 2, "top"
     fig.add_annotation(
         text=t("sample.label", lang),
         xref="paper",
         yref="paper",
-        x=1,
+        x=x,
         y=y,
         yshift=yshift,
-        xanchor="right",
+        xanchor=xanchor,
         yanchor=yanchor,
         showarrow=False,
         font={"family": FONT, "size": 12, "color": "#B00020"},
