@@ -191,6 +191,7 @@ def summary(result: LoadResult) -> dict:
         "outcomes": [
             {
                 "file_name": o.file_name,
+                "file_hash": o.file_hash,
                 "sheet": o.sheet,
                 "source": o.source,
                 "status": o.status,
@@ -230,8 +231,11 @@ def outcomes_of(data: dict) -> list[FileOutcome]:
     """The FileOutcomes of a load's summary."""
     out = []
     for o in data.get("outcomes", []):
-        fields = {k: v for k, v in o.items() if k != "reasons"}
-        out.append(FileOutcome(**fields, reasons=Counter(o.get("reasons") or {})))
+        fields = {k: v for k, v in o.items() if k in FileOutcome.__dataclass_fields__}
+        fields["reasons"] = Counter(o.get("reasons") or {})
+        fields.setdefault("file_hash", "")
+        fields.setdefault("file_name", "")
+        out.append(FileOutcome(**fields))
     return out
 
 
