@@ -276,11 +276,8 @@ def _clerk_warehouse(tmp_path, schools: int = 30) -> Path:
     shutil.copyfile(fx.shared_warehouse(tmp_path), wh)
     header = ["学校代码", "学校名称", "区县代码", "学段", "办学性质", "供餐模式", "供餐开始日期"]
     header.append("课后服务")
-    rows = [header] + [
-        [f"41010580{i:02d}", f"金水区新建第{i}小学", fx.D_JINSHUI, "小学", "公办", "自办食堂"]
-        + ["2025-09-01", "是"]
-        for i in range(schools)
-    ]
+    same = [fx.D_JINSHUI, "小学", "公办", "自办食堂", "2025-09-01", "是"]
+    rows = [header] + [[f"41010580{i:02d}", f"金水区新建第{i}小学", *same] for i in range(schools)]
     registry_file = write_csv(tmp_path / "学校.csv", rows)
     result = load([registry_file], wh)
     assert result.published, result.failure
@@ -445,7 +442,11 @@ def test_a_clerks_summary_explains_partial_reports_and_leaves_out_technical_text
                 "未通过 / failed: 1 of 1 rows unexpected",
                 "unexpected_count": 1,
                 "examples": [
-                    {"district_name": "金水区", "schools_reporting": 5, "lunch_serving_schools": 130}
+                    {
+                        "district_name": "金水区",
+                        "schools_reporting": 5,
+                        "lunch_serving_schools": 130,
+                    }
                 ],
             },
             {
