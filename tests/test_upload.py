@@ -376,8 +376,9 @@ def test_a_clerk_fills_five_rows_of_the_pages_template_and_they_load(tmp_path, m
     finally:
         st_config.set_option("server.address", previous)
     assert job.state == "published", job.report
-    assert notes[0].startswith("已发布：本次共导入 5 行"), notes
-    assert checked in notes
+    assert notes[0] == checked  # the check, still above
+    assert notes[1] == "已发布：本次共导入 5 行，数据截至 2025年10月31日。", notes
+    assert any(n.startswith("本次上报了金水区") and "可以忽略" in n for n in notes)
     assert f"已导入 5 行；{left} 所学校未填写，已跳过（不算错误）。" in notes
     text = "\n".join(notes)
     technical = ("/tmp", ".duckdb", "uploads", "raw.", "audit.", "expect_", "dbt", "Got ")
@@ -465,7 +466,7 @@ def test_a_clerks_summary_explains_partial_reports_and_leaves_out_technical_text
     }
     notes = clerk_load_notes(summary) + clerk_file_notes(outcomes_of(summary), loaded=True)
     zh = [n[1] for n in notes]
-    assert zh[0] == "已发布：本次共导入 5 行，数据截至 2025-10-30。"
+    assert zh[0] == "已发布：本次共导入 5 行，数据截至 2025年10月30日。"
     assert "金水区 5 / 130 所供餐学校" in zh[1] and "可以忽略" in zh[1]
     assert notes[1][0] == "info"  # explained, not a warning
     assert zh[2] == (
@@ -516,3 +517,51 @@ def test_a_file_over_the_20_percent_rule_is_said_in_a_clerks_words(tmp_path):
     assert level == "error"
     assert zh == "9 行中有 2 行需修改，超过 20%，整个文件不导入 — 请下载问题行，修改后重新上传。"
     assert "audit." not in zh + en and "quarantine" not in zh + en
+
+
+def _bench_upload_memory(*args: str) -> dict:
+    import json
+
+    r = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "upload_memory.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(900)
+def test_concurrent_uploads_are_checked_once_each_within_a_memory_bound():
+    """#18: the page re-checked every uploaded file (up to 20 MB) on every rerun, in the
+    dashboard's process, uncached. Now six clerks' 8 MB files checked together grow the
+    process by about what CHECKS_AT_ONCE files alone would, not six times as much; each
+    file is checked once and what is kept holds no rows of it."""
+    from schoolwh.pipeline.check import CHECKS_AT_ONCE
+
+    together = _bench_upload_memory("--files", "6", "--mb", "8")
+    print("upload memory:", together)
+    assert together["checks_run"] == 6 and together["kept"] == 7  # 6 files and the warm-up
+    assert together["most_at_once"] == CHECKS_AT_ONCE  # the others waited
+    assert together["kept_mb"] < 1  # verdicts and counts: no rows of the files
+    # a check of an 8 MB daily report peaks at about 150 MB; six at once took 510 MB
+    assert together["growth_mb"] <= CHECKS_AT_ONCE * 8 * 25, together
+
+
+def test_the_same_upload_is_checked_once(tmp_path):
+    from schoolwh.pipeline.check import CHECK_RUNS, checked_upload, forget_checks
+
+    forget_checks()
+    data = week_of_daily_rows(tmp_path / "日报.csv", schools=3).read_bytes()
+    before = CHECK_RUNS["count"]
+    first = checked_upload("日报.csv", data)
+    again = checked_upload("另一个名字.csv", data)  # the content is the key, not the name
+    assert again is first and CHECK_RUNS["count"] == before + 1
+    assert first.outcomes[0].rows_landed == 21 and not first.rejected
+    other_scope = checked_upload("日报.csv", data, scope=(A,))
+    assert other_scope is not first and CHECK_RUNS["count"] == before + 2
+    refused = checked_upload("日报.exe", b"MZ")
+    assert refused.rejected and "只接受" in refused.refused

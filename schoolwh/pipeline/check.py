@@ -420,7 +420,8 @@ _kept: dict[tuple, UploadCheck] = {}  # insertion order: the oldest first
 _kept_lock = threading.Lock()
 _running = threading.BoundedSemaphore(CHECKS_AT_ONCE)
 _working: dict[tuple, threading.Lock] = {}
-CHECK_RUNS = {"count": 0}  # checks actually run (the tests count them)
+# checks run, running now and the most ever running at once (the tests and the bench)
+CHECK_RUNS = {"count": 0, "running": 0, "most_at_once": 0}
 
 
 def _registry_version(warehouse: Path | None) -> int:
@@ -456,7 +457,15 @@ def checked_upload(
             if key in _kept:
                 return _kept[key]
         with _running:
-            result = _check_upload(name, data, digest, scope, warehouse)
+            with _kept_lock:
+                CHECK_RUNS["count"] += 1
+                CHECK_RUNS["running"] += 1
+                CHECK_RUNS["most_at_once"] = max(CHECK_RUNS["most_at_once"], CHECK_RUNS["running"])
+            try:
+                result = _check_upload(name, data, digest, scope, warehouse)
+            finally:
+                with _kept_lock:
+                    CHECK_RUNS["running"] -= 1
         with _kept_lock:
             _kept[key] = result
             _working.pop(key, None)
@@ -470,7 +479,6 @@ def checked_upload(
 def _check_upload(
     name: str, data: bytes, digest: str, scope: tuple[str, ...] | None, warehouse: Path | None
 ) -> UploadCheck:
-    CHECK_RUNS["count"] += 1
     try:
         vet_upload(name, data)
         safe = safe_file_name(name, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sys
@@ -373,6 +374,14 @@ def _reporting_notes(check: dict) -> list[Note]:
     return notes
 
 
+def _zh_date(iso: str) -> str:
+    try:
+        d = dt.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return clean(str(iso))
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def clerk_load_notes(data: dict) -> list[Note]:
     """A finished upload in a clerk's words: published or not, the rows loaded, and the
     checks about the uploaded rows (a warehouse-wide check is the bureau's, not shown)."""
@@ -395,11 +404,12 @@ def clerk_load_notes(data: dict) -> list[Note]:
         ]
     if data.get("published"):
         as_of = data.get("as_of")
+        day = _zh_date(as_of) if as_of else None
         notes.append(
             (
                 "success",
                 f"已发布：本次共导入 {_n_zh(landed)} 行"
-                + (f"，数据截至 {as_of}" if as_of else "")
+                + (f"，数据截至 {day}" if day else "")
                 + "。",
                 f"Published: {landed:,} rows loaded"
                 + (f", data as of {as_of}" if as_of else "")
