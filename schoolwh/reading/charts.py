@@ -1346,17 +1346,20 @@ def mark_sample(fig: go.Figure, lang: str) -> go.Figure:
     if fig.layout.xaxis.side == "top":  # a grid with its labels on top: the mark goes below
         bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 80
         fig.update_layout(margin_b=int(bottom) + band)
-        x, xanchor, y, yshift, yanchor = 1, "right", 0, -4, "top"
-    else:  # above everything the figure had, at its top edge on the left: the top right
-        # corner is the Plotly toolbar's, which would hide the mark on the screen
+        x, xanchor, xshift, y, yshift, yanchor = 1, "right", 0, 0, -4, "top"
+    else:  # above everything the figure had, at its top edge from the figure's left edge:
+        # the top right is the Plotly toolbar's, which on a phone reaches past the middle
         top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
+        left = fig.layout.margin.l if fig.layout.margin.l is not None else 80
         fig.update_layout(margin_t=int(top) + band)
-        x, xanchor, y, yshift, yanchor = 0, "left", 1, int(top) + band - 2, "top"
+        x, xanchor, xshift = 0, "left", 4 - int(left)
+        y, yshift, yanchor = 1, int(top) + band - 2, "top"
     fig.add_annotation(
         text=t("sample.label", lang),
         xref="paper",
         yref="paper",
         x=x,
+        xshift=xshift,
         y=y,
         yshift=yshift,
         xanchor=xanchor,
