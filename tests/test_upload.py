@@ -565,3 +565,68 @@ def test_the_same_upload_is_checked_once(tmp_path):
     assert other_scope is not first and CHECK_RUNS["count"] == before + 2
     refused = checked_upload("日报.exe", b"MZ")
     assert refused.rejected and "只接受" in refused.refused
+
+
+def test_the_upload_page_in_chinese_has_no_streamlit_english_and_checks_once(tmp_path, monkeypatch):
+    """#19 language: Streamlit's `Upload`, "200MB per file" (the label said 20 MB) and
+    "Press Ctrl+Enter to submit form" on a Chinese page. #18: every rerun re-checked every
+    file. A hostile file name stays text."""
+    from streamlit import config as st_config
+    from streamlit.testing.v1 import AppTest
+
+    from schoolwh.core.settings import ENV_WAREHOUSE
+    from schoolwh.pipeline.check import CHECK_RUNS, forget_checks
+    from tests.test_accounts import make_warehouse
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(wh))
+    con.execute("alter table marts.build_info add column built_at timestamp")
+    for column, kind in (("district_kind", "varchar"), ("registered_schools", "int")):
+        con.execute(f"alter table marts.dim_district add column {column} {kind}")
+    con.execute("alter table marts.dim_district add column active_schools int")
+    con.close()
+    forget_checks()
+    monkeypatch.setenv(ENV_WAREHOUSE, str(wh))
+    previous = st_config.get_option("server.address")
+    st_config.set_option("server.address", "127.0.0.1")  # the open dashboard
+    try:
+        at = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=60)
+        at.run()
+        at.switch_page("views/upload.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        css = "\n".join(m.value for m in at.markdown if "<style>" in m.value)
+        assert not at.error, [e.value for e in at.error]
+        assert at.title[0].value == "数据上报"
+        assert '[data-testid="InputInstructions"] { display: none' in css
+        assert 'content: "选择文件"' in css and "每个文件不超过 20 MB" in css
+        uploader = at.file_uploader(key="upload_files")
+        assert uploader.proto.max_upload_size_mb == 20
+        assert uploader.label == "选择要上报的文件（每个不超过 20 MB）"
+        assert at.selectbox(key="template_source").value == "participation"
+        # districts by name (not 410105); the bureau may leave the schools out
+        assert at.selectbox(key="template_district").options == ["不预填学校", "金水区", "中牟县"]
+        rows = [ENROLL_HEADER] + [[f"41010500{i:02d}", "2025-autumn", 500, 100] for i in range(9)]
+        rows.append(["4101050009", "2025-autumn", "很多", 100])
+        data = "\n".join(",".join(map(str, r)) for r in rows).encode()
+        hostile = "<img src=x onerror=alert(1)>在校生.csv"
+        uploader.set_value([(hostile, data, "text/csv")]).run()
+        runs = CHECK_RUNS["count"]
+        at.run()
+        at.run()
+        assert CHECK_RUNS["count"] == runs  # reruns do not check the file again
+        assert not at.exception, [e.value for e in at.exception]
+        shown = [m.value for m in at.markdown]
+        assert any("&lt;img src=x onerror=alert(1)&gt;在校生.csv" in m for m in shown)
+        assert not any("<img" in m for m in shown)
+        assert any("可导入 9 行；1 行需修改 — 下载问题行。" in m for m in shown), shown
+        [problems] = at.dataframe
+        assert list(problems.value.columns) == ["工作表", "行号", "列", "原始值", "原因"]
+        assert problems.value.iloc[0]["原因"] == "不是有效的数字"
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert "下载问题行（修改后重新上传）" in labels
+        at.session_state["lang"] = "en"
+        at.run()
+        css = "\n".join(m.value for m in at.markdown if "<style>" in m.value)
+        assert "InputInstructions" not in css  # Streamlit's English is the English page's
+    finally:
+        st_config.set_option("server.address", previous)
