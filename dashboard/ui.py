@@ -85,16 +85,15 @@ def file_uploader(
         button = t("upload.pick", current)
         hint = t("upload.limit", current, mb=limit_mb, kinds=kinds)
         scope = f".st-key-{key}"
+        button_at = f'{scope} [data-testid="stFileUploaderDropzone"] button'
+        hint_at = f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] > div'
         st.markdown(
             "<style>"
-            f'{scope} [data-testid="stFileUploaderDropzone"] button '
-            '[data-testid="stMarkdownContainer"] p { font-size: 0; }'
-            f'{scope} [data-testid="stFileUploaderDropzone"] button '
-            '[data-testid="stMarkdownContainer"] p::after { font-size: 0.875rem; '
-            f'content: "{_css_text(button)}"; }}'
-            f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}'
-            f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span::after '
-            f'{{ font-size: 0.8rem; content: "{_css_text(hint)}"; }}'
+            f'{button_at} [data-testid="stMarkdownContainer"] p {{ display: none; }}'
+            f'{button_at} [data-testid="stMarkdownContainer"]::after '
+            f'{{ content: "{_css_text(button)}"; }}'
+            f"{hint_at} span {{ display: none; }}"
+            f'{hint_at}::after {{ font-size: 0.8rem; content: "{_css_text(hint)}"; }}'
             "</style>",
             unsafe_allow_html=True,
         )

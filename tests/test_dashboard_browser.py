@@ -282,12 +282,20 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
     with dashboard_in_chromium(warehouse, tmp_path, downloads) as (url, browser):
         log_in(browser, url, "jinshui_tb", PASSWORD)
         # a clerk lands on 数据上报 (no click needed)
-        wait_for(browser, lambda b: page_settled(b, "数据上报"))
+        wait_for(browser, lambda b: page_settled(b, "选择要上报的文件"))
         text = body_text(browser)
         # Streamlit's own English replaced: the button, the limit (20 MB, not 200MB)
-        assert "选择文件" in text and "每个文件不超过 20 MB" in text, text
         for english in ("Upload\n", "200MB", "per file", "Browse files", "Press "):
             assert english not in text, english
+        drawn = browser.execute_script(
+            """
+            const after = s => getComputedStyle(document.querySelector(s), '::after').content;
+            return [after('[data-testid="stFileUploaderDropzone"] button '
+                          + '[data-testid="stMarkdownContainer"]'),
+                    after('[data-testid="stFileUploaderDropzoneInstructions"] > div')];
+            """
+        )
+        assert drawn[0] == '"选择文件"' and "每个文件不超过 20 MB" in drawn[1], drawn
         picker = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, 'input[type="file"]'))
         picker[0].send_keys(str(bad_file))
         # the check shows at once, in a clerk's words: what can be loaded, what to fix and why

@@ -598,7 +598,11 @@ def test_the_upload_page_in_chinese_has_no_streamlit_english_and_checks_once(tmp
         assert not at.error, [e.value for e in at.error]
         assert at.title[0].value == "数据上报"
         assert '[data-testid="InputInstructions"] { display: none' in css
-        assert 'content: "选择文件"' in css and "每个文件不超过 20 MB" in css
+        assert (
+            'content: "选择文件"' in css
+            and "p { display: none; }" in css
+            and "每个文件不超过 20 MB" in css
+        )
         uploader = at.file_uploader(key="upload_files")
         assert uploader.proto.max_upload_size_mb == 20
         assert uploader.label == "选择要上报的文件（每个不超过 20 MB）"
