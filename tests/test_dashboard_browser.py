@@ -301,7 +301,7 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
         # the check shows at once, in a clerk's words: what can be loaded, what to fix and why
         wait_for(browser, lambda b: "行需修改" in body_text(b))
         text = body_text(browser)
-        assert "不是有效的数字" in text and "可导入" in text
+        assert "可导入 4 行；1 行需修改 — 下载问题行。" in text, text
         for technical in ("bad_number", "landed", "quarantine", "audit.", "/tmp"):
             assert technical not in text, technical
         # the correction sheet: the problem row as it was, the reason, the bad cell marked

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -70,8 +71,9 @@ def _district_names() -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _template(source: str, district: str | None, version: int) -> bytes:
-    return template_bytes(source, district=district, warehouse=warehouse)
+def _template(source: str, district: str | None, published: str, version: int) -> bytes:
+    """The template, made once per source, district and published warehouse."""
+    return template_bytes(source, district=district, warehouse=Path(published))
 
 
 def _version() -> int:
@@ -110,7 +112,7 @@ with st.expander(
     if district:
         st.caption(t("upload.template_hint", lang))
     try:
-        data = _template(source, district, _version())
+        data = _template(source, district, str(warehouse), _version())
     except TemplateError as exc:
         ui.note("error", _said(str(exc)))
     else:
