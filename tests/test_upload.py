@@ -567,6 +567,19 @@ def test_the_same_upload_is_checked_once(tmp_path):
     assert refused.rejected and "只接受" in refused.refused
 
 
+def test_a_check_that_breaks_is_one_sentence(tmp_path, monkeypatch):
+    from schoolwh.pipeline import check
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path exploded")
+
+    check.forget_checks()
+    monkeypatch.setattr(check, "check_file", broken)
+    result = check.checked_upload("日报.csv", b"a,b\n1,2\n")
+    assert result.rejected and result.refused.startswith("文件「日报.csv」无法检查（RuntimeError）")
+    assert "/srv" not in result.refused
+
+
 def test_the_upload_page_in_chinese_has_no_streamlit_english_and_checks_once(tmp_path, monkeypatch):
     """#19 language: Streamlit's `Upload`, "200MB per file" (the label said 20 MB) and
     "Press Ctrl+Enter to submit form" on a Chinese page. #18: every rerun re-checked every

@@ -484,9 +484,16 @@ def _check_upload(
         safe = safe_file_name(name, 1)
     except UploadRefused as exc:
         return UploadCheck(digest, refused=str(exc))
-    schools = published_schools(warehouse) if scope is not None else {}
-    full = check_file(Path(safe), data, scope=scope, schools=schools)
-    problems = full.problems()
+    try:
+        schools = published_schools(warehouse) if scope is not None else {}
+        full = check_file(Path(safe), data, scope=scope, schools=schools)
+        problems = full.problems()
+    except Exception as exc:  # the page says one sentence, never a traceback
+        return UploadCheck(
+            digest,
+            refused=f"文件「{name}」无法检查（{type(exc).__name__}），请联系数据管理员 / "
+            f"{name!r} could not be checked ({type(exc).__name__}): ask the data administrator",
+        )
     result = UploadCheck(
         digest,
         outcomes=full.outcomes,
