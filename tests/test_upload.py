@@ -373,6 +373,8 @@ def test_a_clerk_fills_five_rows_of_the_pages_template_and_they_load(tmp_path, m
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         notes = _notes(at)
+        assert not at.code  # the command line's report is the administrator's, not a clerk's
+        assert not at.expander or all("导入报告" not in e.label for e in at.expander)
     finally:
         st_config.set_option("server.address", previous)
     assert job.state == "published", job.report

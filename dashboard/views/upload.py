@@ -213,6 +213,9 @@ def _progress() -> None:
     _notes(clerk_load_notes(job.summary or {"exit_code": job.exit_code, "outcomes": []}))
     for outcome_notes in _per_file(job):
         _notes(outcome_notes)
+    if job.report and (account is None or account.sees_dashboard):  # never for a clerk
+        with st.expander(t("upload.report", lang)):
+            st.code(job.report, language=None)
 
 
 def _per_file(job: uploads.UploadJob):

@@ -970,6 +970,7 @@ TEXT.update(
             "it again.",
         ),
         "upload.submit": ("提交导入", "Submit"),
+        "upload.report": ("导入报告（数据管理员）", "Load report (for the data administrator)"),
         "upload.state.queued": ("排队中", "Queued"),
         "upload.state.loading": (
             "导入中（读取、检查、构建、发布）",
