@@ -35,8 +35,6 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("sql", "views/sql.py", ":material/terminal:"),
     ("upload", "views/upload.py", ":material/upload_file:"),
 )
-# pages whose titles are not in the i18n tables
-TITLES = {"upload": ("数据上报", "Upload")}
 KPI_PAGES = ("overview", "district", "funding", "satisfaction", "issues")
 
 
@@ -53,13 +51,13 @@ def allowed_pages(account: Account | None) -> list[str]:
         allowed.append("sql")
     if account.can_upload:
         allowed.append("upload")
-    return [n for n in names if n in allowed]
+    ordered = [n for n in names if n in allowed]
+    if not account.sees_dashboard and "upload" in ordered:  # a clerk's work comes first
+        ordered.insert(0, ordered.pop(ordered.index("upload")))
+    return ordered
 
 
 def title(name: str, lang: str) -> str:
-    if name in TITLES:
-        zh, en = TITLES[name]
-        return zh if lang == "zh" else en
     return t(f"page.{name}", lang)
 
 
@@ -77,8 +75,9 @@ def main() -> None:
                 icon=icon,
                 url_path=name,
             )
-            for name, path, icon in PAGES
-            if name in allowed
+            for name, path, icon in sorted(
+                (p for p in PAGES if p[0] in allowed), key=lambda p: allowed.index(p[0])
+            )
         ]
         # "/" runs the first page; every page keeps its own address (/overview too)
         + [ui.home_page(_HERE / {n: p for n, p, _ in PAGES}[allowed[0]], title(allowed[0], lang))]

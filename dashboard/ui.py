@@ -57,9 +57,84 @@ def _relabel_filters() -> None:
             st.session_state[key] = list(value) if isinstance(value, list) else value
 
 
+# Streamlit's own English inside its widgets, on a Chinese page: the "Press Enter to submit
+# form" hints under text boxes are left out (Enter still submits), and a failed file chip
+# says why in Chinese (its tooltip is Streamlit's English).
+WIDGET_TEXT_CSS = """<style>
+[data-testid="InputInstructions"] { display: none !important; }
+[data-testid="stFileChip"]:has([data-testid="stFileChipIconError"])::after {
+  content: "文件过大或类型不支持"; color: #B00020; font-size: 0.8rem; margin-left: 0.5rem; }
+</style>"""
+
+
+def widget_text_css(current: str) -> None:
+    """No English of Streamlit's widgets on a Chinese page (every page, the login too)."""
+    if current == "zh":
+        st.markdown(WIDGET_TEXT_CSS, unsafe_allow_html=True)
+
+
+def file_uploader(
+    label: str, types: Sequence[str], limit_mb: int, key: str, *, multiple: bool = True
+) -> Any:
+    """A file uploader that refuses a file over `limit_mb` in the browser already, and on
+    a Chinese page says 选择文件 and its limit in Chinese instead of Streamlit's English
+    (`Upload`, `200MB per file • CSV`)."""
+    current = lang()
+    if current == "zh":
+        kinds = "、".join(s.lstrip(".").upper() for s in types)
+        button = t("upload.pick", current)
+        hint = t("upload.limit", current, mb=limit_mb, kinds=kinds)
+        scope = f".st-key-{key}"
+        button_at = f'{scope} [data-testid="stFileUploaderDropzone"] button'
+        hint_at = f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] > div'
+        st.markdown(
+            "<style>"
+            f'{button_at} [data-testid="stMarkdownContainer"] p {{ display: none; }}'
+            f'{button_at} [data-testid="stMarkdownContainer"]::after '
+            f'{{ content: "{_css_text(button)}"; }}'
+            f"{hint_at} span {{ display: none; }}"
+            f'{hint_at}::after {{ font-size: 0.8rem; content: "{_css_text(hint)}"; }}'
+            "</style>",
+            unsafe_allow_html=True,
+        )
+    return st.file_uploader(
+        label,
+        type=[s.lstrip(".") for s in types],
+        accept_multiple_files=multiple,
+        key=key,
+        max_upload_size=limit_mb,
+    )
+
+
+def _css_text(text: str) -> str:
+    """Text for a CSS `content` string: only letters, digits, CJK and plain punctuation."""
+    return "".join(ch for ch in text if ch.isalnum() or ch in " .,、·，（）()-/")
+
+
+NOTE_LEVELS = {
+    "success": ("#E8F5E9", "#1B5E20"),
+    "info": ("#E3F2FD", "#0D47A1"),
+    "warning": ("#FFF8E1", "#7A4F01"),
+    "error": ("#FDECEA", "#8B1A10"),
+}
+
+
+def note(level: str, text: str) -> None:
+    """A coloured notice whose text holds data (a sheet's name, a cell): shown as text,
+    never as markdown or markup, unlike st.error / st.warning."""
+    bg, fg = NOTE_LEVELS.get(level, NOTE_LEVELS["info"])
+    st.markdown(
+        f'<div class="schoolwh-note" data-level="{level}" style="background:{bg};color:{fg};'
+        f'padding:0.75rem 1rem;border-radius:0.5rem;margin-bottom:0.5rem">'
+        f"{fmt.html_text(text)}</div>",
+        unsafe_allow_html=True,
+    )
+
+
 def language_switch() -> str:
     """The sidebar's language switch; returns the chosen language."""
     current = lang()
+    widget_text_css(current)
     st.sidebar.radio(
         t("app.language", current),
         options=list(LANGS),

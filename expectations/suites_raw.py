@@ -393,6 +393,11 @@ def _per_enrolled(count_sql: str) -> str:
     end)"""
 
 
+# The reporting-share suite: a warning a partial correction or a late report always gets
+# (schoolwh/pipeline/report.py explains it to a clerk instead of alarming them).
+REPORTING_SUITE = "raw.participation.reporting"
+
+
 def reporting_share(con: duckdb.DuckDBPyConnection, load_id: int) -> SuiteSpec:
     """Per district covered by the batch: share of its lunch-serving schools reporting."""
     sql = f"""
@@ -443,9 +448,7 @@ def reporting_share(con: duckdb.DuckDBPyConnection, load_id: int) -> SuiteSpec:
         )
     ]
     examples = ("district_code", "district_name", "schools_reporting", "lunch_serving_schools")
-    return _suite(
-        con, "participation", sql, load_id, checks, examples, name="raw.participation.reporting"
-    )
+    return _suite(con, "participation", sql, load_id, checks, examples, name=REPORTING_SUITE)
 
 
 def budget(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:

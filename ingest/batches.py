@@ -20,7 +20,13 @@ import polars as pl
 from ingest.encodings import DecodeError
 from ingest.headers import Closest, HeaderMatch, accepted_names, find_header
 from ingest.mappings import Mapping
-from ingest.normalise import PROBLEM_SCHEMA, Normalised, UnitError, normalise
+from ingest.normalise import (
+    PROBLEM_SCHEMA,
+    REFERENCE_HEADER,
+    Normalised,
+    UnitError,
+    normalise,
+)
 from ingest.outcome import FileOutcome
 from ingest.readers import (
     DELIMITERS,
@@ -35,6 +41,10 @@ from ingest.readers import (
 from schoolwh.core.sources import SOURCES, Source
 
 SPREADSHEET_SUFFIXES = SUFFIXES
+
+# The fill-in template's instructions sheet (schoolwh/pipeline/templates.py): never data.
+GUIDE_SHEET = "填报说明"
+GUIDE_MESSAGE = "模板的填报说明，不是数据 / the template's instructions: not data"
 
 REJECT_SHARE = 0.20  # more than 20 % of a file's data rows failing rejects the whole file
 QUARANTINE_SAMPLE = 1_000  # problem rows a rejected file keeps in audit.quarantine
@@ -162,6 +172,11 @@ def read_batches(
                     status="hidden",
                     message="隐藏的工作表，未读取 / hidden sheet: not read",
                 )
+            )
+            continue
+        if (sheet.name or "").strip() == GUIDE_SHEET:
+            results.append(
+                FileOutcome(name, digest, sheet.name, status="ignored", message=GUIDE_MESSAGE)
             )
             continue
         if mapping is not None and not mapping.applies_to(sheet.name):
@@ -420,8 +435,9 @@ def _sheet_batch(
             f"表头在第 {match.header_index + 1}–{last} 行 header on rows "
             f"{match.header_index + 1}–{last}"
         )
-    if match.ignored:
-        notes.append("未使用的列 unused columns: " + "、".join(match.ignored))
+    unused = [c for c in match.ignored if c != REFERENCE_HEADER]  # the template's name column
+    if unused:
+        notes.append("未使用的列 unused columns: " + "、".join(unused))
     if match.header_index > 0:
         notes.append(
             f"跳过表头上方 {match.header_index} 行 skipped {match.header_index} rows above"

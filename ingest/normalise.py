@@ -39,7 +39,14 @@ STRUCTURE_KINDS = {
     "repeated_header": ("重复的表头行", "repeated header rows"),
     "note": ("备注行", "note rows"),
     "hidden": ("隐藏的行（未读取）", "hidden rows (not read)"),
+    "unfilled": ("未填写的预填行", "pre-filled rows left blank"),
 }
+# What a fill-in template writes on its rows before a clerk fills anything in
+# (schoolwh/pipeline/templates.py): a school's code, and its name in a column of its own
+# that is no column of the source. A row holding nothing else is a blank row, however many
+# such rows a clerk leaves: kind `unfilled`.
+PREFILLED_COLUMNS = ("school_code",)
+REFERENCE_HEADER = "学校名称（参考，不导入）"
 _GROUP_COUNT = r"[(（]\s*(?:共\s*)?\d+\s*(?:所|个|校|家)\s*[)）]$"  # 北京市（92所）
 _CONTINUATION = r"^(?:\s|\u3000|\d+[.、．)）]|[(（]\d+[)）]|[一二三四五六七八九十]+、)"
 
@@ -152,6 +159,29 @@ def _row_kinds(frame: pl.DataFrame, width: int, match: HeaderMatch | None = None
     )
     found_kinds = _continuations(found)
     return kinds.scatter(other_i, pl.Series(found_kinds, dtype=pl.String))
+
+
+def _unfilled(frame: pl.DataFrame, kinds: pl.Series, match: HeaderMatch) -> pl.Series:
+    """Data rows holding a pre-filled column (a school's code) and no other column of the
+    source are `unfilled`: the rows of a template a clerk did not fill in."""
+    own = {c: i for c, i in match.columns.items() if c not in match.constants}
+    pre = [i for c, i in own.items() if c in PREFILLED_COLUMNS]
+    rest = [i for c, i in own.items() if c not in PREFILLED_COLUMNS]
+    if not pre or not rest or frame.height == 0:
+        return kinds
+
+    def blank(i: int) -> pl.Expr:
+        return pl.col(f"column_{i}").str.strip_chars().replace("", None).is_null()
+
+    left = frame.select(
+        (pl.all_horizontal([blank(i) for i in rest]) & ~pl.all_horizontal([blank(i) for i in pre]))
+        .fill_null(False)
+        .alias("_unfilled")
+    )["_unfilled"]
+    keep = ~(left & (kinds == "data"))
+    if keep.all():
+        return kinds
+    return kinds.zip_with(keep, pl.repeat("unfilled", len(kinds), dtype=pl.String, eager=True))
 
 
 def _continuations(found: pl.DataFrame) -> list[str]:
@@ -305,6 +335,7 @@ def normalise(
     width = len([c for c in frame.columns if c.startswith("column_")])
     # a mapping's constants are columns after the sheet's own: they say nothing of a row
     kinds = _row_kinds(frame, width - len(match.constants), match)
+    kinds = _unfilled(frame, kinds, match)
     kinds = _unlabelled_totals(frame, kinds, match, width - len(match.constants))
     counts = kinds.value_counts()
     count = dict(zip(counts["_kind"].to_list(), counts["count"].to_list(), strict=True))

@@ -126,6 +126,10 @@ def load(
         bool,
         typer.Option("--build/--no-build", hidden=True, help="--no-build stops after landing."),
     ] = True,
+    summary: Annotated[
+        Path | None,
+        typer.Option(hidden=True, help="Also write the load's outcome as JSON to this file."),
+    ] = None,
 ) -> None:
     """Load spreadsheets: read, check, land, build, check again, publish; print a report."""
     from schoolwh.pipeline.load import run_load
@@ -141,6 +145,7 @@ def load(
             build=build,
             submitted_by=submitted_by,
             scope=districts,
+            summary_file=summary,
         )
     except Exception as exc:  # never a traceback for a clerk
         internal_error(exc)

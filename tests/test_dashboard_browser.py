@@ -281,13 +281,29 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
     downloads.mkdir()
     with dashboard_in_chromium(warehouse, tmp_path, downloads) as (url, browser):
         log_in(browser, url, "jinshui_tb", PASSWORD)
-        go_to(browser, "upload")
-        wait_for(browser, lambda b: "数据上报" in body_text(b))
+        # a clerk lands on 数据上报 (no click needed)
+        wait_for(browser, lambda b: page_settled(b, "选择要上报的文件"))
+        text = body_text(browser)
+        # Streamlit's own English replaced: the button, the limit (20 MB, not 200MB)
+        for english in ("Upload\n", "200MB", "per file", "Browse files", "Press "):
+            assert english not in text, english
+        drawn = browser.execute_script(
+            """
+            const after = s => getComputedStyle(document.querySelector(s), '::after').content;
+            return [after('[data-testid="stFileUploaderDropzone"] button '
+                          + '[data-testid="stMarkdownContainer"]'),
+                    after('[data-testid="stFileUploaderDropzoneInstructions"] > div')];
+            """
+        )
+        assert drawn[0] == '"选择文件"' and "每个文件不超过 20 MB" in drawn[1], drawn
         picker = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, 'input[type="file"]'))
         picker[0].send_keys(str(bad_file))
-        # the check shows at once: what landed, what is quarantined and why
-        wait_for(browser, lambda b: "bad_number" in body_text(b))
-        assert "行导入 landed" in body_text(browser)
+        # the check shows at once, in a clerk's words: what can be loaded, what to fix and why
+        wait_for(browser, lambda b: "行需修改" in body_text(b))
+        text = body_text(browser)
+        assert "可导入 4 行；1 行需修改 — 下载问题行。" in text, text
+        for technical in ("bad_number", "landed", "quarantine", "audit.", "/tmp"):
+            assert technical not in text, technical
         # the correction sheet: the problem row as it was, the reason, the bad cell marked
         button = wait_for(
             browser,
@@ -311,11 +327,12 @@ def test_clerk_uploads_fixes_and_publishes(tmp_path_factory, tmp_path):
         picker[0].send_keys(str(fixed))
         wait_for(browser, lambda b: "在校生_已修改.xlsx" in body_text(b))
         wait_for(browser, lambda b: page_settled(b, "在校生_已修改.xlsx"))
-        [line] = [x for x in body_text(browser).splitlines() if "已修改.xlsx [" in x]
-        assert "1 行导入 landed" in line and "隔离" not in line  # the fixed row is fine now
+        after = body_text(browser).rsplit("在校生_已修改.xlsx", 1)[1]
+        assert after.lstrip().startswith("可导入 1 行。"), after  # the fixed row is fine now
         browser.find_element(By.XPATH, "//button[normalize-space(.)='提交导入']").click()
         wait_for(browser, lambda b: "已发布" in body_text(b) or "未发布" in body_text(b), 600)
-        assert "已发布" in body_text(browser), body_text(browser)
+        assert "已发布：本次共导入" in body_text(browser), body_text(browser)
+        assert browser.save_screenshot(str(tmp_path / "upload_clerk.png"))
         # the submitted load appears on the dashboard
         go_to(browser, "quality")
         wait_for(browser, lambda b: page_settled(b, "数据质量"))
@@ -437,3 +454,52 @@ def test_clicking_a_district_on_the_grid_or_map_opens_its_page(tmp_path_factory,
         body = body_text(browser)
         assert "/district" in browser.current_url
         assert f"{name}（2025年秋季学期）" in body, body[:300]
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_the_sample_mark_is_clear_of_the_plotly_toolbar(tmp_path):
+    """#19: the 示例数据（合成） mark was drawn under the Plotly toolbar (top right): in
+    Chromium, with the dashboard's toolbar shown, the two boxes do not meet — on a laptop
+    and on a 390-px phone."""
+    import plotly.graph_objects as go
+    from browser import open_browser
+
+    from dashboard.ui import PLOTLY_CONFIG
+    from schoolwh.reading import charts
+
+    chromium, driver = browser_or_skip()
+    fig = go.Figure(go.Bar(x=["金水区", "中原区"], y=[0.9, 0.8]))
+    fig.update_layout(title="就餐需求满足率", height=360, margin={"t": 60})
+    charts.mark_sample(fig, "zh")
+    page = tmp_path / "figure.html"
+    page.write_text(
+        fig.to_html(config={**PLOTLY_CONFIG, "displayModeBar": True}, include_plotlyjs=True),
+        encoding="utf-8",
+    )
+    browser = open_browser(chromium, driver, tmp_path / "profile")
+    try:
+        for width in (1440, 390):
+            browser.set_window_size(width, 900)
+            browser.get(page.as_uri())
+            boxes = wait_for(
+                browser,
+                lambda b: b.execute_script(
+                    """
+                    const bar = document.querySelector('.modebar');
+                    const mark = [...document.querySelectorAll('.annotation-text')]
+                        .find(e => e.textContent.includes('示例数据'));
+                    if (!bar || !mark) return null;
+                    const r = e => { const x = e.getBoundingClientRect();
+                        return [x.left, x.top, x.right, x.bottom]; };
+                    return [r(bar), r(mark)];
+                    """
+                ),
+                30,
+            )
+            (bl, bt, br, bb), (ml, mt, mr, mb) = boxes
+            assert br > bl and mr > ml  # both drawn
+            apart = mr <= bl or ml >= br or mb <= bt or mt >= bb
+            assert apart, (width, boxes)
+    finally:
+        browser.quit()

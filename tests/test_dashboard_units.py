@@ -583,6 +583,8 @@ def test_the_sample_mark_has_a_band_of_its_own_above_the_figure():
     assert fig.layout.margin.t == 142 and fig.layout.height == 422
     # its top at the figure's top edge, its bottom above everything the figure had before
     assert mark.yanchor == "top" and mark.yshift == 140
+    # on the left of its band: the top right corner is the Plotly toolbar's on the screen
+    assert (mark.x, mark.xanchor, mark.xshift) == (0, "left", -76)  # the figure's left edge
     grid = go.Figure(layout={"margin": {"t": 120, "b": 10}, "xaxis": {"side": "top"}})
     charts.mark_sample(grid, "zh")  # labels on top: the mark goes below the grid
     mark = grid.layout.annotations[-1]

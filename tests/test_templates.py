@@ -213,3 +213,85 @@ def test_the_guide_names_synonyms_ranges_and_raw_only_text():
     assert "达标" in rows["检查结果"][3] and "不达标" in rows["检查结果"][3]
     assert rows["得分"][3] == "0–100"
     assert "不进入统计" in rows["检查人"][3]
+
+
+def big_registry(path, schools: int = 130):
+    """A published registry of one district with `schools` active schools (the issue's
+    district had 130), and one school of another district."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute(f"create table marts.dim_district as select '{A}' as district_code")
+    con.execute(
+        "create table marts.dim_school as select "
+        f"'{A}' || lpad(i::varchar, 4, '0') as school_code, '{A}' as district_code, "
+        "'第' || i || '小学' as school_name, true as active from range(1, ?) t(i) "
+        "union all select '4101220001', '410122', '外区', true",
+        [schools + 1],
+    )
+    con.close()
+    return path
+
+
+def fill_some(path, values: list[tuple]) -> None:
+    """Fill the first rows of a pre-filled daily template: (date, lunch, after-school)."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[SOURCES["participation"].zh]
+    header = [c.value for c in sheet[1]]
+    at = {title: i + 1 for i, title in enumerate(header)}
+    for r, (day, lunch, after) in enumerate(values, start=2):
+        sheet.cell(r, at["日期"]).value = day
+        sheet.cell(r, at["就餐人数"]).value = lunch
+        sheet.cell(r, at["课后服务人数"]).value = after
+    book.save(path)
+
+
+def test_a_clerk_fills_five_rows_of_the_pre_filled_template_and_they_load(tmp_path):
+    """The issue's clerk: a template pre-filled with the district's 130 schools, 5 rows
+    filled in. The 125 rows left as the template wrote them are blank rows, not 125
+    problems; the 填报说明 sheet is not judged as data; nothing is rejected."""
+    from schoolwh.pipeline.check import check_file
+
+    wh = big_registry(tmp_path / "warehouse.duckdb")
+    out = tmp_path / "日报.xlsx"
+    out.write_bytes(template_bytes("participation", district=A, warehouse=wh))
+    guide = openpyxl.load_workbook(out)[GUIDE_SHEET]
+    notes = " ".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
+    assert "其余学校的行留空即可" in notes and "不算错误" in notes  # the template says so
+    day = dt.date(2025, 9, 1)
+    fill_some(out, [(day, 300 + i, 100) for i in range(5)])
+    checked = check_file(out)
+    assert not checked.rejected and checked.problem_count == 0, checked.problems()
+    [data] = [o for o in checked.outcomes if o.status == "loaded"]
+    [guide_outcome] = [o for o in checked.outcomes if o.sheet == GUIDE_SHEET]
+    assert data.rows_landed == 5 and data.rows_quarantined == 0
+    assert len(data.structure["unfilled"]) == 125 and data.structure["unfilled"][0] == 7
+    assert "学校名称" not in data.message  # the reference column is not "unused"
+    assert guide_outcome.status == "ignored" and "缺少" not in guide_outcome.message
+    assert "填报说明" in guide_outcome.message
+    result = load([out], wh, build=False)
+    assert result.published and result.exit_code == 0
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        landed = con.execute("select count(*) from raw.participation").fetchone()[0]
+        quarantined = con.execute("select count(*) from audit.quarantine").fetchone()[0]
+    finally:
+        con.close()
+    assert (landed, quarantined) == (5, 0)
+
+
+def test_real_mistakes_in_a_pre_filled_template_are_the_only_problems(tmp_path):
+    """10 rows filled, 2 of them wrong: 2 problems (not 122), 8 rows land."""
+    from schoolwh.pipeline.check import check_file
+
+    wh = big_registry(tmp_path / "warehouse.duckdb")
+    out = tmp_path / "日报.xlsx"
+    out.write_bytes(template_bytes("participation", district=A, warehouse=wh))
+    day = dt.date(2025, 9, 1)
+    rows = [(day, 300, 100)] * 8 + [(None, 280, 90), (day, "很多", 90)]
+    fill_some(out, rows)
+    checked = check_file(out)
+    assert not checked.rejected and checked.problem_count == 2
+    reasons = sorted(checked.problems()["reason"].to_list())
+    assert reasons == ["bad_number", "missing_value"]
+    [data] = [o for o in checked.outcomes if o.status == "loaded"]
+    assert (data.rows_read, data.rows_landed) == (10, 8)

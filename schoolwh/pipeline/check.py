@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import re
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -519,3 +520,131 @@ def vet_upload(name: str, data: bytes) -> None:
             check_zip(data, suffix)
         except ReadError as exc:
             raise UploadRefused(f"文件「{name}」：{exc}") from exc
+
+
+# ---------------------------------------------------------------------------------------
+# the upload page's check: once per file, a bounded result kept, a bounded number at once
+# ---------------------------------------------------------------------------------------
+PROBLEMS_SHOWN = 200  # problem cells kept for the page's table (the sheet has them all)
+CHECKS_AT_ONCE = 2  # checks running at once in the dashboard's process
+CHECKS_KEPT = 32  # results kept (a result holds no rows of the file but its problems)
+_KEPT_BYTES = 64 * 1024 * 1024  # and the correction sheets they keep, at most
+
+
+@dataclass
+class UploadCheck:
+    """What the upload page keeps of a checked file: verdicts and counts, the first
+    problems, and the correction sheet — never the file's rows."""
+
+    digest: str
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    problems: pl.DataFrame | None = None  # the first PROBLEMS_SHOWN problem cells
+    problem_cells: int = 0
+    problem_rows: int = 0
+    correction: bytes | None = None
+    refused: str | None = None  # UploadRefused: the file was not read
+
+    @property
+    def rejected(self) -> bool:
+        return self.refused is not None or any(o.status == "rejected" for o in self.outcomes)
+
+    @property
+    def size(self) -> int:
+        frame = self.problems.estimated_size() if self.problems is not None else 0
+        return frame + len(self.correction or b"") + 4096
+
+
+_kept: dict[tuple, UploadCheck] = {}  # insertion order: the oldest first
+_kept_lock = threading.Lock()
+_running = threading.BoundedSemaphore(CHECKS_AT_ONCE)
+_working: dict[tuple, threading.Lock] = {}
+# checks run, running now and the most ever running at once (the tests and the bench)
+CHECK_RUNS = {"count": 0, "running": 0, "most_at_once": 0}
+
+
+def _registry_version(warehouse: Path | None) -> int:
+    try:
+        return Path(warehouse).stat().st_mtime_ns if warehouse is not None else 0
+    except OSError:
+        return 0
+
+
+def checked_upload(
+    name: str,
+    data: bytes,
+    *,
+    scope: tuple[str, ...] | None = None,
+    warehouse: Path | None = None,
+    digest: str | None = None,
+) -> UploadCheck:
+    """Check an uploaded file as a load would, once per content (and scope and published
+    registry): the result is kept for every later rerun or session, at most CHECKS_KEPT
+    results and _KEPT_BYTES of them; at most CHECKS_AT_ONCE checks run at once, so a few
+    clerks uploading 20 MB files together cannot multiply the process's memory."""
+    digest = digest or hashlib.sha256(data).hexdigest()
+    suffix = Path(name or "").suffix.lower()
+    key = (digest, suffix, scope, _registry_version(warehouse) if scope is not None else 0)
+    with _kept_lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept[key] = _kept.pop(key)  # most recently used last
+            return found
+        one = _working.setdefault(key, threading.Lock())
+    with one:  # the same file sent twice at once is checked once
+        with _kept_lock:
+            if key in _kept:
+                return _kept[key]
+        with _running:
+            with _kept_lock:
+                CHECK_RUNS["count"] += 1
+                CHECK_RUNS["running"] += 1
+                CHECK_RUNS["most_at_once"] = max(CHECK_RUNS["most_at_once"], CHECK_RUNS["running"])
+            try:
+                result = _check_upload(name, data, digest, scope, warehouse)
+            finally:
+                with _kept_lock:
+                    CHECK_RUNS["running"] -= 1
+        with _kept_lock:
+            _kept[key] = result
+            _working.pop(key, None)
+            total = sum(r.size for r in _kept.values())
+            while len(_kept) > CHECKS_KEPT or (total > _KEPT_BYTES and len(_kept) > 1):
+                oldest = next(iter(_kept))
+                total -= _kept.pop(oldest).size
+    return result
+
+
+def _check_upload(
+    name: str, data: bytes, digest: str, scope: tuple[str, ...] | None, warehouse: Path | None
+) -> UploadCheck:
+    try:
+        vet_upload(name, data)
+        safe = safe_file_name(name, 1)
+    except UploadRefused as exc:
+        return UploadCheck(digest, refused=str(exc))
+    try:
+        schools = published_schools(warehouse) if scope is not None else {}
+        full = check_file(Path(safe), data, scope=scope, schools=schools)
+        problems = full.problems()
+    except Exception as exc:  # the page says one sentence, never a traceback
+        return UploadCheck(
+            digest,
+            refused=f"文件「{name}」无法检查（{type(exc).__name__}），请联系数据管理员 / "
+            f"{name!r} could not be checked ({type(exc).__name__}): ask the data administrator",
+        )
+    result = UploadCheck(
+        digest,
+        outcomes=full.outcomes,
+        problems=problems.head(PROBLEMS_SHOWN),
+        problem_cells=problems.height,
+        problem_rows=full.problem_count,
+        correction=correction_sheet(full),
+    )
+    del full, problems  # the file's rows go here
+    return result
+
+
+def forget_checks() -> None:
+    """Drop every kept result (the tests start clean)."""
+    with _kept_lock:
+        _kept.clear()

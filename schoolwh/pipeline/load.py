@@ -33,7 +33,14 @@ from schoolwh.pipeline.publish import (
     memory_limited,
     resource_failure,
 )
-from schoolwh.pipeline.report import Progress, clean, file_line, print_report, totals
+from schoolwh.pipeline.report import (
+    Progress,
+    clean,
+    file_line,
+    print_report,
+    totals,
+    write_summary,
+)
 from schoolwh.pipeline.result import (
     EXIT_BUSY,
     EXIT_NOT_PUBLISHED,
@@ -122,7 +129,10 @@ def run_load(
     build: bool = True,
     submitted_by: str | None = None,
     scope: tuple[str, ...] | None = None,
+    summary_file: Path | None = None,
 ) -> int:
+    """`schoolwh load`: the load, its report on `out` and (with `summary_file`) its outcome
+    as JSON for the upload page."""
     out = out or sys.stdout
     if source is not None and source not in SOURCES:
         print(
@@ -189,6 +199,8 @@ def run_load(
     if missing and result.exit_code == EXIT_OK:
         result.exit_code = EXIT_REJECTED
     print_report(result, warehouse, out)
+    if summary_file is not None:
+        write_summary(result, summary_file)
     return result.exit_code
 
 

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.batches import GUIDE_SHEET
+from ingest.normalise import PREFILLED_COLUMNS
+from ingest.normalise import REFERENCE_HEADER as NAME_HEADER  # beside the pre-filled code
 from schoolwh.core.sources import KITCHEN_MODES, SOURCES, Column, Source
 
 # source -> the schools its template lists (a condition on marts.dim_school): the sources
@@ -29,8 +32,8 @@ PREFILLED: dict[str, str] = {
     "menus": _LUNCH,
     "kitchen_cameras": f"{_LUNCH} and lunch_mode in ({', '.join(map(repr, KITCHEN_MODES))})",
 }
-GUIDE_SHEET = "填报说明"
-NAME_HEADER = "学校名称（参考，不导入）"  # beside the pre-filled code; ignored by a load
+# The template of a clerk's daily round: what the upload page offers first.
+DAILY = "participation"
 DATA_ROWS = 1000  # rows that carry the validation and formats
 
 KIND_TEXT = {
@@ -242,12 +245,12 @@ def template_bytes(
             "autofilter": True,
         },
     )
-    _guide(book, src, header)
+    _guide(book, src, header, prefilled=bool(schools))
     book.close()
     return buffer.getvalue()
 
 
-def _guide(book, src: Source, header) -> None:
+def _guide(book, src: Source, header, *, prefilled: bool) -> None:
     guide = book.add_worksheet(GUIDE_SHEET)
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     guide.write_string(0, 0, f"{src.title_zh or src.zh}（{src.name}）填报说明", header)
@@ -281,9 +284,19 @@ def _guide(book, src: Source, header) -> None:
         guide.write_string(r, 3, allowed, wrap)
         guide.write_string(r, 4, "必填" if c.required else "选填", wrap)
     last = 3 + len(src.columns) + 1
+    filled_in = "、".join(f"「{src.column(c).zh}」" for c in PREFILLED_COLUMNS if c in src.names)
     notes = [
         "第一行表头已保护，请勿修改；从第二行起填写，每行一条记录。",
+        *(
+            [
+                f"已预填本区县的学校（{filled_in}和「{NAME_HEADER}」）：只需填写有数据的学校，"
+                "其余学校的行留空即可：导入时跳过这些未填写的行，不算错误。"
+            ]
+            if prefilled and filled_in
+            else []
+        ),
         "日期请用 2025-09-01 的形式；是/否列请从下拉列表中选择。",
+        f"本「{GUIDE_SHEET}」工作表只是说明，导入时不读取。",
         "填好后在看板的「数据上报」页面上传，或交给数据管理员用 schoolwh load 导入。",
     ]
     for i, n in enumerate(notes):
@@ -308,4 +321,12 @@ def write_template(
     return f"已写入模板 / template written: {out} ({src.zh} {source})"
 
 
-__all__ = ["TemplateError", "template_bytes", "write_template"]
+__all__ = [
+    "DAILY",
+    "GUIDE_SHEET",
+    "NAME_HEADER",
+    "PREFILLED",
+    "TemplateError",
+    "template_bytes",
+    "write_template",
+]

@@ -11,6 +11,7 @@ and rows outside a clerk's districts are quarantined (`--submitted-by`, `--scope
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -42,6 +43,8 @@ class UploadJob:
     exit_code: int | None = None
     pid: int | None = None  # the load's own process
     steps: list[str] = field(default_factory=list)  # the load's progress lines
+    summary: dict | None = None  # the load's outcome as data (report.summary)
+    names: list[str] = field(default_factory=list)  # the files' names as uploaded
 
     @property
     def done(self) -> bool:
@@ -49,6 +52,7 @@ class UploadJob:
 
 
 _jobs: dict[str, UploadJob] = {}
+JOBS_KEPT = 64  # finished jobs kept for the pages following them
 _jobs_lock = threading.Lock()
 
 
@@ -78,6 +82,7 @@ def load_command(
     scope: tuple[str, ...] | None,
     wait: float,
     build: bool,
+    summary: Path | None = None,
 ) -> list[str]:
     """The `schoolwh load` command line of a submitted upload."""
     command = [sys.executable, "-m", "schoolwh.cli", "load"]
@@ -89,6 +94,8 @@ def load_command(
         command += ["--scope", ",".join(scope)]  # "" is a scope of no district
     if not build:
         command.append("--no-build")
+    if summary is not None:
+        command += ["--summary", str(Path(summary).absolute())]
     return command
 
 
@@ -99,7 +106,7 @@ def _state(code: int, report: str) -> str:
     return "not_published" if code == EXIT_NOT_PUBLISHED else "failed"
 
 
-def _run(job: UploadJob, command: list[str]) -> None:
+def _run(job: UploadJob, command: list[str], summary: Path | None = None) -> None:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(
@@ -139,6 +146,13 @@ def _run(job: UploadJob, command: list[str]) -> None:
         )
         report = f"{report.rstrip()}\n{said}".strip()
     job.exit_code, job.report = code, report.rstrip()
+    if summary is not None and summary.is_file():
+        try:
+            job.summary = json.loads(summary.read_text(encoding="utf-8"))
+        except ValueError:
+            job.summary = None
+    if job.summary is None:  # the load stopped before its report: what is known
+        job.summary = {"exit_code": code, "published": False, "outcomes": [], "checks": []}
     job.state = _state(code, report)
 
 
@@ -150,19 +164,35 @@ def submit(
     scope: tuple[str, ...] | None,
     wait: float = 3600.0,
     build: bool = True,
+    names: list[str] | None = None,
 ) -> UploadJob:
     """Start loading `files` in a child process; returns the job to follow
-    (`build=False` stops after landing, as `load --no-build` does)."""
+    (`build=False` stops after landing, as `load --no-build` does). `names` are the
+    files' names as uploaded, for the page."""
     job = UploadJob(uuid.uuid4().hex, user, list(files))
+    job.names = list(names) if names is not None else [Path(f).name for f in files]
     with _jobs_lock:
         _jobs[job.id] = job
-    command = load_command(warehouse, job.files, user=user, scope=scope, wait=wait, build=build)
+        while len(_jobs) > JOBS_KEPT:  # the oldest finished job goes first
+            done = [k for k, j in _jobs.items() if j.done]
+            if not done:
+                break
+            del _jobs[done[0]]
+    folders = {f.parent for f in job.files}
+    summary = (
+        next(iter(folders)) / "summary.json"
+        if len(folders) == 1 and next(iter(folders)).parent == uploads_dir(warehouse)
+        else None
+    )
+    command = load_command(
+        warehouse, job.files, user=user, scope=scope, wait=wait, build=build, summary=summary
+    )
 
     def run() -> None:
         with _RUN_ONE_AT_A_TIME:
             job.state = "loading"
             try:
-                _run(job, command)
+                _run(job, command, summary)
             except Exception as exc:  # the page shows one sentence, never a traceback
                 job.state = "failed"
                 job.report = f"内部错误 / internal error: {type(exc).__name__}: {exc}"

@@ -1337,27 +1337,32 @@ def overdue_bars(
 # The synthetic sample's footer
 # ---------------------------------------------------------------------------------------
 def mark_sample(fig: go.Figure, lang: str) -> go.Figure:
-    """A line in the figure's top right corner saying it shows the synthetic sample, so a
-    screenshot or an exported image of it cannot pass for real data."""
+    """A line in a band of its own at the figure's top left (below a grid whose labels are
+    on top) saying it shows the synthetic sample, so a screenshot or an exported image of
+    it cannot pass for real data."""
     band = 22  # a band of its own: never over a title or axis labels
     if fig.layout.height:
         fig.update_layout(height=int(fig.layout.height) + band)
     if fig.layout.xaxis.side == "top":  # a grid with its labels on top: the mark goes below
         bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 80
         fig.update_layout(margin_b=int(bottom) + band)
-        y, yshift, yanchor = 0, -4, "top"
-    else:  # above everything the figure had, at its top edge, right of the title
+        x, xanchor, xshift, y, yshift, yanchor = 1, "right", 0, 0, -4, "top"
+    else:  # above everything the figure had, at its top edge from the figure's left edge:
+        # the top right is the Plotly toolbar's, which on a phone reaches past the middle
         top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
+        left = fig.layout.margin.l if fig.layout.margin.l is not None else 80
         fig.update_layout(margin_t=int(top) + band)
+        x, xanchor, xshift = 0, "left", 4 - int(left)
         y, yshift, yanchor = 1, int(top) + band - 2, "top"
     fig.add_annotation(
         text=t("sample.label", lang),
         xref="paper",
         yref="paper",
-        x=1,
+        x=x,
+        xshift=xshift,
         y=y,
         yshift=yshift,
-        xanchor="right",
+        xanchor=xanchor,
         yanchor=yanchor,
         showarrow=False,
         font={"family": FONT, "size": 12, "color": "#B00020"},

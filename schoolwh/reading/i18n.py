@@ -191,6 +191,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page.issues": ("问题整改", "Issues"),
     "page.quality": ("数据质量", "Data quality"),
     "page.sql": ("SQL 查询", "SQL query"),
+    "page.upload": ("数据上报", "Upload"),
     # empty warehouse
     "empty.title": ("还没有可展示的数据", "No data to show yet"),
     "empty.missing": (
@@ -930,3 +931,60 @@ TEXT.update(
 
 # 同比 beside 环比 on the cards.
 TEXT.update({"kpi.yoy": ("同比", "Year on year:")})
+
+
+# 数据上报: the upload page speaks to a clerk (schoolwh/pipeline/report.py words the
+# check and the load's outcome).
+TEXT.update(
+    {
+        "upload.title": ("数据上报", "Upload"),
+        "upload.steps": (
+            "下载填报模板 → 填写 → 上传后立即检查 → 下载问题行修改 → 提交导入。",
+            "Download a template → fill it in → upload for an instant check → fix the problem "
+            "rows → submit.",
+        ),
+        "upload.templates": ("填报模板", "Templates"),
+        "upload.source": ("数据类型", "Data"),
+        "upload.district": ("区县（预填学校）", "District (schools filled in)"),
+        "upload.no_district": ("不预填学校", "No schools filled in"),
+        "upload.template_hint": (
+            "模板已预填所选区县的学校：只填写有数据的学校，其余行留空即可。",
+            "The template lists the district's schools: fill in the schools you have "
+            "figures for and leave the other rows blank.",
+        ),
+        "upload.download_template": ("下载模板", "Download the template"),
+        "upload.template_file": ("{place}{source}_模板", "{place}{source}_template"),
+        "upload.files": (
+            "选择要上报的文件（每个不超过 {mb} MB）",
+            "Files to upload ({mb} MB each at most)",
+        ),
+        "upload.pick": ("选择文件", "Browse files"),
+        "upload.limit": ("每个文件不超过 {mb} MB · {kinds}", "{mb} MB per file · {kinds}"),
+        "upload.problems": ("需修改的单元格", "Cells to fix"),
+        "upload.problems_more": (
+            "只显示前 {shown} 处，共 {n} 处；下载问题行可看到全部。",
+            "The first {shown} of {n} shown; the problem rows download lists them all.",
+        ),
+        "upload.download_problems": (
+            "下载问题行（修改后重新上传）",
+            "Download the problem rows (fix, then upload again)",
+        ),
+        "upload.problems_file": ("{name}_问题行", "{name}_problem_rows"),
+        "upload.some_rejected": (
+            "有文件不能导入；提交时只导入可以导入的文件，其余文件修改后重新上传。",
+            "A file cannot be loaded: submitting loads the others; fix that file and upload "
+            "it again.",
+        ),
+        "upload.submit": ("提交导入", "Submit"),
+        "upload.report": ("导入报告（数据管理员）", "Load report (for the data administrator)"),
+        "upload.state.queued": ("排队中", "Queued"),
+        "upload.state.loading": (
+            "导入中（读取、检查、构建、发布）",
+            "Loading (read, check, build, publish)",
+        ),
+        "upload.state.published": ("已完成", "Done"),
+        "upload.state.not_published": ("未发布", "Not published"),
+        "upload.state.failed": ("失败", "Failed"),
+        "upload.elapsed": ("{state} · {seconds} 秒", "{state} · {seconds} s"),
+    }
+)
