@@ -406,3 +406,19 @@ def test_a_districts_own_figures_are_named_for_the_district_not_the_city(tmp_pat
         assert q.overall_place(city) is None  # the city's figures: named for the city
     finally:
         city.close()
+
+
+def test_a_district_extract_keeps_its_own_and_the_city_wide_suppliers(tmp_path):
+    """A supplier with an empty district_code serves the whole jurisdiction: every
+    district's extract holds it; another district's supplier stays out."""
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(wh))
+    con.execute(
+        "create table marts.dim_supplier as select * from (values "
+        f"('S-A', '金水配送', '{A}'), ('S-B', '中牟配送', '{B}'), ('S-ALL', '全市粮油', null)) "
+        "t(supplier_id, supplier_name, district_code)"
+    )
+    con.close()
+    write_extracts(wh, [(A,)])
+    suppliers = _tables(extract_path(wh, (A,)))["marts.dim_supplier"]
+    assert sorted(suppliers["supplier_id"]) == ["S-A", "S-ALL"]

@@ -148,7 +148,7 @@ def test_a_kpi_defined_only_in_the_warehouse_is_shown_with_its_properties(tmp_pa
         tmp_path / "extra.duckdb",
         "insert into marts.kpi_definitions (kpi, sort_order, name_zh, name_en, unit, direction, "
         "target, near_band, min_sample, target_basis, value_kind, topic, periods) values "
-        "('meals_wasted', 13, '餐食浪费率', 'Meals wasted', 'ratio', 'lower_is_better', "
+        "('meals_wasted', 99, '餐食浪费率', 'Meals wasted', 'ratio', 'lower_is_better', "
         "0.05, 0.02, 10, 'fixed', 'proportion', 'issues', 'term|month'); "
         "update marts.kpi_definitions set name_en = 'Lunch reach' where kpi = 'lunch_coverage'",
     )

@@ -32,6 +32,10 @@ from schoolwh.core.settings import STORAGE_VERSION
 
 # marts tables without a district or a school: the same for everyone, nothing to hide
 SHARED_TABLES = ("build_info", "kpi_definitions")
+# Registries whose row with an empty district_code serves the whole jurisdiction (a
+# city-wide supplier, docs/contract.md#scope-of-the-supervision-sources): every district
+# sees those rows beside its own.
+JURISDICTION_WIDE_TABLES = ("dim_supplier",)
 # audit columns kept as they are; every other column is blanked (bureau-wide figures)
 AUDIT_KEEP = {
     "loads": ("load_id", "started_at", "finished_at", "outcome", "as_of_date"),
@@ -142,6 +146,8 @@ def _copy_mart(con, table: str, districts: tuple[str, ...], city_allowed: bool) 
         return
     if "district_code" in names and "school_code" in names:
         where = f"{in_district} or (district_code is null and {in_school})"
+    elif "district_code" in names and table in JURISDICTION_WIDE_TABLES:
+        where = f"{in_district} or district_code is null"
     elif "district_code" in names:
         where = in_district
     elif "school_code" in names:
