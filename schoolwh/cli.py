@@ -454,8 +454,7 @@ def users_list(warehouse: WarehouseOpt = None) -> None:
     for a in accounts:
         info = a.public()
         districts = ",".join(info["districts"]) or "全部 all"
-        locked = "  已锁定 LOCKED" if info["locked"] else ""
-        typer.echo(f"{a.name}\t{a.role}\t{districts}\t{info['created_at']}{locked}")
+        typer.echo(f"{a.name}\t{a.role}\t{districts}\t{info['created_at']}")
 
 
 @users_app.command("remove")
@@ -480,7 +479,7 @@ def users_passwd(
     ] = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """修改密码 Set a new password (also unlocks the account)."""
+    """修改密码 Set a new password (and log the account out everywhere)."""
     from schoolwh.accounts import AccountError
 
     store = _account_store(warehouse)
