@@ -34,17 +34,20 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("quality", "views/quality.py", ":material/fact_check:"),
     ("sql", "views/sql.py", ":material/terminal:"),
     ("upload", "views/upload.py", ":material/upload_file:"),
+    ("accounts", "views/accounts.py", ":material/manage_accounts:"),
 )
 # pages whose titles are not in the i18n tables
-TITLES = {"upload": ("数据上报", "Upload")}
+TITLES = {"upload": ("数据上报", "Upload"), "accounts": ("账号", "Accounts")}
 KPI_PAGES = ("overview", "district", "funding", "satisfaction", "issues")
 
 
 def allowed_pages(account: Account | None) -> list[str]:
     """The pages a role may open (open mode on 127.0.0.1: every page)."""
-    names = [name for name, _, _ in PAGES]
+    names = [name for name, _, _ in PAGES if name != "accounts"]
     if account is None:
         return names
+    if account.role == "admin":  # accounts only: no figures, not even the quality page
+        return ["accounts"]
     allowed: list[str] = []
     if account.sees_dashboard:
         allowed += KPI_PAGES
@@ -61,6 +64,18 @@ def title(name: str, lang: str) -> str:
         zh, en = TITLES[name]
         return zh if lang == "zh" else en
     return t(f"page.{name}", lang)
+
+
+def _follow_link(wanted: tuple[str | None, dict[str, str]] | None, allowed: list[str]) -> None:
+    """After a login: the page, district and school the link asked for (a page the role
+    may not open, or none, keeps the first page, with the link's parameters)."""
+    if wanted is None:
+        return
+    page, params = wanted
+    params = {k: v for k, v in params.items() if k in ("district", "school", "period")}
+    files = {name: path for name, path, _ in PAGES}
+    if page in allowed or params:
+        st.switch_page(files[page if page in allowed else allowed[0]], query_params=params)
 
 
 def main() -> None:
@@ -84,6 +99,7 @@ def main() -> None:
         + [ui.home_page(_HERE / {n: p for n, p, _ in PAGES}[allowed[0]], title(allowed[0], lang))]
     )
     st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
+    _follow_link(auth.take_next(), allowed)
     try:
         wh = ui.warehouse()
         ui.as_of_caption(wh)

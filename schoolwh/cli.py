@@ -492,6 +492,18 @@ def users_passwd(
     typer.echo(f"密码已更新 / password changed: {name}")
 
 
+@users_app.command("logout")
+def users_logout(
+    name: Annotated[str, typer.Argument(help="User name.")], warehouse: WarehouseOpt = None
+) -> None:
+    """退出所有登录 Log an account out everywhere (every browser, on its next click)."""
+    store = _account_store(warehouse)
+    if store.get(name) is None:
+        fail(f"没有账号「{name}」/ no account {name!r}", 2)
+    store.end_sessions(name)
+    typer.echo(f"已退出所有登录 / logged out everywhere: {name}")
+
+
 @users_app.command("policy")
 def users_policy(
     district_sees_city: Annotated[

@@ -93,8 +93,9 @@ class Account:
 
     @property
     def sees_dashboard(self) -> bool:
-        """Every role but a clerk reads the KPI pages; a clerk reads its quality view."""
-        return self.role != "clerk"
+        """Every role but a clerk and the administrator reads the KPI pages; a clerk reads
+        its quality view, the administrator only the accounts."""
+        return self.role not in ("clerk", "admin")
 
     def public(self) -> dict:
         """What `users list` shows: never the hash."""
