@@ -558,3 +558,41 @@ def test_a_districts_own_figures_are_named_for_the_district_not_the_city(tmp_pat
         assert q.overall_place(city) is None  # the city's figures: named for the city
     finally:
         city.close()
+
+
+def test_a_district_extract_keeps_no_other_districts_counts_and_is_the_owners_only(tmp_path):
+    """A city-wide file's whole-file row counts reached the district's extract (0640)."""
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(wh))
+    con.execute("drop table raw.enrollment")
+    con.execute(
+        "create table raw.enrollment as select * from (values "
+        "('4101050001', 'city', '在校生'), ('4101220001', 'city', '在校生'), "
+        "('4101220001', 'city', '在校生'), ('4101050001', 'own', '在校生')) "
+        "t(school_code, _file_hash, _sheet)"
+    )
+    con.execute("drop table audit.load_files")
+    con.execute(
+        "create table audit.load_files as select * from (values "
+        "('city', '全市.xlsx', '在校生', 40, 3, 37, 0, '全市 40 行，中牟县 37 行有误'), "
+        "('own', '金水区.xlsx', '在校生', 1, 1, 0, 0, '金水区 1 行')) "
+        "t(file_hash, file_name, sheet, rows_read, rows_landed, rows_quarantined, "
+        "rows_dropped, message)"
+    )
+    con.execute("drop table audit.quarantine")
+    con.execute(
+        "create table audit.quarantine as select * from (values "
+        "('city', '在校生', 5, '{\"学校代码\": \"4101220001\"}'), "
+        "('city', '在校生', 6, '{\"学校代码\": \"4101050001\"}')) "
+        "t(file_hash, sheet, row_number, raw_row)"
+    )
+    con.close()
+    path = ensure_extract(wh, (A,))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    files = _tables(path)["audit.load_files"].set_index("file_hash")
+    city = files.loc["city"]
+    # the district's own rows of the city-wide file: 1 landed, 1 quarantined
+    assert (city["rows_read"], city["rows_landed"], city["rows_quarantined"]) == (2, 1, 1)
+    assert pd.isna(city["message"]) and pd.isna(city["rows_dropped"])
+    own = files.loc["own"]  # a file of the district alone keeps its figures
+    assert (own["rows_read"], own["rows_landed"], own["message"]) == (1, 1, "金水区 1 行")
