@@ -36,7 +36,6 @@ TOKEN_KEY = "auth_token"  # the session's signed token
 OWNER_KEY = "_session_owner"  # whose session state this is: (name, epoch, scope) or None
 NEXT_KEY = "auth_next"  # the page and parameters a link asked for before the login
 COOKIE = "schoolwh_session"
-COOKIE_SET_KEY = "_auth_cookie"  # the token this session last wrote to the cookie
 LANG_KEY = "lang"  # the language switch survives a logout: it is not anybody's data
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # headers a reverse proxy adds: a request carrying one did not come from this machine
@@ -258,12 +257,11 @@ def _cookie_script(token: str | None) -> str:
 
 
 def _sync_cookie(token: str | None) -> None:
-    """The browser's cookie follows the session: written after a login, cleared after a
-    logout (once each)."""
-    if st.session_state.get(COOKIE_SET_KEY, "unset") == token:
-        return
-    st.html(_cookie_script(token), unsafe_allow_javascript=True)
-    st.session_state[COOKIE_SET_KEY] = token
+    """The browser's cookie follows the session: written while logged in, cleared after a
+    logout. Sent on every run: the element stays the same while the token does, so the
+    browser runs it once per page load, and a run cut short (a page switch) cannot lose
+    it."""
+    st.sidebar.html(_cookie_script(token), unsafe_allow_javascript=True)
 
 
 def gate(lang: str) -> Account | None:
