@@ -682,6 +682,13 @@ READS_RAW_TEXT_COMPUTED = [
     "select * from unnest((select list(comment) from raw.survey))",
     "select (select s from raw.survey s).comment",
     "select count(*) from (select * from raw.survey) t where t.comment is not null",
+    # the relation's name built at run time, in statements other than SELECT
+    "call query_table('raw.sur'||'vey')",
+    "call query('select comm'||'ent from raw.sur'||'vey')",
+    "pivot (select * from query_table('raw.sur'||'vey')) on overall",
+    "explain analyze select count(*) from query_table('raw.sur'||'vey') where comment like '孩子%'",
+    "pragma storage_info('raw.sur'||'vey')",
+    "call pragma_storage_info('audit.quar'||'antine')",
 ]
 
 

@@ -261,6 +261,40 @@ def plan_reason(con: Any, sql: str) -> str | None:
     return None
 
 
+_EXPLAIN = re.compile(r"^\s*explain\s+(analy[sz]e\s+)?(\([^)]*\)\s*)?", re.I)
+_PRAGMA_CALL = re.compile(r"^\s*pragma\s+([a-z_][a-z0-9_]*)\s*\(", re.I)
+
+
+def statement_reason(con: Any, statement: Any) -> str | None:
+    """The plan allow-list for every statement that can hand back rows: a SELECT, a CALL
+    of a table function (`call query_table(...)`), a PIVOT, the statement an EXPLAIN
+    (ANALYZE, which runs it and counts its rows) is about; a PRAGMA in function form only
+    for the pragmas of `limits.TABLE_FUNCTIONS`. Other statements return no rows and meet
+    DuckDB's own guards (read-only file, no file system, locked configuration)."""
+    import duckdb
+
+    kind = statement.type
+    sql = str(statement.query)
+    if kind in (
+        duckdb.StatementType.SELECT,
+        duckdb.StatementType.CALL,
+        duckdb.StatementType.MULTI,
+    ):
+        return plan_reason(con, sql)
+    if kind == duckdb.StatementType.EXPLAIN:
+        return plan_reason(con, _EXPLAIN.sub("", sql, count=1))
+    if kind == duckdb.StatementType.PRAGMA:
+        called = _PRAGMA_CALL.match(sql)
+        if called:
+            name = called.group(1).upper().removeprefix("PRAGMA_")
+            if f"PRAGMA_{name}" not in TABLE_FUNCTIONS:
+                return (
+                    f"SQL 查询框不提供 PRAGMA {name.lower()} / PRAGMA {name.lower()} is "
+                    "not available in the SQL box"
+                )
+    return None
+
+
 def _protected_message() -> str:
     listed = ", ".join(
         f"{schema}.{table}.{column}"
@@ -304,9 +338,9 @@ def run_request(request: dict[str, Any]) -> dict[str, Any]:
             refused = protected_reason(con, str(statements[0].query))
         except duckdb.Error as exc:
             return _error_reply(exc)
-        if refused is None and statements[0].type == duckdb.StatementType.SELECT:
+        if refused is None:
             try:
-                refused = plan_reason(con, str(statements[0].query))
+                refused = statement_reason(con, statements[0])
             except duckdb.Error as exc:
                 return _error_reply(exc)
         if refused:
