@@ -267,7 +267,7 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
     settled: list[float] = []  # the first page at rest (see _SETTLED)
     clicks: dict[str, list[float]] = {page: [] for page in PAGE_TITLES if page != "overview"}
     try:
-        if not dashboard_cmd.wait_until_ready(url, 120, server):
+        if not dashboard_cmd.wait_until_ready(url, 240, server):
             raise RuntimeError("the dashboard did not start")
         options = webdriver.ChromeOptions()
         options.binary_location = str(chromium)
@@ -378,7 +378,7 @@ def time_login_in_browser(path: Path, repeat: int = 3, port: int = 8766) -> dict
                 warehouse, "127.0.0.1", port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             try:
-                if not dashboard_cmd.wait_until_ready(url, 180, server):
+                if not dashboard_cmd.wait_until_ready(url, 240, server):
                     raise RuntimeError("the dashboard did not start")
                 healthy.append(time.perf_counter() - t0)
                 browser = webdriver.Chrome(service=Service(executable_path=driver), options=options)

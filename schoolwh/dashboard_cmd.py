@@ -23,6 +23,7 @@ health check (`/_stcore/health`) answers once the first page can be served quick
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import signal
 import socket
@@ -250,7 +251,16 @@ def warm(warehouse: Path) -> dict[str, float]:
             print(f"预热跳过 / warm-up skipped ({name}): {exc}", file=sys.stderr, flush=True)
         timings[name] = round(time.perf_counter() - started, 3)
 
-    step("imports", lambda: [importlib.import_module(m) for m in WARM_MODULES])
+    # the pages' caches are made before Streamlit's runtime exists; they find it when
+    # first called (Streamlit's note that it is not there yet says nothing useful here)
+    importlib.import_module("streamlit")  # its loggers first: their levels are set on import
+    quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        step("imports", lambda: [importlib.import_module(m) for m in WARM_MODULES])
+    finally:
+        quiet.setLevel(level)
     step("warehouse", lambda: _warm_warehouse(Path(warehouse)))
     step("figures", _warm_figures)
     step("extracts", lambda: _warm_extracts(Path(warehouse)))

@@ -93,7 +93,7 @@ def test_the_unit_command_serves_a_dashboard_one_logs_in_to(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        assert dashboard_cmd.wait_until_ready(url, 90, service), (
+        assert dashboard_cmd.wait_until_ready(url, 240, service), (
             tmp_path / "service.log"
         ).read_text()
         browser = open_browser(chromium, driver_path, tmp_path / "profile")

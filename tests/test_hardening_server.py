@@ -86,7 +86,7 @@ def test_sigterm_stops_the_server_and_frees_the_port(tmp_path):
         stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        assert dashboard_cmd.wait_until_ready(f"http://127.0.0.1:{port}", 90, cli)
+        assert dashboard_cmd.wait_until_ready(f"http://127.0.0.1:{port}", 240, cli)
         assert _websocket_status(port, "localhost") == 101
         assert _websocket_status(port, "rebind.attacker.example") == 403  # DNS rebinding
         cli.send_signal(signal.SIGTERM)
