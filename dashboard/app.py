@@ -66,7 +66,9 @@ def title(name: str, lang: str) -> str:
     return t(f"page.{name}", lang)
 
 
-def _follow_link(wanted: tuple[str | None, dict[str, str]] | None, allowed: list[str]) -> None:
+def _follow_link(
+    wanted: tuple[str | None, dict[str, str]] | None, allowed: list[str], current: str
+) -> None:
     """After a login: the page, district and school the link asked for (a page the role
     may not open, or none, keeps the first page, with the link's parameters)."""
     if wanted is None:
@@ -74,8 +76,12 @@ def _follow_link(wanted: tuple[str | None, dict[str, str]] | None, allowed: list
     page, params = wanted
     params = {k: v for k, v in params.items() if k in ("district", "school", "period")}
     files = {name: path for name, path, _ in PAGES}
+    target = page if page in allowed else allowed[0]
+    here = current == target or (current in ("", "home") and target == allowed[0])
+    if here and all(st.query_params.get(k) == v for k, v in params.items()):
+        return  # the address already is the link's: no second run
     if page in allowed or params:
-        st.switch_page(files[page if page in allowed else allowed[0]], query_params=params)
+        st.switch_page(files[target], query_params=params)
 
 
 def main() -> None:
@@ -99,7 +105,7 @@ def main() -> None:
         + [ui.home_page(_HERE / {n: p for n, p, _ in PAGES}[allowed[0]], title(allowed[0], lang))]
     )
     st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
-    _follow_link(auth.take_next(), allowed)
+    _follow_link(auth.take_next(), allowed, navigation.url_path)
     try:
         wh = ui.warehouse()
         ui.as_of_caption(wh)

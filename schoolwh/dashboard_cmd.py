@@ -262,7 +262,7 @@ def warm(warehouse: Path) -> dict[str, float]:
     finally:
         quiet.setLevel(level)
     step("warehouse", lambda: _warm_warehouse(Path(warehouse)))
-    step("figures", _warm_figures)
+    step("figures", lambda: _warm_figures(Path(warehouse)))
     step("extracts", lambda: _warm_extracts(Path(warehouse)))
     return timings
 
@@ -288,13 +288,32 @@ def _warm_warehouse(warehouse: Path) -> None:
             q.kpi_district(wh, period_type, periods[0])
 
 
-def _warm_figures() -> None:
-    """Plotly loads the code of each trace type at its first figure."""
-    import plotly.graph_objects as go
+def _warm_figures(warehouse: Path) -> None:
+    """The first page's figures built once on the latest term (plotly loads the code of
+    each trace type at its first figure, the map its district boundaries) and written as
+    the browser gets them."""
+    import plotly.io as pio
 
-    go.Figure(
-        [go.Bar(x=[1], y=[1]), go.Scatter(x=[1], y=[1]), go.Heatmap(z=[[1]])]
-    ).to_plotly_json()
+    from schoolwh.reading import charts, connection, geo
+    from schoolwh.reading import queries as q
+
+    wh = connection.get_warehouse(warehouse)
+    if wh is None or not wh.is_ready() or "term" not in q.period_types(wh):
+        return
+    period = q.periods(wh, "term")[0]
+    current = q.kpi_overall(wh, "term", period)
+    by_district = q.kpi_district(wh, "term", period)
+    charts.kpi_cards(current, None, "zh")
+    figures = [charts.status_grid(by_district, "zh", kpis=list(current["kpi"]))]
+    if not current.empty:
+        kpi = str(current["kpi"].iloc[0])
+        one = q.kpi_district_one(wh, "term", period, kpi)
+        figures.append(charts.ranking_bars(one, "zh"))
+        shapes = geo.map_data(one["district_code"])
+        if shapes.geojson["features"]:
+            figures.append(charts.district_map(one, shapes, kpi, "zh", True))
+    for figure in figures:
+        pio.to_json(figure)
 
 
 def _warm_extracts(warehouse: Path) -> None:
