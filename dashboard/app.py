@@ -77,7 +77,9 @@ def _follow_link(
     params = {k: v for k, v in params.items() if k in ("district", "school", "period")}
     files = {name: path for name, path, _ in PAGES}
     target = page if page in allowed else allowed[0]
-    here = current == target or (current in ("", "home") and target == allowed[0])
+    # "/" runs the first page as the hidden home page: that is the link's page only when
+    # the link named none
+    here = current == target or (not page and current in ("", "home"))
     if here and all(st.query_params.get(k) == v for k, v in params.items()):
         return  # the address already is the link's: no second run
     if page in allowed or params:
