@@ -267,7 +267,7 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
     settled: list[float] = []  # the first page at rest (see _SETTLED)
     clicks: dict[str, list[float]] = {page: [] for page in PAGE_TITLES if page != "overview"}
     try:
-        if not dashboard_cmd.wait_until_ready(url, 120, server):
+        if not dashboard_cmd.wait_until_ready(url, 240, server):
             raise RuntimeError("the dashboard did not start")
         options = webdriver.ChromeOptions()
         options.binary_location = str(chromium)
@@ -305,6 +305,10 @@ def time_pages_in_browser(path: Path, repeat: int = 3, port: int = 8765) -> dict
     return {
         "first_page_s": median(first),
         "first_page_ok": median(first) <= TARGET_FIRST_S,
+        # round 1 opened the server's very first page: what warming (dashboard_cmd.warm,
+        # before the health check answers) is for
+        "first_page_cold_s": first[0],
+        "first_page_cold_ok": first[0] <= TARGET_FIRST_S,
         "first_page_settled_s": median(settled),
         "after_click_s": medians,
         "after_click_median_s": median(medians.values()),
@@ -318,7 +322,9 @@ def report_browser_times(result: dict[str, Any]) -> str:
     mark = {True: "✓", False: "✗"}
     lines = [
         f"{mark[result['first_page_ok']]} 首页 first page: {result['first_page_s']:.2f} s "
-        f"(≤ {TARGET_FIRST_S:.1f} s); at rest after {result['first_page_settled_s']:.2f} s"
+        f"(≤ {TARGET_FIRST_S:.1f} s); at rest after {result['first_page_settled_s']:.2f} s",
+        f"{mark[result['first_page_cold_ok']]} 新启动后的首页 first page of a fresh server: "
+        f"{result['first_page_cold_s']:.2f} s (≤ {TARGET_FIRST_S:.1f} s)",
     ]
     for page, seconds in result["after_click_s"].items():
         lines.append(
@@ -328,11 +334,112 @@ def report_browser_times(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+TARGET_LOGIN_S = 3.0  # from the click on 登录 to the first page drawn
+BENCH_USER, BENCH_PASSWORD = "bench_juzhang", "bench login 2025"
+
+
+def time_login_in_browser(path: Path, repeat: int = 3, port: int = 8766) -> dict[str, Any]:
+    """With an account (on a copy of the warehouse, beside which it is made): each round
+    starts the server afresh and measures, in headless Chromium, the seconds from starting
+    it to its health check, from opening the address to the login form, and from the
+    click on 登录 to the overview drawn; medians over `repeat` rounds (and round 1's)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from schoolwh import dashboard_cmd
+    from schoolwh.accounts import AccountStore
+    from schoolwh.briefing.export import find_chromium
+
+    chromium, driver = find_chromium(), shutil.which("chromedriver")
+    if chromium is None or driver is None:
+        raise RuntimeError("Chromium and chromedriver are needed: apt-get install chromium "
+                           "chromium-driver")  # fmt: skip
+    healthy: list[float] = []
+    form: list[float] = []
+    login: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="schoolwh-bench-login-") as folder:
+        warehouse = Path(folder) / "warehouse.duckdb"
+        shutil.copyfile(path, warehouse)
+        AccountStore(warehouse).add(BENCH_USER, "bureau", (), BENCH_PASSWORD)
+        url = f"http://127.0.0.1:{port}"
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(chromium)
+        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+            options.add_argument(flag)
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            server = dashboard_cmd.start(
+                warehouse, "127.0.0.1", port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            try:
+                if not dashboard_cmd.wait_until_ready(url, 240, server):
+                    raise RuntimeError("the dashboard did not start")
+                healthy.append(time.perf_counter() - t0)
+                browser = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+                try:
+                    wait = WebDriverWait(browser, 120, poll_frequency=0.02)
+                    t0 = time.perf_counter()
+                    browser.get(f"{url}/overview")
+                    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, 'input[type="password"]'))
+                    form.append(time.perf_counter() - t0)
+                    browser.find_element(By.CSS_SELECTOR, 'input[aria-label="用户名"]').send_keys(
+                        BENCH_USER
+                    )
+                    browser.find_element(By.CSS_SELECTOR, 'input[type="password"]').send_keys(
+                        BENCH_PASSWORD
+                    )
+                    button = browser.find_element(By.XPATH, "//button[normalize-space(.)='登录']")
+                    t0 = time.perf_counter()
+                    button.click()
+                    wait.until(
+                        lambda b: b.execute_script(_DRAWN, PAGE_TITLES["overview"], "overview")
+                    )
+                    login.append(time.perf_counter() - t0)
+                finally:
+                    browser.quit()
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+    return {
+        "healthy_s": median(healthy),
+        "login_form_s": median(form),
+        "login_form_first_s": form[0],
+        "login_to_page_s": median(login),
+        "login_to_page_first_s": login[0],
+        "login_ok": median(login) <= TARGET_LOGIN_S and median(form) <= TARGET_FIRST_S,
+        "targets": {"login_form_s": TARGET_FIRST_S, "login_to_page_s": TARGET_LOGIN_S},
+        "rounds": repeat,
+    }
+
+
+def report_login_times(result: dict[str, Any]) -> str:
+    mark = {True: "✓", False: "✗"}
+    return "\n".join(
+        (
+            f"  健康检查 healthy after start: {result['healthy_s']:.2f} s",
+            f"{mark[result['login_form_s'] <= TARGET_FIRST_S]} 登录页 login form of a fresh "
+            f"server: {result['login_form_s']:.2f} s (≤ {TARGET_FIRST_S:.1f} s)",
+            f"{mark[result['login_to_page_s'] <= TARGET_LOGIN_S]} 登录 → 总览 login to the "
+            f"overview drawn: {result['login_to_page_s']:.2f} s (≤ {TARGET_LOGIN_S:.1f} s)",
+        )
+    )
+
+
 if __name__ == "__main__":  # python bench/pages.py data/warehouse.duckdb [rounds]
     import sys
 
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     print(report_browser_times(time_pages_in_browser(Path(sys.argv[1]), rounds)))
+    print(report_login_times(time_login_in_browser(Path(sys.argv[1]), rounds)))
 
 
 # ---------------------------------------------------------------------------------------

@@ -65,6 +65,8 @@ TARGETS = (
     ("province_bureau_s", "Province bureau-shaped full load, cold", 90.0, "s"),
     ("browser_first_page_s", "Dashboard first page drawn (Chromium, city)", 3.0, "s"),
     ("browser_click_worst_s", "Slowest page drawn after a click (median, city)", 1.0, "s"),
+    ("browser_cold_first_page_s", "First page of a freshly started server (city)", 3.0, "s"),
+    ("browser_login_s", "登录 → overview drawn (Chromium, city, fresh server)", 3.0, "s"),
     ("check_week_s", "`schoolwh check`, one district's week of daily rows", 3.0, "s"),
     ("briefing_button_worst_s", "Slowest briefing button (PNG, PDF, PPTX; city)", 10.0, "s"),
 )
@@ -404,6 +406,20 @@ def browser_pages(warehouse: Path, rounds: int) -> dict[str, Any]:
     return {**result, "rounds": rounds}
 
 
+def browser_login(warehouse: Path, rounds: int) -> dict[str, Any]:
+    """A fresh server with an account: health check, login form, 登录 → overview
+    (bench/pages.py); a failure is reported in the results instead of ending the run."""
+    from pages import report_login_times, time_login_in_browser
+
+    try:
+        result = time_login_in_browser(warehouse.resolve(), rounds, port=_free_port())
+    except Exception as exc:  # the other figures still count
+        print(f"the login was not measured: {exc}", file=sys.stderr)
+        return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+    print(report_login_times(result), flush=True)
+    return result
+
+
 def briefing_buttons(warehouse: Path) -> dict[str, Any]:
     """The PNG/PDF/PPTX buttons' files (bench/pages.py); a failure is reported in the
     results instead of ending the run."""
@@ -452,6 +468,8 @@ def summary(results: dict[str, Any]) -> dict[str, float | None]:
         "browser_click_worst_s": (
             max(browser["after_click_s"].values()) if browser.get("after_click_s") else None
         ),
+        "browser_cold_first_page_s": browser.get("first_page_cold_s"),
+        "browser_login_s": results.get("login", {}).get("login_to_page_s"),
         "check_week_s": results.get("check_week", {}).get("seconds"),
         "briefing_button_worst_s": results.get("briefing_buttons", {}).get("worst_s"),
     }
@@ -726,6 +744,8 @@ def main(argv: list[str] | None = None) -> int:
             results["check_week"] = check_week(WORK / name / "inbox", WORK / name / "check")
             step(f"dashboard in Chromium on the city warehouse ({args.browser_rounds} rounds)")
             results["browser"] = browser_pages(warehouse, args.browser_rounds)
+            step("a fresh server with an account: login form, 登录 → overview (city)")
+            results["login"] = browser_login(warehouse, min(args.browser_rounds, 3))
             step("the briefing buttons of the overview and district pages (city)")
             results["briefing_buttons"] = briefing_buttons(warehouse)
     if not args.city_only:

@@ -34,15 +34,18 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("quality", "views/quality.py", ":material/fact_check:"),
     ("sql", "views/sql.py", ":material/terminal:"),
     ("upload", "views/upload.py", ":material/upload_file:"),
+    ("accounts", "views/accounts.py", ":material/manage_accounts:"),
 )
 KPI_PAGES = ("overview", "district", "funding", "satisfaction", "issues")
 
 
 def allowed_pages(account: Account | None) -> list[str]:
     """The pages a role may open (open mode on 127.0.0.1: every page)."""
-    names = [name for name, _, _ in PAGES]
+    names = [name for name, _, _ in PAGES if name != "accounts"]
     if account is None:
         return names
+    if account.role == "admin":  # accounts only: no figures, not even the quality page
+        return ["accounts"]
     allowed: list[str] = []
     if account.sees_dashboard:
         allowed += KPI_PAGES
@@ -59,6 +62,26 @@ def allowed_pages(account: Account | None) -> list[str]:
 
 def title(name: str, lang: str) -> str:
     return t(f"page.{name}", lang)
+
+
+def _follow_link(
+    wanted: tuple[str | None, dict[str, str]] | None, allowed: list[str], current: str
+) -> None:
+    """After a login: the page, district and school the link asked for (a page the role
+    may not open, or none, keeps the first page, with the link's parameters)."""
+    if wanted is None:
+        return
+    page, params = wanted
+    params = {k: v for k, v in params.items() if k in ("district", "school", "period")}
+    files = {name: path for name, path, _ in PAGES}
+    target = page if page in allowed else allowed[0]
+    # "/" runs the first page as the hidden home page: that is the link's page only when
+    # the link named none
+    here = current == target or (not page and current in ("", "home"))
+    if here and all(st.query_params.get(k) == v for k, v in params.items()):
+        return  # the address already is the link's: no second run
+    if page in allowed or params:
+        st.switch_page(files[target], query_params=params)
 
 
 def main() -> None:
@@ -83,6 +106,7 @@ def main() -> None:
         + [ui.home_page(_HERE / {n: p for n, p, _ in PAGES}[allowed[0]], title(allowed[0], lang))]
     )
     st.sidebar.markdown(f"**{t('app.title', lang)}**  \n{t('app.subtitle', lang)}")
+    _follow_link(auth.take_next(), allowed, navigation.url_path)
     try:
         wh = ui.warehouse()
         ui.as_of_caption(wh)

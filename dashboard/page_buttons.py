@@ -19,6 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.auth import session_owner
 from dashboard.ui import jurisdiction
 from schoolwh.briefing import PPTX_MIME
 from schoolwh.briefing import downloads as bd
@@ -30,6 +31,7 @@ from schoolwh.reading.connection import Warehouse
 from schoolwh.reading.i18n import page_title, t
 
 MADE_KEY = "briefing_made"  # session state: (kind, page) → (selection, file bytes)
+# a selection names the account and the file read as well: nobody gets another's file
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +108,8 @@ def briefing_downloads(
             ":material/slideshow:",
         ),
     )
-    selection = (period, district, lang)
+    # a file is this session's owner's, of the file this session reads
+    selection = (period, district, lang, str(wh.path), session_owner())
     row = st.container(horizontal=True)
     for file in files:
         _button(row.empty(), file, page, selection, lang)

@@ -459,8 +459,7 @@ def users_list(warehouse: WarehouseOpt = None) -> None:
     for a in accounts:
         info = a.public()
         districts = ",".join(info["districts"]) or "全部 all"
-        locked = "  已锁定 LOCKED" if info["locked"] else ""
-        typer.echo(f"{a.name}\t{a.role}\t{districts}\t{info['created_at']}{locked}")
+        typer.echo(f"{a.name}\t{a.role}\t{districts}\t{info['created_at']}")
 
 
 @users_app.command("remove")
@@ -485,7 +484,7 @@ def users_passwd(
     ] = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """修改密码 Set a new password (also unlocks the account)."""
+    """修改密码 Set a new password (and log the account out everywhere)."""
     from schoolwh.accounts import AccountError
 
     store = _account_store(warehouse)
@@ -496,6 +495,18 @@ def users_passwd(
     except AccountError as exc:
         fail(str(exc), 2)
     typer.echo(f"密码已更新 / password changed: {name}")
+
+
+@users_app.command("logout")
+def users_logout(
+    name: Annotated[str, typer.Argument(help="User name.")], warehouse: WarehouseOpt = None
+) -> None:
+    """退出所有登录 Log an account out everywhere (every browser, on its next click)."""
+    store = _account_store(warehouse)
+    if store.get(name) is None:
+        fail(f"没有账号「{name}」/ no account {name!r}", 2)
+    store.end_sessions(name)
+    typer.echo(f"已退出所有登录 / logged out everywhere: {name}")
 
 
 @users_app.command("policy")

@@ -12,10 +12,18 @@ host, this machine's name, and $SCHOOLWH_DASHBOARD_HOSTS, comma separated). Stre
 serving beyond this machine belongs behind a reverse proxy that does both (a warning
 says so). The server stops with `schoolwh dashboard`: on Ctrl+C, on SIGTERM or SIGHUP,
 and (Linux) when the parent is killed outright.
+
+The server process is `python -m schoolwh.dashboard_cmd run …` rather than `python -m
+streamlit run …`: it first warms what the first page needs (`warm`: the modules pages
+import, the published file and the header queries every page runs, plotly's first
+figure, the district extracts accounts read) and only then starts Streamlit, so the
+health check (`/_stcore/health`) answers once the first page can be served quickly.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
 import os
 import signal
 import socket
@@ -70,7 +78,7 @@ def streamlit_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> lis
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "schoolwh.dashboard_cmd",  # warms the first page, then runs Streamlit (`main`)
         "run",
         str(APP),
         "--server.headless=true",
@@ -208,3 +216,127 @@ def serve(warehouse: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -
             stop(process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+# What a first page imports, in the server process before the health check answers.
+WARM_MODULES = (
+    "pandas",
+    "plotly.graph_objects",
+    "plotly.express",
+    "argon2",
+    "dashboard.auth",
+    "dashboard.ui",
+    "dashboard.page_buttons",
+    "schoolwh.reading.charts",
+    "schoolwh.reading.geo",
+    "schoolwh.reading.tables",
+    "schoolwh.reading.queries",
+    "schoolwh.briefing.scope",
+    "schoolwh.pipeline.extracts",
+)
+
+
+def warm(warehouse: Path) -> dict[str, float]:
+    """Load, open and draw once what the first page needs; seconds per step. Nothing
+    here may stop the server: a step that fails is skipped (the page then says why)."""
+    timings: dict[str, float] = {}
+    if str(PROJECT_ROOT) not in sys.path:  # the `dashboard` package, as app.py sees it
+        sys.path.insert(0, str(PROJECT_ROOT))
+
+    def step(name: str, action) -> None:
+        started = time.perf_counter()
+        try:
+            action()
+        except Exception as exc:  # warming is a courtesy, never a condition
+            print(f"预热跳过 / warm-up skipped ({name}): {exc}", file=sys.stderr, flush=True)
+        timings[name] = round(time.perf_counter() - started, 3)
+
+    # the pages' caches are made before Streamlit's runtime exists; they find it when
+    # first called (Streamlit's note that it is not there yet says nothing useful here)
+    importlib.import_module("streamlit")  # its loggers first: their levels are set on import
+    quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        step("imports", lambda: [importlib.import_module(m) for m in WARM_MODULES])
+    finally:
+        quiet.setLevel(level)
+    step("warehouse", lambda: _warm_warehouse(Path(warehouse)))
+    step("figures", lambda: _warm_figures(Path(warehouse)))
+    step("extracts", lambda: _warm_extracts(Path(warehouse)))
+    return timings
+
+
+def _warm_warehouse(warehouse: Path) -> None:
+    """The published file opened once and the queries every page's header and filters
+    run (kept in the shared connection's cache the sessions read)."""
+    from schoolwh.reading import connection
+    from schoolwh.reading import queries as q
+
+    wh = connection.get_warehouse(warehouse)
+    if wh is None or not wh.is_ready():
+        return
+    q.build_info(wh)
+    q.is_sample(wh)
+    q.overall_place(wh)
+    q.districts(wh)
+    q.kpi_definitions(wh)
+    for period_type in q.period_types(wh):
+        periods = q.periods(wh, period_type)
+        if periods:
+            q.kpi_overall(wh, period_type, periods[0])
+            q.kpi_district(wh, period_type, periods[0])
+
+
+def _warm_figures(warehouse: Path) -> None:
+    """The first page's figures built once on the latest term (plotly loads the code of
+    each trace type at its first figure, the map its district boundaries) and written as
+    the browser gets them."""
+    import plotly.io as pio
+
+    from schoolwh.reading import charts, connection, geo
+    from schoolwh.reading import queries as q
+
+    wh = connection.get_warehouse(warehouse)
+    if wh is None or not wh.is_ready() or "term" not in q.period_types(wh):
+        return
+    period = q.periods(wh, "term")[0]
+    current = q.kpi_overall(wh, "term", period)
+    by_district = q.kpi_district(wh, "term", period)
+    charts.kpi_cards(current, None, "zh")
+    figures = [charts.status_grid(by_district, "zh", kpis=list(current["kpi"]))]
+    if not current.empty:
+        kpi = str(current["kpi"].iloc[0])
+        one = q.kpi_district_one(wh, "term", period, kpi)
+        figures.append(charts.ranking_bars(one, "zh"))
+        shapes = geo.map_data(one["district_code"])
+        if shapes.geojson["features"]:
+            figures.append(charts.district_map(one, shapes, kpi, "zh", True))
+    for figure in figures:
+        pio.to_json(figure)
+
+
+def _warm_extracts(warehouse: Path) -> None:
+    """Every account's district extract, written now rather than at its first login."""
+    from schoolwh.accounts import AccountStore
+    from schoolwh.pipeline.extracts import ensure_extract
+
+    for scope in sorted(AccountStore(warehouse).scopes()):
+        ensure_extract(warehouse, scope)
+
+
+def main() -> None:
+    """`python -m schoolwh.dashboard_cmd run APP [streamlit options]`: warm, then serve."""
+    from schoolwh.core.settings import resolve_warehouse
+
+    timings = warm(resolve_warehouse(None))
+    shown = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+    print(f"已预热 / warmed: {shown}", flush=True)
+    from streamlit.web.cli import main as streamlit_main
+
+    sys.argv = ["streamlit", *sys.argv[1:]]
+    streamlit_main(prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main()

@@ -86,7 +86,8 @@ class Served:
         self.server = dashboard_cmd.start(
             warehouse, "127.0.0.1", self.port, stdout=self.log, stderr=subprocess.STDOUT
         )
-        if not dashboard_cmd.wait_until_ready(self.url, 90, self.server):
+        # the server answers its health check once it has warmed the first page
+        if not dashboard_cmd.wait_until_ready(self.url, 240, self.server):
             self.stop()
             pytest.fail(f"the dashboard did not start: {self.log_path.read_text()}")
 

@@ -129,34 +129,186 @@ def test_bad_account_requests_get_a_clear_message(tmp_path):
     assert r.exit_code == 2 and "999999" in r.output
     r = cli("users", "add", "x", "--role", "bureau", "--password-stdin", "-w", str(wh),
             stdin="short\n")  # fmt: skip
-    assert r.exit_code == 2 and "8" in r.output
+    assert r.exit_code == 2 and "at least 10" in r.output
     r = cli("users", "add", "../x", "--role", "bureau", "--password-stdin", "-w", str(wh),
             stdin=PASSWORD + "\n")  # fmt: skip
     assert r.exit_code == 2 and "invalid user name" in r.output
 
 
-def test_failures_slow_down_then_lock(tmp_path):
-    pauses: list[float] = []
-    now = [1000.0]
-    store = AccountStore(
-        tmp_path / "w.duckdb", sleep=pauses.append, clock=lambda: now[0], lock_seconds=600
-    )
+class _Clock:
+    """A clock that a pause moves forward; records the pauses."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.pauses: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+def _store(path: Path, clock: _Clock, **kwargs) -> AccountStore:
+    return AccountStore(path, sleep=clock.sleep, clock=clock, **kwargs)
+
+
+def test_failures_slow_down_but_never_lock_the_owner_out(tmp_path):
+    """Five wrong passwords once locked any known account for 15 minutes, the right one too."""
+    clock = _Clock()
+    store = _store(tmp_path / "w.duckdb", clock)
     store.add("wang", "bureau", (), PASSWORD)
-    for _ in range(4):
+    for _ in range(6):
         with pytest.raises(LoginFailed, match="wrong user name or password"):
-            store.authenticate("wang", "nope nope")
-    assert pauses == [1.0, 2.0]  # the 3rd and 4th failures wait, longer each time
-    with pytest.raises(LoginFailed, match="locked"):
-        store.authenticate("wang", "nope nope")
-    # locked: even the right password is refused, at once
-    with pytest.raises(LoginFailed, match="locked"):
-        store.authenticate("wang", PASSWORD)
-    assert store.get("wang").is_locked(now[0])
-    now[0] += 601
+            store.authenticate("wang", "nope nope nope")
+    # the 4th try waits 1 s, the 5th 2 s, the 6th 4 s: each after the one before
+    assert clock.pauses == [1.0, 2.0, 4.0]
+    # the owner is let in with the right password, after the pause and not 15 minutes
     assert store.authenticate("wang", PASSWORD).name == "wang"
-    assert store.get("wang").failures == 0
+    assert clock.pauses[-1] == 8.0 and len(clock.pauses) == 4
+    # a good login clears the count: the next try is checked at once
+    clock.pauses.clear()
+    assert store.authenticate("wang", PASSWORD).name == "wang"
+    assert clock.pauses == []
+    assert "locked" not in json.dumps([a.public() for a in store.list()])
+
+
+def test_pauses_are_capped_and_forgotten(tmp_path):
+    clock = _Clock()
+    store = _store(tmp_path / "w.duckdb", clock, max_delay=5.0)
+    store.add("wang", "bureau", (), PASSWORD)
+    for _ in range(8):
+        with pytest.raises(LoginFailed):
+            store.authenticate("wang", "nope nope nope")
+    assert max(clock.pauses) == 5.0
+    clock.now += 16 * 60  # a quiet quarter of an hour
+    clock.pauses.clear()
     with pytest.raises(LoginFailed):
-        store.authenticate("nobody", PASSWORD)
+        store.authenticate("wang", "nope nope nope")
+    assert clock.pauses == []
+
+
+def test_unknown_and_known_names_answer_alike(tmp_path, monkeypatch):
+    """Unknown names never slowed down and got another message: a user-name oracle."""
+    from schoolwh.accounts import store as store_module
+
+    checks: list[str] = []
+    real_verify = store_module._verify
+
+    def counted(password_hash: str, password: str) -> bool:
+        checks.append(password_hash[:9])
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(store_module, "_verify", counted)
+    answers = {}
+    for name in ("wang", "nobody"):
+        clock = _Clock()
+        store = _store(tmp_path / f"{name}.duckdb", clock)
+        store.add("wang", "bureau", (), PASSWORD)
+        before = accounts_path(store.warehouse).stat().st_mtime_ns
+        checks.clear()
+        messages = []
+        for _ in range(5):
+            with pytest.raises(LoginFailed) as failed:
+                store.authenticate(name, "nope nope nope")
+            messages.append(str(failed.value))
+        answers[name] = (messages, clock.pauses, list(checks))
+        # nothing is written for either: no file time to tell them apart
+        assert accounts_path(store.warehouse).stat().st_mtime_ns == before
+    assert answers["wang"] == answers["nobody"]
+    assert answers["nobody"][2] == ["$argon2id"] * 5  # one Argon2 check each, like a name
+
+
+def test_failures_slow_down_per_client_as_well(tmp_path):
+    clock = _Clock()
+    store = _store(tmp_path / "w.duckdb", clock)
+    store.add("wang", "bureau", (), PASSWORD)
+    for n in range(5):  # a new name every time: only the client is the same
+        with pytest.raises(LoginFailed):
+            store.authenticate(f"guess{n}", "nope nope nope", client="203.0.113.9")
+    assert clock.pauses == [1.0, 2.0]
+    clock.pauses.clear()
+    # another client trying its own account is not slowed by the first one's failures
+    assert store.authenticate("wang", PASSWORD, client="198.51.100.7").name == "wang"
+    assert clock.pauses == []
+
+
+def test_no_lock_is_held_while_a_password_is_checked(tmp_path, monkeypatch):
+    from filelock import FileLock, Timeout
+
+    from schoolwh.accounts import store as store_module
+
+    store = AccountStore(tmp_path / "w.duckdb")
+    store.add("wang", "bureau", (), PASSWORD)
+    held: list[bool] = []
+    real_verify = store_module._verify
+
+    def probing(password_hash: str, password: str) -> bool:
+        try:
+            with FileLock(str(store.path) + ".lock", timeout=0):
+                held.append(False)
+        except Timeout:
+            held.append(True)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(store_module, "_verify", probing)
+    assert store.authenticate("wang", PASSWORD).name == "wang"
+    with pytest.raises(LoginFailed):
+        store.authenticate("wang", "nope nope nope")
+    assert held == [False, False]
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "says"),
+    [
+        ("wang", "short1", "at least 10"),
+        ("wangfang", "wangfang2025", "user name"),
+        ("wangfang", "WangFang!!!", "user name"),
+        ("li@jyj.example.gov.cn", "li@jyj.example.gov.cn", "user name"),
+        ("wang", "password123", "too common"),
+        ("wang", "Password2025!", "too common"),
+        ("wang", "woaini1314", "too common"),
+        ("wang", "1qaz2wsx3edc", "too common"),
+        ("wang", "qwertyuiop", "too common"),
+        ("wang", "1234567890123", "too common"),
+        ("wang", "abababababab", "too common"),
+    ],
+)
+def test_a_minimum_password_policy(tmp_path, name, password, says):
+    store = AccountStore(tmp_path / "w.duckdb")
+    with pytest.raises(AccountError, match=says):
+        store.add(name, "bureau", (), password)
+    store.add(name, "bureau", (), PASSWORD)
+    with pytest.raises(AccountError, match=says):
+        store.set_password(name, password)
+
+
+def test_user_names_are_normalised_and_refused_with_control_characters(tmp_path):
+    store = AccountStore(tmp_path / "w.duckdb")
+    account = store.add("ｌｉ", "bureau", (), PASSWORD)  # full-width letters
+    assert account.name == "li"
+    with pytest.raises(AccountError, match="already exists"):
+        store.add("Li", "bureau", (), PASSWORD)
+    assert store.authenticate("LI", PASSWORD).name == "li"
+    assert store.authenticate("ｌｉ", PASSWORD).name == "li"
+    for bad in ("wang\n", "wang\x00", "wa ng", "\u200bwang", "аdmin", "wang\u202e"):  # а: Cyrillic
+        with pytest.raises(AccountError, match="invalid user name"):
+            store.add(bad, "bureau", (), PASSWORD)
+    with pytest.raises(LoginFailed, match="wrong user name or password"):
+        store.authenticate("li\n", PASSWORD)
+    r = cli("users", "add", "zhao\n", "--role", "bureau", "--password-stdin",
+            "-w", str(tmp_path / "w.duckdb"), stdin=PASSWORD + "\n")  # fmt: skip
+    assert r.exit_code == 2 and "\\u000a" in r.output and "Traceback" not in r.output
+
+
+def test_an_older_accounts_file_with_lockout_fields_is_read(tmp_path):
+    store = AccountStore(tmp_path / "w.duckdb")
+    store.add("wang", "bureau", (), PASSWORD)
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    data["accounts"]["wang"].update(failures=4, locked_until=9e12)
+    store.path.write_text(json.dumps(data), encoding="utf-8")
+    assert store.authenticate("wang", PASSWORD).name == "wang"
 
 
 def test_roles_scope_and_pages(tmp_path):
@@ -422,3 +574,41 @@ def test_a_district_extract_keeps_its_own_and_the_city_wide_suppliers(tmp_path):
     write_extracts(wh, [(A,)])
     suppliers = _tables(extract_path(wh, (A,)))["marts.dim_supplier"]
     assert sorted(suppliers["supplier_id"]) == ["S-A", "S-ALL"]
+
+
+def test_a_district_extract_keeps_no_other_districts_counts_and_is_the_owners_only(tmp_path):
+    """A city-wide file's whole-file row counts reached the district's extract (0640)."""
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(wh))
+    con.execute("drop table raw.enrollment")
+    con.execute(
+        "create table raw.enrollment as select * from (values "
+        "('4101050001', 'city', '在校生'), ('4101220001', 'city', '在校生'), "
+        "('4101220001', 'city', '在校生'), ('4101050001', 'own', '在校生')) "
+        "t(school_code, _file_hash, _sheet)"
+    )
+    con.execute("drop table audit.load_files")
+    con.execute(
+        "create table audit.load_files as select * from (values "
+        "('city', '全市.xlsx', '在校生', 40, 3, 37, 0, '全市 40 行，中牟县 37 行有误'), "
+        "('own', '金水区.xlsx', '在校生', 1, 1, 0, 0, '金水区 1 行')) "
+        "t(file_hash, file_name, sheet, rows_read, rows_landed, rows_quarantined, "
+        "rows_dropped, message)"
+    )
+    con.execute("drop table audit.quarantine")
+    con.execute(
+        "create table audit.quarantine as select * from (values "
+        "('city', '在校生', 5, '{\"学校代码\": \"4101220001\"}'), "
+        "('city', '在校生', 6, '{\"学校代码\": \"4101050001\"}')) "
+        "t(file_hash, sheet, row_number, raw_row)"
+    )
+    con.close()
+    path = ensure_extract(wh, (A,))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    files = _tables(path)["audit.load_files"].set_index("file_hash")
+    city = files.loc["city"]
+    # the district's own rows of the city-wide file: 1 landed, 1 quarantined
+    assert (city["rows_read"], city["rows_landed"], city["rows_quarantined"]) == (2, 1, 1)
+    assert pd.isna(city["message"]) and pd.isna(city["rows_dropped"])
+    own = files.loc["own"]  # a file of the district alone keeps its figures
+    assert (own["rows_read"], own["rows_landed"], own["message"]) == (1, 1, "金水区 1 行")

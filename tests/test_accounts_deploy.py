@@ -93,7 +93,7 @@ def test_the_unit_command_serves_a_dashboard_one_logs_in_to(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        assert dashboard_cmd.wait_until_ready(url, 90, service), (
+        assert dashboard_cmd.wait_until_ready(url, 240, service), (
             tmp_path / "service.log"
         ).read_text()
         browser = open_browser(chromium, driver_path, tmp_path / "profile")
@@ -114,3 +114,23 @@ def test_the_unit_command_serves_a_dashboard_one_logs_in_to(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(service.pid, 9)
         log.close()
+
+
+def test_the_proxy_answers_only_the_dashboards_host_and_names_the_client():
+    """Streamlit's routes other than its WebSocket answer any Host: the proxy's rule,
+    written where the operator copies it from."""
+    text = DEPLOY.read_text(encoding="utf-8")
+    nginx = re.search(r"```nginx\n(.*?)```", text, re.S).group(1)
+    catch_all = nginx.split("server {")[1]
+    assert "default_server" in catch_all and "return 444;" in catch_all
+    assert "ssl_reject_handshake on;" in catch_all
+    assert "proxy_set_header X-Real-IP $remote_addr;" in nginx  # the login throttle's client
+    for documented in (
+        "warehouse.sessions.key",
+        "schoolwh users logout",
+        "email_verified",
+        "(mode 0600), rewritten",
+        "Nobody is locked out",
+        "through the reverse proxy",
+    ):
+        assert documented in text, documented

@@ -503,3 +503,42 @@ def test_the_sample_mark_is_clear_of_the_plotly_toolbar(tmp_path):
             assert apart, (width, boxes)
     finally:
         browser.quit()
+
+
+@pytest.mark.timeout(600)
+def test_a_login_survives_a_reload_follows_the_link_and_ends_everywhere(tmp_path_factory, tmp_path):
+    """Every reload logged the user out; a shared link lost its page and district at the
+    login; a logout left other tabs logged in."""
+    browser_or_skip()
+    from selenium.webdriver.common.by import By
+
+    warehouse = own_warehouse(tmp_path_factory, tmp_path)
+    from schoolwh.accounts import AccountStore
+
+    AccountStore(warehouse).add("juzhang", "bureau", (), PASSWORD)
+    with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
+        link = f"{url}/district?district={fx.D_ZHONGMOU}"
+        log_in(browser, link, "juzhang", PASSWORD)
+        wait_for(browser, page_settled)
+        # the link's page and district, not 总览 and the first district
+        assert browser.current_url.split("?")[0].endswith("/district")
+        wait_for(browser, lambda b: _box_values(b).get("区县") == "中牟县")
+        cookie = browser.get_cookie("schoolwh_session")
+        assert cookie and cookie["sameSite"] == "Strict"
+
+        browser.refresh()  # a reload keeps the login and the page
+        wait_for(browser, page_settled)
+        assert not browser.find_elements(By.CSS_SELECTOR, 'input[type="password"]')
+        assert "juzhang" in body_text(browser)
+
+        # a second tab of the same browser is logged in too; a logout there ends both
+        first = browser.current_window_handle
+        browser.switch_to.new_window("tab")
+        browser.get(f"{url}/funding")
+        wait_for(browser, page_settled)
+        browser.find_element(By.XPATH, "//button[normalize-space(.)='退出登录']").click()
+        wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, 'input[type="password"]'))
+        browser.switch_to.window(first)
+        browser.refresh()
+        wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, 'input[type="password"]'))
+        assert "数据截至" not in body_text(browser)

@@ -660,3 +660,72 @@ def test_dashboard_refuses_a_huge_result_in_chinese(
     assert error.startswith("查询出错：查询结果超过")
     assert "MessageSizeError" not in error
     assert not [f for f in at.dataframe if "x" in f.value.columns]
+
+
+# issue 18 item 3: every form of reading a protected column, however qualified or computed
+READS_RAW_TEXT_COMPUTED = [
+    "select struct_extract(raw.survey, 'com'||'ment') from raw.survey",
+    "select raw.survey from raw.survey",
+    "select audit.quarantine from audit.quarantine",
+    "select struct_extract(q, 'raw' || '_row') from audit.quarantine q",
+    "select columns(*) from raw.survey",
+    "select columns('c.*') from raw.survey",
+    "select unnest(s) from raw.survey s",
+    "select to_json(s) from raw.survey s",
+    "select row_to_json(s) from raw.survey s",
+    "select * from pragma_storage_info('raw.survey')",
+    "select * from pragma_storage_info('audit.quarantine')",
+    "select count(*) from raw.survey where comment like '孩子%'",
+    "select count(*) from raw.survey where length(comment) > 3",
+    "select response_id from raw.survey order by comment",
+    "select min(overall) from raw.survey group by response_id having max(comment) > ''",
+    "select * from unnest((select list(comment) from raw.survey))",
+    "select (select s from raw.survey s).comment",
+    "select count(*) from (select * from raw.survey) t where t.comment is not null",
+    # the relation's name built at run time, in statements other than SELECT
+    "call query_table('raw.sur'||'vey')",
+    "call query('select comm'||'ent from raw.sur'||'vey')",
+    "pivot (select * from query_table('raw.sur'||'vey')) on overall",
+    "explain analyze select count(*) from query_table('raw.sur'||'vey') where comment like '孩子%'",
+    "pragma storage_info('raw.sur'||'vey')",
+    "call pragma_storage_info('audit.quar'||'antine')",
+]
+
+
+@pytest.mark.parametrize("query", READS_RAW_TEXT_COMPUTED)
+def test_protected_columns_cannot_be_read_however_computed(
+    private_warehouse: Path, query: str
+) -> None:
+    with pytest.raises(SqlError) as info:
+        run_sql(private_warehouse, query)
+    message = str(info.value)
+    assert message.startswith("查询被拒绝 / Query refused:"), message
+    assert not any(secret in message for secret in SECRETS)
+
+
+def test_a_view_over_a_protected_relation_does_not_open_it(tmp_path: Path) -> None:
+    path = build_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw")
+    con.execute("CREATE TABLE raw.survey (response_id VARCHAR, overall INTEGER, comment VARCHAR)")
+    con.execute("INSERT INTO raw.survey VALUES ('R1', 5, '孩子家长电话 13800000000')")
+    con.execute("CREATE VIEW marts.comments AS SELECT response_id, comment AS c FROM raw.survey")
+    con.close()
+    with pytest.raises(SqlError, match="Query refused"):
+        run_sql(path, "select c from marts.comments")
+    assert run_sql(path, "select response_id from marts.comments").rows == [("R1",)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "select * from duckdb_tables()",
+        "select table_name from information_schema.tables",
+        "show tables",
+        "select * from range(3)",
+        "select * from pragma_table_info('raw.survey')",
+        "summarize marts.dim_school",
+    ],
+)
+def test_catalog_and_generators_stay_available(private_warehouse: Path, query: str) -> None:
+    assert run_sql(private_warehouse, query).columns

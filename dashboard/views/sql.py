@@ -2,8 +2,10 @@
 row and byte caps, read-only worker), with the list of tables and columns and example
 queries.
 
-A result is held once for the whole server (a shared cache keyed by the warehouse file's
-signature and the query), never copied into each session: a session keeps only the key.
+A result is held once for the whole server (a shared cache keyed by the file, its
+signature, the query and the account), never copied into each session: a session keeps
+only the key, and shows a result only while its key names this session's owner and the
+file this session reads — after a logout, a login or a change of district it is gone.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import auth, ui
 from schoolwh.reading import tables
 from schoolwh.reading.connection import file_signature
 from schoolwh.reading.i18n import t
@@ -64,9 +66,10 @@ EXAMPLES: dict[str, str] = {
 
 
 @st.cache_resource(max_entries=SHARED_RESULTS, show_spinner=False)
-def _shared_result(path: str, signature: object, query: str) -> dict:
-    """One query's result for every session (a SqlError is raised, never kept)."""
-    del signature  # part of the key only: a new warehouse file means a new result
+def _shared_result(path: str, signature: object, query: str, owner: object = None) -> dict:
+    """One query's result for every session of one account (a SqlError is raised, never
+    kept)."""
+    del signature, owner  # part of the key only: a new file or account, a new result
     result = run_sql(
         Path(path),
         query,
@@ -113,18 +116,25 @@ with left.form("sql_form"):
     st.text_area(t("sql.query", lang), key=QUERY_KEY, height=180)
     submitted = st.form_submit_button(t("sql.run", lang), type="primary")
 
+owner = auth.session_owner()
 if submitted:
     # the session keeps the key of its result, not the rows
     st.session_state[RESULT_KEY] = {
-        "key": (str(wh.path), file_signature(wh.path), st.session_state[QUERY_KEY])
+        "key": (str(wh.path), file_signature(wh.path), st.session_state[QUERY_KEY], owner)
     }
 
 outcome = st.session_state.get(RESULT_KEY)
+if outcome is not None and (
+    outcome.get("owner", owner) != owner
+    or ("key" in outcome and tuple(outcome["key"][::3]) != (str(wh.path), owner))
+):
+    outcome = None  # another account's result, or another file's: never shown
+    st.session_state.pop(RESULT_KEY, None)
 if outcome is not None and "key" in outcome:
     try:
         outcome = _shared_result(*outcome["key"])
     except SqlError as exc:
-        outcome = {"error": str(exc)}
+        outcome = {"error": str(exc), "owner": owner}
         st.session_state[RESULT_KEY] = outcome
 if outcome is not None:
     if "error" in outcome:

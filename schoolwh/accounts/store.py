@@ -1,8 +1,12 @@
 """Accounts kept in one JSON file beside the warehouse, written atomically, owner-only.
 
 A password is kept only as an Argon2id hash (argon2-cffi) and is never logged or shown.
-Failed logins slow down (a growing pause before the answer) and then lock the account
-for a while; a good password resets the count.
+Failed logins slow down — per user name and per client, a growing pause before the next
+try is checked (`Throttle`) — but never lock the owner out; a good password clears both.
+An unknown name is answered like a known one: the same message, one Argon2 check of the
+same cost, the same pauses. No lock is held while a password is hashed or checked.
+User names are NFKC-normalised and lower-cased (ｌｉ and Li are li), and refused with
+control characters, spaces or letters of other scripts that look like Latin ones.
 """
 
 from __future__ import annotations
@@ -11,15 +15,18 @@ import datetime as dt
 import json
 import os
 import re
+import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from filelock import FileLock
 
+from schoolwh.accounts.passwords import MIN_LENGTH, password_problem
 from schoolwh.core.atomic import write_bytes
 
 # role -> (Chinese, English) description
@@ -34,14 +41,15 @@ ROLES: dict[str, tuple[str, str]] = {
 SCOPED_ROLES = ("district", "clerk")
 MAY_BE_SCOPED = ("district", "clerk", "analyst")
 
-MIN_PASSWORD = 8
-SLOW_AFTER = 3  # failures before answers slow down
-MAX_DELAY = 8.0  # seconds, the longest pause before answering
-LOCK_AFTER = 5  # failures in a row that lock the account
-LOCK_SECONDS = 15 * 60
+MIN_PASSWORD = MIN_LENGTH
+SLOW_AFTER = 3  # failures (of a name, or of a client) before the next tries wait
+MAX_DELAY = 30.0  # seconds, the longest pause before a try is checked
+FORGET_AFTER = 15 * 60  # seconds without a failure after which the count starts again
 
-_NAME = re.compile(r"^[\w.@-]{1,64}$")
-_DISTRICT = re.compile(r"^[0-9A-Za-z]{1,12}$")
+# ASCII letters and digits, . _ @ -, and Chinese characters: no look-alike letters of
+# other scripts (Cyrillic а, Greek ο), no spaces, no control characters
+_NAME = re.compile(r"[a-z0-9.@_\-\u3400-\u4dbf\u4e00-\u9fff]{1,64}")
+_DISTRICT = re.compile(r"[0-9A-Za-z]{1,12}")
 _HASHER = PasswordHasher()
 # verified against when the user name is unknown, so that an unknown name takes as long
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")
@@ -52,11 +60,8 @@ class AccountError(ValueError):
 
 
 class LoginFailed(Exception):
-    """A login that did not succeed; the message never says which part was wrong."""
-
-    def __init__(self, message: str, locked_until: float | None = None) -> None:
-        super().__init__(message)
-        self.locked_until = locked_until
+    """A login that did not succeed; the message never says which part was wrong, nor
+    whether the name exists."""
 
 
 @dataclass
@@ -65,9 +70,9 @@ class Account:
     role: str
     districts: tuple[str, ...] = ()
     password_hash: str = ""
-    failures: int = 0
-    locked_until: float | None = None
     created_at: str = ""
+    # raised by a logout everywhere: every session token issued before it is void
+    session_epoch: int = 0
 
     @property
     def scope(self) -> tuple[str, ...] | None:
@@ -88,8 +93,9 @@ class Account:
 
     @property
     def sees_dashboard(self) -> bool:
-        """Every role but a clerk reads the KPI pages; a clerk reads its quality view."""
-        return self.role != "clerk"
+        """Every role but a clerk and the administrator reads the KPI pages; a clerk reads
+        its quality view, the administrator only the accounts."""
+        return self.role not in ("clerk", "admin")
 
     def public(self) -> dict:
         """What `users list` shows: never the hash."""
@@ -97,13 +103,8 @@ class Account:
             "name": self.name,
             "role": self.role,
             "districts": list(self.districts),
-            "locked": self.is_locked(),
             "created_at": self.created_at,
         }
-
-    def is_locked(self, now: float | None = None) -> bool:
-        now = time.time() if now is None else now
-        return self.locked_until is not None and self.locked_until > now
 
 
 def accounts_path(warehouse: Path) -> Path:
@@ -127,20 +128,29 @@ def extract_path(warehouse: Path, districts: Iterable[str]) -> Path:
     return extracts_dir(warehouse) / f"{scope_key(districts)}.duckdb"
 
 
+def normalise_name(name: str) -> str:
+    """The user name as it is kept and looked up: NFKC (full-width ｌｉ is li), lower case."""
+    return unicodedata.normalize("NFKC", name or "").lower()
+
+
 def check_name(name: str) -> str:
-    if not _NAME.match(name or ""):
+    """The normalised name; AccountError for control characters, spaces, look-alike
+    letters of other scripts, or more than 64 characters."""
+    normal = normalise_name(name)
+    if not _NAME.fullmatch(normal):
+        shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name or "")
         raise AccountError(
-            f"用户名「{name}」无效：只能用字母、数字、汉字和 . _ @ -，最多 64 个字符 / "
-            f"invalid user name {name!r}: letters, digits, . _ @ - only, at most 64"
+            f"用户名「{shown}」无效：只能用英文字母、数字、汉字和 . _ @ -，不能有空格或控制字符，"
+            f"最多 64 个字符 / invalid user name {shown!r}: Latin letters, digits, Chinese "
+            "characters and . _ @ - only (no spaces, no control characters), at most 64"
         )
-    return name
+    return normal
 
 
-def check_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(
-            f"密码至少 {MIN_PASSWORD} 个字符 / the password needs at least {MIN_PASSWORD} characters"
-        )
+def check_password(password: str, name: str | None = None) -> str:
+    problem = password_problem(password, name)
+    if problem:
+        raise AccountError(problem)
     return password
 
 
@@ -160,7 +170,7 @@ def check_role(role: str, districts: tuple[str, ...]) -> None:
             "drop --district"
         )
     for code in districts:
-        if not _DISTRICT.match(code):
+        if not _DISTRICT.fullmatch(code):
             raise AccountError(f"区县代码「{code}」无效 / invalid district code {code!r}")
 
 
@@ -170,6 +180,84 @@ class Settings:
 
     # district users may see the city-level figures they are ranked against
     district_sees_city: bool = False
+
+
+class Throttle:
+    """Failed logins per key (a user name, a client address), kept in the server's memory.
+
+    Past SLOW_AFTER failures each further try of that key is checked only after a pause
+    that doubles with every failure (1, 2, 4 … MAX_DELAY seconds), and tries wait their
+    turn one after another, so parallel tries gain nothing. Nobody is locked out: the
+    owner's right password is accepted after the pause. FORGET_AFTER quiet seconds, or a
+    good login, clear the key. Never held across a sleep or a hash."""
+
+    def __init__(self, slow_after: int = SLOW_AFTER, max_delay: float = MAX_DELAY) -> None:
+        self.slow_after = slow_after
+        self.max_delay = max_delay
+        self._lock = threading.Lock()
+        # key -> [failures, time of the last failure, earliest time of the next check]
+        self._keys: dict[str, list[float]] = {}
+
+    def delay(self, failures: float) -> float:
+        if failures < self.slow_after:
+            return 0.0
+        return min(2.0 ** (failures - self.slow_after), self.max_delay)
+
+    def _entry(self, key: str, now: float) -> list[float] | None:
+        entry = self._keys.get(key)
+        if entry is not None and now - entry[1] > FORGET_AFTER:
+            del self._keys[key]
+            return None
+        return entry
+
+    def reserve(self, keys: Iterable[str], now: float) -> float:
+        """Seconds this try waits before it is checked (its turn is booked)."""
+        wait = 0.0
+        with self._lock:
+            for key in keys:
+                entry = self._entry(key, now)
+                if entry is None:
+                    continue
+                delay = self.delay(entry[0])
+                if not delay:
+                    continue
+                turn = max(now, entry[2])
+                entry[2] = turn + delay
+                wait = max(wait, turn - now)
+        return wait
+
+    def failed(self, keys: Iterable[str], now: float) -> None:
+        with self._lock:
+            for key in keys:
+                entry = self._entry(key, now) or [0, now, now]
+                entry[0] += 1
+                entry[1] = now
+                entry[2] = max(entry[2], now + self.delay(entry[0]))
+                self._keys[key] = entry
+
+    def succeeded(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._keys.pop(key, None)
+
+    def failures(self, key: str) -> int:
+        with self._lock:
+            entry = self._keys.get(key)
+            return int(entry[0]) if entry else 0
+
+
+_throttles: dict[str, Throttle] = {}
+_throttles_lock = threading.Lock()
+
+
+def _throttle_for(path: Path, slow_after: int, max_delay: float) -> Throttle:
+    """One throttle per accounts file and setting in this process (every session of the
+    dashboard shares it)."""
+    key = f"{Path(path).resolve()}|{slow_after}|{max_delay}"
+    with _throttles_lock:
+        if key not in _throttles:
+            _throttles[key] = Throttle(slow_after, max_delay)
+        return _throttles[key]
 
 
 @dataclass
@@ -187,8 +275,6 @@ class AccountStore:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
-        lock_after: int = LOCK_AFTER,
-        lock_seconds: float = LOCK_SECONDS,
         slow_after: int = SLOW_AFTER,
         max_delay: float = MAX_DELAY,
     ) -> None:
@@ -197,10 +283,7 @@ class AccountStore:
         self._lock = FileLock(str(self.path) + ".lock", timeout=30)
         self._sleep = sleep
         self._clock = clock
-        self.lock_after = lock_after
-        self.lock_seconds = lock_seconds
-        self.slow_after = slow_after
-        self.max_delay = max_delay
+        self.throttle = _throttle_for(self.path, slow_after, max_delay)
 
     # -- file ---------------------------------------------------------------------------
     def _read(self) -> _Data:
@@ -210,8 +293,12 @@ class AccountStore:
             return _Data()
         try:
             raw = json.loads(text)
+            known = {f.name for f in fields(Account)}  # older files kept lockout fields
             accounts = {
-                name: Account(**{**value, "districts": tuple(value.get("districts", ()))})
+                name: Account(
+                    **{k: v for k, v in value.items() if k in known and k != "districts"},
+                    districts=tuple(value.get("districts", ())),
+                )
                 for name, value in raw.get("accounts", {}).items()
             }
             settings = Settings(**raw.get("settings", {}))
@@ -243,7 +330,8 @@ class AccountStore:
         return sorted(self._read().accounts.values(), key=lambda a: a.name)
 
     def get(self, name: str) -> Account | None:
-        return self._read().accounts.get(name)
+        """The account of `name`, however it is typed (ｌｉ, Li and li are one name)."""
+        return _find(self._read().accounts, name)
 
     def settings(self) -> Settings:
         return self._read().settings
@@ -255,19 +343,20 @@ class AccountStore:
 
     # -- changing -----------------------------------------------------------------------
     def add(self, name: str, role: str, districts: Iterable[str], password: str) -> Account:
-        check_name(name)
+        name = check_name(name)
         codes = tuple(sorted(set(districts)))
         check_role(role, codes)
-        check_password(password)
+        check_password(password, name)
+        password_hash = _HASHER.hash(password)  # before the lock: no lock across a hash
         with self._lock:
             data = self._read()
-            if name in data.accounts:
+            if _find(data.accounts, name) is not None:
                 raise AccountError(f"账号「{name}」已存在 / account {name!r} already exists")
             account = Account(
                 name=name,
                 role=role,
                 districts=codes,
-                password_hash=_HASHER.hash(password),
+                password_hash=password_hash,
                 created_at=dt.datetime.now().isoformat(timespec="seconds"),
             )
             data.accounts[name] = account
@@ -277,22 +366,41 @@ class AccountStore:
     def remove(self, name: str) -> None:
         with self._lock:
             data = self._read()
-            if data.accounts.pop(name, None) is None:
+            account = _find(data.accounts, name)
+            if account is None:
                 raise AccountError(f"没有账号「{name}」/ no account {name!r}")
+            del data.accounts[account.name]
             self._write(data)
 
     def set_password(self, name: str, password: str) -> None:
-        """A new password; it also unlocks the account."""
-        check_password(password)
+        """A new password; it also ends every session of the account and clears its
+        failed logins."""
+        account = self.get(name)
+        if account is None:
+            raise AccountError(f"没有账号「{name}」/ no account {name!r}")
+        check_password(password, account.name)
+        password_hash = _HASHER.hash(password)
         with self._lock:
             data = self._read()
-            account = data.accounts.get(name)
+            account = _find(data.accounts, name)
             if account is None:
                 raise AccountError(f"没有账号「{name}」/ no account {name!r}")
-            account.password_hash = _HASHER.hash(password)
-            account.failures = 0
-            account.locked_until = None
+            account.password_hash = password_hash
+            account.session_epoch += 1
             self._write(data)
+        self.throttle.succeeded([_name_key(account.name)])
+
+    def end_sessions(self, name: str) -> int:
+        """Log the account out everywhere: every session token issued so far is void.
+        Returns the new epoch (0 for an unknown name)."""
+        with self._lock:
+            data = self._read()
+            account = _find(data.accounts, name)
+            if account is None:
+                return 0
+            account.session_epoch += 1
+            self._write(data)
+            return account.session_epoch
 
     def set_district_sees_city(self, allowed: bool) -> None:
         with self._lock:
@@ -301,47 +409,50 @@ class AccountStore:
             self._write(data)
 
     # -- logging in ---------------------------------------------------------------------
-    def authenticate(self, name: str, password: str) -> Account:
-        """The account when the password is right; LoginFailed otherwise (after a pause
-        that grows with the failures, or at once while the account is locked)."""
+    def authenticate(self, name: str, password: str, client: str | None = None) -> Account:
+        """The account when the password is right; LoginFailed otherwise.
+
+        Before the password is checked the try may wait its turn (`Throttle`: per name,
+        and per `client` when given); an unknown or malformed name costs the same Argon2
+        check and gets the same answer as a wrong password."""
         wrong = LoginFailed("用户名或密码错误 / wrong user name or password")
-        with self._lock:
-            data = self._read()
-            account = data.accounts.get(name)
-            now = self._clock()
-            if account is None:
-                _verify(_DUMMY_HASH, password)
-                raise wrong
-            if account.is_locked(now):
-                minutes = max(1, round((account.locked_until - now) / 60))
-                raise LoginFailed(
-                    f"失败次数过多，账号已锁定，请 {minutes} 分钟后再试 / too many failed "
-                    f"logins: the account is locked for {minutes} more minute(s)",
-                    account.locked_until,
-                )
-            if _verify(account.password_hash, password):
-                if _HASHER.check_needs_rehash(account.password_hash):
-                    account.password_hash = _HASHER.hash(password)
-                account.failures = 0
-                account.locked_until = None
-                self._write(data)
-                return account
-            account.failures += 1
-            delay = 0.0
-            if account.failures >= self.lock_after:
-                account.locked_until = now + self.lock_seconds
-                account.failures = 0
-            elif account.failures >= self.slow_after:
-                delay = min(2.0 ** (account.failures - self.slow_after), self.max_delay)
-            self._write(data)
-        if delay:
-            self._sleep(delay)
-        if account.locked_until is not None and account.locked_until > now:
-            raise LoginFailed(
-                "失败次数过多，账号已锁定 / too many failed logins: the account is locked",
-                account.locked_until,
-            )
-        raise wrong
+        normal = normalise_name(name)
+        keys = [_name_key(normal)] + ([f"client:{client}"] if client else [])
+        wait = self.throttle.reserve(keys, self._clock())
+        if wait > 0:
+            self._sleep(wait)
+        account = _find(self._read().accounts, normal) if _NAME.fullmatch(normal) else None
+        # the check runs without any lock: sessions log in side by side
+        good = _verify(account.password_hash if account else _DUMMY_HASH, password)
+        if not good or account is None:
+            self.throttle.failed(keys, self._clock())
+            raise wrong
+        self.throttle.succeeded(keys)
+        if _HASHER.check_needs_rehash(account.password_hash):
+            new_hash = _HASHER.hash(password)
+            with self._lock:
+                data = self._read()
+                current = data.accounts.get(account.name)
+                if current is not None and current.password_hash == account.password_hash:
+                    current.password_hash = new_hash
+                    self._write(data)
+        return account
+
+
+def _name_key(name: str) -> str:
+    return f"name:{normalise_name(name)}"
+
+
+def _find(accounts: dict[str, Account], name: str) -> Account | None:
+    """The account whose name normalises like `name` (older files may keep Li or ｌｉ)."""
+    found = accounts.get(name)
+    if found is not None:
+        return found
+    normal = normalise_name(name)
+    for key, account in accounts.items():
+        if normalise_name(key) == normal:
+            return account
+    return None
 
 
 def _verify(password_hash: str, password: str) -> bool:

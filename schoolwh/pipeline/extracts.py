@@ -4,12 +4,13 @@ A district account's dashboard, downloads, briefings and SQL page open only its 
 (schoolwh/reading/connection.py), never the warehouse: what is not in the file cannot
 be queried, however clever the query. An extract holds that district's rows of every
 marts table, the audit rows about its own schools (counts and examples of bureau-wide
-checks blanked), and as `marts.kpi_overall` the district's own figures — the city-level
+checks blanked; a city-wide file's row counts are the district's own rows, its message
+left out), and as `marts.kpi_overall` the district's own figures — the city-level
 figures only when the bureau allows district users to see the city ranking
 (`schoolwh users policy --district-sees-city`).
 
-Files are written beside the warehouse (`<warehouse>.extracts/<code>.duckdb`) through a
-temporary name and renamed into place, so a reader sees the old or the new extract. A
+Files are written beside the warehouse (`<warehouse>.extracts/<code>.duckdb`, mode 0600)
+through a temporary name and renamed into place, so a reader sees the old or the new extract. A
 publish writes the extract of every district an account is scoped to (a district no one
 reads costs nothing); one that is missing or older than the warehouse is written before
 it is read.
@@ -50,6 +51,17 @@ AUDIT_KEEP = {
         "severity",
         "success",
     ),
+}
+
+# audit.load_files of a file that holds other districts' rows as well: the district's own
+# counts stand in for the whole file's (column -> what it becomes; null: left out)
+MIXED_FILE_COUNTS = {
+    "rows_read": "coalesce(c.own_landed, 0) + c.own_quarantined",
+    "rows_landed": "c.own_landed",
+    "rows_quarantined": "c.own_quarantined",
+    "rows_dropped": "null",
+    "message": "null",
+    "structure_rows": "null",
 }
 
 
@@ -123,7 +135,7 @@ def _write_one(
     finally:
         _catalog.pop(id(con), None)
         con.close()
-    os.chmod(tmp, 0o640)
+    os.chmod(tmp, 0o600)  # the dashboard's own user reads it: nobody else
     replace_file(tmp, target)
 
 
@@ -184,16 +196,30 @@ def _copy_audit(con) -> None:
     con.execute("create schema audit")
     codes = _scope_codes(con)
     hashes: set[str] = set()
+    # (file hash, sheet, own landed, other landed, own quarantined, other quarantined)
+    counts: list[tuple] = []
     if "quarantine" in audit:
         con.execute("create table audit.quarantine as select * from src.audit.quarantine limit 0")
         rows = con.execute("select * from src.audit.quarantine").fetchall()
         raw_index = [c for c, _ in _columns(con, "audit", "quarantine")].index("raw_row")
         hash_index = [c for c, _ in _columns(con, "audit", "quarantine")].index("file_hash")
-        kept = [r for r in rows if _row_mentions(r[raw_index], codes)]
+        names = [c for c, _ in _columns(con, "audit", "quarantine")]
+        sheet_index = names.index("sheet") if "sheet" in names else None
+        kept = []
+        for r in rows:
+            own = _row_mentions(r[raw_index], codes)
+            sheet = r[sheet_index] if sheet_index is not None else None
+            counts.append((r[hash_index], sheet, 0, 0, int(own), int(not own)))
+            if own:
+                kept.append(r)
         if kept:
             marks = ", ".join("?" * len(kept[0]))
             con.executemany(f"insert into audit.quarantine values ({marks})", kept)
         hashes |= {r[hash_index] for r in kept}
+    con.execute(
+        "create temp table file_counts (h varchar, sheet varchar, own_landed bigint, "
+        "other_landed bigint, own_quarantined bigint, other_quarantined bigint)"
+    )
     for raw in _tables(con, "raw"):
         names = [c for c, _ in _columns(con, "raw", raw)]
         conditions = []
@@ -202,17 +228,47 @@ def _copy_audit(con) -> None:
         if "school_code" in names:
             conditions.append("school_code in (select code from scope_schools)")
         if conditions and "_file_hash" in names:
+            mine = " or ".join(conditions)
+            sheet = "_sheet" if "_sheet" in names else "cast(null as varchar)"
             found = con.execute(
-                f"select distinct _file_hash from src.raw.{_quote(raw)} "
-                f"where {' or '.join(conditions)}"
+                f"select _file_hash, {sheet}, count(*) filter (where {mine}), "
+                f"count(*) filter (where not coalesce({mine}, false)), 0, 0 "
+                f"from src.raw.{_quote(raw)} group by all"
             ).fetchall()
-            hashes |= {r[0] for r in found}
+            counts.extend(found)
+            hashes |= {r[0] for r in found if r[2]}
+    if counts:
+        con.executemany("insert into file_counts values (?, ?, ?, ?, ?, ?)", counts)
     if "load_files" in audit:
         con.execute("create temp table scope_hashes (h varchar)")
         con.executemany("insert into scope_hashes values (?)", [[h] for h in sorted(hashes)])
+        # a file with other districts' rows too (a city-wide file): its counts are the
+        # district's own rows, its message (whole-file figures) is left out
+        # a file with other districts' rows too (a city-wide file): each sheet's counts
+        # are the district's own rows, the message (whole-file figures) is left out
         con.execute(
-            "create table audit.load_files as select * from src.audit.load_files "
-            "where file_hash in (select h from scope_hashes)"
+            "create temp table file_sums as select h, sheet, "
+            "sum(own_landed) as own_landed, sum(own_quarantined) as own_quarantined, "
+            "sum(other_landed + other_quarantined) > 0 as mixed "
+            "from file_counts group by all"
+        )
+        names = {c for c, _ in _columns(con, "audit", "load_files")}
+        replaced = [
+            f"case when m.mixed then coalesce({own}, 0) else f.{column} end as {column}"
+            if own != "null"
+            else f"case when m.mixed then null else f.{column} end as {column}"
+            for column, own in MIXED_FILE_COUNTS.items()
+            if column in names
+        ]
+        star = f"f.* replace ({', '.join(replaced)})" if replaced else "f.*"
+        same_sheet = "c.sheet is not distinct from f.sheet" if "sheet" in names else "true"
+        con.execute(
+            f"create table audit.load_files as select {star} "
+            "from src.audit.load_files f "
+            f"left join file_sums c on c.h = f.file_hash and {same_sheet} "
+            "left join (select h, bool_or(mixed) as mixed from file_sums group by h) m "
+            "  on m.h = f.file_hash "
+            "where f.file_hash in (select h from scope_hashes)"
         )
     for table, keep in AUDIT_KEEP.items():
         if table not in audit:

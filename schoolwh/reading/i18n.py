@@ -192,6 +192,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page.quality": ("数据质量", "Data quality"),
     "page.sql": ("SQL 查询", "SQL query"),
     "page.upload": ("数据上报", "Upload"),
+    "page.accounts": ("账号", "Accounts"),
     # empty warehouse
     "empty.title": ("还没有可展示的数据", "No data to show yet"),
     "empty.missing": (

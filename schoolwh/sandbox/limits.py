@@ -34,3 +34,22 @@ PROTECTED = {
     ("raw", "survey"): ("comment",),
     ("audit", "quarantine"): ("raw_row",),
 }
+
+# Table functions a query may call (DuckDB's plan names them in capitals): the catalog
+# (`duckdb_*`, which information_schema, SHOW and DESCRIBE read) and row generators. Every
+# other one is refused, so none can hand over a protected relation's values or statistics
+# (`pragma_storage_info('raw.survey')` shows each column's min and max). File readers
+# never get this far: DuckDB refuses them while planning (no file system in the box).
+TABLE_FUNCTIONS = (
+    "RANGE",
+    "GENERATE_SERIES",
+    "UNNEST",
+    "PRAGMA_TABLE_INFO",
+    "PRAGMA_SHOW",
+    "PRAGMA_VERSION",
+    "PRAGMA_PLATFORM",
+    "PRAGMA_DATABASE_SIZE",
+    "CHECKPOINT",  # CHECKPOINT / FORCE CHECKPOINT: nothing to write on a read-only file
+    "FORCE_CHECKPOINT",
+)
+TABLE_FUNCTION_PREFIXES = ("DUCKDB_",)

@@ -22,9 +22,15 @@ temp directory to spill to.
 The worker adds what DuckDB lacks: one statement per call (counted by DuckDB's own
 parser), a statement timeout (a timer that interrupts the connection), a cap on the
 bytes of the result as well as its rows, a cap on its own address space (RLIMIT_AS), and
-the refusal of the raw free-text columns (`limits.PROTECTED`): a statement naming one of
-those relations is read as DuckDB parses it, and refused when it could read a protected
-column (by name, by `*`, or by the whole row as a value).
+the refusal of the raw free-text columns (`limits.PROTECTED`). A statement naming one of
+those relations is first read as DuckDB parses it, and refused when it could read a
+protected column (by name, by `*`, or by the whole row as a value). A SELECT is then
+checked against an allow-list on DuckDB's own plan (`plan_reason`), where every trick of
+the text (a qualified whole-row reference, `struct_extract`, `COLUMNS(*)`, `unnest`,
+`to_json`, a view) has become the columns a scan reads: a scan of a protected relation
+may read and filter only its other columns, and only the table functions of
+`limits.TABLE_FUNCTIONS` and the catalog's may run. The configuration is locked after
+this check, before the statement runs.
 """
 
 from __future__ import annotations
@@ -32,22 +38,35 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import sys
 import threading
 import time
 from typing import Any
 
-from schoolwh.sandbox.limits import MEMORY_LIMIT, PROTECTED, THREADS, WORKER_ADDRESS_SPACE
+from schoolwh.sandbox.limits import (
+    MEMORY_LIMIT,
+    PROTECTED,
+    TABLE_FUNCTION_PREFIXES,
+    TABLE_FUNCTIONS,
+    THREADS,
+    WORKER_ADDRESS_SPACE,
+)
 
 # Wording DuckDB uses when one of the guards above stops a statement.
 _GUARD_MESSAGES = ("read-only mode", "configuration has been locked")
 
-# Run right after connecting, in this order; the last one makes every setting final.
+# Run right after connecting, in this order; then the statement's plan is checked
+# (`plan_reason`), and LOCK_STATEMENT makes every setting final before it runs.
 LOCKDOWN_STATEMENTS = (
     "SET enable_progress_bar = false",
     "SET disabled_filesystems = 'LocalFileSystem'",
-    "SET lock_configuration = true",
 )
+LOCK_STATEMENT = "SET lock_configuration = true"
+# Optimizers switched off while the plan is checked: statistics propagation would answer
+# `count(*) ... where comment like 's%'` from a column's min and max and leave no trace
+# of `comment` in the plan; the expression rewriter could fold a condition away likewise.
+CHECK_WITHOUT_OPTIMIZERS = "statistics_propagation,expression_rewriter"
 
 
 def sandbox_config() -> dict[str, Any]:
@@ -183,6 +202,99 @@ def protected_reason(con: Any, sql: str) -> str | None:
     return None
 
 
+def _plan_nodes(plan: Any):
+    for node in plan if isinstance(plan, list) else [plan]:
+        if isinstance(node, dict):
+            yield node
+            yield from _plan_nodes(node.get("children") or [])
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def plan_reason(con: Any, sql: str) -> str | None:
+    """Why a SELECT's plan may read something the SQL box does not allow, else None.
+
+    The allow-list is read off DuckDB's own plan, after views, `query_table`, `COLUMNS(*)`,
+    whole-row references, `struct_extract`, `unnest` and `to_json` are resolved: every scan
+    of a protected relation may read and filter only its other columns, and the only table
+    functions are `limits.TABLE_FUNCTIONS` and the catalog's (`duckdb_*`)."""
+    con.execute(f"SET disabled_optimizers = '{CHECK_WITHOUT_OPTIMIZERS}'")
+    try:
+        rows = con.execute(f"EXPLAIN (FORMAT JSON) {sql}").fetchall()
+    finally:
+        con.execute("RESET disabled_optimizers")
+    hidden = {key: {c.lower() for c in cols} for key, cols in PROTECTED.items()}
+    for _, text in rows:
+        for node in _plan_nodes(json.loads(text)):
+            info = node.get("extra_info") or {}
+            if not isinstance(info, dict):
+                continue
+            function = str(info.get("Function") or "").upper()
+            if function and not (
+                function in TABLE_FUNCTIONS or function.startswith(TABLE_FUNCTION_PREFIXES)
+            ):
+                return (
+                    f"SQL 查询框不提供表函数 {function.lower()}() / the table function "
+                    f"{function.lower()}() is not available in the SQL box"
+                )
+            table = str(info.get("Table") or "")
+            if not table:
+                continue
+            parts = [p.strip('"').lower() for p in table.split(".")]
+            key = (parts[-2] if len(parts) > 1 else "", parts[-1])
+            columns = hidden.get(key)
+            if columns is None:  # a table named like a protected one, in another schema
+                columns = set().union(*(c for (_, t), c in hidden.items() if t == key[1]))
+            if not columns:
+                continue
+            used = {c.strip('"').lower() for c in _as_list(info.get("Projections"))}
+            used |= {w.lower() for f in _as_list(info.get("Filters")) for w in _WORD.findall(f)}
+            if used & columns:
+                return _protected_message()
+    return None
+
+
+_EXPLAIN = re.compile(r"^\s*explain\s+(analy[sz]e\s+)?(\([^)]*\)\s*)?", re.I)
+_PRAGMA_CALL = re.compile(r"^\s*pragma\s+([a-z_][a-z0-9_]*)\s*\(", re.I)
+
+
+def statement_reason(con: Any, statement: Any) -> str | None:
+    """The plan allow-list for every statement that can hand back rows: a SELECT, a CALL
+    of a table function (`call query_table(...)`), a PIVOT, the statement an EXPLAIN
+    (ANALYZE, which runs it and counts its rows) is about; a PRAGMA in function form only
+    for the pragmas of `limits.TABLE_FUNCTIONS`. Other statements return no rows and meet
+    DuckDB's own guards (read-only file, no file system, locked configuration)."""
+    import duckdb
+
+    kind = statement.type
+    sql = str(statement.query)
+    if kind in (
+        duckdb.StatementType.SELECT,
+        duckdb.StatementType.CALL,
+        duckdb.StatementType.MULTI,
+    ):
+        return plan_reason(con, sql)
+    if kind == duckdb.StatementType.EXPLAIN:
+        return plan_reason(con, _EXPLAIN.sub("", sql, count=1))
+    if kind == duckdb.StatementType.PRAGMA:
+        called = _PRAGMA_CALL.match(sql)
+        if called:
+            name = called.group(1).upper().removeprefix("PRAGMA_")
+            if f"PRAGMA_{name}" not in TABLE_FUNCTIONS:
+                return (
+                    f"SQL 查询框不提供 PRAGMA {name.lower()} / PRAGMA {name.lower()} is "
+                    "not available in the SQL box"
+                )
+    return None
+
+
 def _protected_message() -> str:
     listed = ", ".join(
         f"{schema}.{table}.{column}"
@@ -226,8 +338,17 @@ def run_request(request: dict[str, Any]) -> dict[str, Any]:
             refused = protected_reason(con, str(statements[0].query))
         except duckdb.Error as exc:
             return _error_reply(exc)
+        if refused is None:
+            try:
+                refused = statement_reason(con, statements[0])
+            except duckdb.Error as exc:
+                return _error_reply(exc)
         if refused:
             return {"ok": False, "kind": "refused", "message": refused}
+        try:
+            con.execute(LOCK_STATEMENT)
+        except duckdb.Error as exc:
+            return {"ok": False, "kind": "lockdown", "message": str(exc).strip()}
 
         timer = threading.Timer(float(request["timeout"]), con.interrupt)
         timer.daemon = True
