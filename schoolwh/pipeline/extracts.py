@@ -28,6 +28,7 @@ from filelock import FileLock
 
 from schoolwh.accounts import AccountStore, extract_path, extracts_dir
 from schoolwh.core.atomic import replace_file
+from schoolwh.core.sample import SAMPLE_FILE_PARAMS, SAMPLE_FILE_SQL
 from schoolwh.core.settings import STORAGE_VERSION
 
 # marts tables without a district or a school: the same for everyone, nothing to hide
@@ -47,6 +48,10 @@ AUDIT_KEEP = {
         "success",
     ),
 }
+
+# a check's message is its description, then " — " and the city-wide result: the extract
+# keeps the description, so a district's 数据质量 page reads the checks as the bureau does
+AUDIT_DESCRIBED = {("dq_results", "message")}
 
 
 class ExtractError(RuntimeError):
@@ -206,13 +211,17 @@ def _copy_audit(con) -> None:
         con.executemany("insert into scope_hashes values (?)", [[h] for h in sorted(hashes)])
         con.execute(
             "create table audit.load_files as select * from src.audit.load_files "
-            "where file_hash in (select h from scope_hashes)"
+            f"where file_hash in (select h from scope_hashes) or {SAMPLE_FILE_SQL}",
+            SAMPLE_FILE_PARAMS,  # the sample's mark travels: 示例数据（合成） on every page
         )
     for table, keep in AUDIT_KEEP.items():
         if table not in audit:
             continue
         cols = []
         for name, dtype in _columns(con, "audit", table):
+            if (table, name) in AUDIT_DESCRIBED:  # what was checked, not the city's result
+                cols.append(f"split_part({_quote(name)}, ' — ', 1) as {_quote(name)}")
+                continue
             cols.append(
                 _quote(name) if name in keep else f"cast(null as {dtype}) as {_quote(name)}"
             )

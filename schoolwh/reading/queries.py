@@ -757,14 +757,13 @@ def quarantine_summary(wh: Warehouse) -> pd.DataFrame:
 def is_sample(wh: Warehouse) -> bool:
     """Whether the warehouse holds the synthetic sample: a load of it found the sample's
     mark (schoolwh.core.sample.SAMPLE_MARKER) beside its spreadsheets."""
-    from schoolwh.core.sample import SAMPLE_MARKER
+    from schoolwh.core.sample import SAMPLE_FILE_PARAMS, SAMPLE_FILE_SQL
 
     if not wh.has_table("audit", "load_files"):
         return False
     frame = wh.query(
-        "select count(*) as n from audit.load_files where file_name = ? "
-        "or file_name like '%/' || ? or file_name like '%\\' || ?",
-        (SAMPLE_MARKER, SAMPLE_MARKER, SAMPLE_MARKER),
+        f"select count(*) as n from audit.load_files where {SAMPLE_FILE_SQL}",
+        SAMPLE_FILE_PARAMS,
     )
     return bool(frame["n"].iloc[0])
 
