@@ -126,6 +126,34 @@ def test_overview_lists_the_schools_furthest_below_target(monkeypatch, dash_ware
     assert "郑州经济技术开发区" in set(below["区县"])  # every district, not only one
 
 
+def test_schools_below_target_leave_out_the_schools_serving_no_lunch(dash_warehouse, tmp_path):
+    """「距目标最远的学校」 repeated the list of schools serving no lunch (0 % of a lunch
+    need met is the largest gap of all): it lists the schools that serve and fall short."""
+    from schoolwh.reading import queries as q
+    from schoolwh.reading.connection import Warehouse
+
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(dash_warehouse, path)
+    con = duckdb.connect(str(path))  # 育英民办小学 (no lunch service) with a need of 80
+    con.execute(
+        "update marts.fct_school_period set lunch_need = 80, avg_daily_lunch_students = 0 "
+        "where school_code = ?",
+        [fx.SCHOOL_C],
+    )
+    con.close()
+    wh = Warehouse(path)
+    try:
+        no_lunch = set(q.schools_without_lunch(wh)["school_code"])
+        below = q.schools_below_target(wh, "term", "2025-autumn")
+        assert fx.SCHOOL_C in no_lunch and not below.empty
+        assert not no_lunch & set(below["school_code"])
+        ranked = q.school_values(wh, "term", "2025-autumn", "lunch_demand_met", fx.D_JINSHUI)
+        assert list(ranked["school_code"]) == [fx.SCHOOL_B, fx.SCHOOL_A]  # lowest first
+        assert q.school_values(wh, "term", "2025-autumn", "satisfaction_rate").empty
+    finally:
+        wh.close()
+
+
 def test_a_briefing_file_is_made_under_a_spinner_then_offered(monkeypatch, dash_warehouse):
     """The PNG/PPTX/PDF buttons took ≈ 30 s behind a greyed-out button with no word of
     progress: now a 生成 button makes the file under a timed spinner, then the same place

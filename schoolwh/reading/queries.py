@@ -778,6 +778,63 @@ def schools_without_lunch(wh: Warehouse, district: str | None = None) -> pd.Data
     )
 
 
+# KPIs with a value per school (a district's schools can be ranked on them), each the
+# school's own numerator over its denominator in fct_school_period: lunch and after-school
+# demand met (average daily students over the need, of the schools that serve it: a school
+# serving no lunch is on the list of its own) and reporting completeness (days reported
+# over the district's serving days).
+SCHOOL_KPIS = ("lunch_demand_met", "after_school_demand_met", "reporting_completeness")
+_SCHOOL_VALUES = """
+    with p as (
+        select * from marts.fct_school_period where period_type = ? and period = ?
+    ),
+    v as (
+        select school_code, 'lunch_demand_met' as kpi,
+            avg_daily_lunch_students / lunch_need as value
+        from p where lunch_need > 0 and is_lunch_serving
+        union all
+        select school_code, 'after_school_demand_met' as kpi,
+            avg_daily_after_school_students / after_school_need as value
+        from p where after_school_need > 0 and is_after_school_serving
+        union all
+        select school_code, 'reporting_completeness' as kpi,
+            days_reported / district_serving_days as value
+        from p where is_lunch_serving and district_serving_days > 0
+    )
+    select
+        s.district_code,
+        s.district_name,
+        s.school_code,
+        s.school_name,
+        v.kpi,
+        v.value,
+        d.target,
+        d.unit,
+        d.direction,
+        d.sort_order,
+        d.target - v.value as gap
+    from v
+    join marts.kpi_definitions d using (kpi)
+    join marts.dim_school s using (school_code)
+    where s.active and (? is null or s.district_code = ?)
+"""
+
+
+def school_values(
+    wh: Warehouse, period_type: str, period: str, kpi: str, district: str | None = None
+) -> pd.DataFrame:
+    """Every active school's value of a KPI of SCHOOL_KPIS in the period (a district's
+    schools are ranked on it where the scope is one district), with the KPI's target, unit
+    and direction, lowest first; empty for a KPI without values per school."""
+    if kpi not in SCHOOL_KPIS:
+        return pd.DataFrame(columns=["district_code", "school_code", "school_name", "value"])
+    kpi_definitions(wh)
+    return wh.query(
+        f"select * from ({_SCHOOL_VALUES}) where kpi = ? order by value, school_code",
+        (period_type, period, district, district, kpi),
+    )
+
+
 def schools_below_target(
     wh: Warehouse,
     period_type: str,
@@ -786,43 +843,15 @@ def schools_below_target(
     limit: int = 10,
 ) -> pd.DataFrame:
     """Active schools furthest below a target in the period (a leader's list), one row per
-    school and KPI, largest gap first: lunch and after-school demand met (average daily
-    students over the need) and reporting completeness (days reported over the district's
-    serving days), each against its target in marts.kpi_definitions."""
+    school and KPI of SCHOOL_KPIS, largest gap first, each against its target in
+    marts.kpi_definitions. A school serving no lunch is not on it: the overview lists
+    those apart, and this list should say something that one does not."""
     kpi_definitions(wh)
     return wh.query(
-        """
-        with p as (
-            select * from marts.fct_school_period where period_type = ? and period = ?
-        ),
-        v as (
-            select school_code, 'lunch_demand_met' as kpi,
-                avg_daily_lunch_students / lunch_need as value
-            from p where lunch_need > 0
-            union all
-            select school_code, 'after_school_demand_met' as kpi,
-                avg_daily_after_school_students / after_school_need as value
-            from p where after_school_need > 0
-            union all
-            select school_code, 'reporting_completeness' as kpi,
-                days_reported / district_serving_days as value
-            from p where is_lunch_serving and district_serving_days > 0
-        )
-        select
-            s.district_name,
-            s.school_code,
-            s.school_name,
-            v.kpi,
-            v.value,
-            d.target,
-            d.unit,
-            d.target - v.value as gap
-        from v
-        join marts.kpi_definitions d using (kpi)
-        join marts.dim_school s using (school_code)
-        where s.active and d.target is not null and v.value < d.target - 1e-9
-            and (? is null or s.district_code = ?)
-        order by gap desc, s.district_code, s.school_code, d.sort_order
+        f"""
+        select * from ({_SCHOOL_VALUES})
+        where target is not null and value < target - 1e-9
+        order by gap desc, district_code, school_code, sort_order
         limit ?
         """,
         (period_type, period, district, district, limit),
