@@ -147,9 +147,9 @@ def test_schools_below_target_leave_out_the_schools_serving_no_lunch(dash_wareho
         below = q.schools_below_target(wh, "term", "2025-autumn")
         assert fx.SCHOOL_C in no_lunch and not below.empty
         assert not no_lunch & set(below["school_code"])
-        ranked = q.school_values(wh, "term", "2025-autumn", "lunch_demand_met", fx.D_JINSHUI)
+        ranked = q.school_kpi_values(wh, "term", "2025-autumn", "lunch_demand_met", fx.D_JINSHUI)
         assert list(ranked["school_code"]) == [fx.SCHOOL_B, fx.SCHOOL_A]  # lowest first
-        assert q.school_values(wh, "term", "2025-autumn", "satisfaction_rate").empty
+        assert q.school_kpi_values(wh, "term", "2025-autumn", "satisfaction_rate").empty
     finally:
         wh.close()
 

@@ -820,7 +820,7 @@ _SCHOOL_VALUES = """
 """
 
 
-def school_values(
+def school_kpi_values(
     wh: Warehouse, period_type: str, period: str, kpi: str, district: str | None = None
 ) -> pd.DataFrame:
     """Every active school's value of a KPI of SCHOOL_KPIS in the period (a district's
