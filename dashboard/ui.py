@@ -383,6 +383,57 @@ def heading(text: str, level: int = 3) -> None:
     st.markdown(f"<h{level}>{fmt.html_text(text)}</h{level}>", unsafe_allow_html=True)
 
 
+SCHOOLS_RANKED = 15  # a district's schools on one KPI: the lowest, those to follow up
+
+
+def ranking(
+    wh: Warehouse,
+    rows: pd.DataFrame,
+    kpi: str,
+    period: tuple[str, str],
+    *,
+    key: str,
+    title: str | None = None,
+    target: float | None = None,
+    previous: pd.DataFrame | None = None,
+    last_year: pd.DataFrame | None = None,
+    clickable: bool = True,
+) -> None:
+    """The districts ranked on one KPI (`rows`: kpi_district rows of the period; with
+    `clickable`, a click on a bar opens the district's page); where
+    there is one district only (a district leader's own extract) its schools are ranked
+    instead on a KPI with a value per school, and otherwise no ranking is drawn: never a
+    ranking of one bar."""
+    current = lang()
+    if len(rows) > 1:
+        plot(
+            charts.ranking_bars,
+            rows,
+            current,
+            target=target,
+            title=title,
+            previous=previous,
+            last_year=last_year,
+            key=key,
+            districts=q.districts(wh) if clickable else None,
+        )
+        return
+    place = jurisdiction(wh)
+    schools = q.school_kpi_values(wh, *period, kpi).head(SCHOOLS_RANKED)
+    if schools.empty:
+        st.caption(t("overview.alone", current, place=place))
+        return
+    plot(
+        charts.ranking_bars,
+        schools.assign(status=None),  # a school's value has no status of its own
+        current,
+        target=target,
+        label_col="school_name",
+        title=t("overview.school_ranking", current, place=place, n=len(schools)),
+        key=f"{key}_schools",
+    )
+
+
 def chart(fig: Any, key: str | None = None, districts: pd.DataFrame | None = None) -> None:
     """A figure; with the synthetic sample loaded, its footer says so. With `districts`
     (`district_code, district_name`), clicking a district's bar, cell or shape opens its

@@ -593,3 +593,45 @@ def test_warehouse_replaced_while_open_is_picked_up(monkeypatch, dash_warehouse,
     at.run()
     assert not at.exception
     assert "还没有可展示的数据" in shown(at)
+
+
+# --- a district leader's own extract ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def district_extract(sample_warehouse, tmp_path_factory):
+    """What a district leader's session reads: 金水区's extract of the sample warehouse
+    (schoolwh/pipeline/extracts.py), its own figures standing for the overall ones."""
+    from schoolwh.pipeline.extracts import ensure_extract
+
+    path = tmp_path_factory.mktemp("district") / "warehouse.duckdb"
+    shutil.copy(sample_warehouse, path)
+    return ensure_extract(path, (fx.D_JINSHUI,))
+
+
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", ("overview", "district", "quality"))
+def test_a_district_leader_sees_the_sample_mark_and_no_one_bar_ranking(
+    monkeypatch, district_extract, page
+):
+    """A district leader saw no 示例数据（合成）, rankings of one bar 「第1名 不变」 and cards
+    saying 「第 1 名（共 1 个）」."""
+    at = open_app(monkeypatch, district_extract, page)
+    assert_clean(at)
+    assert any("示例数据（合成）" in w.value for w in at.warning)
+    assert all("示例数据（合成）" in f for f in _figure_texts(at))
+    text = shown(at) + "".join(cards(at))
+    assert "共 1 个" not in text and "第1名" not in " ".join(_figure_texts(at))
+    for fig in _figures(at):
+        for trace in fig["data"]:
+            if trace.get("type") == "bar" and trace.get("orientation") == "h":
+                assert len(trace["y"]) > 1, page  # never a ranking of one bar
+    if page == "overview":
+        assert "金水区全区指标" in text
+        assert "只有金水区一个区县的数据，不做区县排名" in text  # 供餐覆盖率: no school values
+        at.selectbox(key="f_map_kpi").select("lunch_demand_met").run()
+        assert_clean(at)
+        [ranking] = [f for f in _figures(at) if "各学校排名" in str(f["layout"].get("title"))]
+        schools = ranking["data"][0]["y"]
+        assert set(schools) == {"金水区实验小学", "金水区文化路初级中学"}  # its own schools

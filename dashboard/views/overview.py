@@ -111,16 +111,16 @@ if kpi is not None:
                 f"{kpi_name(kpi, lang)}_{fmt.period(period, lang)}_{t('file.no_boundary', lang)}",
                 key="beside_table",
             )
-        ui.plot(
-            charts.ranking_bars,
+        ui.ranking(
+            wh,
             one,
-            lang,
+            kpi,
+            (period_type, period),
             target=float(target.iloc[0]) if has_target else None,
             title=t("overview.ranking", lang),
             previous=q.kpi_district_one(wh, period_type, previous, kpi) if previous else None,
             last_year=q.kpi_district_one(wh, period_type, year_ago, kpi) if year_ago else None,
             key="ranking",
-            districts=q.districts(wh),
         )
 
 # the leader's lists: schools without lunch, the longest overdue issues ------------------

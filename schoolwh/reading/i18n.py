@@ -924,3 +924,19 @@ TEXT.update(
 
 # 同比 beside 环比 on the cards.
 TEXT.update({"kpi.yoy": ("同比", "Year on year:")})
+
+
+# A district leader's own extract: one district, so its schools are ranked, not districts.
+TEXT.update(
+    {
+        "overview.school_ranking": (
+            "{place}各学校排名（最低的 {n} 所）",
+            "{place}: schools ranked (the {n} lowest)",
+        ),
+        "overview.alone": (
+            "只有{place}一个区县的数据，不做区县排名；该指标没有按学校计算的数值。",
+            "Only {place}'s figures are here: no district ranking, and this KPI has no "
+            "value per school.",
+        ),
+    }
+)
