@@ -383,9 +383,6 @@ def heading(text: str, level: int = 3) -> None:
     st.markdown(f"<h{level}>{fmt.html_text(text)}</h{level}>", unsafe_allow_html=True)
 
 
-SCHOOLS_RANKED = 15  # a district's schools on one KPI: the lowest, those to follow up
-
-
 def ranking(
     wh: Warehouse,
     rows: pd.DataFrame,
@@ -419,7 +416,7 @@ def ranking(
         )
         return
     place = jurisdiction(wh)
-    schools = q.school_kpi_values(wh, *period, kpi).head(SCHOOLS_RANKED)
+    schools = q.school_kpi_values(wh, *period, kpi).head(q.SCHOOLS_RANKED)
     if schools.empty:
         st.caption(t("overview.alone", current, place=place))
         return

@@ -726,3 +726,49 @@ def test_an_image_drawn_once_is_not_drawn_again(monkeypatch):
     export.render([export.ImageRequest(fig("丙"), 100, 50, ("png",))])
     export.render([export.ImageRequest(fig("丙"), 100, 50, ("png",))])
     assert drawn[-2:] == [("丙", 100, ("png",)), ("丙", 100, ("png",))]
+
+
+# ---------------------------------------------------------------------------------------
+# a district leader's briefing: read from the district's own extract
+# ---------------------------------------------------------------------------------------
+TINY_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_a_district_leaders_deck_has_no_one_bar_ranking_and_says_sample(demo_warehouse, tmp_path):
+    """The deck a district leader downloaded had about 11 slides ranking one bar
+    (「1 个区县低于目标：金水区」) and no 示例数据（合成）."""
+    import shutil
+
+    from schoolwh.briefing.compose import compose
+    from schoolwh.briefing.deck import Picture
+    from schoolwh.briefing.figures import build_figures
+    from schoolwh.pipeline.extracts import ensure_extract
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, copy)
+    extract = ensure_extract(copy, ("410105",))
+    wh = Warehouse(extract)
+    try:
+        data = load_data(wh, resolve_scope(wh, PERIOD))
+    finally:
+        wh.close()
+    assert data.sample and data.one_district and data.schools
+    items = build_figures(data)
+    assert "status_grid" not in {i.key for i in items}  # one row is no grid
+    for item in items:
+        for trace in item.fig.data:
+            if trace.type == "bar" and trace.orientation == "h" and item.key.startswith("kpi:"):
+                assert len(trace.y) > 1, item.key
+    ranked = [i for i in items if i.key.startswith("kpi:")]
+    assert ranked and {i.kpi for i in ranked} <= set(data.schools)  # its schools, ranked
+    deck = compose(data, {i.key: Picture(TINY_PNG, i.width, i.height) for i in items})
+    slides = [slide_text(s) for s in deck.prs.slides]
+    assert "示例数据（合成）" in slides[0]
+    text = "\n".join(slides)
+    for wrong in ("1 个区县", "共 1 个", "第 1 名", "暂无数据"):
+        assert wrong not in text, wrong
+    assert "所学校低于目标" in text  # what a district's leader acts on: its schools

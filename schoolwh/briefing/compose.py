@@ -84,6 +84,8 @@ def compose(
         deck.overview(rows.reset_index(drop=True), previous)
         if grid is not None:
             deck.wide_slide(tr("slide.status_grid", lang), grid)
+        if data.one_district:  # one district alone: a KPI's slide only with its schools ranked
+            main = [k for k in main if f"kpi:{k}" in pictures]
         for kpi in main:
             _kpi_slide(deck, data, pictures, kpi)
 
@@ -118,6 +120,8 @@ def compose(
 
     # the appendix: the other KPIs, the trends, data quality
     rest = [k for k in chosen if k not in main] if "kpis" in topics else []
+    if data.one_district:  # the KPI table has them all: no slide without a chart
+        rest = [k for k in rest if f"kpi:{k}" in pictures]
     trend_keys = [f"trend:{k}" for k in data.trend_kpis() if (kpis is None or k in kpis)]
     trend_pictures = (
         [pictures[k] for k in trend_keys if k in pictures] if "trends" in topics else []

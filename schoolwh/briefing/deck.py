@@ -621,8 +621,10 @@ class Deck:
             colour="FFFFFF",
             anchor=MSO_ANCHOR.MIDDLE,
         )
-        scope_text = scope.district_name or tr(
-            "scope.whole_n", self.lang, whole=scope.whole, n=scope.district_count
+        scope_text = scope.district_name or (
+            tr("scope.whole_n", self.lang, whole=scope.whole, n=scope.district_count)
+            if scope.district_count > 1
+            else scope.label  # a district's own figures: 金水区, not 全区（1 个区县）
         )
         _text(
             slide,

@@ -104,8 +104,8 @@ def below_target(data: BriefingData, kpi: str) -> str | None:
     too small a sample are counted apart."""
     lang = data.scope.lang
     frame = data.districts_of(kpi)
-    if frame.empty or not frame["target"].notna().any():
-        return None
+    if data.one_district or not frame["target"].notna().any():
+        return None  # never 「1 个区县低于目标：金水区」
     unit = _unit(frame.iloc[0])
     keys = frame["status"].map(st_.normalise)
     below = _ordered(frame[keys.isin(BELOW)], kpi, worst_first=True)
@@ -155,8 +155,8 @@ def largest_change(data: BriefingData, kpi: str) -> str | None:
     lang = scope.lang
     now = data.districts_of(kpi)
     before = data.districts_of(kpi, previous=True)
-    if now.empty or before.empty or not scope.previous_label:
-        return None
+    if data.one_district or before.empty or not scope.previous_label:
+        return None  # one district's change is the headline's
     both = now[["district_code", "district_name", "value", "unit"]].merge(
         before[["district_code", "value"]], on="district_code", suffixes=("", "_before")
     )
@@ -236,6 +236,27 @@ def rank(data: BriefingData, kpi: str) -> str | None:
     return _sentence(text, lang)
 
 
+def lowest_schools(data: BriefingData, kpi: str) -> str | None:
+    """One district alone: its schools lowest on a KPI with a value per school, where
+    they fall short of the target (the districts cannot be compared in its figures)."""
+    if not data.one_district:
+        return None
+    lang = data.scope.lang
+    frame = data.schools.get(kpi)
+    if frame is None or frame.empty or not frame["target"].notna().any():
+        return None
+    short = frame[frame["value"] < frame["target"] - 1e-9]
+    if short.empty:
+        return None
+    unit = _unit(short.iloc[0])
+    pairs = [
+        _name_value(n, v, unit, lang)
+        for n, v in zip(short["school_name"], short["value"], strict=False)
+    ]
+    names = _names(pairs, len(short), lang)
+    return _sentence(tr("find.schools_below", lang, n=len(short), names=names), lang)
+
+
 def detail(data: BriefingData, kpi: str) -> str | None:
     """What the scope's numerator and denominator count, in words."""
     lang = data.scope.lang
@@ -259,12 +280,11 @@ def detail(data: BriefingData, kpi: str) -> str | None:
 
 def kpi_findings(data: BriefingData, kpi: str) -> list[str]:
     """Two or three findings for a KPI's slide."""
-    scope = data.scope
     found: list[str | None] = [headline(data, kpi)]
     if data.kpi_row(kpi) is None or _get(data.kpi_row(kpi), "value") is None:
         return [f for f in found if f]
-    if scope.is_district:
-        found += [rank(data, kpi), detail(data, kpi)]
+    if data.by_school:
+        found += [rank(data, kpi), lowest_schools(data, kpi), detail(data, kpi)]
     else:
         has_target = _get(data.kpi_row(kpi), "target") is not None
         second = below_target(data, kpi) if has_target else value_range(data, kpi)
@@ -307,7 +327,7 @@ def funding_findings(data: BriefingData) -> list[str]:
         )
         out.append(_sentence(text, lang))
         return out
-    frame = data.pace_by_district
+    frame = data.pace_by_district if not data.one_district else data.pace_by_district[:0]
     if not frame.empty:
         keys = frame["status"].map(st_.normalise)
         behind = frame[keys.isin(BELOW)].sort_values("value")
@@ -387,7 +407,7 @@ def overdue_groups(data: BriefingData) -> tuple[pd.DataFrame, str]:
     frame = data.overdue
     if frame.empty:
         return pd.DataFrame(columns=["label", "severity", "issues"]), "label"
-    if data.scope.is_district:
+    if data.by_school:
         labels = [enum_label("issue_category", c, lang) for c in frame["category"]]
     else:
         labels = list(frame["district_name"])
@@ -435,7 +455,7 @@ def quality_findings(data: BriefingData) -> list[str]:
     if row is not None and _get(row, "value") is not None:
         text = tr("dq.completeness", lang, value=fmt.percent(row["value"], lang))
         frame = data.districts_of("reporting_completeness")
-        if not scope.is_district and not frame.empty:
+        if not data.by_school and not frame.empty:
             ordered = _ordered(frame, "reporting_completeness", worst_first=True).head(3)
             pairs = [
                 _name_value(n, v, None, lang)
@@ -513,7 +533,7 @@ NAMES_IN_RECOMMENDATION = 3
 
 def _worst_names(data: BriefingData, kpi: str, statuses: tuple[str, ...]) -> str | None:
     frame = data.districts_of(kpi)
-    if frame.empty:
+    if data.one_district:
         return None
     keys = frame["status"].map(st_.normalise)
     rows = _ordered(frame[keys.isin(statuses)], kpi, worst_first=True)
@@ -549,7 +569,7 @@ def recommendations(data: BriefingData) -> list[str]:
             out.append(tr("rec.funding", lang, names=names))
     overdue = data.overdue
     if not overdue.empty:
-        column = "school_name" if data.scope.is_district else "district_name"
+        column = "school_name" if data.by_school else "district_name"
         counts = overdue.groupby(column).size().sort_values(ascending=False)
         names = tr("find.sep", lang).join(str(n) for n in counts.index[:NAMES_IN_RECOMMENDATION])
         out.append(tr("rec.overdue", lang, n=len(overdue), names=names))

@@ -591,6 +591,10 @@ TEXT.update(
         # findings: districts
         "brief.find.below": ("{n} 个区县低于目标：{names}", "{n} districts below target: {names}"),
         "brief.find.below_more": ("{names} 等", "{names} and others"),
+        "brief.find.schools_below": (
+            "{n} 所学校低于目标，最低：{names}",
+            "{n} schools below target, lowest: {names}",
+        ),
         "brief.find.all_met": ("{n} 个区县全部达到目标", "All {n} districts met the target"),
         "brief.find.insufficient": (
             "另有 {n} 个区县样本不足 {min} 份，仅供参考",

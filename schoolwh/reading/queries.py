@@ -784,6 +784,7 @@ def schools_without_lunch(wh: Warehouse, district: str | None = None) -> pd.Data
 # serving no lunch is on the list of its own) and reporting completeness (days reported
 # over the district's serving days).
 SCHOOL_KPIS = ("lunch_demand_met", "after_school_demand_met", "reporting_completeness")
+SCHOOLS_RANKED = 15  # a district's schools ranked on one KPI: the lowest, to follow up
 _SCHOOL_VALUES = """
     with p as (
         select * from marts.fct_school_period where period_type = ? and period = ?
