@@ -376,6 +376,17 @@ def _card(card: charts.KpiCard, note: str | None, current: str) -> str:
     )
 
 
+def headline(text: str) -> None:
+    """The period's one-line headline (schoolwh/reading/headline.py) over the cards: as
+    escaped text, a place name in it stays literal."""
+    if text:
+        st.markdown(
+            f'<p class="schoolwh-headline" style="font-size:1.1em;font-weight:600;'
+            f'margin:0 0 0.5rem 0">{fmt.html_text(text)}</p>',
+            unsafe_allow_html=True,
+        )
+
+
 def heading(text: str, level: int = 3) -> None:
     """A heading whose text holds data (a district's or school's name): written as escaped
     HTML, so nothing in it becomes a link, an image, emphasis or an emoji. Escaping the

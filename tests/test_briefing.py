@@ -768,7 +768,30 @@ def test_a_district_leaders_deck_has_no_one_bar_ranking_and_says_sample(demo_war
     deck = compose(data, {i.key: Picture(TINY_PNG, i.width, i.height) for i in items})
     slides = [slide_text(s) for s in deck.prs.slides]
     assert "示例数据（合成）" in slides[0]
+    assert "项指标" in slides[0] and "最弱" not in slides[0]  # the headline; no district to compare
     text = "\n".join(slides)
     for wrong in ("1 个区县", "共 1 个", "第 1 名", "暂无数据"):
         assert wrong not in text, wrong
     assert "所学校低于目标" in text  # what a district's leader acts on: its schools
+
+
+def test_the_pdf_and_the_deck_lead_with_the_headline_and_the_furthest_kpi(demo_warehouse):
+    """The PDF's 要点 and the deck's 结论 left out the KPI furthest from its target, and
+    neither had a headline."""
+    from schoolwh.briefing.compose import compose
+    from schoolwh.briefing.summary import summary_findings, summary_html
+    from schoolwh.reading.headline import furthest_first, headline
+    from schoolwh.reading.i18n import kpi_name
+
+    data = whole_data(demo_warehouse)
+    line = headline(data.kpis, data.by_district, "zh")
+    assert "项达标" in line and "最弱：" in line
+    furthest = furthest_first(data.kpis)
+    assert not furthest.empty
+    name = kpi_name(str(furthest.iloc[0]["kpi"]), "zh")
+    assert f"距目标最远：{name}" in line
+    assert summary_findings(data)[0].startswith(name)  # 要点 and 结论 lead with it
+    page = summary_html(data)
+    assert line.replace("（", "（") in page.replace("&quot;", '"')
+    deck = compose(data, {}, topics=("kpis",))
+    assert line in slide_text(deck.prs.slides[0])

@@ -635,3 +635,20 @@ def test_a_district_leader_sees_the_sample_mark_and_no_one_bar_ranking(
         [ranking] = [f for f in _figures(at) if "各学校排名" in str(f["layout"].get("title"))]
         schools = ranking["data"][0]["y"]
         assert set(schools) == {"金水区实验小学", "金水区文化路初级中学"}  # its own schools
+
+
+def test_the_overview_leads_with_a_one_line_headline(monkeypatch, dash_warehouse):
+    """No headline said where the period stands: now one line over the cards, led by the
+    KPI furthest from its target and the weakest district on it."""
+    at = open_app(monkeypatch, dash_warehouse)
+    assert_clean(at)
+    [line] = [m.value for m in at.markdown if "schoolwh-headline" in m.value]
+    con = duckdb.connect(str(dash_warehouse), read_only=True)
+    judged = con.execute(
+        "select count(*), count(*) filter (where status = 'met') from marts.kpi_overall "
+        "where period_type = 'term' and period = '2025-autumn' "
+        "and status in ('met', 'near', 'missed')"
+    ).fetchone()
+    con.close()
+    assert f"{judged[0]} 项指标 {judged[1]} 项达标；距目标最远：" in line
+    assert "最弱：" in line  # the weakest of the districts on that KPI

@@ -10,6 +10,7 @@ from schoolwh.briefing.scope import whole_label
 from schoolwh.reading import charts, geo, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
+from schoolwh.reading.headline import headline
 from schoolwh.reading.i18n import kpi_name, page_title, t
 
 wh = ui.ready_warehouse()
@@ -37,6 +38,8 @@ ui.heading(
 )
 year_ago = fmt.same_period_last_year(period_type, period)
 last_year = q.kpi_overall(wh, period_type, year_ago) if year_ago else None
+by_district = q.kpi_district(wh, period_type, period)
+ui.headline(headline(current, by_district, lang))  # the worst KPI and district, one line
 ui.kpi_cards(
     charts.kpi_cards(
         current, before, lang, fmt.period(previous, lang), last_year, fmt.period(year_ago, lang)
@@ -46,7 +49,6 @@ ui.kpi_cards(
 ui.status_legend()
 
 # status grid ----------------------------------------------------------------------------
-by_district = q.kpi_district(wh, period_type, period)
 st.subheader(t("overview.grid", lang))
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))

@@ -11,6 +11,7 @@ from schoolwh.briefing.figures import TOPICS
 from schoolwh.briefing.labels import tr
 from schoolwh.briefing.summary import summary_findings
 from schoolwh.reading import formatting as fmt
+from schoolwh.reading.headline import headline
 from schoolwh.reading.i18n import kpi_name, t
 
 TRENDS_PER_SLIDE = 4
@@ -66,7 +67,7 @@ def compose(
     scope = data.scope
     lang = scope.lang
     deck = Deck(scope, sample=data.sample)
-    deck.title_slide()
+    deck.title_slide(headline(data.kpis, data.by_district, lang) if "kpis" in topics else "")
     deck.conclusions_slide(summary_findings(data), findings.recommendations(data))
     chosen = [k for k in data.kpi_ids() if kpis is None or k in kpis]
     grid = pictures.get("status_grid") if "kpis" in topics else None

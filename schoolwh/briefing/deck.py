@@ -590,7 +590,9 @@ class Deck:
         )
 
     # -- slides --------------------------------------------------------------------------
-    def title_slide(self) -> None:
+    def title_slide(self, headline: str = "") -> None:
+        """The title, the scope and period, the as-of date and the period's headline
+        (`headline.headline`: how many KPIs meet their target, the furthest from it)."""
         scope = self.scope
         slide = self.prs.slides.add_slide(self._blank)
         _rect(slide, 0, 0, SLIDE_W, SLIDE_H, "FFFFFF")
@@ -648,10 +650,22 @@ class Deck:
             bold=True,
             colour=NAVY,
         )
+        if headline:
+            _text(
+                slide,
+                Inches(0.8),
+                Inches(5.55),
+                Inches(11.7),
+                Inches(0.9),
+                [headline],
+                size=_fit_size(headline, Inches(11.7), Inches(0.9), (18, 16, 14), bold=True),
+                bold=True,
+                colour=TEXT,
+            )
         _text(
             slide,
             Inches(0.8),
-            Inches(5.55),
+            Inches(6.5) if headline else Inches(5.55),
             Inches(11.7),
             Inches(0.5),
             [tr("deck.source", self.lang)],

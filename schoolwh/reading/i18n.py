@@ -944,3 +944,18 @@ TEXT.update(
         ),
     }
 )
+
+
+# The one-line headline of a period (schoolwh/reading/headline.py): 总览, the PDF, the deck.
+TEXT.update(
+    {
+        "headline.all_met": ("{n} 项指标全部达标。", "All {n} KPIs with a target meet it."),
+        "headline.worst": (
+            "{n} 项指标 {met} 项达标；距目标最远：{kpi} {value}（目标 {target}）",
+            "{met} of {n} KPIs meet their target; furthest from it: {kpi} {value} "
+            "(target {target})",
+        ),
+        "headline.district": ("，最弱：{district} {value}", "; weakest: {district} at {value}"),
+        "headline.end": ("。", "."),
+    }
+)
