@@ -53,16 +53,18 @@ st.subheader(t("overview.grid", lang))
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.plot(
-        charts.status_grid,
-        by_district,
-        lang,
-        kpis=list(current["kpi"]),
-        previous=q.kpi_district(wh, period_type, previous) if previous else None,
-        last_year=q.kpi_district(wh, period_type, year_ago) if year_ago else None,
-        key="grid",
-        districts=q.districts(wh),
-    )
+    with st.container(key="grid_wide"):  # hidden on a phone, which shows the list below
+        ui.plot(
+            charts.status_grid,
+            by_district,
+            lang,
+            kpis=list(current["kpi"]),
+            previous=q.kpi_district(wh, period_type, previous) if previous else None,
+            last_year=q.kpi_district(wh, period_type, year_ago) if year_ago else None,
+            key="grid",
+            districts=q.districts(wh),
+        )
+    ui.phone_grid(by_district, list(current["kpi"]))
     with st.expander(t("overview.grid_table", lang)):
         ui.table(
             tables.matrix(by_district, lang, kpis=list(current["kpi"])),
