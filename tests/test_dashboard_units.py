@@ -364,8 +364,44 @@ def test_trend_has_target_line_and_status_markers():
 def test_funding_axis_is_written_in_wan():
     frame = pd.DataFrame({"label": ["金水区"], "allocated": [1_200_000.0], "spent": [660_000.0]})
     fig = charts.funding_bars(frame, "label", "zh")
-    assert "100万" in fig.layout.xaxis.ticktext
+    assert "100" in fig.layout.xaxis.ticktext and fig.layout.xaxis.title.text == "金额（万元）"
     assert fig.data[1].text[0] == "66.00万元 · 55.0%"
+
+
+def test_funding_bars_are_sorted_and_in_one_unit_with_the_cards():
+    """资金 bars came in district-code order, labelled 30,987.00万元 on an axis in 亿 beside
+    cards in 亿: now the largest allocation is on top and labels, axis and cards share 亿元."""
+    frame = pd.DataFrame(
+        {"district_name": ["中原区", "金水区", "登封市"],
+         "allocated": [309_870_000.0, 620_000_000.0, 95_000_000.0],
+         "spent": [200_000_000.0, 310_000_000.0, 50_000_000.0]}
+    )  # fmt: skip
+    fig = charts.funding_bars(frame, "district_name", "zh")
+    assert list(fig.data[0].y)[::-1] == ["金水区", "中原区", "登封市"]  # top to bottom
+    assert list(fig.data[0].text)[::-1] == ["6.20亿元", "3.10亿元", "0.95亿元"]
+    assert fig.data[1].text[-1] == "3.10亿元 · 50.0%"
+    assert fig.layout.xaxis.title.text == "金额（亿元）"
+    assert all("万" not in x for x in fig.layout.xaxis.ticktext)
+    assert fmt.money(frame["allocated"].sum()).endswith("亿元")  # the card's unit
+    en = charts.funding_bars(frame, "district_name", "en")
+    assert en.data[0].text[-1] == "¥620.00 M" and en.layout.xaxis.title.text == "Amount (¥ M)"
+
+
+def test_every_money_header_names_one_unit():
+    """A table header read 「累计支出（元）（万元）」."""
+    for name in dir(tables):
+        spec = getattr(tables, name)
+        if not (isinstance(spec, tuple) and spec and isinstance(spec[0], tables.Col)):
+            continue
+        money = [c for c in spec if c.kind == "money"]
+        if not money:
+            continue
+        frame = pd.DataFrame({c.source: [1.0] for c in spec})
+        for lang in ("zh", "en"):
+            built = tables.build(frame, spec, lang)
+            for header in [*built.display.columns, *built.export.columns]:
+                units = header.count("（") if lang == "zh" else header.count("(")
+                assert units <= 1, (name, header)
 
 
 def test_satisfaction_interval_and_pace_and_issue_figures():

@@ -894,17 +894,23 @@ def _fitted_range(rows: pd.DataFrame, unit: str | None) -> list[float]:
 def funding_bars(
     frame: pd.DataFrame, label_col: str, lang: str, title: str | None = None
 ) -> go.Figure:
-    """Allocated against spent, one pair of horizontal bars per programme or district
-    (in the frame's order, top to bottom), the spent bar labelled with its share.
+    """Allocated against spent, one pair of horizontal bars per programme or district,
+    the largest allocation at the top, the spent bar labelled with its share. Labels and
+    axis are in one unit, chosen from the largest amount as the cards choose theirs
+    (`fmt.money_scale`: 亿元 from one hundred million yuan up, else 万元).
 
     `frame`: `<label_col>, allocated, spent` (yuan).
     """
-    rows = frame.iloc[::-1].copy()  # Plotly draws the first category at the bottom
+    rows = frame.assign(_a=frame["allocated"].fillna(0).astype(float))
+    rows = rows.sort_values(["_a", label_col], ascending=[False, True])
+    rows = rows.iloc[::-1]  # Plotly draws the first category at the bottom
     labels = _labels(rows, label_col)
     share = [
         fmt.percent(s / a if a else None, lang)
         for a, s in zip(rows["allocated"].fillna(0), rows["spent"].fillna(0), strict=False)
     ]
+    top = float(max(rows["allocated"].max(), rows["spent"].max(), 0) or 0)
+    scale = fmt.money_scale(top, lang)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -913,7 +919,7 @@ def funding_bars(
             orientation="h",
             name=t("funding.allocated", lang),
             marker_color=SERIES["allocated"],
-            text=[fmt.money_fixed(v, lang) for v in rows["allocated"]],
+            text=[fmt.money_in(v, scale, lang) for v in rows["allocated"]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}<br>" + t("funding.allocated", lang) + ": %{text}<extra></extra>",
@@ -927,7 +933,7 @@ def funding_bars(
             name=t("funding.spent", lang),
             marker_color=SERIES["spent"],
             text=[
-                f"{fmt.money_fixed(v, lang)} · {p}"
+                f"{fmt.money_in(v, scale, lang)} · {p}"
                 for v, p in zip(rows["spent"], share, strict=False)
             ],
             textposition="outside",
@@ -936,10 +942,15 @@ def funding_bars(
         )
     )
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05)
-    top = float(max(rows["allocated"].max(), rows["spent"].max(), 0) or 0)
     fig.update_xaxes(range=[0, top * 1.45 if top else 1])
-    amount_axis(fig, top * 1.3, lang, axis="x")
-    fig = _layout(fig, title, height=max(260, 44 * len(rows) + 120))
+    ticks = _nice_ticks(top * 1.3)
+    divisor, unit = scale
+    fig.update_xaxes(  # the ticks in the labels' unit, named once in the axis title
+        tickvals=ticks,
+        ticktext=[f"{v / divisor:,.10g}" for v in ticks],
+        title={"text": t("chart.amount_in", lang, unit=unit), "font": {"size": 12}},
+    )
+    fig = _layout(fig, title, height=max(260, 44 * len(rows) + 140))
     fig.update_layout(margin={"r": 30})
     return fig
 
