@@ -506,6 +506,31 @@ def test_issue_closure_by_month_keeps_not_yet_due_apart_from_overdue(monkeypatch
     assert "其中 1 个问题未到整改期限，不算逾期" in shown(at)
 
 
+def test_the_closure_rate_trend_marks_issues_not_yet_due_as_the_monthly_chart(dash_warehouse):
+    """The 问题整改率 trend dropped to 71 % in December while the closure-by-month chart
+    said 81.5 % (issues not yet due): the trend now marks such a month with the rate of the
+    issues already due, the same figure as the monthly chart's."""
+    from schoolwh.reading import charts
+    from schoolwh.reading import queries as q
+    from schoolwh.reading.connection import Warehouse
+
+    wh = Warehouse(dash_warehouse)
+    try:
+        series = q.kpi_series(wh, "month")
+        closure = q.issues_closure_by_month(wh)
+    finally:
+        wh.close()
+    rows = series[series["kpi"] == "issue_closure_rate"]
+    pending = dict(zip(rows["period"], rows["not_yet_due"].fillna(0), strict=True))
+    assert pending["2025-10"] == 1 and pending["2025-09"] == 0  # K1, as the monthly chart
+    assert series.loc[series["kpi"] != "issue_closure_rate", "not_yet_due"].isna().all()
+    fig = charts.trend_vs_target(rows, "issue_closure_rate", "zh")
+    [due] = [tr for tr in fig.data if tr.name == "到期整改率"]
+    october = closure.loc[closure["month"] == "2025-10", "due_closure_rate"].iloc[0]
+    assert list(due.y) == [pytest.approx(october)]
+    assert list(due.text) == [f"到期 {fmt.percent(october)}（未到期 1）"]
+
+
 # --- data quality ---------------------------------------------------------------------------
 def test_quality_page_loads_quarantine_checks_completeness(monkeypatch, dash_warehouse):
     at = open_app(monkeypatch, dash_warehouse, "quality")

@@ -959,3 +959,11 @@ TEXT.update(
         "headline.end": ("。", "."),
     }
 )
+
+
+# 问题整改率's trend: a month's issues still within their deadline, as the monthly chart
+TEXT.update(
+    {
+        "chart.due_rate": ("到期 {rate}（未到期 {n}）", "due: {rate} ({n} not yet due)"),
+    }
+)

@@ -20,10 +20,10 @@ _PERIOD_TYPE_ORDER = "case period_type when 'term' then 1 when 'month' then 2 el
 _AS_OF = "(select max(as_of_date) from marts.build_info)"
 
 # Period filters on facts; each takes (period_type, period).
-_ISSUE_PERIOD = (
-    "(case ? when 'term' then i.term when 'month' then i.month "
-    "else cast(i.year as varchar) end) = ?"
+_ISSUE_PERIOD_OF = (
+    "(case ? when 'term' then i.term when 'month' then i.month else cast(i.year as varchar) end)"
 )
+_ISSUE_PERIOD = f"{_ISSUE_PERIOD_OF} = ?"
 _SURVEY_PERIOD = (
     "(case ? when 'term' then v.term when 'month' then strftime(v.survey_date, '%Y-%m') "
     "else cast(v.year as varchar) end) = ?"
@@ -278,20 +278,33 @@ def kpi_series(
     None) or one district; optionally only some KPIs."""
     kpi_definitions(wh)
     kpi_list = list(kpis) if kpis else None
+    # 问题整改率's issues still open within their deadline, per period: in its denominator
+    # without being late (the trend marks them as the closure-by-month chart does)
+    pending = f"""
+        left join (
+            select {_ISSUE_PERIOD_OF} as period, count(*) as not_yet_due
+            from marts.fct_issues i
+            where not i.is_closed and not i.is_overdue and (? is null or i.district_code = ?)
+            group by 1
+        ) n on k.kpi = 'issue_closure_rate' and n.period = k.period
+    """
+    params = (period_type, district, district)
     if district is None:
         sql = (
-            f"select {_KPI_COLUMNS} from marts.kpi_overall "
+            f"select k.*, n.not_yet_due from (select {_KPI_COLUMNS} from marts.kpi_overall "
             f"where period_type = ? and period_start_date <= coalesce({_AS_OF}, period_start_date) "
-            "and (? is null or list_contains(?, kpi)) order by kpi_sort_order, period_start_date"
+            f"and (? is null or list_contains(?, kpi))) k {pending} "
+            "order by k.kpi_sort_order, k.period_start_date"
         )
-        return wh.query(sql, (period_type, kpi_list, kpi_list))
+        return wh.query(sql, (period_type, kpi_list, kpi_list, *params))
     sql = (
-        f"select district_code, district_name, {_KPI_COLUMNS} from marts.kpi_district "
-        f"where period_type = ? and district_code = ? "
+        f"select k.*, n.not_yet_due from (select district_code, district_name, {_KPI_COLUMNS} "
+        f"from marts.kpi_district where period_type = ? and district_code = ? "
         f"and period_start_date <= coalesce({_AS_OF}, period_start_date) "
-        "and (? is null or list_contains(?, kpi)) order by kpi_sort_order, period_start_date"
+        f"and (? is null or list_contains(?, kpi))) k {pending} "
+        "order by k.kpi_sort_order, k.period_start_date"
     )
-    return wh.query(sql, (period_type, district, kpi_list, kpi_list))
+    return wh.query(sql, (period_type, district, kpi_list, kpi_list, *params))
 
 
 # ---------------------------------------------------------------------------------------
