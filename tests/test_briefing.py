@@ -795,3 +795,17 @@ def test_the_pdf_and_the_deck_lead_with_the_headline_and_the_furthest_kpi(demo_w
     assert line in page
     deck = compose(data, {}, topics=("kpis",))
     assert line in slide_text(deck.prs.slides[0])
+
+
+def test_recommendations_name_what_to_do_in_sentences_of_their_own(demo_warehouse):
+    """The four recommendations repeated one pattern (「…未达标：请…重点整改，下期复核。」)."""
+    from schoolwh.reading.headline import furthest_first
+    from schoolwh.reading.i18n import kpi_name
+
+    data = whole_data(demo_warehouse)
+    recs = findings.recommendations(data)
+    assert 2 <= len(recs) <= findings.MAX_RECOMMENDATIONS
+    assert recs[0].startswith(kpi_name(str(furthest_first(data.kpis).iloc[0]["kpi"]), "zh"))
+    actions = [r.rsplit("：", 1)[-1][-10:] for r in recs]
+    assert len(set(actions)) == len(actions), recs  # no two end the same way
+    assert not any("重点整改，下期复核" in r for r in recs)

@@ -14,7 +14,9 @@ from schoolwh.briefing.labels import TEXT, tr
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import ranks
 from schoolwh.reading import status as st_
+from schoolwh.reading.headline import furthest_first
 from schoolwh.reading.i18n import enum_label, kpi_name, status_label, t
+from schoolwh.reading.queries import definitions_in_use
 from schoolwh.reading.ranks import lower_is_better
 
 MAX_NAMES = 5
@@ -544,20 +546,41 @@ def _worst_names(data: BriefingData, kpi: str, statuses: tuple[str, ...]) -> str
     return text + (t("dq.file_list_more", data.scope.lang) if len(rows) > len(names) else "")
 
 
+def _topic(kpi: str) -> str:
+    """The KPI's topic in the warehouse's kpi_definitions (coverage, issues, …)."""
+    definition = definitions_in_use().get(kpi)
+    return definition.topic if definition is not None else ""
+
+
 def recommendations(data: BriefingData) -> list[str]:
     """Up to four actions: each KPI below target (the districts furthest below first),
     spending behind its pace, overdue issues; or that all targets are met."""
     lang = data.scope.lang
     out: list[str] = []
-    rows = data.kpis[data.kpis["status"].map(st_.normalise).isin(("missed", "near"))]
-    rows = rows.assign(_o=rows["status"].map(st_.normalise).map({"missed": 0, "near": 1}))
-    rows = rows.sort_values("_o")
-    for kpi, status in zip(rows["kpi"], rows["status"], strict=True):
-        key = st_.normalise(status)
-        names = _worst_names(data, str(kpi), ("missed", "near") if key == "near" else BELOW)
-        if names is None:
-            names = data.scope.label
-        out.append(tr(f"rec.{key}", lang, kpi=kpi_name(str(kpi), lang), names=names))
+    rows = furthest_first(data.kpis)  # the KPI furthest from its target first
+    topics: set[str] = set()
+    near: list[str] = []
+    near_names: str | None = None
+    for _, row in rows.iterrows():
+        kpi, key = str(row["kpi"]), st_.normalise(row["status"])
+        names = _worst_names(data, kpi, ("missed", "near") if key == "near" else BELOW)
+        names = names or data.scope.place  # one district: named, not 「请全区…」
+        if key == "near":  # one watch sentence for every KPI near its target
+            near.append(kpi_name(kpi, lang))
+            near_names = near_names or names
+            continue
+        value = _value(row["value"], _unit(row), lang)
+        values = {"kpi": kpi_name(kpi, lang), "names": names, "value": value}
+        topic = _topic(kpi)
+        if f"rec.topic.{topic}" not in TEXT:  # a KPI of a topic without its own action
+            out.append(tr("rec.missed", lang, **values))
+        elif topic not in topics:  # one action per topic, named by its furthest KPI
+            topics.add(topic)
+            out.append(tr(f"rec.topic.{topic}", lang, **values))
+    if len(near) == 1:
+        out.append(tr("rec.near", lang, kpi=near[0], names=near_names))
+    elif near:  # several KPIs: each has other districts near it, none named
+        out.append(tr("rec.near_many", lang, kpis=tr("find.sep", lang).join(near)))
     pace = data.pace_by_district
     if not pace.empty and "budget_execution" not in set(rows["kpi"]):
         behind = pace[pace["status"].map(st_.normalise).isin(BELOW)]

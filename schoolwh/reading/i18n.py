@@ -890,6 +890,36 @@ TEXT.update(
             "{kpi}未达标：请{names}重点整改，下期复核。",
             "{kpi} below target: ask {names} to act first; review next period.",
         ),
+        # what to do, by the KPI's topic (marts.kpi_definitions.topic); a KPI of another
+        # topic gets brief.rec.missed
+        "brief.rec.topic.coverage": (
+            "{kpi}仅 {value}：请{names}列出尚未开通的学校和开通时间表。",
+            "{kpi} only {value}: ask {names} for the schools not yet served and a date for each.",
+        ),
+        "brief.rec.topic.participation": (
+            "{kpi} {value}：请{names}核对就餐人数与需求，扩大供餐能力或调整供餐方式。",
+            "{kpi} {value}: ask {names} to check attendance against need and add capacity.",
+        ),
+        "brief.rec.topic.funding": (
+            "{kpi} {value}：请{names}说明支出滞后的原因，报送后续支出计划。",
+            "{kpi} {value}: ask {names} why spending lags and for a spending plan.",
+        ),
+        "brief.rec.topic.satisfaction": (
+            "{kpi} {value}：请{names}针对评分最低的项目拿出改进措施，下学期复测。",
+            "{kpi} {value}: ask {names} to fix the lowest-scored items; survey again next term.",
+        ),
+        "brief.rec.topic.issues": (
+            "{kpi} {value}：请{names}逐项销号，对逾期问题约谈责任学校。",
+            "{kpi} {value}: ask {names} to close each issue and call in the schools behind.",
+        ),
+        "brief.rec.topic.quality": (
+            "{kpi} {value}：请{names}补报缺报的日期，并指定每校报送责任人。",
+            "{kpi} {value}: ask {names} to file the missing days and name who reports per school.",
+        ),
+        "brief.rec.near_many": (
+            "{kpis}接近目标：下期逐项复核，防止滑到目标以下。",
+            "{kpis} near target: review each next period so none slips below it.",
+        ),
         "brief.rec.near": (
             "{kpi}接近目标：关注{names}，防止下滑。",
             "{kpi} near target: watch {names} so it does not slip.",
