@@ -677,3 +677,22 @@ def test_the_overview_leads_with_a_one_line_headline(monkeypatch, dash_warehouse
     con.close()
     assert f"{judged[0]} 项指标 {judged[1]} 项达标；距目标最远：" in line
     assert "最弱：" in line  # the weakest of the districts on that KPI
+
+
+def test_the_satisfaction_and_issue_cards_say_year_on_year(monkeypatch, dash_warehouse, tmp_path):
+    """The satisfaction card lacked 同比 (the overview's cards had it)."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(dash_warehouse, path)
+    con = duckdb.connect(str(path))  # the same term a year before
+    con.execute(
+        "insert into marts.kpi_overall select * replace ('2024-autumn' as period, "
+        "value - 0.05 as value, period_start_date - interval 1 year as period_start_date, "
+        "period_end_date - interval 1 year as period_end_date) from marts.kpi_overall "
+        "where period_type = 'term' and period = '2025-autumn'"
+    )
+    con.close()
+    for page, kpi in (("satisfaction", "satisfaction_rate"), ("issues", "issue_closure_rate")):
+        at = open_app(monkeypatch, path, page)
+        assert_clean(at)
+        [card] = [c for c in cards(at) if i18n.kpi_name(kpi, "zh") in c]
+        assert "同比 +5.0个百分点" in card, page
