@@ -37,6 +37,7 @@ from schoolwh.briefing import downloads as bd
 from schoolwh.briefing.data import load_data
 from schoolwh.briefing.scope import resolve_scope
 from schoolwh.reading import formatting as fmt
+from schoolwh.reading import queries as q
 from schoolwh.reading import status as st_
 from schoolwh.reading.connection import Warehouse
 
@@ -773,6 +774,17 @@ def test_a_district_leaders_deck_has_no_one_bar_ranking_and_says_sample(demo_war
     for wrong in ("1 个区县", "共 1 个", "第 1 名", "暂无数据"):
         assert wrong not in text, wrong
     assert "所学校低于目标" in text  # what a district's leader acts on: its schools
+    # its files are named for the district, not 全区, the period in one form
+    assert data.scope.file_label == "金水区"
+    assert (
+        bd.summary_file_name(
+            data.scope.period_label,
+            q.overall_place(Warehouse(extract)),
+            "zh",
+            jurisdiction="金水区",
+        )
+        == "2025年秋季学期_金水区_一页摘要.pdf"
+    )
 
 
 def test_the_pdf_and_the_deck_lead_with_the_headline_and_the_furthest_kpi(demo_warehouse):
