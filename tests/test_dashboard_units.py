@@ -748,3 +748,33 @@ def test_a_figure_is_built_once_for_the_same_data_and_marked_when_sample():
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert at.session_state["built"] == 3
     assert [a["text"] for a in spec["layout"]["annotations"]] == [i18n.t("sample.label", "zh")]
+
+
+def test_issue_counts_never_run_into_each_other():
+    """Two years of months left each bar narrower than its count: 169 beside 169 read
+    「169169」. Past six months the counts stand upright over their bars."""
+    months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    many = pd.DataFrame({"month": months, "found": 169, "closed": 169})
+    fig = charts.issues_per_month(many, "zh")
+    assert all(tr.textangle == -90 for tr in fig.data)
+    few = charts.issues_per_month(many.head(4), "zh")
+    assert all(tr.textangle in (0, None) for tr in few.data)
+
+
+def test_a_year_to_date_trend_breaks_between_years(kpi_dictionary):
+    """预算执行率 adds up from January: its trend ran from December's 100 % down to
+    January's 0 %. The line now breaks at the new year, every month keeping its point."""
+    months = ["2024-11", "2024-12", "2025-01", "2025-02"]
+    frame = pd.DataFrame(
+        {"period": months, "value": [0.9, 1.0, 0.05, 0.12], "target": [0.87, 0.95, 0.08, 0.16],
+         "status": ["met", "met", "near", "missed"], "unit": "ratio", "kpi": "budget_execution"}
+    )  # fmt: skip
+    assert kpi_dictionary["budget_execution"].target_basis == "year_to_date"
+    fig = charts.trend_vs_target(frame, "budget_execution", "zh")
+    value, target = fig.data[0], fig.data[1]
+    ys = [None if pd.isna(y) else y for y in value.y]
+    assert ys == [0.9, 1.0, None, 0.05, 0.12]  # no segment from 100 % to 5 %
+    assert value.x[2] == value.x[3] == fmt.period("2025-01", "zh")
+    assert pd.isna(target.y[2]) and value.connectgaps is False
+    other = charts.trend_vs_target(frame.assign(kpi="lunch_coverage"), "lunch_coverage", "zh")
+    assert len(other.data[0].y) == 4  # a KPI of each month alone runs on

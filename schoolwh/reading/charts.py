@@ -23,6 +23,7 @@ from schoolwh.reading import ranks as rk
 from schoolwh.reading import status as st_
 from schoolwh.reading.geo import MapData
 from schoolwh.reading.i18n import kpi_name, status_label, t
+from schoolwh.reading.queries import definitions_in_use
 from schoolwh.reading.ranks import lower_is_better
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -761,6 +762,8 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
     rows = _every_month(frame)
     unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else None
     labels = [_p(fmt.period(p, lang)) for p in rows["period"]]
+    if _year_to_date(kpi):
+        rows, labels = _break_years(rows, labels)
     keys = [st_.normalise(s) for s in rows["status"]]
     value_text = [_value_text(v, unit, lang) for v in rows["value"]]
     fig = go.Figure()
@@ -802,6 +805,28 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
     if unit != "days":
         fig.update_yaxes(tickformat=".0%")
     return _layout(fig, kpi_name(kpi, lang), height=300)
+
+
+def _year_to_date(kpi: str) -> bool:
+    """Whether a KPI adds up from January (marts.kpi_definitions' target_basis): its line
+    does not run from December's 100 % down to January's 0 %."""
+    definition = definitions_in_use().get(kpi)
+    return definition is not None and definition.target_basis == "year_to_date"
+
+
+def _break_years(rows: pd.DataFrame, labels: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The rows with a point without a value at each new year's first month (same label),
+    so the line (value and target) breaks between the years and every month keeps its
+    point."""
+    years = [str(p)[:4] for p in rows["period"]]
+    out, shown = [], []
+    for i, (row, label) in enumerate(zip(rows.to_dict("records"), labels, strict=True)):
+        if i and years[i] != years[i - 1]:
+            out.append({"period": row["period"], "status": None, "unit": row.get("unit")})
+            shown.append(label)
+        out.append(row)
+        shown.append(label)
+    return pd.DataFrame(out, columns=rows.columns), shown
 
 
 def _not_yet_due(fig: go.Figure, rows: pd.DataFrame, labels: list[str], lang: str) -> None:
@@ -1129,10 +1154,17 @@ def item_scores(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.
 # ---------------------------------------------------------------------------------------
 # Issues
 # ---------------------------------------------------------------------------------------
+MONTHS_LEVEL = 6  # up to this many months, two bars' counts fit side by side, level
+
+
 def issues_per_month(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
     """Issues found and closed per month. `frame`: `month` (YYYY-MM), `found`, `closed`."""
     rows = frame.sort_values("month")
     labels = [_p(fmt.period(m, lang)) for m in rows["month"]]
+    # Two bars a month: side by side, a year of months leaves each bar narrower than its
+    # count (169 beside 169 read 169169), so past MONTHS_LEVEL months the counts stand
+    # upright over their bars.
+    upright = len(rows) > MONTHS_LEVEL
     fig = go.Figure()
     for col, key in (("found", "issues.found"), ("closed", "issues.closed")):
         fig.add_trace(
@@ -1143,6 +1175,9 @@ def issues_per_month(frame: pd.DataFrame, lang: str, title: str | None = None) -
                 marker_color=SERIES[col],
                 text=rows[col],
                 textposition="outside",
+                textangle=-90 if upright else 0,
+                textfont={"size": 10 if upright else 12},
+                cliponaxis=False,
             )
         )
     fig.update_layout(barmode="group", bargap=0.25)
