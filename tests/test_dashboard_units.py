@@ -778,3 +778,13 @@ def test_a_year_to_date_trend_breaks_between_years(kpi_dictionary):
     assert pd.isna(target.y[2]) and value.connectgaps is False
     other = charts.trend_vs_target(frame.assign(kpi="lunch_coverage"), "lunch_coverage", "zh")
     assert len(other.data[0].y) == 4  # a KPI of each month alone runs on
+
+
+def test_facts_left_out_of_the_kpis_show_terms_as_terms():
+    """未计入指标 showed the term code 2024-autumn as its example."""
+    frame = pd.DataFrame(
+        {"source": ["enrollment", "participation"], "example_key": ["2024-autumn", "2025-09-01"]}
+    )
+    shown = tables.build(frame, tables.ORPHANS, "zh").display["示例"].tolist()
+    assert shown == ["2024年秋季学期", "2025-09-01"]
+    assert tables.build(frame, tables.ORPHANS, "en").display.iloc[0, 6] == "Autumn term 2024"

@@ -240,6 +240,11 @@ def period(value: str | None, lang: Lang = "zh") -> str:
     return text
 
 
+def is_term(value: str) -> bool:
+    """Whether `value` is a term's code (2024-autumn)."""
+    return bool(_TERM_RE.match(value))
+
+
 def previous_period(period_type: str, value: str) -> str | None:
     """The period of the same type before this one: 2025-autumn → 2025-spring."""
     if period_type == "term" and (m := _TERM_RE.match(value)):
