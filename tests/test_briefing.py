@@ -821,3 +821,22 @@ def test_recommendations_name_what_to_do_in_sentences_of_their_own(demo_warehous
     actions = [r.rsplit("：", 1)[-1][-10:] for r in recs]
     assert len(set(actions)) == len(actions), recs  # no two end the same way
     assert not any("重点整改，下期复核" in r for r in recs)
+
+
+def test_trend_slides_carry_their_points(demo_warehouse):
+    """The trend slides were four charts and no 要点."""
+    from schoolwh.briefing.compose import compose
+    from schoolwh.briefing.deck import Picture
+    from schoolwh.briefing.figures import build_figures
+    from schoolwh.reading.i18n import kpi_name
+
+    data = whole_data(demo_warehouse)
+    items = build_figures(data)
+    deck = compose(data, {i.key: Picture(TINY_PNG, i.width, i.height) for i in items})
+    trend_slides = [slide_text(s) for s in deck.prs.slides if "趋势" in slide_title(s)]
+    assert trend_slides
+    for text in trend_slides:
+        lines = [line for line in text.splitlines() if "→" in line and "最差" in line]
+        assert 1 <= len(lines) <= 4, text
+    first = data.trend_kpis()[0]
+    assert any(kpi_name(first, "zh") + "：" in t for t in trend_slides)

@@ -123,17 +123,24 @@ def compose(
     rest = [k for k in chosen if k not in main] if "kpis" in topics else []
     if data.one_district:  # the KPI table has them all: no slide without a chart
         rest = [k for k in rest if f"kpi:{k}" in pictures]
-    trend_keys = [f"trend:{k}" for k in data.trend_kpis() if (kpis is None or k in kpis)]
-    trend_pictures = (
-        [pictures[k] for k in trend_keys if k in pictures] if "trends" in topics else []
-    )
+    trend_kpis = [
+        k
+        for k in data.trend_kpis()
+        if (kpis is None or k in kpis) and f"trend:{k}" in pictures and "trends" in topics
+    ]
+    trend_pictures = [pictures[f"trend:{k}"] for k in trend_kpis]
     if rest or trend_pictures or "quality" in topics:
         deck.section_slide(tr("slide.appendix", lang), tr("slide.appendix_note", lang))
     for kpi in rest:
         _kpi_slide(deck, data, pictures, kpi)
     for start in range(0, len(trend_pictures), TRENDS_PER_SLIDE):
         key = "slide.trends" if start == 0 else "slide.trends_more"
-        deck.grid_slide(tr(key, lang), trend_pictures[start : start + TRENDS_PER_SLIDE])
+        shown = trend_kpis[start : start + TRENDS_PER_SLIDE]
+        deck.grid_slide(
+            tr(key, lang),
+            trend_pictures[start : start + TRENDS_PER_SLIDE],
+            [f for f in (findings.trend_finding(data, k) for k in shown) if f],
+        )
     if "quality" in topics:
         deck.quality_slide(findings.quality_findings(data), data.quality.quarantine)
     return deck

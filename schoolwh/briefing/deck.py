@@ -890,18 +890,26 @@ class Deck:
             BODY_BOTTOM - BODY_TOP - Inches(0.1),
         )
 
-    def grid_slide(self, title: str, pictures: Sequence[Picture]) -> None:
-        """Up to four figures, two by two."""
+    def grid_slide(
+        self, title: str, pictures: Sequence[Picture], findings: Sequence[str] = ()
+    ) -> None:
+        """Up to four figures, two by two, under their 要点 (a line each)."""
         slide = self._slide(title, f"{self.scope.label} · {self.scope.period_label}")
+        top = BODY_TOP
+        if findings:
+            width = SLIDE_W - 2 * MARGIN
+            height = _text_height(findings, width, 12, spacing=2, bullet=True)
+            _text(slide, MARGIN, top, width, height, findings, size=12, bullet=True, spacing=2)
+            top += height + Inches(0.05)
         cell_w = (SLIDE_W - 2 * MARGIN - Inches(0.3)) // 2
-        cell_h = (BODY_BOTTOM - BODY_TOP - Inches(0.2)) // 2
+        cell_h = (BODY_BOTTOM - top - Inches(0.2)) // 2
         for i, picture in enumerate(pictures[:4]):
             col, row = i % 2, i // 2
             _picture(
                 slide,
                 picture,
                 MARGIN + col * (cell_w + Inches(0.3)),
-                BODY_TOP + Inches(0.05) + row * (cell_h + Inches(0.1)),
+                top + Inches(0.05) + row * (cell_h + Inches(0.1)),
                 cell_w,
                 cell_h,
             )

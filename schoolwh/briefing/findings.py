@@ -280,6 +280,33 @@ def detail(data: BriefingData, kpi: str) -> str | None:
     return _sentence(tr(key, lang, **values), lang)
 
 
+def trend_finding(data: BriefingData, kpi: str) -> str | None:
+    """A trend's 要点 in one line: where the window's months began and ended, and its
+    worst month (「就餐需求满足率：2025年1月 88.0% → 2025年12月 91.0%，最差 2025年3月 85.2%」)."""
+    lang = data.scope.lang
+    rows = data.monthly[(data.monthly["kpi"] == kpi) & data.monthly["value"].notna()]
+    if len(rows) < 2:
+        return None
+    rows = rows.assign(_key=[fmt.period_sort_key(str(p)) for p in rows["period"]])
+    rows = rows.sort_values("_key")
+    unit = _unit(rows.iloc[0])
+    first, last = rows.iloc[0], rows.iloc[-1]
+    direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else None
+    worst = rows.sort_values(["value", "_key"], ascending=[not lower_is_better(direction), True])
+    low = worst.iloc[0]
+    return tr(
+        "find.trend",
+        lang,
+        kpi=kpi_name(kpi, lang),
+        first_month=fmt.period(str(first["period"]), lang),
+        first=_value(first["value"], unit, lang),
+        last_month=fmt.period(str(last["period"]), lang),
+        last=_value(last["value"], unit, lang),
+        low_month=fmt.period(str(low["period"]), lang),
+        low=_value(low["value"], unit, lang),
+    )
+
+
 def kpi_findings(data: BriefingData, kpi: str) -> list[str]:
     """Two or three findings for a KPI's slide."""
     found: list[str | None] = [headline(data, kpi)]

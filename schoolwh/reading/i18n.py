@@ -591,6 +591,10 @@ TEXT.update(
         # findings: districts
         "brief.find.below": ("{n} 个区县低于目标：{names}", "{n} districts below target: {names}"),
         "brief.find.below_more": ("{names} 等", "{names} and others"),
+        "brief.find.trend": (
+            "{kpi}：{first_month} {first} → {last_month} {last}，最差 {low_month} {low}",
+            "{kpi}: {first} in {first_month} → {last} in {last_month}; worst {low} in {low_month}",
+        ),
         "brief.find.schools_below": (
             "{n} 所学校低于目标，最低：{names}",
             "{n} schools below target, lowest: {names}",
