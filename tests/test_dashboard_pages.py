@@ -696,3 +696,14 @@ def test_the_satisfaction_and_issue_cards_say_year_on_year(monkeypatch, dash_war
         assert_clean(at)
         [card] = [c for c in cards(at) if i18n.kpi_name(kpi, "zh") in c]
         assert "同比 +5.0个百分点" in card, page
+
+
+def test_the_overviews_lists_are_tabs_not_a_page_of_closed_boxes(monkeypatch, dash_warehouse):
+    """重点关注 was a heading over three collapsed expanders: nothing to read under it."""
+    at = open_app(monkeypatch, dash_warehouse)
+    assert_clean(at)
+    labels = [tab.label for tab in at.tabs]
+    assert labels[0].startswith("未供应午餐的学校") and "距目标最远的学校" in labels[1]
+    assert labels[2] == "逾期最久的未整改问题"
+    assert not [e for e in at.expander if e.label in labels]
+    assert len(at.expander) <= 1  # the grid as a table, for who wants it

@@ -127,26 +127,21 @@ if kpi is not None:
             key="ranking",
         )
 
-# the leader's lists: schools without lunch, the longest overdue issues ------------------
+# the leader's lists: schools without lunch, the furthest below target, the longest
+# overdue issues — tabs, the first open: a heading over three closed boxes said nothing
 st.subheader(t("overview.watch", lang))
 no_lunch = q.schools_without_lunch(wh)
-with st.expander(t("overview.no_lunch", lang, n=len(no_lunch)), expanded=False):
-    ui.table(
-        tables.build(no_lunch, tables.NO_LUNCH, lang),
-        t("overview.no_lunch", lang, n=len(no_lunch)),
-        key="no_lunch_table",
-    )
 below = q.schools_below_target(wh, period_type, period)
 below_title = t("overview.below_target", lang, period=fmt.period(period, lang))
-with st.expander(below_title, expanded=False):
-    ui.table(tables.build(below, tables.BELOW_TARGET, lang), below_title, key="below_table")
 overdue = q.open_issues(wh, only_overdue=True).head(10)
-with st.expander(t("overview.most_overdue", lang), expanded=False):
-    ui.table(
-        tables.build(overdue, tables.ISSUES, lang),
-        t("overview.most_overdue", lang),
-        key="overdue_table",
-    )
+lists = (
+    (t("overview.no_lunch", lang, n=len(no_lunch)), tables.build(no_lunch, tables.NO_LUNCH, lang), "no_lunch_table"),
+    (below_title, tables.build(below, tables.BELOW_TARGET, lang), "below_table"),
+    (t("overview.most_overdue", lang), tables.build(overdue, tables.ISSUES, lang), "overdue_table"),
+)  # fmt: skip
+for tab, (title, shown, key) in zip(st.tabs([name for name, _, _ in lists]), lists, strict=True):
+    with tab:
+        ui.table(shown, title, key=key)
 
 # briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
 page_buttons.briefing_downloads("overview", wh, period, lang=lang)
