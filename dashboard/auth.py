@@ -147,6 +147,9 @@ def _read_scope(account: Account, lang: str) -> None:
 
 
 def _login_form(accounts: AccountStore, lang: str) -> None:
+    from dashboard.ui import login_heading  # the product and the jurisdiction, above the form
+
+    login_heading(lang)
     st.title(text("title", lang))
     with st.form("login_form"):
         name = st.text_input(text("user", lang), key="login_name")

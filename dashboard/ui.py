@@ -172,6 +172,27 @@ PHONE_CSS = f"""<style>
 </style>"""
 
 
+def login_heading(lang: str) -> None:
+    """The login page names the product and whose figures it shows (学校午餐与课后服务监测 ·
+    郑州市): the place from the districts' codes only, read before anyone may read more."""
+    place = _place_of(str(warehouse_path()), lang)
+    st.markdown(f"### {html.escape(t('app.title', lang))}")
+    st.caption(" · ".join(p for p in (place, t("app.subtitle", lang)) if p))
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=4)
+def _place_of(path: str, current: str) -> str:
+    try:
+        wh = Warehouse(Path(path))
+        try:
+            codes = q.district_codes(wh)
+        finally:
+            wh.close()
+    except Exception:  # no warehouse yet, or no marts: the product's name alone
+        return ""
+    return jurisdiction_name(codes, current) if codes else ""
+
+
 def print_css() -> None:
     st.markdown(PRINT_CSS + PHONE_CSS, unsafe_allow_html=True)
 

@@ -445,3 +445,19 @@ def test_a_districts_own_figures_are_named_for_the_district_not_the_city(tmp_pat
         assert q.overall_place(city) is None  # the city's figures: named for the city
     finally:
         city.close()
+
+
+def test_the_login_page_names_the_product_and_the_jurisdiction(tmp_path, monkeypatch):
+    """The login page said only 登录: neither what it opens nor whose figures."""
+    from streamlit import config as st_config
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    AccountStore(wh).add("li", "district", (A,), PASSWORD)
+    try:
+        at = _app(wh, monkeypatch).run()
+        assert not at.exception
+        assert any("学校午餐与课后服务监测" in m.value for m in at.markdown)
+        assert any("郑州市" in c.value for c in at.caption)  # from the districts' codes
+        assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    finally:
+        st_config.set_option("server.address", None)

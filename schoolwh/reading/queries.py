@@ -98,6 +98,12 @@ def districts(wh: Warehouse) -> pd.DataFrame:
     )
 
 
+def district_codes(wh: Warehouse) -> list[str]:
+    """The districts' codes alone (the login page names the jurisdiction from them)."""
+    frame = wh.query("select district_code from marts.dim_district order by district_code")
+    return [str(c) for c in frame["district_code"]]
+
+
 def overall_place(wh: Warehouse) -> str | None:
     """The district's name when this file is a district's extract whose overall figures
     are the district's own (schoolwh/pipeline/extracts.py); None for the whole warehouse
