@@ -636,7 +636,7 @@ def _figures(at: AppTest) -> list[dict]:
     return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
 
 
-@pytest.mark.parametrize("page", ("overview", "district", "quality"))
+@pytest.mark.parametrize("page", ("overview", "district", "quality", "funding", "satisfaction"))
 def test_a_district_leader_sees_the_sample_mark_and_no_one_bar_ranking(
     monkeypatch, district_extract, page
 ):
@@ -652,6 +652,8 @@ def test_a_district_leader_sees_the_sample_mark_and_no_one_bar_ranking(
         for trace in fig["data"]:
             if trace.get("type") == "bar" and trace.get("orientation") == "h":
                 assert len(trace["y"]) > 1, page  # never a ranking of one bar
+            if trace.get("error_x"):  # intervals by district: not of one
+                assert len(trace["y"]) > 1, page
     if page == "overview":
         assert "金水区全区指标" in text
         assert "只有金水区一个区县的数据，不做区县排名" in text  # 供餐覆盖率: no school values

@@ -48,14 +48,15 @@ by_district = by_district[by_district["denominator"].fillna(0) > 0]
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.plot(
-        charts.satisfaction_intervals,
-        by_district,
-        "district_name",
-        lang,
-        target=target,
-        key="by_district",
-    )
+    if len(by_district) > 1:  # a district's own figures: its card says it, no chart of one
+        ui.plot(
+            charts.satisfaction_intervals,
+            by_district,
+            "district_name",
+            lang,
+            target=target,
+            key="by_district",
+        )
     ui.table(
         tables.build(by_district, tables.SATISFACTION_DISTRICT, lang),
         f"{t('sat.by_district', lang)}_{fmt.period(period, lang)}",
