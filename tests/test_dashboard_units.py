@@ -592,6 +592,24 @@ def test_map_labels_never_overlap():
     assert spots["c"] == (1.0, 1.0)  # a label with room stays on its centroid
 
 
+def test_a_district_smaller_than_its_label_gets_a_callout():
+    """上街区's label lay across the 荥阳市 border: its shape is narrower than its name and
+    value, so they stand in a box outside it, with an arrow to it."""
+    shapes = geo.map_data(pd.Series(ZHENGZHOU_OFFICIAL))
+    if not shapes.geojson["features"]:
+        pytest.skip("no boundary package")
+    frame = pd.DataFrame({"district_code": ZHENGZHOU_OFFICIAL, "district_name":
+                          [f"区{c}" for c in ZHENGZHOU_OFFICIAL], "value": 0.9, "unit": "ratio",
+                          "status": "met"})  # fmt: skip
+    fig = charts.district_map(frame, shapes, "lunch_coverage", "zh", True)
+    [callout] = fig.layout.annotations
+    assert callout.text.startswith("区410106") and callout.showarrow
+    assert (callout.x, callout.y) == shapes.centroids["410106"]  # the arrow points at it
+    assert callout.ax < 0  # away from 荥阳市's label, which lies east of it
+    names = " ".join(" ".join(tr.text) for tr in fig.data if tr.mode == "text")
+    assert "区410106" not in names and "区410182" in names  # 荥阳市 keeps its own label
+
+
 def test_the_grid_downloads_as_the_matrix_it_is():
     """The XLSX of a matrix is the matrix (wide), not a long list of cells."""
     frame = pd.DataFrame({"district_name": ["甲", "甲", "乙"], "kpi": ["lunch_coverage",

@@ -462,6 +462,53 @@ def label_spots(
     return {c: (x, y) for c, (x, y) in spots.items()}
 
 
+def _small_districts(geo: MapData, codes: list[str], width: float = 0.2) -> set[str]:
+    """Districts narrower than half a label (about `width` of the map's extent, as in
+    `label_spots`): their name and value would spill across a neighbour's border (上街区
+    inside 荥阳市), so they are labelled outside their shape with an arrow."""
+    if len(codes) < 2:
+        return set()
+    xs = [geo.centroids[c][0] for c in codes]
+    span = (max(xs) - min(xs)) or 1.0
+    out = set()
+    for code in codes:
+        lons = [v for v in geo.outline(code)[0] if v is not None]
+        if lons and max(lons) - min(lons) < width * span / 2:
+            out.add(code)
+    return out
+
+
+def _callout(
+    geo: MapData, code: str, small: set[str], name: Any, glyph: str, value: str
+) -> dict[str, Any]:
+    """A small district's label: a boxed note above its shape, away from its nearest
+    neighbour's label, with an arrow to the shape's centre."""
+    x, y = geo.centroids[code]
+    others = [c for c in geo.centroids if c != code and c not in small]
+    if others:
+        near = min(
+            others, key=lambda c: (geo.centroids[c][0] - x) ** 2 + (geo.centroids[c][1] - y) ** 2
+        )
+        side = -1 if geo.centroids[near][0] >= x else 1
+    else:
+        side = 1
+    return {
+        "x": x,
+        "y": y,
+        "text": f"{_p(name)}<br>{glyph} {value}".replace("<br> ", "<br>"),
+        "showarrow": True,
+        "arrowhead": 0,
+        "arrowwidth": 1,
+        "arrowcolor": "#333333",
+        "ax": 55 * side,
+        "ay": -55,
+        "bgcolor": "rgba(255,255,255,0.9)",
+        "bordercolor": "#333333",
+        "borderwidth": 1,
+        "font": {"family": FONT, "size": 11, "color": "#000000"},
+    }
+
+
 def district_map(
     frame: pd.DataFrame,
     geo: MapData,
@@ -521,7 +568,15 @@ def district_map(
         )
         legend_done.add(legend_key)
     labelled = rows[rows["district_code"].isin(geo.centroids)]
+    small = _small_districts(geo, list(labelled["district_code"]))
+    callouts = labelled[labelled["district_code"].isin(small)]
+    labelled = labelled[~labelled["district_code"].isin(small)]
     spots = label_spots({c: geo.centroids[c] for c in labelled["district_code"]})
+    for r in callouts.itertuples(index=False):
+        glyph = st_.STYLES[st_.normalise(r.status)].glyph if has_target else ""
+        fig.add_annotation(**_callout(geo, r.district_code, small, r.district_name, glyph,
+                                      _value_text(r.value, unit, lang)))  # fmt: skip
+    spots.update({c: geo.centroids[c] for c in callouts["district_code"]})  # click targets
     if not labelled.empty:
         glyphs = [
             st_.STYLES[st_.normalise(s)].glyph if has_target else "" for s in labelled["status"]
@@ -546,7 +601,7 @@ def district_map(
                 showlegend=False,
             )
         )
-    for r in labelled.itertuples(index=False):  # a click on a name opens its district
+    for r in pd.concat([labelled, callouts]).itertuples(index=False):  # a click opens it
         fig.add_trace(
             go.Scatter(
                 x=[spots[r.district_code][0]],
