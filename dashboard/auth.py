@@ -346,6 +346,9 @@ def _read_scope(account: Account, lang: str) -> None:
 
 
 def _login_form(accounts: AccountStore, lang: str) -> None:
+    from dashboard.ui import login_heading  # the product and the jurisdiction, above the form
+
+    login_heading(lang)
     st.title(text("title", lang))
     st.caption(text("product", lang))
     with st.form("login_form"):

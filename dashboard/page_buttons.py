@@ -69,7 +69,7 @@ def briefing_downloads(
         st.caption(problem)
         return
     warehouse = Path(wh.path)
-    district_name = None
+    district_name = q.overall_place(wh)  # a district's own extract: named for the district
     if district is not None:
         frame = q.districts(wh)
         match = frame.loc[frame["district_code"] == district, "district_name"]

@@ -21,7 +21,7 @@ from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
 from schoolwh.reading import status as st_
 from schoolwh.reading.connection import Warehouse, get_warehouse, warehouse_path
-from schoolwh.reading.i18n import DEFAULT_LANG, LANGS, enum_label, t
+from schoolwh.reading.i18n import DEFAULT_LANG, LANGS, enum_label, kpi_name, t
 
 LANG_KEY = "lang"
 SAMPLE_KEY = "_sample_warehouse"  # set on every run by as_of_caption
@@ -223,8 +223,83 @@ def _jurisdiction(codes: tuple[str, ...], current: str) -> str:
     return jurisdiction_name(list(codes), current)
 
 
+# A phone (below 700 px): the cards two to a row and smaller; the district × KPI grid
+# (a figure too wide to read there: value, 环比 and 同比 smear together) gives way to one
+# list per district (`phone_grid`), each KPI's status and value only.
+PHONE_WIDTH = 700
+PHONE_CSS = f"""<style>
+.schoolwh-phone-grid {{ display: none; }}
+@media (max-width: {PHONE_WIDTH}px) {{
+  .st-key-grid_wide {{ display: none !important; }}
+  .schoolwh-phone-grid {{ display: block; }}
+  .schoolwh-cards {{ grid-template-columns: repeat(2, minmax(0, 1fr)) !important;
+    gap: 0.5rem !important; }}
+  .schoolwh-card {{ padding: 0.45rem !important; font-size: 0.85em; }}
+  .schoolwh-card .v {{ font-size: 1.45em !important; }}
+}}
+.schoolwh-phone-grid details {{ border-bottom: 1px solid rgba(49, 51, 63, 0.15);
+  padding: 0.35rem 0; }}
+.schoolwh-phone-grid summary {{ cursor: pointer; font-weight: 600; }}
+.schoolwh-phone-grid summary span {{ font-weight: 400; margin-left: 0.5rem; }}
+.schoolwh-phone-grid li {{ list-style: none; margin: 0.2rem 0; display: flex;
+  justify-content: space-between; gap: 0.5rem; }}
+.schoolwh-phone-grid ul {{ padding-left: 0.2rem; margin: 0.3rem 0; }}
+</style>"""
+
+
+def login_heading(lang: str) -> None:
+    """The login page names the product and whose figures it shows (学校午餐与课后服务监测 ·
+    郑州市): the place from the districts' codes only, read before anyone may read more."""
+    place = _place_of(str(warehouse_path()), lang)
+    st.markdown(f"### {html.escape(t('app.title', lang))}")
+    st.caption(" · ".join(p for p in (place, t("app.subtitle", lang)) if p))
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=4)
+def _place_of(path: str, current: str) -> str:
+    try:
+        wh = Warehouse(Path(path))
+        try:
+            codes = q.district_codes(wh)
+        finally:
+            wh.close()
+    except Exception:  # no warehouse yet, or no marts: the product's name alone
+        return ""
+    return jurisdiction_name(codes, current) if codes else ""
+
+
 def print_css() -> None:
-    st.markdown(PRINT_CSS, unsafe_allow_html=True)
+    st.markdown(PRINT_CSS + PHONE_CSS, unsafe_allow_html=True)
+
+
+def phone_grid(frame: pd.DataFrame, kpis: Sequence[str]) -> None:
+    """The district × KPI grid as a phone shows it (only below PHONE_WIDTH): one list per
+    district, opened by a tap, its summary counting the statuses (✔ 7 ▲ 2 ✖ 2), each line
+    a KPI's name, status and value — no 环比 or 同比."""
+    current = lang()
+    cells = {(r.district_name, r.kpi): r for r in frame.itertuples(index=False)}
+    blocks = []
+    for district in dict.fromkeys(frame["district_name"]):
+        lines, counts = [], dict.fromkeys(st_.ORDER[:3], 0)
+        for kpi in kpis:
+            r = cells.get((district, kpi))
+            if r is None:
+                continue
+            key = st_.normalise(r.status)
+            if key in counts:
+                counts[key] += 1
+            unit = getattr(r, "unit", None)
+            value = fmt.kpi_value(r.value, unit if isinstance(unit, str) else None, current)
+            lines.append(
+                f"<li><span>{html.escape(kpi_name(kpi, current))}</span>"
+                f"<span>{_badge(key, current)} <b>{html.escape(value)}</b></span></li>"
+            )
+        tally = " ".join(f"{st_.STYLES[k].glyph} {n}" for k, n in counts.items() if n)
+        blocks.append(
+            f"<details><summary>{fmt.html_text(district)} <span>{html.escape(tally)}</span>"
+            f"</summary><ul>{''.join(lines)}</ul></details>"
+        )
+    st.markdown(f'<div class="schoolwh-phone-grid">{"".join(blocks)}</div>', unsafe_allow_html=True)
 
 
 def as_of_caption(wh: Warehouse | None) -> None:
@@ -433,7 +508,7 @@ def _card(card: charts.KpiCard, note: str | None, current: str) -> str:
     return (
         f'<div style="border-left:6px solid {card.colour};padding-left:10px">'
         f'<div style="font-size:0.95em;color:#333">{html.escape(card.name)}</div>'
-        f'<div style="font-size:1.9em;font-weight:600;line-height:1.3">'
+        f'<div class="v" style="font-size:1.9em;font-weight:600;line-height:1.3">'
         f"{html.escape(card.value_text)}</div>"
         f"<div>{_badge(card.status, current)} "
         f'<span style="color:#555;font-size:0.85em;white-space:nowrap">{target}'
@@ -445,10 +520,21 @@ def _card(card: charts.KpiCard, note: str | None, current: str) -> str:
             if card.yoy_text
             else ""
         )
-        + f'<div style="color:#777;font-size:0.8em">{html.escape(card.detail)}</div>'
+        + f'<div class="x" style="color:#777;font-size:0.8em">{html.escape(card.detail)}</div>'
         + (f'<div style="color:#777;font-size:0.8em">{html.escape(note)}</div>' if note else "")
         + "</div>"
     )
+
+
+def headline(text: str) -> None:
+    """The period's one-line headline (schoolwh/reading/headline.py) over the cards: as
+    escaped text, a place name in it stays literal."""
+    if text:
+        st.markdown(
+            f'<p class="schoolwh-headline" style="font-size:1.1em;font-weight:600;'
+            f'margin:0 0 0.5rem 0">{fmt.html_text(text)}</p>',
+            unsafe_allow_html=True,
+        )
 
 
 def heading(text: str, level: int = 3) -> None:
@@ -456,6 +542,54 @@ def heading(text: str, level: int = 3) -> None:
     HTML, so nothing in it becomes a link, an image, emphasis or an emoji. Escaping the
     markdown is not enough: GitHub-flavoured markdown turns a bare `http://…` into a link."""
     st.markdown(f"<h{level}>{fmt.html_text(text)}</h{level}>", unsafe_allow_html=True)
+
+
+def ranking(
+    wh: Warehouse,
+    rows: pd.DataFrame,
+    kpi: str,
+    period: tuple[str, str],
+    *,
+    key: str,
+    title: str | None = None,
+    target: float | None = None,
+    previous: pd.DataFrame | None = None,
+    last_year: pd.DataFrame | None = None,
+    clickable: bool = True,
+) -> None:
+    """The districts ranked on one KPI (`rows`: kpi_district rows of the period; with
+    `clickable`, a click on a bar opens the district's page); where
+    there is one district only (a district leader's own extract) its schools are ranked
+    instead on a KPI with a value per school, and otherwise no ranking is drawn: never a
+    ranking of one bar."""
+    current = lang()
+    if len(rows) > 1:
+        plot(
+            charts.ranking_bars,
+            rows,
+            current,
+            target=target,
+            title=title,
+            previous=previous,
+            last_year=last_year,
+            key=key,
+            districts=q.districts(wh) if clickable else None,
+        )
+        return
+    place = jurisdiction(wh)
+    schools = q.school_kpi_values(wh, *period, kpi).head(q.SCHOOLS_RANKED)
+    if schools.empty:
+        st.caption(t("overview.alone", current, place=place))
+        return
+    plot(
+        charts.ranking_bars,
+        schools.assign(status=None),  # a school's value has no status of its own
+        current,
+        target=target,
+        label_col="school_name",
+        title=t("overview.school_ranking", current, place=place, n=len(schools)),
+        key=f"{key}_schools",
+    )
 
 
 def chart(fig: Any, key: str | None = None, districts: pd.DataFrame | None = None) -> None:

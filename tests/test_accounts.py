@@ -366,6 +366,45 @@ def test_city_figures_only_when_the_bureau_allows(tmp_path):
     assert list(_tables(extract_path(wh, (A,)))["marts.kpi_overall"]["value"]) == [0.7]
 
 
+def test_the_sample_mark_and_the_check_descriptions_travel_into_an_extract(tmp_path):
+    """A district leader saw no 示例数据（合成） anywhere (the mark is a file of the load,
+    and only the district's files went into its extract) and read raw check names on
+    数据质量 (the messages were blanked with their city-wide counts)."""
+    from schoolwh.core.sample import SAMPLE_MARKER
+    from schoolwh.reading import queries as q
+    from schoolwh.reading.connection import Warehouse
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(wh))
+    con.execute(
+        "create table audit.dq_results as select * from (values "
+        "(1, 'expect_column_values_to_not_be_null', "
+        "'必填列「区县」不为空 / District is filled — 通过：0 / 16 行不符合')) "
+        "t(load_id, check_name, message)"
+    )
+    con.close()
+    real = Warehouse(ensure_extract(wh, (A,)))
+    try:
+        assert not q.is_sample(real)  # real data carries no mark
+        [message] = real.query("select message from audit.dq_results")["message"]
+        assert message == "必填列「区县」不为空 / District is filled"  # no city-wide result
+    finally:
+        real.close()
+    con = duckdb.connect(str(wh))
+    con.execute("insert into audit.load_files values (null, ?)", [f"/srv/inbox/{SAMPLE_MARKER}"])
+    con.close()
+    write_extracts(wh, [(A,)])
+    own = Warehouse(extract_path(wh, (A,)))
+    try:
+        assert q.is_sample(own)
+        assert set(own.query("select file_name from audit.load_files")["file_name"]) == {
+            "金水区.xlsx",
+            f"/srv/inbox/{SAMPLE_MARKER}",
+        }  # the mark, and still none of the other district's files
+    finally:
+        own.close()
+
+
 def test_a_publish_writes_the_extracts_accounts_read(tmp_path):
     wh = make_warehouse(tmp_path / "warehouse.duckdb")
     store = AccountStore(wh)
@@ -612,3 +651,19 @@ def test_a_district_extract_keeps_no_other_districts_counts_and_is_the_owners_on
     assert pd.isna(city["message"]) and pd.isna(city["rows_dropped"])
     own = files.loc["own"]  # a file of the district alone keeps its figures
     assert (own["rows_read"], own["rows_landed"], own["message"]) == (1, 1, "金水区 1 行")
+
+
+def test_the_login_page_names_the_product_and_the_jurisdiction(tmp_path, monkeypatch):
+    """The login page said only 登录: neither what it opens nor whose figures."""
+    from streamlit import config as st_config
+
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    AccountStore(wh).add("li", "district", (A,), PASSWORD)
+    try:
+        at = _app(wh, monkeypatch).run()
+        assert not at.exception
+        assert any("学校午餐与课后服务监测" in m.value for m in at.markdown)
+        assert any("郑州市" in c.value for c in at.caption)  # from the districts' codes
+        assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    finally:
+        st_config.set_option("server.address", None)

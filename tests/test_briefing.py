@@ -37,6 +37,7 @@ from schoolwh.briefing import downloads as bd
 from schoolwh.briefing.data import load_data
 from schoolwh.briefing.scope import resolve_scope
 from schoolwh.reading import formatting as fmt
+from schoolwh.reading import queries as q
 from schoolwh.reading import status as st_
 from schoolwh.reading.connection import Warehouse
 
@@ -726,3 +727,116 @@ def test_an_image_drawn_once_is_not_drawn_again(monkeypatch):
     export.render([export.ImageRequest(fig("丙"), 100, 50, ("png",))])
     export.render([export.ImageRequest(fig("丙"), 100, 50, ("png",))])
     assert drawn[-2:] == [("丙", 100, ("png",)), ("丙", 100, ("png",))]
+
+
+# ---------------------------------------------------------------------------------------
+# a district leader's briefing: read from the district's own extract
+# ---------------------------------------------------------------------------------------
+TINY_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_a_district_leaders_deck_has_no_one_bar_ranking_and_says_sample(demo_warehouse, tmp_path):
+    """The deck a district leader downloaded had about 11 slides ranking one bar
+    (「1 个区县低于目标：金水区」) and no 示例数据（合成）."""
+    import shutil
+
+    from schoolwh.briefing.compose import compose
+    from schoolwh.briefing.deck import Picture
+    from schoolwh.briefing.figures import build_figures
+    from schoolwh.pipeline.extracts import ensure_extract
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, copy)
+    extract = ensure_extract(copy, ("410105",))
+    wh = Warehouse(extract)
+    try:
+        data = load_data(wh, resolve_scope(wh, PERIOD))
+    finally:
+        wh.close()
+    assert data.sample and data.one_district and data.schools
+    items = build_figures(data)
+    assert "status_grid" not in {i.key for i in items}  # one row is no grid
+    for item in items:
+        for trace in item.fig.data:
+            if trace.type == "bar" and trace.orientation == "h" and item.key.startswith("kpi:"):
+                assert len(trace.y) > 1, item.key
+    ranked = [i for i in items if i.key.startswith("kpi:")]
+    assert ranked and {i.kpi for i in ranked} <= set(data.schools)  # its schools, ranked
+    deck = compose(data, {i.key: Picture(TINY_PNG, i.width, i.height) for i in items})
+    slides = [slide_text(s) for s in deck.prs.slides]
+    assert "示例数据（合成）" in slides[0]
+    assert "项指标" in slides[0] and "最弱" not in slides[0]  # the headline; no district to compare
+    text = "\n".join(slides)
+    for wrong in ("1 个区县", "共 1 个", "第 1 名", "暂无数据"):
+        assert wrong not in text, wrong
+    assert "所学校低于目标" in text  # what a district's leader acts on: its schools
+    # its files are named for the district, not 全区, the period in one form
+    assert data.scope.file_label == "金水区"
+    assert (
+        bd.summary_file_name(
+            data.scope.period_label,
+            q.overall_place(Warehouse(extract)),
+            "zh",
+            jurisdiction="金水区",
+        )
+        == "2025年秋季学期_金水区_一页摘要.pdf"
+    )
+
+
+def test_the_pdf_and_the_deck_lead_with_the_headline_and_the_furthest_kpi(demo_warehouse):
+    """The PDF's 要点 and the deck's 结论 left out the KPI furthest from its target, and
+    neither had a headline."""
+    from schoolwh.briefing.compose import compose
+    from schoolwh.briefing.summary import summary_findings, summary_html
+    from schoolwh.reading.headline import furthest_first, headline
+    from schoolwh.reading.i18n import kpi_name
+
+    data = whole_data(demo_warehouse)
+    line = headline(data.kpis, data.by_district, "zh")
+    assert "项达标" in line and "最弱：" in line
+    furthest = furthest_first(data.kpis)
+    assert not furthest.empty
+    name = kpi_name(str(furthest.iloc[0]["kpi"]), "zh")
+    assert f"距目标最远：{name}" in line
+    assert summary_findings(data)[0].startswith(name)  # 要点 and 结论 lead with it
+    page = summary_html(data)
+    assert line in page
+    deck = compose(data, {}, topics=("kpis",))
+    assert line in slide_text(deck.prs.slides[0])
+
+
+def test_recommendations_name_what_to_do_in_sentences_of_their_own(demo_warehouse):
+    """The four recommendations repeated one pattern (「…未达标：请…重点整改，下期复核。」)."""
+    from schoolwh.reading.headline import furthest_first
+    from schoolwh.reading.i18n import kpi_name
+
+    data = whole_data(demo_warehouse)
+    recs = findings.recommendations(data)
+    assert 2 <= len(recs) <= findings.MAX_RECOMMENDATIONS
+    assert recs[0].startswith(kpi_name(str(furthest_first(data.kpis).iloc[0]["kpi"]), "zh"))
+    actions = [r.rsplit("：", 1)[-1][-10:] for r in recs]
+    assert len(set(actions)) == len(actions), recs  # no two end the same way
+    assert not any("重点整改，下期复核" in r for r in recs)
+
+
+def test_trend_slides_carry_their_points(demo_warehouse):
+    """The trend slides were four charts and no 要点."""
+    from schoolwh.briefing.compose import compose
+    from schoolwh.briefing.deck import Picture
+    from schoolwh.briefing.figures import build_figures
+    from schoolwh.reading.i18n import kpi_name
+
+    data = whole_data(demo_warehouse)
+    items = build_figures(data)
+    deck = compose(data, {i.key: Picture(TINY_PNG, i.width, i.height) for i in items})
+    trend_slides = [slide_text(s) for s in deck.prs.slides if "趋势" in slide_title(s)]
+    assert trend_slides
+    for text in trend_slides:
+        lines = [line for line in text.splitlines() if "→" in line and "最差" in line]
+        assert 1 <= len(lines) <= 4, text
+    first = data.trend_kpis()[0]
+    assert any(kpi_name(first, "zh") + "：" in t for t in trend_slides)

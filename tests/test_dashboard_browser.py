@@ -542,3 +542,58 @@ def test_a_login_survives_a_reload_follows_the_link_and_ends_everywhere(tmp_path
         browser.refresh()
         wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, 'input[type="password"]'))
         assert "数据截至" not in body_text(browser)
+
+
+# ---------------------------------------------------------------------------------------
+# a phone (390 px) and a laptop (1440 × 900)
+# ---------------------------------------------------------------------------------------
+def _screen(browser, width: int, height: int, phone: bool) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 2 if phone else 1, "mobile": phone},
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_the_overview_reads_on_a_phone_and_a_laptop(tmp_path_factory, tmp_path):
+    """At 390 px the district × KPI grid smeared value, 环比 and 同比 together and dropped
+    half its column headers, and 11 cards stacked before it: a phone now gets the cards two
+    to a row and one list per district (status and value only), nothing wider than the
+    screen; a laptop keeps the grid."""
+    browser_or_skip()
+    from selenium.webdriver.common.by import By
+
+    warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser"))
+    with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
+        _screen(browser, 390, 844, phone=True)
+        browser.get(url)
+        wait_for(browser, lambda b: page_settled(b) and plots_drawn(b, 2))
+        phone = browser.find_element(By.CSS_SELECTOR, ".schoolwh-phone-grid")
+        assert phone.is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, ".st-key-grid_wide").is_displayed()
+        summaries = phone.find_elements(By.TAG_NAME, "summary")
+        assert {s.text.split()[0] for s in summaries} >= {"金水区", "中牟县"}
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summaries[0])
+        summaries[0].click()
+        lines = wait_for(
+            browser, lambda b: phone.find_elements(By.CSS_SELECTOR, "details[open] li")
+        )
+        assert all(line.is_displayed() for line in lines)
+        texts = [line.text for line in lines]
+        assert any("%" in x for x in texts) and not any("环比" in x or "同比" in x for x in texts)
+        cards = browser.find_elements(By.CSS_SELECTOR, ".schoolwh-card")
+        assert len({c.location["x"] for c in cards}) == 2  # two to a row
+        assert all(c.size["width"] >= 150 for c in cards)
+        wide = browser.execute_script("return document.documentElement.scrollWidth")
+        assert wide <= 390, wide  # no sideways scrolling
+        assert browser.save_screenshot(str(tmp_path / "overview-390.png"))
+
+        _screen(browser, 1440, 900, phone=False)
+        wait_for(
+            browser, lambda b: b.find_element(By.CSS_SELECTOR, ".st-key-grid_wide").is_displayed()
+        )
+        assert not phone.is_displayed()
+        cards = browser.find_elements(By.CSS_SELECTOR, ".schoolwh-card")
+        assert len({c.location["y"] for c in cards[:4]}) == 1  # four to a row
+        assert browser.save_screenshot(str(tmp_path / "overview-1440.png"))

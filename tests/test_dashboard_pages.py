@@ -126,6 +126,34 @@ def test_overview_lists_the_schools_furthest_below_target(monkeypatch, dash_ware
     assert "郑州经济技术开发区" in set(below["区县"])  # every district, not only one
 
 
+def test_schools_below_target_leave_out_the_schools_serving_no_lunch(dash_warehouse, tmp_path):
+    """「距目标最远的学校」 repeated the list of schools serving no lunch (0 % of a lunch
+    need met is the largest gap of all): it lists the schools that serve and fall short."""
+    from schoolwh.reading import queries as q
+    from schoolwh.reading.connection import Warehouse
+
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(dash_warehouse, path)
+    con = duckdb.connect(str(path))  # 育英民办小学 (no lunch service) with a need of 80
+    con.execute(
+        "update marts.fct_school_period set lunch_need = 80, avg_daily_lunch_students = 0 "
+        "where school_code = ?",
+        [fx.SCHOOL_C],
+    )
+    con.close()
+    wh = Warehouse(path)
+    try:
+        no_lunch = set(q.schools_without_lunch(wh)["school_code"])
+        below = q.schools_below_target(wh, "term", "2025-autumn")
+        assert fx.SCHOOL_C in no_lunch and not below.empty
+        assert not no_lunch & set(below["school_code"])
+        ranked = q.school_kpi_values(wh, "term", "2025-autumn", "lunch_demand_met", fx.D_JINSHUI)
+        assert list(ranked["school_code"]) == [fx.SCHOOL_B, fx.SCHOOL_A]  # lowest first
+        assert q.school_kpi_values(wh, "term", "2025-autumn", "satisfaction_rate").empty
+    finally:
+        wh.close()
+
+
 def test_a_briefing_file_is_made_under_a_spinner_then_offered(monkeypatch, dash_warehouse):
     """The PNG/PPTX/PDF buttons took ≈ 30 s behind a greyed-out button with no word of
     progress: now a 生成 button makes the file under a timed spinner, then the same place
@@ -478,6 +506,31 @@ def test_issue_closure_by_month_keeps_not_yet_due_apart_from_overdue(monkeypatch
     assert "其中 1 个问题未到整改期限，不算逾期" in shown(at)
 
 
+def test_the_closure_rate_trend_marks_issues_not_yet_due_as_the_monthly_chart(dash_warehouse):
+    """The 问题整改率 trend dropped to 71 % in December while the closure-by-month chart
+    said 81.5 % (issues not yet due): the trend now marks such a month with the rate of the
+    issues already due, the same figure as the monthly chart's."""
+    from schoolwh.reading import charts
+    from schoolwh.reading import queries as q
+    from schoolwh.reading.connection import Warehouse
+
+    wh = Warehouse(dash_warehouse)
+    try:
+        series = q.kpi_series(wh, "month")
+        closure = q.issues_closure_by_month(wh)
+    finally:
+        wh.close()
+    rows = series[series["kpi"] == "issue_closure_rate"]
+    pending = dict(zip(rows["period"], rows["not_yet_due"].fillna(0), strict=True))
+    assert pending["2025-10"] == 1 and pending["2025-09"] == 0  # K1, as the monthly chart
+    assert series.loc[series["kpi"] != "issue_closure_rate", "not_yet_due"].isna().all()
+    fig = charts.trend_vs_target(rows, "issue_closure_rate", "zh")
+    [due] = [tr for tr in fig.data if tr.name == "到期整改率"]
+    october = closure.loc[closure["month"] == "2025-10", "due_closure_rate"].iloc[0]
+    assert list(due.y) == [pytest.approx(october)]
+    assert list(due.text) == [f"到期 {fmt.percent(october)}（未到期 1）"]
+
+
 # --- data quality ---------------------------------------------------------------------------
 def test_quality_page_loads_quarantine_checks_completeness(monkeypatch, dash_warehouse):
     at = open_app(monkeypatch, dash_warehouse, "quality")
@@ -565,3 +618,98 @@ def test_warehouse_replaced_while_open_is_picked_up(monkeypatch, dash_warehouse,
     at.run()
     assert not at.exception
     assert "还没有可展示的数据" in shown(at)
+
+
+# --- a district leader's own extract ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def district_extract(sample_warehouse, tmp_path_factory):
+    """What a district leader's session reads: 金水区's extract of the sample warehouse
+    (schoolwh/pipeline/extracts.py), its own figures standing for the overall ones."""
+    from schoolwh.pipeline.extracts import ensure_extract
+
+    path = tmp_path_factory.mktemp("district") / "warehouse.duckdb"
+    shutil.copy(sample_warehouse, path)
+    return ensure_extract(path, (fx.D_JINSHUI,))
+
+
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", ("overview", "district", "quality", "funding", "satisfaction"))
+def test_a_district_leader_sees_the_sample_mark_and_no_one_bar_ranking(
+    monkeypatch, district_extract, page
+):
+    """A district leader saw no 示例数据（合成）, rankings of one bar 「第1名 不变」 and cards
+    saying 「第 1 名（共 1 个）」."""
+    at = open_app(monkeypatch, district_extract, page)
+    assert_clean(at)
+    assert any("示例数据（合成）" in w.value for w in at.warning)
+    assert all("示例数据（合成）" in f for f in _figure_texts(at))
+    text = shown(at) + "".join(cards(at))
+    assert "共 1 个" not in text and "第1名" not in " ".join(_figure_texts(at))
+    for fig in _figures(at):
+        for trace in fig["data"]:
+            if trace.get("type") == "bar" and trace.get("orientation") == "h":
+                assert len(trace["y"]) > 1, page  # never a ranking of one bar
+            if trace.get("error_x"):  # intervals by district: not of one
+                assert len(trace["y"]) > 1, page
+    if page == "quality":  # its own loads without the columns blanked for it
+        loads = table_with(at, "开始时间")
+        assert "入库行数" not in loads.columns
+        assert not (loads == "—").all().any()
+    if page == "overview":
+        assert "金水区全区指标" in text
+        assert "只有金水区一个区县的数据，不做区县排名" in text  # 供餐覆盖率: no school values
+        at.selectbox(key="f_map_kpi").select("lunch_demand_met").run()
+        assert_clean(at)
+        [ranking] = [f for f in _figures(at) if "各学校排名" in str(f["layout"].get("title"))]
+        schools = ranking["data"][0]["y"]
+        assert set(schools) == {"金水区实验小学", "金水区文化路初级中学"}  # its own schools
+
+
+def test_the_overview_leads_with_a_one_line_headline(monkeypatch, dash_warehouse):
+    """No headline said where the period stands: now one line over the cards, led by the
+    KPI furthest from its target and the weakest district on it."""
+    at = open_app(monkeypatch, dash_warehouse)
+    assert_clean(at)
+    [line] = [m.value for m in at.markdown if "schoolwh-headline" in m.value]
+    con = duckdb.connect(str(dash_warehouse), read_only=True)
+    judged = con.execute(
+        "select count(*), count(*) filter (where status = 'met') from marts.kpi_overall "
+        "where period_type = 'term' and period = '2025-autumn' "
+        "and status in ('met', 'near', 'missed')"
+    ).fetchone()
+    con.close()
+    assert f"{judged[0]} 项指标 {judged[1]} 项达标；距目标最远：" in line
+    assert "最弱：" in line  # the weakest of the districts on that KPI
+
+
+def test_the_satisfaction_and_issue_cards_say_year_on_year(monkeypatch, dash_warehouse, tmp_path):
+    """The satisfaction card lacked 同比 (the overview's cards had it)."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(dash_warehouse, path)
+    con = duckdb.connect(str(path))  # the same term a year before
+    con.execute(
+        "insert into marts.kpi_overall select * replace ('2024-autumn' as period, "
+        "value - 0.05 as value, period_start_date - interval 1 year as period_start_date, "
+        "period_end_date - interval 1 year as period_end_date) from marts.kpi_overall "
+        "where period_type = 'term' and period = '2025-autumn'"
+    )
+    con.close()
+    for page, kpi in (("satisfaction", "satisfaction_rate"), ("issues", "issue_closure_rate")):
+        at = open_app(monkeypatch, path, page)
+        assert_clean(at)
+        [card] = [c for c in cards(at) if i18n.kpi_name(kpi, "zh") in c]
+        assert "同比 +5.0个百分点" in card, page
+
+
+def test_the_overviews_lists_are_tabs_not_a_page_of_closed_boxes(monkeypatch, dash_warehouse):
+    """重点关注 was a heading over three collapsed expanders: nothing to read under it."""
+    at = open_app(monkeypatch, dash_warehouse)
+    assert_clean(at)
+    labels = [tab.label for tab in at.tabs]
+    assert labels[0].startswith("未供应午餐的学校") and "距目标最远的学校" in labels[1]
+    assert labels[2] == "逾期最久的未整改问题"
+    assert not [e for e in at.expander if e.label in labels]
+    assert len(at.expander) <= 1  # the grid as a table, for who wants it

@@ -364,8 +364,44 @@ def test_trend_has_target_line_and_status_markers():
 def test_funding_axis_is_written_in_wan():
     frame = pd.DataFrame({"label": ["金水区"], "allocated": [1_200_000.0], "spent": [660_000.0]})
     fig = charts.funding_bars(frame, "label", "zh")
-    assert "100万" in fig.layout.xaxis.ticktext
+    assert "100" in fig.layout.xaxis.ticktext and fig.layout.xaxis.title.text == "金额（万元）"
     assert fig.data[1].text[0] == "66.00万元 · 55.0%"
+
+
+def test_funding_bars_are_sorted_and_in_one_unit_with_the_cards():
+    """资金 bars came in district-code order, labelled 30,987.00万元 on an axis in 亿 beside
+    cards in 亿: now the largest allocation is on top and labels, axis and cards share 亿元."""
+    frame = pd.DataFrame(
+        {"district_name": ["中原区", "金水区", "登封市"],
+         "allocated": [309_870_000.0, 620_000_000.0, 95_000_000.0],
+         "spent": [200_000_000.0, 310_000_000.0, 50_000_000.0]}
+    )  # fmt: skip
+    fig = charts.funding_bars(frame, "district_name", "zh")
+    assert list(fig.data[0].y)[::-1] == ["金水区", "中原区", "登封市"]  # top to bottom
+    assert list(fig.data[0].text)[::-1] == ["6.20亿元", "3.10亿元", "0.95亿元"]
+    assert fig.data[1].text[-1] == "3.10亿元 · 50.0%"
+    assert fig.layout.xaxis.title.text == "金额（亿元）"
+    assert all("万" not in x for x in fig.layout.xaxis.ticktext)
+    assert fmt.money(frame["allocated"].sum()).endswith("亿元")  # the card's unit
+    en = charts.funding_bars(frame, "district_name", "en")
+    assert en.data[0].text[-1] == "¥620.00 M" and en.layout.xaxis.title.text == "Amount (¥ M)"
+
+
+def test_every_money_header_names_one_unit():
+    """A table header read 「累计支出（元）（万元）」."""
+    for name in dir(tables):
+        spec = getattr(tables, name)
+        if not (isinstance(spec, tuple) and spec and isinstance(spec[0], tables.Col)):
+            continue
+        money = [c for c in spec if c.kind == "money"]
+        if not money:
+            continue
+        frame = pd.DataFrame({c.source: [1.0] for c in spec})
+        for lang in ("zh", "en"):
+            built = tables.build(frame, spec, lang)
+            for header in [*built.display.columns, *built.export.columns]:
+                units = header.count("（") if lang == "zh" else header.count("(")
+                assert units <= 1, (name, header)
 
 
 def test_satisfaction_interval_and_pace_and_issue_figures():
@@ -556,6 +592,24 @@ def test_map_labels_never_overlap():
     assert spots["c"] == (1.0, 1.0)  # a label with room stays on its centroid
 
 
+def test_a_district_smaller_than_its_label_gets_a_callout():
+    """上街区's label lay across the 荥阳市 border: its shape is narrower than its name and
+    value, so they stand in a box outside it, with an arrow to it."""
+    shapes = geo.map_data(pd.Series(ZHENGZHOU_OFFICIAL))
+    if not shapes.geojson["features"]:
+        pytest.skip("no boundary package")
+    frame = pd.DataFrame({"district_code": ZHENGZHOU_OFFICIAL, "district_name":
+                          [f"区{c}" for c in ZHENGZHOU_OFFICIAL], "value": 0.9, "unit": "ratio",
+                          "status": "met"})  # fmt: skip
+    fig = charts.district_map(frame, shapes, "lunch_coverage", "zh", True)
+    [callout] = fig.layout.annotations
+    assert callout.text.startswith("区410106") and callout.showarrow
+    assert (callout.x, callout.y) == shapes.centroids["410106"]  # the arrow points at it
+    assert callout.ax < 0  # away from 荥阳市's label, which lies east of it
+    names = " ".join(" ".join(tr.text) for tr in fig.data if tr.mode == "text")
+    assert "区410106" not in names and "区410182" in names  # 荥阳市 keeps its own label
+
+
 def test_the_grid_downloads_as_the_matrix_it_is():
     """The XLSX of a matrix is the matrix (wide), not a long list of cells."""
     frame = pd.DataFrame({"district_name": ["甲", "甲", "乙"], "kpi": ["lunch_coverage",
@@ -714,3 +768,43 @@ def test_a_figure_is_built_once_for_the_same_data_and_marked_when_sample():
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert at.session_state["built"] == 3
     assert [a["text"] for a in spec["layout"]["annotations"]] == [i18n.t("sample.label", "zh")]
+
+
+def test_issue_counts_never_run_into_each_other():
+    """Two years of months left each bar narrower than its count: 169 beside 169 read
+    「169169」. Past six months the counts stand upright over their bars."""
+    months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    many = pd.DataFrame({"month": months, "found": 169, "closed": 169})
+    fig = charts.issues_per_month(many, "zh")
+    assert all(tr.textangle == -90 for tr in fig.data)
+    few = charts.issues_per_month(many.head(4), "zh")
+    assert all(tr.textangle in (0, None) for tr in few.data)
+
+
+def test_a_year_to_date_trend_breaks_between_years(kpi_dictionary):
+    """预算执行率 adds up from January: its trend ran from December's 100 % down to
+    January's 0 %. The line now breaks at the new year, every month keeping its point."""
+    months = ["2024-11", "2024-12", "2025-01", "2025-02"]
+    frame = pd.DataFrame(
+        {"period": months, "value": [0.9, 1.0, 0.05, 0.12], "target": [0.87, 0.95, 0.08, 0.16],
+         "status": ["met", "met", "near", "missed"], "unit": "ratio", "kpi": "budget_execution"}
+    )  # fmt: skip
+    assert kpi_dictionary["budget_execution"].target_basis == "year_to_date"
+    fig = charts.trend_vs_target(frame, "budget_execution", "zh")
+    value, target = fig.data[0], fig.data[1]
+    ys = [None if pd.isna(y) else y for y in value.y]
+    assert ys == [0.9, 1.0, None, 0.05, 0.12]  # no segment from 100 % to 5 %
+    assert value.x[2] == value.x[3] == fmt.period("2025-01", "zh")
+    assert pd.isna(target.y[2]) and value.connectgaps is False
+    other = charts.trend_vs_target(frame.assign(kpi="lunch_coverage"), "lunch_coverage", "zh")
+    assert len(other.data[0].y) == 4  # a KPI of each month alone runs on
+
+
+def test_facts_left_out_of_the_kpis_show_terms_as_terms():
+    """未计入指标 showed the term code 2024-autumn as its example."""
+    frame = pd.DataFrame(
+        {"source": ["enrollment", "participation"], "example_key": ["2024-autumn", "2025-09-01"]}
+    )
+    shown = tables.build(frame, tables.ORPHANS, "zh").display["示例"].tolist()
+    assert shown == ["2024年秋季学期", "2025-09-01"]
+    assert tables.build(frame, tables.ORPHANS, "en").display.iloc[0, 6] == "Autumn term 2024"

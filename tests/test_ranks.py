@@ -113,6 +113,20 @@ def test_the_rank_in_words():
     assert ranks.joined("Rank 2 of 2", "n = 20") == "Rank 2 of 2 · n = 20"
 
 
+def test_a_district_alone_has_no_rank():
+    """A district leader's extract holds its own district only: its cards said
+    「第 1 名（共 1 个）」 and its ranking charts 「第1名 不变」."""
+    alone = _districts([0.9], numerator=[9], denominator=10)
+    assert ranks.by_key(alone) == {}
+    assert ranks.of_district(alone, _districts([0.8]), "410100") == {}
+    [card] = charts.kpi_cards(alone, _districts([0.8]), "zh", "上期", ranks={})
+    assert card.rank is None and card.detail == "9 / 10"
+    fig = charts.ranking_bars(alone, "zh", previous=_districts([0.8]))
+    assert "名" not in " ".join(a.text for a in fig.layout.annotations)
+    # one of two with a value is still ranked among the two
+    assert ranks.by_key(_districts([0.9, 0.8]))["410100"] == ranks.Rank(1, 2)
+
+
 # --- the cards ----------------------------------------------------------------------------
 def test_a_district_card_says_its_rank_and_the_change():
     now = pd.concat(

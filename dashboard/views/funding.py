@@ -43,7 +43,11 @@ if frame.empty:
     st.info(t("funding.no_budget", lang))
     st.stop()
 
-left, right = st.columns(2)
+by_district = frame.groupby("district_name", as_index=False, sort=False)[
+    ["allocated", "spent"]
+].sum()
+# one district (chosen, or a district leader's own figures): no bar of it alone
+left, right = st.columns(2) if len(by_district) > 1 else (st.container(), None)
 with left:
     by_program = frame.groupby("program", as_index=False)[["allocated", "spent"]].sum()
     by_program["label"] = [enum_label("program", p, lang) for p in by_program["program"]]
@@ -55,18 +59,16 @@ with left:
         title=t("funding.by_program", lang),
         key="by_program",
     )
-with right:
-    by_district = frame.groupby("district_name", as_index=False, sort=False)[
-        ["allocated", "spent"]
-    ].sum()
-    ui.plot(
-        charts.funding_bars,
-        by_district,
-        "district_name",
-        lang,
-        title=t("funding.by_district", lang),
-        key="by_district",
-    )
+if right is not None:
+    with right:
+        ui.plot(
+            charts.funding_bars,
+            by_district,
+            "district_name",
+            lang,
+            title=t("funding.by_district", lang),
+            key="by_district",
+        )
 
 st.subheader(t("funding.pace", lang))
 pace = q.budget_pace(wh, int(year), district)

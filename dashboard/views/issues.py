@@ -27,16 +27,26 @@ with c2:
 
 # rates of the period (whole districts) ----------------------------------------------------
 previous = fmt.previous_period(period_type, period)
+year_ago = fmt.same_period_last_year(period_type, period)  # 同比 beside 环比, as on 总览
 if district is None:
     current = q.kpi_overall(wh, period_type, period)
     before = q.kpi_overall(wh, period_type, previous) if previous else None
+    last_year = q.kpi_overall(wh, period_type, year_ago) if year_ago else None
 else:
     current = q.kpi_district(wh, period_type, period, district)
     before = q.kpi_district(wh, period_type, previous, district) if previous else None
+    last_year = q.kpi_district(wh, period_type, year_ago, district) if year_ago else None
 current = current[current["kpi"].isin(q.kpis_of_topic(wh, "issues"))]
 if not current.empty:
     ui.kpi_cards(
-        charts.kpi_cards(current, before, lang, fmt.period(previous, lang)),
+        charts.kpi_cards(
+            current,
+            before,
+            lang,
+            fmt.period(previous, lang),
+            last_year,
+            fmt.period(year_ago, lang),
+        ),
         per_row=3,
         notes=ui.issue_notes(wh, period_type, period, district),
     )

@@ -10,6 +10,7 @@ from schoolwh.briefing.scope import whole_label
 from schoolwh.reading import charts, geo, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
+from schoolwh.reading.headline import headline
 from schoolwh.reading.i18n import kpi_name, page_title, t
 
 wh = ui.ready_warehouse()
@@ -37,6 +38,8 @@ ui.heading(
 )
 year_ago = fmt.same_period_last_year(period_type, period)
 last_year = q.kpi_overall(wh, period_type, year_ago) if year_ago else None
+by_district = q.kpi_district(wh, period_type, period)
+ui.headline(headline(current, by_district, lang))  # the worst KPI and district, one line
 ui.kpi_cards(
     charts.kpi_cards(
         current, before, lang, fmt.period(previous, lang), last_year, fmt.period(year_ago, lang)
@@ -46,21 +49,22 @@ ui.kpi_cards(
 ui.status_legend()
 
 # status grid ----------------------------------------------------------------------------
-by_district = q.kpi_district(wh, period_type, period)
 st.subheader(t("overview.grid", lang))
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.plot(
-        charts.status_grid,
-        by_district,
-        lang,
-        kpis=list(current["kpi"]),
-        previous=q.kpi_district(wh, period_type, previous) if previous else None,
-        last_year=q.kpi_district(wh, period_type, year_ago) if year_ago else None,
-        key="grid",
-        districts=q.districts(wh),
-    )
+    with st.container(key="grid_wide"):  # hidden on a phone, which shows the list below
+        ui.plot(
+            charts.status_grid,
+            by_district,
+            lang,
+            kpis=list(current["kpi"]),
+            previous=q.kpi_district(wh, period_type, previous) if previous else None,
+            last_year=q.kpi_district(wh, period_type, year_ago) if year_ago else None,
+            key="grid",
+            districts=q.districts(wh),
+        )
+    ui.phone_grid(by_district, list(current["kpi"]))
     with st.expander(t("overview.grid_table", lang)):
         ui.table(
             tables.matrix(by_district, lang, kpis=list(current["kpi"])),
@@ -111,38 +115,33 @@ if kpi is not None:
                 f"{kpi_name(kpi, lang)}_{fmt.period(period, lang)}_{t('file.no_boundary', lang)}",
                 key="beside_table",
             )
-        ui.plot(
-            charts.ranking_bars,
+        ui.ranking(
+            wh,
             one,
-            lang,
+            kpi,
+            (period_type, period),
             target=float(target.iloc[0]) if has_target else None,
             title=t("overview.ranking", lang),
             previous=q.kpi_district_one(wh, period_type, previous, kpi) if previous else None,
             last_year=q.kpi_district_one(wh, period_type, year_ago, kpi) if year_ago else None,
             key="ranking",
-            districts=q.districts(wh),
         )
 
-# the leader's lists: schools without lunch, the longest overdue issues ------------------
+# the leader's lists: schools without lunch, the furthest below target, the longest
+# overdue issues — tabs, the first open: a heading over three closed boxes said nothing
 st.subheader(t("overview.watch", lang))
 no_lunch = q.schools_without_lunch(wh)
-with st.expander(t("overview.no_lunch", lang, n=len(no_lunch)), expanded=False):
-    ui.table(
-        tables.build(no_lunch, tables.NO_LUNCH, lang),
-        t("overview.no_lunch", lang, n=len(no_lunch)),
-        key="no_lunch_table",
-    )
 below = q.schools_below_target(wh, period_type, period)
 below_title = t("overview.below_target", lang, period=fmt.period(period, lang))
-with st.expander(below_title, expanded=False):
-    ui.table(tables.build(below, tables.BELOW_TARGET, lang), below_title, key="below_table")
 overdue = q.open_issues(wh, only_overdue=True).head(10)
-with st.expander(t("overview.most_overdue", lang), expanded=False):
-    ui.table(
-        tables.build(overdue, tables.ISSUES, lang),
-        t("overview.most_overdue", lang),
-        key="overdue_table",
-    )
+lists = (
+    (t("overview.no_lunch", lang, n=len(no_lunch)), tables.build(no_lunch, tables.NO_LUNCH, lang), "no_lunch_table"),
+    (below_title, tables.build(below, tables.BELOW_TARGET, lang), "below_table"),
+    (t("overview.most_overdue", lang), tables.build(overdue, tables.ISSUES, lang), "overdue_table"),
+)  # fmt: skip
+for tab, (title, shown, key) in zip(st.tabs([name for name, _, _ in lists]), lists, strict=True):
+    with tab:
+        ui.table(shown, title, key=key)
 
 # briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
 page_buttons.briefing_downloads("overview", wh, period, lang=lang)

@@ -7,9 +7,9 @@ import streamlit as st
 
 from dashboard import page_buttons, ui
 from schoolwh.core.sources import SOURCES
-from schoolwh.reading import charts, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
+from schoolwh.reading import tables
 from schoolwh.reading.i18n import enum_label, page_title, t
 
 wh = ui.ready_warehouse()
@@ -22,7 +22,9 @@ else:
     # loads and files -------------------------------------------------------------------
     st.subheader(t("dq.loads", lang))
     loads = q.loads(wh)
-    ui.table(tables.build(loads, tables.LOADS, lang), t("dq.loads", lang), key="loads_table")
+    # a district's extract blanks the city-wide counts of a load: no column of dashes
+    kept = [c for c in tables.LOADS if c.source in loads and loads[c.source].notna().any()]
+    ui.table(tables.build(loads, kept, lang), t("dq.loads", lang), key="loads_table")
 
     st.subheader(t("dq.files", lang))
     load_ids = [int(i) for i in loads["load_id"]]
@@ -99,15 +101,17 @@ if selection is not None:
     else:
         target = completeness["target"].dropna()
         earlier = fmt.previous_period(period_type, period)  # for each district's rank change
-        ui.plot(
-            charts.ranking_bars,
+        ui.ranking(
+            wh,
             completeness,
-            lang,
+            "reporting_completeness",
+            (period_type, period),
             target=float(target.iloc[0]) if len(target) else None,
             previous=q.kpi_district_one(wh, period_type, earlier, "reporting_completeness")
             if earlier
             else None,
             key="completeness",
+            clickable=False,  # a clerk reads this page without the 区县 page
         )
         ui.table(
             tables.build(completeness, tables.COMPLETENESS, lang),

@@ -30,7 +30,13 @@ if overall.empty:
     st.stop()
 previous = fmt.previous_period(period_type, period)
 before = q.kpi_overall(wh, period_type, previous) if previous else None
-ui.kpi_cards(charts.kpi_cards(overall, before, lang, fmt.period(previous, lang)))
+year_ago = fmt.same_period_last_year(period_type, period)  # 同比 beside 环比, as on 总览
+last_year = q.kpi_overall(wh, period_type, year_ago) if year_ago else None
+ui.kpi_cards(
+    charts.kpi_cards(
+        overall, before, lang, fmt.period(previous, lang), last_year, fmt.period(year_ago, lang)
+    )
+)
 target_row = overall.iloc[0]
 target = None if target_row["target"] != target_row["target"] else float(target_row["target"])
 st.caption(t("sat.insufficient_note", lang, n=minimum))
@@ -42,14 +48,15 @@ by_district = by_district[by_district["denominator"].fillna(0) > 0]
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.plot(
-        charts.satisfaction_intervals,
-        by_district,
-        "district_name",
-        lang,
-        target=target,
-        key="by_district",
-    )
+    if len(by_district) > 1:  # a district's own figures: its card says it, no chart of one
+        ui.plot(
+            charts.satisfaction_intervals,
+            by_district,
+            "district_name",
+            lang,
+            target=target,
+            key="by_district",
+        )
     ui.table(
         tables.build(by_district, tables.SATISFACTION_DISTRICT, lang),
         f"{t('sat.by_district', lang)}_{fmt.period(period, lang)}",

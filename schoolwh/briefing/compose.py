@@ -11,6 +11,7 @@ from schoolwh.briefing.figures import TOPICS
 from schoolwh.briefing.labels import tr
 from schoolwh.briefing.summary import summary_findings
 from schoolwh.reading import formatting as fmt
+from schoolwh.reading.headline import headline
 from schoolwh.reading.i18n import kpi_name, t
 
 TRENDS_PER_SLIDE = 4
@@ -66,7 +67,7 @@ def compose(
     scope = data.scope
     lang = scope.lang
     deck = Deck(scope, sample=data.sample)
-    deck.title_slide()
+    deck.title_slide(headline(data.kpis, data.by_district, lang) if "kpis" in topics else "")
     deck.conclusions_slide(summary_findings(data), findings.recommendations(data))
     chosen = [k for k in data.kpi_ids() if kpis is None or k in kpis]
     grid = pictures.get("status_grid") if "kpis" in topics else None
@@ -84,6 +85,8 @@ def compose(
         deck.overview(rows.reset_index(drop=True), previous)
         if grid is not None:
             deck.wide_slide(tr("slide.status_grid", lang), grid)
+        if data.one_district:  # one district alone: a KPI's slide only with its schools ranked
+            main = [k for k in main if f"kpi:{k}" in pictures]
         for kpi in main:
             _kpi_slide(deck, data, pictures, kpi)
 
@@ -118,17 +121,26 @@ def compose(
 
     # the appendix: the other KPIs, the trends, data quality
     rest = [k for k in chosen if k not in main] if "kpis" in topics else []
-    trend_keys = [f"trend:{k}" for k in data.trend_kpis() if (kpis is None or k in kpis)]
-    trend_pictures = (
-        [pictures[k] for k in trend_keys if k in pictures] if "trends" in topics else []
-    )
+    if data.one_district:  # the KPI table has them all: no slide without a chart
+        rest = [k for k in rest if f"kpi:{k}" in pictures]
+    trend_kpis = [
+        k
+        for k in data.trend_kpis()
+        if (kpis is None or k in kpis) and f"trend:{k}" in pictures and "trends" in topics
+    ]
+    trend_pictures = [pictures[f"trend:{k}"] for k in trend_kpis]
     if rest or trend_pictures or "quality" in topics:
         deck.section_slide(tr("slide.appendix", lang), tr("slide.appendix_note", lang))
     for kpi in rest:
         _kpi_slide(deck, data, pictures, kpi)
     for start in range(0, len(trend_pictures), TRENDS_PER_SLIDE):
         key = "slide.trends" if start == 0 else "slide.trends_more"
-        deck.grid_slide(tr(key, lang), trend_pictures[start : start + TRENDS_PER_SLIDE])
+        shown = trend_kpis[start : start + TRENDS_PER_SLIDE]
+        deck.grid_slide(
+            tr(key, lang),
+            trend_pictures[start : start + TRENDS_PER_SLIDE],
+            [f for f in (findings.trend_finding(data, k) for k in shown) if f],
+        )
     if "quality" in topics:
         deck.quality_slide(findings.quality_findings(data), data.quality.quarantine)
     return deck

@@ -45,6 +45,21 @@ class BriefingData:
     sample: bool = False  # the synthetic sample: every figure and the title slide say so
     # every district × KPI for the same period a year before (同比; empty without one)
     year_ago_by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # one district only (a district leader's own extract): its schools' values of the KPIs
+    # that have one per school (queries.SCHOOL_KPIS), ranked instead of the districts
+    schools: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def one_district(self) -> bool:
+        """Whether the figures hold one district only: nothing to rank districts among, so
+        no district ranking, grid or 「1 个区县低于目标」 (docs/kpis.md#ranks-and-comparisons)."""
+        return _alone(self.by_district)
+
+    @property
+    def by_school(self) -> bool:
+        """Whether the slides look inside one district (its schools, its issues' categories)
+        rather than across the districts."""
+        return self.scope.is_district or self.one_district
 
     @property
     def overdue(self) -> pd.DataFrame:
@@ -90,6 +105,10 @@ class BriefingData:
         with_values = self.monthly[self.monthly["value"].notna()]
         ordered = with_values.sort_values("kpi_sort_order")["kpi"]
         return [k for k in dict.fromkeys(ordered) if k not in NO_TREND]
+
+
+def _alone(by_district: pd.DataFrame) -> bool:
+    return by_district.empty or by_district["district_code"].nunique() < 2
 
 
 def _in_window(months: pd.Series, first: str, last: str) -> pd.Series:
@@ -149,8 +168,14 @@ def load_data(wh: Warehouse, scope: Scope) -> BriefingData:
     issues = q.issues_closure_by_month(wh, district)  # closed, overdue, not yet due
     issues = issues[_in_window(issues["month"], first, last)].reset_index(drop=True)
 
+    schools = (
+        {k: q.school_kpi_values(wh, kind, period, k, district) for k in q.SCHOOL_KPIS}
+        if _alone(by_district)
+        else {}
+    )
     return BriefingData(
         scope=scope,
+        schools={k: v for k, v in schools.items() if not v.empty},
         kpis=kpis,
         previous_kpis=previous_kpis,
         overall=overall,

@@ -590,7 +590,9 @@ class Deck:
         )
 
     # -- slides --------------------------------------------------------------------------
-    def title_slide(self) -> None:
+    def title_slide(self, headline: str = "") -> None:
+        """The title, the scope and period, the as-of date and the period's headline
+        (`headline.headline`: how many KPIs meet their target, the furthest from it)."""
         scope = self.scope
         slide = self.prs.slides.add_slide(self._blank)
         _rect(slide, 0, 0, SLIDE_W, SLIDE_H, "FFFFFF")
@@ -621,8 +623,10 @@ class Deck:
             colour="FFFFFF",
             anchor=MSO_ANCHOR.MIDDLE,
         )
-        scope_text = scope.district_name or tr(
-            "scope.whole_n", self.lang, whole=scope.whole, n=scope.district_count
+        scope_text = scope.district_name or (
+            tr("scope.whole_n", self.lang, whole=scope.whole, n=scope.district_count)
+            if scope.district_count > 1
+            else scope.label  # a district's own figures: 金水区, not 全区（1 个区县）
         )
         _text(
             slide,
@@ -646,10 +650,22 @@ class Deck:
             bold=True,
             colour=NAVY,
         )
+        if headline:
+            _text(
+                slide,
+                Inches(0.8),
+                Inches(5.55),
+                Inches(11.7),
+                Inches(0.9),
+                [headline],
+                size=_fit_size(headline, Inches(11.7), Inches(0.9), (18, 16, 14), bold=True),
+                bold=True,
+                colour=TEXT,
+            )
         _text(
             slide,
             Inches(0.8),
-            Inches(5.55),
+            Inches(6.5) if headline else Inches(5.55),
             Inches(11.7),
             Inches(0.5),
             [tr("deck.source", self.lang)],
@@ -874,18 +890,26 @@ class Deck:
             BODY_BOTTOM - BODY_TOP - Inches(0.1),
         )
 
-    def grid_slide(self, title: str, pictures: Sequence[Picture]) -> None:
-        """Up to four figures, two by two."""
+    def grid_slide(
+        self, title: str, pictures: Sequence[Picture], findings: Sequence[str] = ()
+    ) -> None:
+        """Up to four figures, two by two, under their 要点 (a line each)."""
         slide = self._slide(title, f"{self.scope.label} · {self.scope.period_label}")
+        top = BODY_TOP
+        if findings:
+            width = SLIDE_W - 2 * MARGIN
+            height = _text_height(findings, width, 12, spacing=2, bullet=True)
+            _text(slide, MARGIN, top, width, height, findings, size=12, bullet=True, spacing=2)
+            top += height + Inches(0.05)
         cell_w = (SLIDE_W - 2 * MARGIN - Inches(0.3)) // 2
-        cell_h = (BODY_BOTTOM - BODY_TOP - Inches(0.2)) // 2
+        cell_h = (BODY_BOTTOM - top - Inches(0.2)) // 2
         for i, picture in enumerate(pictures[:4]):
             col, row = i % 2, i // 2
             _picture(
                 slide,
                 picture,
                 MARGIN + col * (cell_w + Inches(0.3)),
-                BODY_TOP + Inches(0.05) + row * (cell_h + Inches(0.1)),
+                top + Inches(0.05) + row * (cell_h + Inches(0.1)),
                 cell_w,
                 cell_h,
             )

@@ -116,8 +116,9 @@ def page_figures_zip(
     district: str | None = None,
     lang: str = "zh",
 ) -> bytes:
-    """The figures of a dashboard page's selection as print-resolution PNGs in a zip, under
-    the same names `schoolwh briefing` gives them."""
+    """The figures of a dashboard page's selection as print-resolution PNGs in a zip, named
+    as the zip is: the period as the page writes it (2025年秋季学期, never 2025-autumn
+    beside it), the scope, the figure."""
     if page not in PAGE_SCOPES:
         raise ValueError(f"Unknown page {page!r}; pages: {', '.join(PAGE_SCOPES)}")
     topics, kpis = PAGE_SCOPES[page]
@@ -128,7 +129,7 @@ def page_figures_zip(
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for name, images in named:
             archive.writestr(
-                names.file_name(scope.period, scope.file_label, name, "png"), images["png"]
+                names.file_name(scope.period_label, scope.file_label, name, "png"), images["png"]
             )
     return buffer.getvalue()
 

@@ -14,6 +14,7 @@ from schoolwh.briefing.findings import overdue_groups
 from schoolwh.briefing.labels import tr
 from schoolwh.reading import charts
 from schoolwh.reading import formatting as fmt
+from schoolwh.reading import queries as q
 from schoolwh.reading.i18n import kpi_name, t
 
 # Export widths in CSS pixels: about 1 px per 1/96 inch of the box the figure fills on a
@@ -82,7 +83,7 @@ def kpi_summary(data: BriefingData) -> FigureItem | None:
 
 def status_grid(data: BriefingData) -> FigureItem | None:
     scope = data.scope
-    if scope.is_district or data.by_district.empty:
+    if scope.is_district or data.one_district:  # one row is no grid: the KPI table says it
         return None
     fig = charts.status_grid(data.by_district, scope.lang, kpis=data.kpi_ids())
     fig = _title(fig, f"{tr('slide.status_grid', scope.lang)} · {scope.period_label}")
@@ -100,6 +101,8 @@ def kpi_figure(data: BriefingData, kpi: str) -> FigureItem | None:
     a dashed line; a district's briefing marks that district."""
     scope = data.scope
     lang = scope.lang
+    if data.one_district:
+        return _school_figure(data, kpi)
     frame = data.districts_of(kpi)
     if frame.empty or not frame["value"].notna().any():
         return None
@@ -125,6 +128,27 @@ def kpi_figure(data: BriefingData, kpi: str) -> FigureItem | None:
             fig, f"{kpi_name(kpi, lang)} · {t('overview.ranking', lang)} · {scope.period_label}"
         )
         name = tr("fig.ranking", lang, kpi=kpi_name(kpi, lang))
+    return FigureItem(f"kpi:{kpi}", name, fig, MAIN, _height(fig), kpi=kpi)
+
+
+def _school_figure(data: BriefingData, kpi: str) -> FigureItem | None:
+    """One district alone: its schools ranked on a KPI with a value per school (the lowest
+    SCHOOLS_RANKED), the target dashed; None for another KPI: never a ranking of one bar."""
+    lang = data.scope.lang
+    frame = data.schools.get(kpi)
+    if frame is None or frame.empty:
+        return None
+    frame = frame.head(q.SCHOOLS_RANKED)
+    target_values = frame["target"].dropna()
+    fig = charts.ranking_bars(
+        frame.assign(status=None),  # a school's value has no status of its own
+        lang,
+        target=float(target_values.iloc[0]) if len(target_values) else None,
+        label_col="school_name",
+    )
+    title = t("overview.school_ranking", lang, place=data.scope.label, n=len(frame))
+    fig = _title(fig, f"{kpi_name(kpi, lang)} · {title} · {data.scope.period_label}")
+    name = tr("fig.ranking", lang, kpi=kpi_name(kpi, lang))
     return FigureItem(f"kpi:{kpi}", name, fig, MAIN, _height(fig), kpi=kpi)
 
 

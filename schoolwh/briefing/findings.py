@@ -14,7 +14,9 @@ from schoolwh.briefing.labels import TEXT, tr
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import ranks
 from schoolwh.reading import status as st_
+from schoolwh.reading.headline import furthest_first
 from schoolwh.reading.i18n import enum_label, kpi_name, status_label, t
+from schoolwh.reading.queries import definitions_in_use
 from schoolwh.reading.ranks import lower_is_better
 
 MAX_NAMES = 5
@@ -104,8 +106,8 @@ def below_target(data: BriefingData, kpi: str) -> str | None:
     too small a sample are counted apart."""
     lang = data.scope.lang
     frame = data.districts_of(kpi)
-    if frame.empty or not frame["target"].notna().any():
-        return None
+    if data.one_district or not frame["target"].notna().any():
+        return None  # never 「1 个区县低于目标：金水区」
     unit = _unit(frame.iloc[0])
     keys = frame["status"].map(st_.normalise)
     below = _ordered(frame[keys.isin(BELOW)], kpi, worst_first=True)
@@ -155,8 +157,8 @@ def largest_change(data: BriefingData, kpi: str) -> str | None:
     lang = scope.lang
     now = data.districts_of(kpi)
     before = data.districts_of(kpi, previous=True)
-    if now.empty or before.empty or not scope.previous_label:
-        return None
+    if data.one_district or before.empty or not scope.previous_label:
+        return None  # one district's change is the headline's
     both = now[["district_code", "district_name", "value", "unit"]].merge(
         before[["district_code", "value"]], on="district_code", suffixes=("", "_before")
     )
@@ -236,6 +238,27 @@ def rank(data: BriefingData, kpi: str) -> str | None:
     return _sentence(text, lang)
 
 
+def lowest_schools(data: BriefingData, kpi: str) -> str | None:
+    """One district alone: its schools lowest on a KPI with a value per school, where
+    they fall short of the target (the districts cannot be compared in its figures)."""
+    if not data.one_district:
+        return None
+    lang = data.scope.lang
+    frame = data.schools.get(kpi)
+    if frame is None or frame.empty or not frame["target"].notna().any():
+        return None
+    short = frame[frame["value"] < frame["target"] - 1e-9]
+    if short.empty:
+        return None
+    unit = _unit(short.iloc[0])
+    pairs = [
+        _name_value(n, v, unit, lang)
+        for n, v in zip(short["school_name"], short["value"], strict=False)
+    ]
+    names = _names(pairs, len(short), lang)
+    return _sentence(tr("find.schools_below", lang, n=len(short), names=names), lang)
+
+
 def detail(data: BriefingData, kpi: str) -> str | None:
     """What the scope's numerator and denominator count, in words."""
     lang = data.scope.lang
@@ -257,14 +280,40 @@ def detail(data: BriefingData, kpi: str) -> str | None:
     return _sentence(tr(key, lang, **values), lang)
 
 
+def trend_finding(data: BriefingData, kpi: str) -> str | None:
+    """A trend's 要点 in one line: where the window's months began and ended, and its
+    worst month (「就餐需求满足率：2025年1月 88.0% → 2025年12月 91.0%，最差 2025年3月 85.2%」)."""
+    lang = data.scope.lang
+    rows = data.monthly[(data.monthly["kpi"] == kpi) & data.monthly["value"].notna()]
+    if len(rows) < 2:
+        return None
+    rows = rows.assign(_key=[fmt.period_sort_key(str(p)) for p in rows["period"]])
+    rows = rows.sort_values("_key")
+    unit = _unit(rows.iloc[0])
+    first, last = rows.iloc[0], rows.iloc[-1]
+    direction = rows["direction"].dropna().iloc[0] if rows["direction"].notna().any() else None
+    worst = rows.sort_values(["value", "_key"], ascending=[not lower_is_better(direction), True])
+    low = worst.iloc[0]
+    return tr(
+        "find.trend",
+        lang,
+        kpi=kpi_name(kpi, lang),
+        first_month=fmt.period(str(first["period"]), lang),
+        first=_value(first["value"], unit, lang),
+        last_month=fmt.period(str(last["period"]), lang),
+        last=_value(last["value"], unit, lang),
+        low_month=fmt.period(str(low["period"]), lang),
+        low=_value(low["value"], unit, lang),
+    )
+
+
 def kpi_findings(data: BriefingData, kpi: str) -> list[str]:
     """Two or three findings for a KPI's slide."""
-    scope = data.scope
     found: list[str | None] = [headline(data, kpi)]
     if data.kpi_row(kpi) is None or _get(data.kpi_row(kpi), "value") is None:
         return [f for f in found if f]
-    if scope.is_district:
-        found += [rank(data, kpi), detail(data, kpi)]
+    if data.by_school:
+        found += [rank(data, kpi), lowest_schools(data, kpi), detail(data, kpi)]
     else:
         has_target = _get(data.kpi_row(kpi), "target") is not None
         second = below_target(data, kpi) if has_target else value_range(data, kpi)
@@ -307,7 +356,7 @@ def funding_findings(data: BriefingData) -> list[str]:
         )
         out.append(_sentence(text, lang))
         return out
-    frame = data.pace_by_district
+    frame = data.pace_by_district if not data.one_district else data.pace_by_district[:0]
     if not frame.empty:
         keys = frame["status"].map(st_.normalise)
         behind = frame[keys.isin(BELOW)].sort_values("value")
@@ -387,7 +436,7 @@ def overdue_groups(data: BriefingData) -> tuple[pd.DataFrame, str]:
     frame = data.overdue
     if frame.empty:
         return pd.DataFrame(columns=["label", "severity", "issues"]), "label"
-    if data.scope.is_district:
+    if data.by_school:
         labels = [enum_label("issue_category", c, lang) for c in frame["category"]]
     else:
         labels = list(frame["district_name"])
@@ -435,7 +484,7 @@ def quality_findings(data: BriefingData) -> list[str]:
     if row is not None and _get(row, "value") is not None:
         text = tr("dq.completeness", lang, value=fmt.percent(row["value"], lang))
         frame = data.districts_of("reporting_completeness")
-        if not scope.is_district and not frame.empty:
+        if not data.by_school and not frame.empty:
             ordered = _ordered(frame, "reporting_completeness", worst_first=True).head(3)
             pairs = [
                 _name_value(n, v, None, lang)
@@ -513,7 +562,7 @@ NAMES_IN_RECOMMENDATION = 3
 
 def _worst_names(data: BriefingData, kpi: str, statuses: tuple[str, ...]) -> str | None:
     frame = data.districts_of(kpi)
-    if frame.empty:
+    if data.one_district:
         return None
     keys = frame["status"].map(st_.normalise)
     rows = _ordered(frame[keys.isin(statuses)], kpi, worst_first=True)
@@ -524,20 +573,41 @@ def _worst_names(data: BriefingData, kpi: str, statuses: tuple[str, ...]) -> str
     return text + (t("dq.file_list_more", data.scope.lang) if len(rows) > len(names) else "")
 
 
+def _topic(kpi: str) -> str:
+    """The KPI's topic in the warehouse's kpi_definitions (coverage, issues, …)."""
+    definition = definitions_in_use().get(kpi)
+    return definition.topic if definition is not None else ""
+
+
 def recommendations(data: BriefingData) -> list[str]:
     """Up to four actions: each KPI below target (the districts furthest below first),
     spending behind its pace, overdue issues; or that all targets are met."""
     lang = data.scope.lang
     out: list[str] = []
-    rows = data.kpis[data.kpis["status"].map(st_.normalise).isin(("missed", "near"))]
-    rows = rows.assign(_o=rows["status"].map(st_.normalise).map({"missed": 0, "near": 1}))
-    rows = rows.sort_values("_o")
-    for kpi, status in zip(rows["kpi"], rows["status"], strict=True):
-        key = st_.normalise(status)
-        names = _worst_names(data, str(kpi), ("missed", "near") if key == "near" else BELOW)
-        if names is None:
-            names = data.scope.label
-        out.append(tr(f"rec.{key}", lang, kpi=kpi_name(str(kpi), lang), names=names))
+    rows = furthest_first(data.kpis)  # the KPI furthest from its target first
+    topics: set[str] = set()
+    near: list[str] = []
+    near_names: str | None = None
+    for _, row in rows.iterrows():
+        kpi, key = str(row["kpi"]), st_.normalise(row["status"])
+        names = _worst_names(data, kpi, ("missed", "near") if key == "near" else BELOW)
+        names = names or data.scope.place  # one district: named, not 「请全区…」
+        if key == "near":  # one watch sentence for every KPI near its target
+            near.append(kpi_name(kpi, lang))
+            near_names = near_names or names
+            continue
+        value = _value(row["value"], _unit(row), lang)
+        values = {"kpi": kpi_name(kpi, lang), "names": names, "value": value}
+        topic = _topic(kpi)
+        if f"rec.topic.{topic}" not in TEXT:  # a KPI of a topic without its own action
+            out.append(tr("rec.missed", lang, **values))
+        elif topic not in topics:  # one action per topic, named by its furthest KPI
+            topics.add(topic)
+            out.append(tr(f"rec.topic.{topic}", lang, **values))
+    if len(near) == 1:
+        out.append(tr("rec.near", lang, kpi=near[0], names=near_names))
+    elif near:  # several KPIs: each has other districts near it, none named
+        out.append(tr("rec.near_many", lang, kpis=tr("find.sep", lang).join(near)))
     pace = data.pace_by_district
     if not pace.empty and "budget_execution" not in set(rows["kpi"]):
         behind = pace[pace["status"].map(st_.normalise).isin(BELOW)]
@@ -549,7 +619,7 @@ def recommendations(data: BriefingData) -> list[str]:
             out.append(tr("rec.funding", lang, names=names))
     overdue = data.overdue
     if not overdue.empty:
-        column = "school_name" if data.scope.is_district else "district_name"
+        column = "school_name" if data.by_school else "district_name"
         counts = overdue.groupby(column).size().sort_values(ascending=False)
         names = tr("find.sep", lang).join(str(n) for n in counts.index[:NAMES_IN_RECOMMENDATION])
         out.append(tr("rec.overdue", lang, n=len(overdue), names=names))

@@ -47,6 +47,7 @@ class Scope:
     district_count: int
     jurisdiction: str
     lang: str
+    own_district: bool = False  # a district's own extract: `jurisdiction` is the district
 
     @property
     def is_district(self) -> bool:
@@ -65,8 +66,10 @@ class Scope:
 
     @property
     def file_label(self) -> str:
-        """The scope as it appears in file names."""
-        return file_scope(self.jurisdiction, self.district_name, self.lang)
+        """The scope as it appears in file names: a district's own extract is named for
+        the district (金水区), never 全区."""
+        own = self.jurisdiction if self.own_district else None
+        return file_scope(self.jurisdiction, self.district_name or own, self.lang)
 
     @property
     def place(self) -> str:
@@ -240,6 +243,7 @@ def resolve_scope(
     as_of = fmt.as_date(info["as_of_date"]) if info else None
     codes = [str(c) for c in q.districts(wh)["district_code"]]
     place = jurisdiction.strip() if jurisdiction and jurisdiction.strip() else None
+    own = q.overall_place(wh)
     return Scope(
         period_type=kind,
         period=period,
@@ -251,6 +255,7 @@ def resolve_scope(
         district_name=name,
         district_count=count,
         # a district's extract (its overall figures are its own) is about the district
-        jurisdiction=place or q.overall_place(wh) or jurisdiction_name(codes, lang),
+        jurisdiction=place or own or jurisdiction_name(codes, lang),
         lang=lang,
+        own_district=place is None and own is not None,
     )

@@ -20,6 +20,7 @@ from schoolwh.briefing.labels import tr
 from schoolwh.reading import charts
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import status as st_
+from schoolwh.reading.headline import furthest_first, headline
 from schoolwh.reading.i18n import kpi_name, status_label, t
 
 PDF_MIME = "application/pdf"
@@ -49,6 +50,7 @@ table.grid td:first-child { text-align: left; font-weight: 600; }
 ul { margin: 0; padding-left: 4.5mm; }
 li { margin: 0 0 1mm 0; line-height: 1.4; }
 .foot { color: #777; font-size: 7.5pt; margin-top: 2.5mm; }
+.headline { font-size: 10.5pt; font-weight: 700; color: #1F3A5F; margin: 1.5mm 0 0 0; }
 """
 
 
@@ -99,7 +101,7 @@ def _district_table(data: BriefingData) -> str:
     """Districts × KPIs, each cell the status colour with glyph and value."""
     lang = data.scope.lang
     frame = data.by_district
-    if frame.empty or data.scope.is_district:
+    if data.by_school:  # one district: its row is the KPI table already
         return ""
     kpis = list(dict.fromkeys(data.kpis["kpi"])) or list(dict.fromkeys(frame["kpi"]))
     head = "".join(f"<th>{_e(kpi_name(k, lang))}</th>" for k in kpis)
@@ -126,14 +128,10 @@ def _district_table(data: BriefingData) -> str:
 
 
 def summary_findings(data: BriefingData, limit: int = MAX_FINDINGS) -> list[str]:
-    """Three to five findings: the KPIs furthest below target (districts named), then the
-    money and the overdue issues."""
+    """Three to five findings: the KPIs below target, furthest from it first (districts
+    named), then the money and the overdue issues."""
     lang = data.scope.lang
-    missed = data.kpis[data.kpis["status"].isin(["missed", "near"])]
-    order = {"missed": 0, "near": 1}
-    missed = missed.assign(_o=[order[s] for s in missed["status"]]).sort_values(
-        ["_o", "kpi_sort_order"] if "kpi_sort_order" in missed else ["_o"]
-    )
+    missed = furthest_first(data.kpis)  # the KPI furthest from its target leads
     found: list[str] = []
     for kpi in missed["kpi"]:
         sentence = findings.below_target(data, str(kpi)) or findings.headline(data, str(kpi))
@@ -163,6 +161,8 @@ def summary_html(data: BriefingData) -> str:
         [scope.label, scope.period_label, t("app.as_of", lang, date=fmt.date(scope.as_of, lang))]
     )
     sample = f'<div class="sample">{_e(t("sample.banner", lang))}</div>' if data.sample else ""
+    line = headline(data.kpis, data.by_district, lang)
+    lead = f'<p class="headline">{_e(line)}</p>' if line else ""
     items = "".join(f"<li>{_e(f)}</li>" for f in summary_findings(data))
     foot = tr("deck.source", lang)
     if data.sample:
@@ -170,7 +170,7 @@ def summary_html(data: BriefingData) -> str:
     return (
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
         f'<meta charset="utf-8"><title>{_e(title)}</title><style>{_CSS}</style></head><body>'
-        f"<h1>{_e(title)}</h1><div class='meta'>{_e(meta)}</div>{sample}"
+        f"<h1>{_e(title)}</h1><div class='meta'>{_e(meta)}</div>{sample}{lead}"
         f"<h2>{_e(tr('slide.findings', lang))}</h2><ul>{items}</ul>"
         f"<h2>{_e(tr('overview.title', lang))}</h2>{_kpi_table(data)}"
         f"{_district_table(data)}"

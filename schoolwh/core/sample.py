@@ -17,3 +17,10 @@ SAMPLE_MARKER_TEXT = (
     "schools or districts. Once loaded, the dashboard, its figures and the briefings say\n"
     "so on every page.\n"
 )
+
+# The rows of audit.load_files that are the mark, wherever the sample folder was: a
+# condition with three `?`, each given SAMPLE_MARKER (SAMPLE_FILE_PARAMS). The dashboard's
+# label reads it, and every district extract keeps these rows, so a district leader's pages
+# and briefings say 示例数据（合成） wherever the bureau's do.
+SAMPLE_FILE_SQL = "(file_name = ? or file_name like '%/' || ? or file_name like '%\\' || ?)"
+SAMPLE_FILE_PARAMS = (SAMPLE_MARKER, SAMPLE_MARKER, SAMPLE_MARKER)

@@ -29,6 +29,7 @@ from filelock import FileLock
 
 from schoolwh.accounts import AccountStore, extract_path, extracts_dir
 from schoolwh.core.atomic import replace_file
+from schoolwh.core.sample import SAMPLE_FILE_PARAMS, SAMPLE_FILE_SQL
 from schoolwh.core.settings import STORAGE_VERSION
 
 # marts tables without a district or a school: the same for everyone, nothing to hide
@@ -63,6 +64,9 @@ MIXED_FILE_COUNTS = {
     "message": "null",
     "structure_rows": "null",
 }
+# a check's message is its description, then " — " and the city-wide result: the extract
+# keeps the description, so a district's 数据质量 page reads the checks as the bureau does
+AUDIT_DESCRIBED = {("dq_results", "message")}
 
 
 class ExtractError(RuntimeError):
@@ -268,13 +272,17 @@ def _copy_audit(con) -> None:
             f"left join file_sums c on c.h = f.file_hash and {same_sheet} "
             "left join (select h, bool_or(mixed) as mixed from file_sums group by h) m "
             "  on m.h = f.file_hash "
-            "where f.file_hash in (select h from scope_hashes)"
+            f"where f.file_hash in (select h from scope_hashes) or {SAMPLE_FILE_SQL}",
+            SAMPLE_FILE_PARAMS,  # the sample's mark travels: 示例数据（合成） on every page
         )
     for table, keep in AUDIT_KEEP.items():
         if table not in audit:
             continue
         cols = []
         for name, dtype in _columns(con, "audit", table):
+            if (table, name) in AUDIT_DESCRIBED:  # what was checked, not the city's result
+                cols.append(f"split_part({_quote(name)}, ' — ', 1) as {_quote(name)}")
+                continue
             cols.append(
                 _quote(name) if name in keep else f"cast(null as {dtype}) as {_quote(name)}"
             )

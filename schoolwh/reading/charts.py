@@ -23,6 +23,7 @@ from schoolwh.reading import ranks as rk
 from schoolwh.reading import status as st_
 from schoolwh.reading.geo import MapData
 from schoolwh.reading.i18n import kpi_name, status_label, t
+from schoolwh.reading.queries import definitions_in_use
 from schoolwh.reading.ranks import lower_is_better
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -461,6 +462,53 @@ def label_spots(
     return {c: (x, y) for c, (x, y) in spots.items()}
 
 
+def _small_districts(geo: MapData, codes: list[str], width: float = 0.2) -> set[str]:
+    """Districts narrower than half a label (about `width` of the map's extent, as in
+    `label_spots`): their name and value would spill across a neighbour's border (上街区
+    inside 荥阳市), so they are labelled outside their shape with an arrow."""
+    if len(codes) < 2:
+        return set()
+    xs = [geo.centroids[c][0] for c in codes]
+    span = (max(xs) - min(xs)) or 1.0
+    out = set()
+    for code in codes:
+        lons = [v for v in geo.outline(code)[0] if v is not None]
+        if lons and max(lons) - min(lons) < width * span / 2:
+            out.add(code)
+    return out
+
+
+def _callout(
+    geo: MapData, code: str, small: set[str], name: Any, glyph: str, value: str
+) -> dict[str, Any]:
+    """A small district's label: a boxed note above its shape, away from its nearest
+    neighbour's label, with an arrow to the shape's centre."""
+    x, y = geo.centroids[code]
+    others = [c for c in geo.centroids if c != code and c not in small]
+    if others:
+        near = min(
+            others, key=lambda c: (geo.centroids[c][0] - x) ** 2 + (geo.centroids[c][1] - y) ** 2
+        )
+        side = -1 if geo.centroids[near][0] >= x else 1
+    else:
+        side = 1
+    return {
+        "x": x,
+        "y": y,
+        "text": f"{_p(name)}<br>{glyph} {value}".replace("<br> ", "<br>"),
+        "showarrow": True,
+        "arrowhead": 0,
+        "arrowwidth": 1,
+        "arrowcolor": "#333333",
+        "ax": 55 * side,
+        "ay": -55,
+        "bgcolor": "rgba(255,255,255,0.9)",
+        "bordercolor": "#333333",
+        "borderwidth": 1,
+        "font": {"family": FONT, "size": 11, "color": "#000000"},
+    }
+
+
 def district_map(
     frame: pd.DataFrame,
     geo: MapData,
@@ -520,7 +568,15 @@ def district_map(
         )
         legend_done.add(legend_key)
     labelled = rows[rows["district_code"].isin(geo.centroids)]
+    small = _small_districts(geo, list(labelled["district_code"]))
+    callouts = labelled[labelled["district_code"].isin(small)]
+    labelled = labelled[~labelled["district_code"].isin(small)]
     spots = label_spots({c: geo.centroids[c] for c in labelled["district_code"]})
+    for r in callouts.itertuples(index=False):
+        glyph = st_.STYLES[st_.normalise(r.status)].glyph if has_target else ""
+        fig.add_annotation(**_callout(geo, r.district_code, small, r.district_name, glyph,
+                                      _value_text(r.value, unit, lang)))  # fmt: skip
+    spots.update({c: geo.centroids[c] for c in callouts["district_code"]})  # click targets
     if not labelled.empty:
         glyphs = [
             st_.STYLES[st_.normalise(s)].glyph if has_target else "" for s in labelled["status"]
@@ -545,7 +601,7 @@ def district_map(
                 showlegend=False,
             )
         )
-    for r in labelled.itertuples(index=False):  # a click on a name opens its district
+    for r in pd.concat([labelled, callouts]).itertuples(index=False):  # a click opens it
         fig.add_trace(
             go.Scatter(
                 x=[spots[r.district_code][0]],
@@ -761,6 +817,8 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
     rows = _every_month(frame)
     unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else None
     labels = [_p(fmt.period(p, lang)) for p in rows["period"]]
+    if _year_to_date(kpi):
+        rows, labels = _break_years(rows, labels)
     keys = [st_.normalise(s) for s in rows["status"]]
     value_text = [_value_text(v, unit, lang) for v in rows["value"]]
     fig = go.Figure()
@@ -795,12 +853,73 @@ def trend_vs_target(frame: pd.DataFrame, kpi: str, lang: str) -> go.Figure:
                 hovertemplate="%{x}: %{y:.1%}<extra></extra>" if unit != "days" else None,
             )
         )
+    _not_yet_due(fig, rows, labels, lang)
     # a month without school days stays a gap; markers on the 100 % line are not cut
     fig.update_traces(connectgaps=False, cliponaxis=False)
     fig.update_yaxes(range=_fitted_range(rows, unit))
     if unit != "days":
         fig.update_yaxes(tickformat=".0%")
     return _layout(fig, kpi_name(kpi, lang), height=300)
+
+
+def _year_to_date(kpi: str) -> bool:
+    """Whether a KPI adds up from January (marts.kpi_definitions' target_basis): its line
+    does not run from December's 100 % down to January's 0 %."""
+    definition = definitions_in_use().get(kpi)
+    return definition is not None and definition.target_basis == "year_to_date"
+
+
+def _break_years(rows: pd.DataFrame, labels: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The rows with a point without a value at each new year's first month (same label),
+    so the line (value and target) breaks between the years and every month keeps its
+    point."""
+    years = [str(p)[:4] for p in rows["period"]]
+    out, shown = [], []
+    for i, (row, label) in enumerate(zip(rows.to_dict("records"), labels, strict=True)):
+        if i and years[i] != years[i - 1]:
+            out.append({"period": row["period"], "status": None, "unit": row.get("unit")})
+            shown.append(label)
+        out.append(row)
+        shown.append(label)
+    return pd.DataFrame(out, columns=rows.columns), shown
+
+
+def _not_yet_due(fig: go.Figure, rows: pd.DataFrame, labels: list[str], lang: str) -> None:
+    """问题整改率's months with issues still within their deadline (`not_yet_due`): they
+    count in its denominator without being late, so beside the value a grey marker gives
+    the closure rate of the issues already due, labelled 「到期 81.5%（未到期 16）」, as
+    the closure-by-month chart separates them."""
+    if "not_yet_due" not in rows or not (rows["not_yet_due"].fillna(0) > 0).any():
+        return
+    xs, ys, text = [], [], []
+    for label, r in zip(labels, rows.itertuples(index=False), strict=True):
+        pending = getattr(r, "not_yet_due", None)
+        if fmt.is_missing(pending) or not pending:
+            continue
+        due = float(r.denominator) - float(pending)
+        if due <= 0 or fmt.is_missing(r.numerator):
+            continue
+        rate = float(r.numerator) / due
+        xs.append(label)
+        ys.append(rate)
+        text.append(
+            t("chart.due_rate", lang, rate=fmt.percent(rate, lang), n=fmt.count(pending, lang))
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            name=t("issues.due_closure_rate", lang),
+            marker={"size": 10, "symbol": "diamond-open", "color": "#555555",
+                    "line": {"width": 1.5}},
+            text=text,
+            textposition="top center",
+            textfont={"size": 10, "color": "#555555"},
+            hovertemplate="%{x}: %{text}<extra></extra>",
+            showlegend=False,
+        )
+    )  # fmt: skip
 
 
 def trend_panels(series: pd.DataFrame, kpis: list[str], lang: str) -> go.Figure:
@@ -894,17 +1013,23 @@ def _fitted_range(rows: pd.DataFrame, unit: str | None) -> list[float]:
 def funding_bars(
     frame: pd.DataFrame, label_col: str, lang: str, title: str | None = None
 ) -> go.Figure:
-    """Allocated against spent, one pair of horizontal bars per programme or district
-    (in the frame's order, top to bottom), the spent bar labelled with its share.
+    """Allocated against spent, one pair of horizontal bars per programme or district,
+    the largest allocation at the top, the spent bar labelled with its share. Labels and
+    axis are in one unit, chosen from the largest amount as the cards choose theirs
+    (`fmt.money_scale`: 亿元 from one hundred million yuan up, else 万元).
 
     `frame`: `<label_col>, allocated, spent` (yuan).
     """
-    rows = frame.iloc[::-1].copy()  # Plotly draws the first category at the bottom
+    rows = frame.assign(_a=frame["allocated"].fillna(0).astype(float))
+    rows = rows.sort_values(["_a", label_col], ascending=[False, True])
+    rows = rows.iloc[::-1]  # Plotly draws the first category at the bottom
     labels = _labels(rows, label_col)
     share = [
         fmt.percent(s / a if a else None, lang)
         for a, s in zip(rows["allocated"].fillna(0), rows["spent"].fillna(0), strict=False)
     ]
+    top = float(max(rows["allocated"].max(), rows["spent"].max(), 0) or 0)
+    scale = fmt.money_scale(top, lang)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -913,7 +1038,7 @@ def funding_bars(
             orientation="h",
             name=t("funding.allocated", lang),
             marker_color=SERIES["allocated"],
-            text=[fmt.money_fixed(v, lang) for v in rows["allocated"]],
+            text=[fmt.money_in(v, scale, lang) for v in rows["allocated"]],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}<br>" + t("funding.allocated", lang) + ": %{text}<extra></extra>",
@@ -927,7 +1052,7 @@ def funding_bars(
             name=t("funding.spent", lang),
             marker_color=SERIES["spent"],
             text=[
-                f"{fmt.money_fixed(v, lang)} · {p}"
+                f"{fmt.money_in(v, scale, lang)} · {p}"
                 for v, p in zip(rows["spent"], share, strict=False)
             ],
             textposition="outside",
@@ -936,10 +1061,15 @@ def funding_bars(
         )
     )
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05)
-    top = float(max(rows["allocated"].max(), rows["spent"].max(), 0) or 0)
     fig.update_xaxes(range=[0, top * 1.45 if top else 1])
-    amount_axis(fig, top * 1.3, lang, axis="x")
-    fig = _layout(fig, title, height=max(260, 44 * len(rows) + 120))
+    ticks = _nice_ticks(top * 1.3)
+    divisor, unit = scale
+    fig.update_xaxes(  # the ticks in the labels' unit, named once in the axis title
+        tickvals=ticks,
+        ticktext=[f"{v / divisor:,.10g}" for v in ticks],
+        title={"text": t("chart.amount_in", lang, unit=unit), "font": {"size": 12}},
+    )
+    fig = _layout(fig, title, height=max(260, 44 * len(rows) + 140))
     fig.update_layout(margin={"r": 30})
     return fig
 
@@ -1079,10 +1209,17 @@ def item_scores(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.
 # ---------------------------------------------------------------------------------------
 # Issues
 # ---------------------------------------------------------------------------------------
+MONTHS_LEVEL = 6  # up to this many months, two bars' counts fit side by side, level
+
+
 def issues_per_month(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
     """Issues found and closed per month. `frame`: `month` (YYYY-MM), `found`, `closed`."""
     rows = frame.sort_values("month")
     labels = [_p(fmt.period(m, lang)) for m in rows["month"]]
+    # Two bars a month: side by side, a year of months leaves each bar narrower than its
+    # count (169 beside 169 read 169169), so past MONTHS_LEVEL months the counts stand
+    # upright over their bars.
+    upright = len(rows) > MONTHS_LEVEL
     fig = go.Figure()
     for col, key in (("found", "issues.found"), ("closed", "issues.closed")):
         fig.add_trace(
@@ -1093,6 +1230,9 @@ def issues_per_month(frame: pd.DataFrame, lang: str, title: str | None = None) -
                 marker_color=SERIES[col],
                 text=rows[col],
                 textposition="outside",
+                textangle=-90 if upright else 0,
+                textfont={"size": 10 if upright else 12},
+                cliponaxis=False,
             )
         )
     fig.update_layout(barmode="group", bargap=0.25)

@@ -104,6 +104,25 @@ def money_fixed(value: Any, lang: Lang = "zh") -> str:
     return f"{amount}万元" if lang == "zh" else f"¥{amount} M"
 
 
+def money_scale(top: Any, lang: Lang = "zh") -> tuple[float, str]:
+    """The one unit a figure writes its amounts in, chosen from its largest amount as
+    `money` chooses a card's: (1e8, "亿元") from one hundred million yuan up, else
+    (1e4, "万元"); (1e9, "¥ bn") or (1e6, "¥ M") in English."""
+    big = not is_missing(top) and abs(float(top)) >= (1e8 if lang == "zh" else 1e9)
+    if lang == "zh":
+        return (1e8, "亿元") if big else (1e4, "万元")
+    return (1e9, "¥ bn") if big else (1e6, "¥ M")
+
+
+def money_in(value: Any, scale: tuple[float, str], lang: Lang = "zh") -> str:
+    """An amount in a figure's unit (`money_scale`): 3.10亿元 / 30.99万元 / ¥0.31 bn."""
+    if is_missing(value):
+        return MISSING
+    divisor, unit = scale
+    amount = f"{float(value) / divisor:,.2f}"
+    return f"{amount}{unit}" if lang == "zh" else f"{unit.split()[0]}{amount} {unit.split()[1]}"
+
+
 def count(value: Any, lang: Lang = "zh") -> str:
     """A count, exact: 12,593 (never 1.26万: a quarantined row must not vanish in rounding)."""
     if is_missing(value):
@@ -219,6 +238,11 @@ def period(value: str | None, lang: Lang = "zh") -> str:
     if _YEAR_RE.match(text):
         return f"{text}年" if lang == "zh" else text
     return text
+
+
+def is_term(value: str) -> bool:
+    """Whether `value` is a term's code (2024-autumn)."""
+    return bool(_TERM_RE.match(value))
 
 
 def previous_period(period_type: str, value: str) -> str | None:

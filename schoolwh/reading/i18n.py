@@ -422,8 +422,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "col.status": ("状态", "Status"),
     "col.program": ("项目", "Programme"),
-    "col.allocated": ("下达资金（元）", "Allocated (yuan)"),
-    "col.spent": ("支出（元）", "Spent (yuan)"),
+    "col.allocated": ("下达资金", "Allocated"),
+    "col.spent": ("支出", "Spent"),
     "col.execution": ("执行率", "Execution"),
     "col.respondent": ("填写人身份", "Respondent"),
     "col.responses": ("样本量", "Responses"),
@@ -489,12 +489,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.table": ("表", "Table"),
     "col.column": ("字段", "Column"),
     "col.type": ("类型", "Type"),
-    "col.ytd_spent": ("累计支出（元）", "Spent to date (yuan)"),
+    "col.ytd_spent": ("累计支出", "Spent to date"),
     "col.ytd_share": ("累计执行率", "Execution to date"),
     "col.target_pace": ("目标进度", "Target pace"),
     "chart.target": ("目标", "Target"),
     "chart.students": ("人数", "Students"),
-    "chart.amount": ("金额（元）", "Amount (yuan)"),
+    "chart.amount_in": ("金额（{unit}）", "Amount ({unit})"),
     "chart.count": ("数量", "Count"),
     "label.with_n": ("{label}（n={n}）", "{label} (n={n})"),
     "label.with_code": ("{name}（{code}）", "{name} ({code})"),
@@ -599,6 +599,14 @@ TEXT.update(
         # findings: districts
         "brief.find.below": ("{n} 个区县低于目标：{names}", "{n} districts below target: {names}"),
         "brief.find.below_more": ("{names} 等", "{names} and others"),
+        "brief.find.trend": (
+            "{kpi}：{first_month} {first} → {last_month} {last}，最差 {low_month} {low}",
+            "{kpi}: {first} in {first_month} → {last} in {last_month}; worst {low} in {low_month}",
+        ),
+        "brief.find.schools_below": (
+            "{n} 所学校低于目标，最低：{names}",
+            "{n} schools below target, lowest: {names}",
+        ),
         "brief.find.all_met": ("{n} 个区县全部达到目标", "All {n} districts met the target"),
         "brief.find.insufficient": (
             "另有 {n} 个区县样本不足 {min} 份，仅供参考",
@@ -894,6 +902,36 @@ TEXT.update(
             "{kpi}未达标：请{names}重点整改，下期复核。",
             "{kpi} below target: ask {names} to act first; review next period.",
         ),
+        # what to do, by the KPI's topic (marts.kpi_definitions.topic); a KPI of another
+        # topic gets brief.rec.missed
+        "brief.rec.topic.coverage": (
+            "{kpi}仅 {value}：请{names}列出尚未开通的学校和开通时间表。",
+            "{kpi} only {value}: ask {names} for the schools not yet served and a date for each.",
+        ),
+        "brief.rec.topic.participation": (
+            "{kpi} {value}：请{names}核对就餐人数与需求，扩大供餐能力或调整供餐方式。",
+            "{kpi} {value}: ask {names} to check attendance against need and add capacity.",
+        ),
+        "brief.rec.topic.funding": (
+            "{kpi} {value}：请{names}说明支出滞后的原因，报送后续支出计划。",
+            "{kpi} {value}: ask {names} why spending lags and for a spending plan.",
+        ),
+        "brief.rec.topic.satisfaction": (
+            "{kpi} {value}：请{names}针对评分最低的项目拿出改进措施，下学期复测。",
+            "{kpi} {value}: ask {names} to fix the lowest-scored items; survey again next term.",
+        ),
+        "brief.rec.topic.issues": (
+            "{kpi} {value}：请{names}逐项销号，对逾期问题约谈责任学校。",
+            "{kpi} {value}: ask {names} to close each issue and call in the schools behind.",
+        ),
+        "brief.rec.topic.quality": (
+            "{kpi} {value}：请{names}补报缺报的日期，并指定每校报送责任人。",
+            "{kpi} {value}: ask {names} to file the missing days and name who reports per school.",
+        ),
+        "brief.rec.near_many": (
+            "{kpis}接近目标：下期逐项复核，防止滑到目标以下。",
+            "{kpis} near target: review each next period so none slips below it.",
+        ),
         "brief.rec.near": (
             "{kpi}接近目标：关注{names}，防止下滑。",
             "{kpi} near target: watch {names} so it does not slip.",
@@ -987,5 +1025,44 @@ TEXT.update(
         "upload.state.not_published": ("未发布", "Not published"),
         "upload.state.failed": ("失败", "Failed"),
         "upload.elapsed": ("{state} · {seconds} 秒", "{state} · {seconds} s"),
+    }
+)
+
+
+# A district leader's own extract: one district, so its schools are ranked, not districts.
+TEXT.update(
+    {
+        "overview.school_ranking": (
+            "{place}各学校排名（最低的 {n} 所）",
+            "{place}: schools ranked (the {n} lowest)",
+        ),
+        "overview.alone": (
+            "只有{place}一个区县的数据，不做区县排名；该指标没有按学校计算的数值。",
+            "Only {place}'s figures are here: no district ranking, and this KPI has no "
+            "value per school.",
+        ),
+    }
+)
+
+
+# The one-line headline of a period (schoolwh/reading/headline.py): 总览, the PDF, the deck.
+TEXT.update(
+    {
+        "headline.all_met": ("{n} 项指标全部达标。", "All {n} KPIs with a target meet it."),
+        "headline.worst": (
+            "{n} 项指标 {met} 项达标；距目标最远：{kpi} {value}（目标 {target}）",
+            "{met} of {n} KPIs meet their target; furthest from it: {kpi} {value} "
+            "(target {target})",
+        ),
+        "headline.district": ("，最弱：{district} {value}", "; weakest: {district} at {value}"),
+        "headline.end": ("。", "."),
+    }
+)
+
+
+# 问题整改率's trend: a month's issues still within their deadline, as the monthly chart
+TEXT.update(
+    {
+        "chart.due_rate": ("到期 {rate}（未到期 {n}）", "due: {rate} ({n} not yet due)"),
     }
 )

@@ -20,10 +20,10 @@ _PERIOD_TYPE_ORDER = "case period_type when 'term' then 1 when 'month' then 2 el
 _AS_OF = "(select max(as_of_date) from marts.build_info)"
 
 # Period filters on facts; each takes (period_type, period).
-_ISSUE_PERIOD = (
-    "(case ? when 'term' then i.term when 'month' then i.month "
-    "else cast(i.year as varchar) end) = ?"
+_ISSUE_PERIOD_OF = (
+    "(case ? when 'term' then i.term when 'month' then i.month else cast(i.year as varchar) end)"
 )
+_ISSUE_PERIOD = f"{_ISSUE_PERIOD_OF} = ?"
 _SURVEY_PERIOD = (
     "(case ? when 'term' then v.term when 'month' then strftime(v.survey_date, '%Y-%m') "
     "else cast(v.year as varchar) end) = ?"
@@ -96,6 +96,12 @@ def districts(wh: Warehouse) -> pd.DataFrame:
         "select district_code, district_name, district_kind, registered_schools, active_schools "
         "from marts.dim_district order by district_code"
     )
+
+
+def district_codes(wh: Warehouse) -> list[str]:
+    """The districts' codes alone (the login page names the jurisdiction from them)."""
+    frame = wh.query("select district_code from marts.dim_district order by district_code")
+    return [str(c) for c in frame["district_code"]]
 
 
 def overall_place(wh: Warehouse) -> str | None:
@@ -278,20 +284,33 @@ def kpi_series(
     None) or one district; optionally only some KPIs."""
     kpi_definitions(wh)
     kpi_list = list(kpis) if kpis else None
+    # 问题整改率's issues still open within their deadline, per period: in its denominator
+    # without being late (the trend marks them as the closure-by-month chart does)
+    pending = f"""
+        left join (
+            select {_ISSUE_PERIOD_OF} as period, count(*) as not_yet_due
+            from marts.fct_issues i
+            where not i.is_closed and not i.is_overdue and (? is null or i.district_code = ?)
+            group by 1
+        ) n on k.kpi = 'issue_closure_rate' and n.period = k.period
+    """
+    params = (period_type, district, district)
     if district is None:
         sql = (
-            f"select {_KPI_COLUMNS} from marts.kpi_overall "
+            f"select k.*, n.not_yet_due from (select {_KPI_COLUMNS} from marts.kpi_overall "
             f"where period_type = ? and period_start_date <= coalesce({_AS_OF}, period_start_date) "
-            "and (? is null or list_contains(?, kpi)) order by kpi_sort_order, period_start_date"
+            f"and (? is null or list_contains(?, kpi))) k {pending} "
+            "order by k.kpi_sort_order, k.period_start_date"
         )
-        return wh.query(sql, (period_type, kpi_list, kpi_list))
+        return wh.query(sql, (period_type, kpi_list, kpi_list, *params))
     sql = (
-        f"select district_code, district_name, {_KPI_COLUMNS} from marts.kpi_district "
-        f"where period_type = ? and district_code = ? "
+        f"select k.*, n.not_yet_due from (select district_code, district_name, {_KPI_COLUMNS} "
+        f"from marts.kpi_district where period_type = ? and district_code = ? "
         f"and period_start_date <= coalesce({_AS_OF}, period_start_date) "
-        "and (? is null or list_contains(?, kpi)) order by kpi_sort_order, period_start_date"
+        f"and (? is null or list_contains(?, kpi))) k {pending} "
+        "order by k.kpi_sort_order, k.period_start_date"
     )
-    return wh.query(sql, (period_type, district, kpi_list, kpi_list))
+    return wh.query(sql, (period_type, district, kpi_list, kpi_list, *params))
 
 
 # ---------------------------------------------------------------------------------------
@@ -757,14 +776,13 @@ def quarantine_summary(wh: Warehouse) -> pd.DataFrame:
 def is_sample(wh: Warehouse) -> bool:
     """Whether the warehouse holds the synthetic sample: a load of it found the sample's
     mark (schoolwh.core.sample.SAMPLE_MARKER) beside its spreadsheets."""
-    from schoolwh.core.sample import SAMPLE_MARKER
+    from schoolwh.core.sample import SAMPLE_FILE_PARAMS, SAMPLE_FILE_SQL
 
     if not wh.has_table("audit", "load_files"):
         return False
     frame = wh.query(
-        "select count(*) as n from audit.load_files where file_name = ? "
-        "or file_name like '%/' || ? or file_name like '%\\' || ?",
-        (SAMPLE_MARKER, SAMPLE_MARKER, SAMPLE_MARKER),
+        f"select count(*) as n from audit.load_files where {SAMPLE_FILE_SQL}",
+        SAMPLE_FILE_PARAMS,
     )
     return bool(frame["n"].iloc[0])
 
@@ -779,6 +797,64 @@ def schools_without_lunch(wh: Warehouse, district: str | None = None) -> pd.Data
     )
 
 
+# KPIs with a value per school (a district's schools can be ranked on them), each the
+# school's own numerator over its denominator in fct_school_period: lunch and after-school
+# demand met (average daily students over the need, of the schools that serve it: a school
+# serving no lunch is on the list of its own) and reporting completeness (days reported
+# over the district's serving days).
+SCHOOL_KPIS = ("lunch_demand_met", "after_school_demand_met", "reporting_completeness")
+SCHOOLS_RANKED = 15  # a district's schools ranked on one KPI: the lowest, to follow up
+_SCHOOL_VALUES = """
+    with p as (
+        select * from marts.fct_school_period where period_type = ? and period = ?
+    ),
+    v as (
+        select school_code, 'lunch_demand_met' as kpi,
+            avg_daily_lunch_students / lunch_need as value
+        from p where lunch_need > 0 and is_lunch_serving
+        union all
+        select school_code, 'after_school_demand_met' as kpi,
+            avg_daily_after_school_students / after_school_need as value
+        from p where after_school_need > 0 and is_after_school_serving
+        union all
+        select school_code, 'reporting_completeness' as kpi,
+            days_reported / district_serving_days as value
+        from p where is_lunch_serving and district_serving_days > 0
+    )
+    select
+        s.district_code,
+        s.district_name,
+        s.school_code,
+        s.school_name,
+        v.kpi,
+        v.value,
+        d.target,
+        d.unit,
+        d.direction,
+        d.sort_order,
+        d.target - v.value as gap
+    from v
+    join marts.kpi_definitions d using (kpi)
+    join marts.dim_school s using (school_code)
+    where s.active and (? is null or s.district_code = ?)
+"""
+
+
+def school_kpi_values(
+    wh: Warehouse, period_type: str, period: str, kpi: str, district: str | None = None
+) -> pd.DataFrame:
+    """Every active school's value of a KPI of SCHOOL_KPIS in the period (a district's
+    schools are ranked on it where the scope is one district), with the KPI's target, unit
+    and direction, lowest first; empty for a KPI without values per school."""
+    if kpi not in SCHOOL_KPIS:
+        return pd.DataFrame(columns=["district_code", "school_code", "school_name", "value"])
+    kpi_definitions(wh)
+    return wh.query(
+        f"select * from ({_SCHOOL_VALUES}) where kpi = ? order by value, school_code",
+        (period_type, period, district, district, kpi),
+    )
+
+
 def schools_below_target(
     wh: Warehouse,
     period_type: str,
@@ -787,43 +863,15 @@ def schools_below_target(
     limit: int = 10,
 ) -> pd.DataFrame:
     """Active schools furthest below a target in the period (a leader's list), one row per
-    school and KPI, largest gap first: lunch and after-school demand met (average daily
-    students over the need) and reporting completeness (days reported over the district's
-    serving days), each against its target in marts.kpi_definitions."""
+    school and KPI of SCHOOL_KPIS, largest gap first, each against its target in
+    marts.kpi_definitions. A school serving no lunch is not on it: the overview lists
+    those apart, and this list should say something that one does not."""
     kpi_definitions(wh)
     return wh.query(
-        """
-        with p as (
-            select * from marts.fct_school_period where period_type = ? and period = ?
-        ),
-        v as (
-            select school_code, 'lunch_demand_met' as kpi,
-                avg_daily_lunch_students / lunch_need as value
-            from p where lunch_need > 0
-            union all
-            select school_code, 'after_school_demand_met' as kpi,
-                avg_daily_after_school_students / after_school_need as value
-            from p where after_school_need > 0
-            union all
-            select school_code, 'reporting_completeness' as kpi,
-                days_reported / district_serving_days as value
-            from p where is_lunch_serving and district_serving_days > 0
-        )
-        select
-            s.district_name,
-            s.school_code,
-            s.school_name,
-            v.kpi,
-            v.value,
-            d.target,
-            d.unit,
-            d.target - v.value as gap
-        from v
-        join marts.kpi_definitions d using (kpi)
-        join marts.dim_school s using (school_code)
-        where s.active and d.target is not null and v.value < d.target - 1e-9
-            and (? is null or s.district_code = ?)
-        order by gap desc, s.district_code, s.school_code, d.sort_order
+        f"""
+        select * from ({_SCHOOL_VALUES})
+        where target is not null and value < target - 1e-9
+        order by gap desc, district_code, school_code, sort_order
         limit ?
         """,
         (period_type, period, district, district, limit),

@@ -5,6 +5,8 @@
   `direction` as the warehouse gives it (marts.kpi_definitions, carried by every KPI row):
   the highest value for `higher_is_better`, the lowest for `lower_is_better`.
 - A district without a value is not ranked, and the districts ranked are those with a value.
+- One district alone is not ranked either: 第 1 名（共 1 个） says nothing (a district's
+  own extract holds only its own rows).
 - The rank change is the rank in the previous period minus the rank now (positive: moved
   up), only when the district had a rank in the previous period (of the same period type:
   the caller passes that period's rows).
@@ -80,7 +82,7 @@ def _places(
         ranked = _competition(list(values.values()), lower.get(kpi, False))
         of = sum(r is not None for r in ranked)
         for k, r in zip(values, ranked, strict=True):
-            out[(kpi, k)] = None if r is None else (r, of, ranked.count(r))
+            out[(kpi, k)] = None if r is None or of < 2 else (r, of, ranked.count(r))
     return out
 
 

@@ -62,6 +62,9 @@ def _display(value: Any, kind: str, lang: str, unit: Any = None) -> Any:
         return fmt.money_amount(value, lang)
     if kind == "check":
         return check_description(value, lang)
+    if kind == "example":  # a term code among the examples reads as a term (2024年秋季学期)
+        text = "" if fmt.is_missing(value) else str(value)
+        return fmt.period(text, lang) if fmt.is_term(text) else (text or fmt.MISSING)
     if kind == "file_list":
         return file_list(value, lang)
     if kind == "rate":
@@ -381,7 +384,7 @@ ORPHANS = (
     Col("district_code", "col.district_code"),
     Col("row_count", "col.row_count", "int"),
     Col("is_excluded_from_kpis", "col.excluded", "bool"),
-    Col("example_key", "col.example"),
+    Col("example_key", "col.example", "example"),
     Col("first_date", "col.first_date", "date"),
     Col("last_date", "col.last_date", "date"),
 )
