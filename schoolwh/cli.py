@@ -144,7 +144,54 @@ def load(
         )
     except Exception as exc:  # never a traceback for a clerk
         internal_error(exc)
+    from schoolwh.pipeline.result import EXIT_OK, EXIT_REJECTED
+
+    # after a publish (exit 1 may have published the files that were not rejected; an
+    # unchanged warehouse sends nothing new, the record sees to that)
+    if code in (EXIT_OK, EXIT_REJECTED) and build:
+        _alerts_after_publish(resolve_warehouse(warehouse))
     raise typer.Exit(code)
+
+
+def _alerts_after_publish(wh: Path) -> None:
+    """Send the alerts that are due after a publish; a failing channel never fails a load."""
+    from schoolwh.alerts import load_config, run_alerts
+    from schoolwh.core.settings import alerts_file
+
+    try:
+        config = load_config(alerts_file(wh))
+        if not config.routes:
+            return
+        run = run_alerts(wh, config=config)
+    except Exception as exc:  # the load has published; an alert problem is only reported
+        typer.echo(f"提醒未发送 / alerts not sent: {type(exc).__name__}: {exc}")
+        return
+    typer.echo(run.summary())
+
+
+@app.command()
+def alerts(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what each route would get; send and record nothing."),
+    ] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """提醒 Evaluate the alert rules and send the digests that are due (WeCom, DingTalk, e-mail)."""
+    from schoolwh.alerts import AlertConfigError, run_alerts
+
+    wh = resolve_warehouse(warehouse)
+    if not wh.is_file():
+        fail(f"找不到数据仓库 / no warehouse at {wh}: run `schoolwh load` first.", 2)
+    try:
+        run = run_alerts(wh, dry_run=dry_run)
+    except AlertConfigError as exc:
+        fail(str(exc), 2)
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
+    typer.echo(run.summary())
+    if run.failed:
+        raise typer.Exit(1)
 
 
 @app.command("map")

@@ -43,6 +43,40 @@ ENV_MAX_AS_OF_JUMP = "SCHOOLWH_MAX_AS_OF_JUMP_DAYS"
 DEFAULT_MAX_AS_OF_JUMP_DAYS = 400
 
 
+# --- alerts (issue #24) -------------------------------------------------------------------
+# Alert rules, thresholds and delivery routes (WeCom / DingTalk robots, e-mail) live in a
+# TOML file: $SCHOOLWH_ALERTS, else alerts.toml beside the warehouse (docs/deploy.md). Secrets
+# (robot keys, signing secrets, SMTP passwords) are never in it: it names the environment
+# variables that hold them. The record of sent alerts sits beside the warehouse, so a
+# publish (which replaces the warehouse file) never loses it.
+ENV_ALERTS = "SCHOOLWH_ALERTS"
+ALERTS_FILE_NAME = "alerts.toml"
+ALERTS_RECORD_NAME = "alerts-sent.json"
+# Defaults of the [thresholds] table of the alerts file.
+ALERT_DEFAULTS: dict[str, int] = {
+    "top_items": 10,  # items listed per rule in a message
+    "reminder_hours": 24,  # an unchanged alert is sent again after this long
+    "retries": 3,  # further attempts after a failed send
+    "retry_backoff_seconds": 2,  # first wait; doubled after each failure
+    "camera_snapshots": 2,  # cameras not all online on this many latest snapshots
+    "leader_meal_days": 7,  # look-back window (days) for 校领导陪餐 and menus
+    "not_reported_days": 3,  # serving days without participation before a school is named
+}
+
+
+def alerts_file(warehouse: Path) -> Path:
+    """The alerts settings file: $SCHOOLWH_ALERTS, else alerts.toml beside the warehouse."""
+    env = os.environ.get(ENV_ALERTS, "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    return warehouse.parent / ALERTS_FILE_NAME
+
+
+def alerts_record(warehouse: Path) -> Path:
+    """The record of sent alerts, beside the warehouse."""
+    return warehouse.parent / ALERTS_RECORD_NAME
+
+
 class SettingError(ValueError):
     """A setting given in the environment that cannot be used."""
 
