@@ -126,9 +126,28 @@ def load(
         bool,
         typer.Option("--build/--no-build", hidden=True, help="--no-build stops after landing."),
     ] = True,
+    received: Annotated[
+        str | None,
+        typer.Option(
+            "--received",
+            help="The day the files were received (YYYY-MM-DD), for files loaded late; "
+            "the on-time share of 上报情况 counts from it (default: now).",
+        ),
+    ] = None,
 ) -> None:
     """Load spreadsheets: read, check, land, build, check again, publish; print a report."""
+    import datetime as dt
+
     from schoolwh.pipeline.load import run_load
+
+    received_day = None
+    if received is not None:
+        try:
+            received_day = dt.date.fromisoformat(received.strip())
+        except ValueError:
+            fail(f"--received {received!r}: 不是日期 / not a date (use YYYY-MM-DD)", 4)
+        if received_day > dt.date.today():
+            fail(f"--received {received}: 不能晚于今天 / must not be in the future", 4)
 
     districts = None if scope is None else tuple(d.strip() for d in scope.split(",") if d.strip())
     try:
@@ -141,6 +160,7 @@ def load(
             build=build,
             submitted_by=submitted_by,
             scope=districts,
+            received=received_day,
         )
     except Exception as exc:  # never a traceback for a clerk
         internal_error(exc)

@@ -64,13 +64,13 @@ def make_warehouse(path: Path, *, extra_issues: int = 0, long_names: bool = Fals
         "is_overdue boolean, is_closed boolean)"
     )
     issues = [
-        ("I-J1", "J1", JINSHUI, "食品安全", AS_OF - dt.timedelta(days=10), 10, True, False),
-        ("I-Z1", "Z1", ZHONGYUAN, "收费", AS_OF - dt.timedelta(days=30), 30, True, False),
-        ("I-Z2", "Z2", ZHONGYUAN, "卫生", AS_OF - dt.timedelta(days=3), 3, True, False),
-        ("I-ok", "J1", JINSHUI, "卫生", AS_OF + dt.timedelta(days=3), 0, False, False),
+        ("I-J1", "J1", JINSHUI, "food_safety", AS_OF - dt.timedelta(days=10), 10, True, False),
+        ("I-Z1", "Z1", ZHONGYUAN, "funds", AS_OF - dt.timedelta(days=30), 30, True, False),
+        ("I-Z2", "Z2", ZHONGYUAN, "hygiene", AS_OF - dt.timedelta(days=3), 3, True, False),
+        ("I-ok", "J1", JINSHUI, "hygiene", AS_OF + dt.timedelta(days=3), 0, False, False),
     ]
     issues += [
-        (f"I-X{i:04d}", "Z1", ZHONGYUAN, "其他", AS_OF - dt.timedelta(days=1), 1, True, False)
+        (f"I-X{i:04d}", "Z1", ZHONGYUAN, "other", AS_OF - dt.timedelta(days=1), 1, True, False)
         for i in range(extra_issues)
     ]
     con.executemany("insert into marts.fct_issues values (?, ?, ?, ?, ?, ?, ?, ?)", issues)
@@ -206,7 +206,9 @@ def test_dry_run_lists_overdue_issues_and_offline_cameras(wh):
     assert result.exit_code == 0, result.output
     assert "问题整改逾期 / Issues past their deadline: 3" in result.output
     assert "明厨亮灶摄像头离线 / Kitchen cameras offline: 2" in result.output
-    assert "中原路小学：收费" in result.output and "建设路中学：最近 2 次在线 0/4" in result.output
+    assert (
+        "中原路小学：资金管理" in result.output and "建设路中学：最近 2 次在线 0/4" in result.output
+    )
     assert not alerts_record(wh).exists()  # a dry run records nothing
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schoolwh.alerts.config import AlertConfig
+from schoolwh.core.sources import ISSUE_CATEGORY
 from schoolwh.reading.connection import Warehouse
 
 # Rule id → (Chinese title, English title), in the order a message lists them.
@@ -87,7 +88,8 @@ def _overdue_issues(wh: Warehouse, config: AlertConfig, as_of: dt.date) -> list[
             str(r.issue_id),
             str(r.district_code),
             str(r.district_name or r.district_code),
-            f"{r.school_name or '?'}：{r.category}，期限 {_date(r.deadline_date)}，"
+            f"{r.school_name or '?'}：{ISSUE_CATEGORY.get(r.category, r.category)}，"
+            f"期限 {_date(r.deadline_date)}，"
             f"逾期 {int(r.days_overdue)} 天",
             (_date(r.deadline_date),),
         )
@@ -120,8 +122,7 @@ def _kpi_missed(wh: Warehouse, config: AlertConfig, as_of: dt.date) -> list[Find
             f"{r.kpi}/{r.district_code}/{r.period}",
             str(r.district_code),
             str(r.district_name or r.district_code),
-            f"{r.district_name}：{r.kpi_name_zh}（{r.period}）{_num(r.value)}，"
-            f"目标 {_num(r.target)}",
+            f"{r.kpi_name_zh}（{r.period}）{_num(r.value)}，目标 {_num(r.target)}",
             (i,),
         )
         for i, r in enumerate(frame.itertuples())

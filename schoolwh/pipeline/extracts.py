@@ -34,7 +34,7 @@ from schoolwh.core.settings import STORAGE_VERSION
 SHARED_TABLES = ("build_info", "kpi_definitions")
 # audit columns kept as they are; every other column is blanked (bureau-wide figures)
 AUDIT_KEEP = {
-    "loads": ("load_id", "started_at", "finished_at", "outcome", "as_of_date"),
+    "loads": ("load_id", "started_at", "finished_at", "outcome", "as_of_date", "received_at"),
     "dq_results": (
         "load_id",
         "checked_at",

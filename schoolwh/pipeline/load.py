@@ -122,6 +122,7 @@ def run_load(
     build: bool = True,
     submitted_by: str | None = None,
     scope: tuple[str, ...] | None = None,
+    received: dt.date | None = None,
 ) -> int:
     out = out or sys.stdout
     if source is not None and source not in SOURCES:
@@ -160,6 +161,7 @@ def run_load(
                 build=build,
                 submitted_by=submitted_by,
                 scope=scope,
+                received=received,
             )
     except LoadBusy as exc:
         print(str(exc), file=out)
@@ -203,6 +205,7 @@ def load(
     scope: tuple[str, ...] | None = None,
     mapping: Mapping | None = None,
     progress_stream=None,
+    received: dt.date | None = None,
 ) -> LoadResult:
     """Load files and folders. `build=False` stops after landing (raw and audit only).
 
@@ -247,6 +250,7 @@ def load(
                     mapping=mapping,
                     mappings=mappings,
                     notices=notices,
+                    received=received,
                 )
             except BaseException:
                 warmup.stop_builder()  # before the copy goes: nothing may write to it after
@@ -278,6 +282,7 @@ def _load_in_copy(
     mapping: Mapping | None = None,
     mappings: list[Mapping] | None = None,
     notices: list | None = None,
+    received: dt.date | None = None,
 ) -> None:
     timer = timer or StageTimer()
     warmup = warmup or _Warmup(enabled=False)
@@ -377,8 +382,8 @@ def _load_in_copy(
         con.execute(
             "INSERT INTO audit.loads (load_id, started_at, finished_at, outcome, "
             "files_seen, files_loaded, files_skipped, files_rejected, rows_landed, "
-            "rows_quarantined, rows_dropped, as_of_date, message, submitted_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "rows_quarantined, rows_dropped, as_of_date, message, submitted_by, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 load_id,
                 started,
@@ -394,6 +399,9 @@ def _load_in_copy(
                 as_of,
                 json.dumps([o.file_name for o in result.outcomes], ensure_ascii=False),
                 submitted_by,
+                # when the files were received (the on-time share of 上报情况): the load's
+                # start, or the day given with `schoolwh load --received DATE`
+                started if received is None else dt.datetime.combine(received, dt.time()),
             ],
         )
         con.execute("CHECKPOINT")
