@@ -214,6 +214,63 @@ def alerts(
         raise typer.Exit(1)
 
 
+@app.command()
+def reporting(
+    district: Annotated[
+        str | None, typer.Option(help="One district, by code (default: all).")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """上报情况 Per district and source: the last file received and the on-time share; and
+    the schools that have not reported on serving days of the last two weeks."""
+    from schoolwh.alerts import AlertConfigError, load_config
+    from schoolwh.core.settings import alerts_file
+    from schoolwh.reading import queries as q
+    from schoolwh.reading.connection import Warehouse
+
+    wh_path = resolve_warehouse(warehouse)
+    if not wh_path.is_file():
+        fail(f"找不到数据仓库 / no warehouse at {wh_path}: run `schoolwh load` first.", 2)
+    try:
+        deadlines = load_config(alerts_file(wh_path)).deadlines
+        wh = Warehouse(wh_path)
+        try:
+            if not wh.is_ready():
+                fail("数据仓库尚未构建 / the warehouse has not been built yet.", 2)
+            if district is not None and not wh.scalar(
+                "select count(*) from marts.dim_district where district_code = ?", (district,)
+            ):
+                fail(f"未知的区县代码 / unknown district code: {district}", 2)
+            as_of = wh.scalar("select max(as_of_date) from marts.build_info")
+            summary = q.reporting_summary(q.reporting_files(wh, district), deadlines)
+            missing = q.reporting_missing(wh, district)
+        finally:
+            wh.close()
+    except AlertConfigError as exc:
+        fail(str(exc), 2)
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
+    typer.echo(f"上报情况 / reporting（数据截至 {str(as_of)[:10]}）")
+    for r in summary.itertuples():
+        share = (
+            "—"
+            if r.on_time_share is None or r.on_time_share != r.on_time_share
+            else (f"{r.on_time_share:.0%}")
+        )
+        covered = (
+            "—"
+            if r.first_day is None or r.first_day != r.first_day
+            else (f"{str(r.first_day)[:10]}—{str(r.last_day)[:10]}")
+        )
+        typer.echo(
+            f"{r.district_name}\t{SOURCES[r.source].title_zh if r.source in SOURCES else r.source}"
+            f"\t最近收到 {str(r.received_at)[:16]}\t{r.submitted_by or '—'}\t覆盖 {covered}"
+            f"\t按时 {share}"
+        )
+    typer.echo("")
+    typer.echo(q.missing_report_text(missing, str(as_of)[:10]))
+
+
 @app.command("map")
 def map_cmd(
     file: Annotated[Path, typer.Argument(help="The spreadsheet to write a mapping for.")],

@@ -5,6 +5,10 @@
     [thresholds]                                     # optional; defaults in core/settings.py
     reminder_hours = 24
 
+    [deadlines]                                      # 上报情况: when each source is due
+    participation = "week:1@12"                      # by the next Monday 12:00
+    expenditure = "month:5@24"                       # by the end of the 5th of next month
+
     [[route]]
     name = "市教育局群"
     kind = "wecom"                                   # wecom / dingtalk / email
@@ -34,12 +38,14 @@ Secrets are never read from the file: a `url`, `secret` or `password` key is ref
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schoolwh.core.settings import ALERT_DEFAULTS
+from schoolwh.core.settings import ALERT_DEFAULTS, REPORT_DEADLINES, SettingError, report_deadline
+from schoolwh.core.sources import SOURCES
 
 KINDS = ("wecom", "dingtalk", "email")
 _SECRET_KEYS = ("url", "secret", "password", "webhook")
@@ -93,6 +99,7 @@ class AlertConfig:
     thresholds: dict[str, int] = field(default_factory=lambda: dict(ALERT_DEFAULTS))
     dashboard_url: str = ""
     path: Path | None = None
+    deadlines: dict[str, str] = field(default_factory=lambda: dict(REPORT_DEADLINES))
 
     def threshold(self, name: str) -> int:
         return self.thresholds[name]
@@ -137,7 +144,18 @@ def load_config(path: Path) -> AlertConfig:
     url = data.get("dashboard_url", "")
     if not isinstance(url, str) or (url and not url.startswith(("https://", "http://"))):
         raise AlertConfigError(f"{path}: dashboard_url 须以 https:// 开头 / must be a web address")
-    return AlertConfig(tuple(routes), thresholds, url.rstrip("/"), path)
+    deadlines = dict(REPORT_DEADLINES)
+    for source, rule in (data.get("deadlines") or {}).items():
+        if source not in SOURCES:
+            raise AlertConfigError(
+                f"{path} [deadlines]: 未知的数据类型 / unknown source {source!r}"
+            )
+        try:
+            report_deadline(str(rule), dt.date(2025, 1, 1))
+        except SettingError as exc:
+            raise AlertConfigError(f"{path} [deadlines] {source}: {exc}") from None
+        deadlines[source] = str(rule)
+    return AlertConfig(tuple(routes), thresholds, url.rstrip("/"), path, deadlines)
 
 
 def _route(path: Path, i: int, raw: dict) -> Route:

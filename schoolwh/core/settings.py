@@ -77,6 +77,41 @@ def alerts_record(warehouse: Path) -> Path:
     return warehouse.parent / ALERTS_RECORD_NAME
 
 
+# --- 上报情况: when each source is due (issue #24) ------------------------------------------
+# The on-time share of the reporting page compares when a source's file was received (the
+# load's start, or `schoolwh load --received DATE`) with the deadline of the last day it
+# covers: "week:D@H" — weekday D (1 = Monday) of the following week at H:00;
+# "month:D@H" — day D of the following month at H:00 (H = 24: the end of that day).
+# The [deadlines] table of the alerts file overrides them per source.
+REPORT_DEADLINES: dict[str, str] = {
+    "participation": "week:1@12",  # daily figures: by the next Monday 12:00
+    "expenditure": "month:5@24",  # spending: by the 5th of the next month
+}
+REPORT_WINDOW_DAYS = 14  # 上报情况 lists the serving days of the last two weeks
+
+
+def report_deadline(rule: str, day: dt.date) -> dt.datetime:
+    """The deadline by which a file covering up to `day` is due, under `rule`."""
+    try:
+        kind, rest = rule.split(":", 1)
+        number, hour = (int(x) for x in rest.split("@", 1))
+        if not 0 <= hour <= 24:
+            raise ValueError
+        if kind == "week" and 1 <= number <= 7:
+            monday = day + dt.timedelta(days=7 - day.weekday())
+            due = monday + dt.timedelta(days=number - 1)
+        elif kind == "month" and 1 <= number <= 28:
+            first = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            due = first.replace(day=number)
+        else:
+            raise ValueError
+    except ValueError:
+        raise SettingError(
+            f"截止规则 {rule!r} 无效 / deadline rule is not valid (use week:1@12 or month:5@24)"
+        ) from None
+    return dt.datetime.combine(due, dt.time()) + dt.timedelta(hours=hour)
+
+
 class SettingError(ValueError):
     """A setting given in the environment that cannot be used."""
 
