@@ -248,6 +248,8 @@ def reporting(
             wh.close()
     except AlertConfigError as exc:
         fail(str(exc), 2)
+    except typer.Exit:
+        raise
     except Exception as exc:  # never a traceback for a clerk
         internal_error(exc)
     typer.echo(f"上报情况 / reporting（数据截至 {str(as_of)[:10]}）")

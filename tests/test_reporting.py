@@ -48,3 +48,106 @@ def test_received_date_is_checked(tmp_path):
     result = CliRunner().invoke(app, ["load", str(tmp_path), "--received", tomorrow, "-w", str(wh)])
     assert result.exit_code == 4 and "不能晚于今天" in result.output
     assert not wh.exists()
+
+
+# --- the page's queries and `schoolwh reporting` on a published warehouse -----------------
+from schoolwh.core.settings import report_deadline  # noqa: E402
+from schoolwh.reading import queries as q  # noqa: E402
+from schoolwh.reading.connection import Warehouse  # noqa: E402
+from tests.test_alerts import JINSHUI, ZHONGYUAN, make_warehouse  # noqa: E402
+
+
+def test_deadlines_by_rule():
+    friday, sunday, monday = dt.date(2025, 12, 5), dt.date(2025, 12, 7), dt.date(2025, 12, 8)
+    assert report_deadline("week:1@12", friday) == dt.datetime(2025, 12, 8, 12)
+    assert report_deadline("week:1@12", sunday) == dt.datetime(2025, 12, 8, 12)
+    assert report_deadline("week:1@12", monday) == dt.datetime(2025, 12, 15, 12)
+    assert report_deadline("month:5@24", dt.date(2025, 12, 31)) == dt.datetime(2026, 1, 6)
+    assert report_deadline("month:5@24", dt.date(2025, 12, 1)) == dt.datetime(2026, 1, 6)
+
+
+def _with_files(path: Path) -> Path:
+    """The warehouse of test_alerts plus two landed participation files of 金水区 (one on
+    time, one late) and one of 中原区."""
+    make_warehouse(path)
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.participation (school_code varchar, date date, "
+        "lunch_students integer, _load_id bigint, _file_hash varchar)"
+    )
+    con.executemany(
+        "insert into raw.participation values (?, ?, 1, ?, ?)",
+        [
+            ("J1", dt.date(2025, 11, 28), 1, "h1"),  # due Mon 12-01 12:00
+            ("J1", dt.date(2025, 12, 5), 2, "h2"),  # due Mon 12-08 12:00
+            ("Z1", dt.date(2025, 12, 5), 2, "h3"),
+        ],
+    )
+    con.execute("create schema audit")
+    con.execute(
+        "create table audit.loads (load_id bigint, started_at timestamp, "
+        "submitted_by varchar, received_at timestamp)"
+    )
+    con.executemany(
+        "insert into audit.loads values (?, ?, ?, ?)",
+        [
+            (1, dt.datetime(2025, 12, 1, 9), "jinshui-clerk", None),
+            (2, dt.datetime(2025, 12, 20, 9), "bureau", dt.datetime(2025, 12, 9)),
+        ],
+    )
+    con.execute(
+        "create table audit.load_files (load_id bigint, file_hash varchar, file_name varchar, "
+        "source varchar, status varchar, rows_landed bigint)"
+    )
+    con.executemany(
+        "insert into audit.load_files values (?, ?, ?, 'participation', 'loaded', 1)",
+        [(1, "h1", "/in/金水11月.csv"), (2, "h2", "/in/金水12月.csv"), (2, "h3", "/in/中原.csv")],
+    )
+    con.close()
+    return path
+
+
+def test_last_file_and_on_time_share_per_district_and_source(tmp_path):
+    wh = Warehouse(_with_files(tmp_path / "warehouse.duckdb"))
+    summary = q.reporting_summary(q.reporting_files(wh))
+    wh.close()
+    row = summary.set_index("district_code").loc[JINSHUI]
+    assert row["file_name"] == "金水12月.csv"  # the name only, never the server's path
+    assert row["received_at"] == dt.datetime(2025, 12, 9)  # --received, not the load time
+    assert (row["files"], row["on_time"], row["on_time_share"]) == (2, 1, 0.5)
+    assert str(row["last_day"])[:10] == "2025-12-05"
+    # a later deadline set in the settings makes the late file on time
+    wh = Warehouse(tmp_path / "warehouse.duckdb")
+    later = q.reporting_summary(q.reporting_files(wh), {"participation": "week:2@12"})
+    wh.close()
+    assert later.set_index("district_code").loc[JINSHUI]["on_time_share"] == 1.0
+
+
+def test_missing_reports_by_district(tmp_path):
+    wh = Warehouse(_with_files(tmp_path / "warehouse.duckdb"))
+    everyone = q.reporting_missing(wh)
+    mine = q.reporting_missing(wh, ZHONGYUAN)
+    wh.close()
+    assert list(everyone["school_code"]) == ["Z2"] and list(mine["school_code"]) == ["Z2"]
+    assert mine.iloc[0]["missing_days"] == 3
+    assert mine.iloc[0]["missing_dates"] == "12-03、12-04、12-05"
+    text = q.missing_report_text(mine, "2025-12-05")
+    assert "【中原区】" in text and "建设路中学：3 天（12-03、12-04、12-05）" in text
+
+
+def test_reporting_command_shows_one_district_only(tmp_path):
+    wh = _with_files(tmp_path / "data" / "warehouse.duckdb")
+    result = CliRunner().invoke(app, ["reporting", "--district", JINSHUI, "-w", str(wh)])
+    assert result.exit_code == 0, result.output
+    assert "金水区" in result.output and "按时 50%" in result.output
+    assert "中原" not in result.output and "建设路中学" not in result.output
+    result = CliRunner().invoke(app, ["reporting", "--district", "999999", "-w", str(wh)])
+    assert result.exit_code == 2 and "999999" in result.output
+
+
+def test_a_bad_deadline_rule_is_named(tmp_path):
+    wh = _with_files(tmp_path / "data" / "warehouse.duckdb")
+    (wh.parent / "alerts.toml").write_text('[deadlines]\nparticipation = "weekly"\n')
+    result = CliRunner().invoke(app, ["reporting", "-w", str(wh)])
+    assert result.exit_code == 2 and "[deadlines] participation" in result.output
