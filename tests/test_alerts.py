@@ -34,11 +34,15 @@ def make_warehouse(path: Path, *, extra_issues: int = 0, long_names: bool = Fals
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute("create schema marts")
-    con.execute("create table marts.build_info as select ?::date as as_of_date", [AS_OF])
+    con.execute(
+        "create table marts.build_info as select ?::date as as_of_date, ?::timestamp as built_at",
+        [AS_OF, dt.datetime(2025, 12, 5, 20)],
+    )
     con.execute("create table marts.kpi_overall (kpi varchar)")
     con.execute(
         "create table marts.dim_district as select * from (values "
-        "(?, '金水区'), (?, '中原区')) t(district_code, district_name)",
+        "(?, '金水区', 'district', 2, 2), (?, '中原区', 'district', 2, 2)) "
+        "t(district_code, district_name, district_kind, registered_schools, active_schools)",
         [JINSHUI, ZHONGYUAN],
     )
     pad = "附属实验" * 20 if long_names else ""

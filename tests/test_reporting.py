@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from schoolwh.cli import app
@@ -151,3 +152,69 @@ def test_a_bad_deadline_rule_is_named(tmp_path):
     (wh.parent / "alerts.toml").write_text('[deadlines]\nparticipation = "weekly"\n')
     result = CliRunner().invoke(app, ["reporting", "-w", str(wh)])
     assert result.exit_code == 2 and "[deadlines] participation" in result.output
+
+
+# --- the 上报情况 page ---------------------------------------------------------------------
+@pytest.fixture
+def _loopback():
+    from streamlit import config as st_config
+
+    previous = st_config.get_option("server.address")
+    yield
+    st_config.set_option("server.address", previous)
+
+
+def _open_page(monkeypatch, warehouse: Path, lang: str | None = None):
+    from streamlit import config as st_config
+    from streamlit.testing.v1 import AppTest
+
+    from schoolwh.core.settings import ENV_WAREHOUSE, PROJECT_ROOT
+
+    st_config.set_option("server.address", "127.0.0.1")  # the open dashboard, no accounts
+    monkeypatch.setenv(ENV_WAREHOUSE, str(warehouse))
+    # the page itself (the shell's first page, 总览, needs every KPI mart)
+    at = AppTest.from_file(
+        str(PROJECT_ROOT / "dashboard" / "views" / "reporting.py"), default_timeout=60
+    )
+    if lang:
+        at.session_state["lang"] = lang
+    return at.run()
+
+
+def test_reporting_page_lists_who_has_not_reported(tmp_path, monkeypatch, _loopback):
+    wh = _with_files(tmp_path / "data" / "warehouse.duckdb")
+    con = duckdb.connect(str(wh))
+    con.execute(
+        "update marts.dim_school set school_name = '<b>坏</b>建设路中学' where school_code = 'Z2'"
+    )
+    con.close()
+    at = _open_page(monkeypatch, wh)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "上报情况"
+    sources = at.dataframe[0].value
+    assert list(sources["区县"]) == ["中原区", "金水区"]
+    assert list(sources["按时上报率"]) == ["0.0%", "50.0%"] and list(sources["文件数"]) == [
+        "1",
+        "2",
+    ]
+    missing = at.dataframe[1].value
+    assert list(missing["未上报日期"]) == ["12-03、12-04、12-05"]
+    # the copy box: the list as plain text, the hostile name as text
+    box = at.code[0].value
+    assert box.startswith("最近两周未上报就餐人数的学校") and "<b>坏</b>建设路中学：3 天" in box
+    assert "次周周一 12:00 前" in "\n".join(c.value for c in at.caption)
+    # one district chosen: nothing of the other
+    at.selectbox(key="f_reporting_district").set_value(JINSHUI).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["区县"]) == ["金水区"]
+    assert "建设路中学" not in "\n".join(c.value for c in at.code)
+    assert "所有供餐学校均已上报" in "\n".join(c.value for c in at.caption)
+
+
+def test_reporting_page_in_english(tmp_path, monkeypatch, _loopback):
+    wh = _with_files(tmp_path / "data" / "warehouse.duckdb")
+    at = _open_page(monkeypatch, wh, lang="en")
+    assert not at.exception and at.title[0].value == "Reporting"
+    assert "On-time share" in at.dataframe[0].value.columns
+    assert "by Monday 12:00 of the next week" in "\n".join(c.value for c in at.caption)

@@ -915,11 +915,17 @@ def reporting_files(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
     if coverage is None:
         return wh.query(
             f"""
-            select ? as district_code, f.source, f.file_name, {received} as received_at,
-                   l.submitted_by, cast(null as date) as first_day,
+            with mine as (
+                select district_code, district_name from marts.dim_district
+                where coalesce(?, district_code) = district_code
+                order by district_code limit 1
+            )
+            select mine.district_code, mine.district_name, f.source, f.file_name,
+                   {received} as received_at, l.submitted_by, cast(null as date) as first_day,
                    cast(null as date) as last_day, f.rows_landed as rows
             from audit.load_files as f
             inner join audit.loads as l on f.load_id = l.load_id
+            cross join mine
             where f.status = 'loaded'
             order by f.source, received_at desc
             """,
