@@ -416,3 +416,20 @@ def test_dingtalk_signature_matches_the_documented_example():
         hmac.new(b"SECabc", b"1700000000000\nSECabc", hashlib.sha256).digest()
     ).decode()
     assert dingtalk_sign(secret, ts) == expected
+
+
+@pytest.mark.dbt
+def test_dry_run_on_the_loaded_demo_sample(demo_warehouse):
+    """After a real load: every open overdue issue of the marts, oldest first."""
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    overdue = con.execute(
+        "select count(*) from marts.fct_issues where is_overdue and not is_closed"
+    ).fetchone()[0]
+    con.close()
+    assert overdue > 0
+    run = run_alerts(demo_warehouse, dry_run=True, config=load_config(Path("/nonexistent")))
+    found = _by(run.findings, "overdue_issues")
+    assert len(found) == overdue
+    assert [f.order for f in found] == sorted(f.order for f in found)
+    assert f"问题整改逾期 / Issues past their deadline: {overdue}" in run.summary()
+    assert not alerts_record(demo_warehouse).exists()

@@ -120,10 +120,11 @@ def send(
         try:
             SENDERS[route.kind](route, title, text)
             return Outcome(True, attempts)
-        except (SendError, AlertConfigError) as exc:
+        except AlertConfigError as exc:
             error = str(exc)
-            if isinstance(exc, AlertConfigError):
-                break  # a missing environment variable does not fix itself
+            break  # a missing environment variable does not fix itself
+        except Exception as exc:  # one channel's failure is only reported
+            error = str(exc) if isinstance(exc, SendError) else f"{type(exc).__name__}: {exc}"
         if attempt < retries:
             sleep(wait)
             wait *= 2
