@@ -250,7 +250,7 @@ def test_each_route_receives_exactly_its_scope_once(wh, channels):
     bureau = wecom[0]["text"]
     assert "金水路小学" in bureau and "中原路小学" in bureau
     assert bureau.index("**问题整改逾期**：3 项") < bureau.index("### 问题整改逾期")
-    assert "https://wh.example.edu.cn/?page=reporting" in bureau
+    assert "(https://wh.example.edu.cn/reporting)" in bureau
     # a district: only its own schools, never another district's names
     jinshui = ding[0]["text"]
     assert "金水路小学" in jinshui and "**问题整改逾期**：1 项" in jinshui
@@ -433,3 +433,11 @@ def test_dry_run_on_the_loaded_demo_sample(demo_warehouse):
     assert [f.order for f in found] == sorted(f.order for f in found)
     assert f"问题整改逾期 / Issues past their deadline: {overdue}" in run.summary()
     assert not alerts_record(demo_warehouse).exists()
+
+
+def test_the_link_names_a_page_of_the_dashboard():
+    from schoolwh.alerts.compose import PAGE
+    from schoolwh.core.settings import PROJECT_ROOT
+
+    app_text = (PROJECT_ROOT / "dashboard" / "app.py").read_text(encoding="utf-8")
+    assert f'("{PAGE}", "views/{PAGE}.py"' in app_text

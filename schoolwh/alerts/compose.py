@@ -32,7 +32,7 @@ _PLAIN = str.maketrans(
     }
 )
 
-PAGE = "reporting"  # the 上报情况 page (dashboard/app.py page map)
+PAGE = "reporting"  # the 上报情况 page's address (its url_path in dashboard/app.py)
 
 
 def plain(text: str) -> str:
@@ -62,7 +62,7 @@ def compose(
         head.append(f"- **{RULES[rule][0]}**：{len(items)} 项")
     footer = []
     if dashboard_url:
-        footer = ["", f"[查看上报情况与详情]({dashboard_url}/?page={PAGE})"]
+        footer = ["", f"[查看上报情况与详情]({dashboard_url}/{PAGE})"]
     lines = list(head)
     budget = limit - _size(footer) - 64  # room for one "……另有" line
     for rule, items in by_rule.items():
