@@ -441,3 +441,27 @@ def test_the_link_names_a_page_of_the_dashboard():
 
     app_text = (PROJECT_ROOT / "dashboard" / "app.py").read_text(encoding="utf-8")
     assert f'("{PAGE}", "views/{PAGE}.py"' in app_text
+
+
+def test_kpis_are_listed_when_they_turned_missed_since_the_previous_publish(wh):
+    config = load_config(wh.parent / "none.toml")
+
+    def missed() -> list[str]:
+        run = run_alerts(wh, config=config, sleep=lambda s: None)
+        return [f.key.split("/")[1] for f in run.findings if f.rule == "kpi_missed"]
+
+    def publish(sql: str, built: dt.datetime) -> None:
+        con = duckdb.connect(str(wh))
+        con.execute(sql)
+        con.execute("update marts.build_info set built_at = ?", [built])
+        con.close()
+
+    assert missed() == [JINSHUI]  # the first publish seen: what is missed now
+    assert missed() == [JINSHUI]  # a run between publishes compares with the same one
+    publish("select 1", dt.datetime(2025, 12, 6, 20))
+    assert missed() == []  # still missed, not newly
+    publish(
+        f"update marts.kpi_district set status = 'missed' where district_code = '{ZHONGYUAN}'",
+        dt.datetime(2025, 12, 7, 20),
+    )
+    assert missed() == [ZHONGYUAN]

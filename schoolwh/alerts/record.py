@@ -24,7 +24,7 @@ def fingerprint(keys: list[str]) -> str:
 class Record:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.data: dict = {"state": {}, "log": []}
+        self.data: dict = {"state": {}, "log": [], "publishes": {}}
         if path.is_file():
             try:
                 loaded = json.loads(path.read_text(encoding="utf-8"))
@@ -33,6 +33,7 @@ class Record:
             if isinstance(loaded, dict):
                 self.data["state"] = loaded.get("state") or {}
                 self.data["log"] = loaded.get("log") or []
+                self.data["publishes"] = loaded.get("publishes") or {}
 
     def last(self, route: str, rule: str) -> dict | None:
         return self.data["state"].get(route, {}).get(rule)
@@ -58,6 +59,19 @@ class Record:
     def clear(self, route: str, rule: str) -> None:
         """The rule has no items any more: the next item is news again."""
         self.data["state"].get(route, {}).pop(rule, None)
+
+    def turned(self, rule: str, publish: str, keys: list[str]) -> set[str]:
+        """The keys of `rule` that were not there at the previous publish: the record keeps
+        the keys of the last two publishes (by their build time), so runs between two
+        publishes compare with the same previous one."""
+        seen = self.data.setdefault("publishes", {}).setdefault(rule, {})
+        if seen.get("publish") != publish:
+            seen["previous"] = seen.get("keys") if "publish" in seen else None
+            seen["publish"], seen["keys"] = publish, sorted(keys)
+        previous = seen.get("previous")
+        if previous is None:  # the first publish seen: everything is new
+            return set(keys)
+        return set(keys) - set(previous)
 
     def log(self, entry: dict) -> None:
         self.data["log"].append(entry)

@@ -75,8 +75,13 @@ def run_alerts(
     config = config if config is not None else load_config(alerts_file(warehouse))
     now = now or dt.datetime.now().replace(microsecond=0)
     findings = evaluate(warehouse, config)
-    run = AlertRun(findings=findings, dry_run=dry_run, as_of=_as_of(warehouse))
+    as_of, built_at = _build(warehouse)
     record = Record(alerts_record(warehouse))
+    # KPIs: only those whose status turned `missed` since the previous publish
+    missed = [f for f in findings if f.rule == "kpi_missed"]
+    turned = record.turned("kpi_missed", built_at, [f.key for f in missed])
+    findings = [f for f in findings if f.rule != "kpi_missed" or f.key in turned]
+    run = AlertRun(findings=findings, dry_run=dry_run, as_of=as_of)
     routes = config.routes or ((WHOLE,) if dry_run else ())
     for route in routes:
         mine = [f for f in findings if route.covers(f.district_code)]
@@ -128,17 +133,19 @@ def run_alerts(
         if outcome.ok:
             for rule in due:
                 record.mark(route.name, rule, fingerprint(keys[rule]), len(keys[rule]), now)
-    if not dry_run and config.routes:
+    if not dry_run:
         record.save()
     return run
 
 
-def _as_of(warehouse: Path) -> str:
+def _build(warehouse: Path) -> tuple[str, str]:
+    """The published warehouse's as-of date and build time (which publish it is)."""
     wh = Warehouse(warehouse)
     try:
         if not wh.exists or not wh.has_table("marts", "build_info"):
-            return ""
-        value = wh.scalar("select max(as_of_date) from marts.build_info")
-        return "" if value is None else str(value)[:10]
+            return "", ""
+        frame = wh.query("select max(as_of_date) as d, max(built_at) as b from marts.build_info")
+        as_of, built = frame.iat[0, 0], frame.iat[0, 1]
+        return ("" if as_of is None else str(as_of)[:10]), ("" if built is None else str(built))
     finally:
         wh.close()
