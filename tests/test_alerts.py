@@ -93,6 +93,15 @@ def make_warehouse(path: Path, *, extra_issues: int = 0, long_names: bool = Fals
             (ZHONGYUAN, "中原区", "2025-spring", 0.2, "missed", dt.date(2025, 7, 31)),
         ],
     )
+    con.executemany(
+        "insert into marts.kpi_district values (?, ?, 'month', ?, 'budget_execution', "
+        "'预算执行率', ?, ?, 'ratio', ?, 7, ?)",
+        [
+            (JINSHUI, "金水区", "2025-11", 0.5, 0.8, "missed", dt.date(2025, 11, 30)),  # older
+            (JINSHUI, "金水区", "2025-12", 0.9, 0.88, "met", dt.date(2025, 12, 31)),
+            (ZHONGYUAN, "中原区", "2025-12", 0.6, 0.88, "missed", dt.date(2025, 12, 31)),
+        ],
+    )
     con.execute(
         "create table marts.fct_kitchen_cameras (school_code varchar, district_code varchar, "
         "snapshot_date date, cameras integer, online integer)"
@@ -203,6 +212,10 @@ def test_rules_read_the_published_marts(wh):
     assert {f.key.split("/")[0] for f in _by(findings, "leader_meal_missing")} == {"J2", "Z2"}
     assert [f.key.split("/")[0] for f in _by(findings, "menus_below_standard")] == ["Z1"]
     assert [f.key for f in _by(findings, "not_reported")] == ["Z2"]
+    behind = _by(findings, "budget_behind")
+    assert [(f.key, f.text) for f in behind] == [
+        (f"{ZHONGYUAN}/2025-12", "截至 2025-12 预算执行率 60%，进度目标 88%")
+    ]
 
 
 def test_dry_run_lists_overdue_issues_and_offline_cameras(wh):

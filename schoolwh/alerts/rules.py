@@ -24,6 +24,7 @@ RULES: dict[str, tuple[str, str]] = {
     "leader_meal_missing": ("校领导陪餐缺记录", "No school-leader meal record"),
     "menus_below_standard": ("食谱未达两菜一水果加主食", "Menus below the standard"),
     "not_reported": ("未上报就餐人数", "Participation not reported"),
+    "budget_behind": ("预算执行进度滞后", "Budget execution behind pace"),
 }
 
 
@@ -55,6 +56,7 @@ def evaluate(warehouse: Path, config: AlertConfig) -> list[Finding]:
             _leader_meal_missing,
             _menus_below_standard,
             _not_reported,
+            _budget_behind,
         ):
             findings.extend(rule(wh, config, as_of))
         return sorted(findings, key=lambda f: (list(RULES).index(f.rule), f.order, f.key))
@@ -304,3 +306,39 @@ def _not_reported(wh: Warehouse, config: AlertConfig, as_of: dt.date) -> list[Fi
         )
         for r in frame.itertuples()
     ]
+
+
+def _budget_behind(wh: Warehouse, config: AlertConfig, as_of: dt.date) -> list[Finding]:
+    """Districts whose year-to-date budget execution of the latest month is below the
+    target pace (budget_execution's status `missed`, docs/kpis.md)."""
+    frame = wh.query(
+        """
+        with latest as (
+            select arg_max(period, period_end_date) as period
+            from marts.kpi_district
+            where kpi = 'budget_execution' and period_type = 'month'
+        )
+        select k.district_code, k.district_name, k.period, k.value, k.target
+        from marts.kpi_district as k
+        inner join latest on k.period = latest.period
+        where k.kpi = 'budget_execution' and k.period_type = 'month' and k.status = 'missed'
+        order by k.value, k.district_code
+        """
+    )
+    return [
+        Finding(
+            "budget_behind",
+            f"{r.district_code}/{r.period}",
+            str(r.district_code),
+            str(r.district_name or r.district_code),
+            f"截至 {r.period} 预算执行率 {_pct(r.value)}，进度目标 {_pct(r.target)}",
+            (i,),
+        )
+        for i, r in enumerate(frame.itertuples())
+    ]
+
+
+def _pct(value) -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{float(value):.0%}"
