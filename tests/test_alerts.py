@@ -318,6 +318,14 @@ def test_wecom_message_stays_within_4096_bytes(tmp_path, monkeypatch):
     text = robots.received[0]["text"]
     assert 3500 < len(text.encode("utf-8")) <= 4096
     assert "**问题整改逾期**：403 项" in text and "……另有" in text
+    # the large rule does not crowd out the others: each keeps its section and items
+    for section in (
+        "### 明厨亮灶摄像头离线（2）",
+        "### 预算执行进度滞后（1）",
+        "### 未上报就餐人数（1）",
+    ):
+        assert section in text
+    assert "建设路中学：最近 2 次在线 0/4" in text
 
 
 def test_failed_send_is_retried_with_backoff_and_recorded(wh, monkeypatch):

@@ -32,6 +32,7 @@ _PLAIN = str.maketrans(
     }
 )
 
+_MORE = 48  # bytes kept for a "……另有 N 项" line
 PAGE = "reporting"  # the 上报情况 page's address (its url_path in dashboard/app.py)
 
 
@@ -64,25 +65,39 @@ def compose(
     if dashboard_url:
         footer = ["", f"[查看上报情况与详情]({dashboard_url}/{PAGE})"]
     lines = list(head)
-    budget = limit - _size(footer) - 64  # room for one "……另有" line
+    # Water-filling: a rule whose whole section fits its equal share gets it, and what it
+    # leaves goes to the larger ones; every rule that has room gets a section.
+    sections = {rule: _section(rule, items, top, None) for rule, items in by_rule.items()}
+    left = limit - _size(footer) - _size(head)
+    allowed: dict[str, int] = {}
+    for n, rule in enumerate(sorted(sections, key=lambda r: _size(sections[r]))):
+        allowed[rule] = min(_size(sections[rule]) + _MORE, left // (len(sections) - n))
+        left -= allowed[rule]
     for rule, items in by_rule.items():
-        section = ["", f"### {RULES[rule][0]}（{len(items)}）"]
-        if _size(lines + section) > budget:
-            break
-        lines += section
-        shown = 0
-        for i, item in enumerate(items[:top], start=1):
-            line = f"{i}. {plain(item.district_name)} {plain(item.text)}"
-            if _size([*lines, line]) > budget:
-                break
-            lines.append(line)
-            shown += 1
-        if shown < len(items):
-            lines.append(f"……另有 {len(items) - shown} 项")
+        lines += _section(rule, items, top, allowed[rule])
     text = "\n".join(lines + footer)
     while len(text.encode("utf-8")) > limit:  # a last guard; never reached with sane limits
         text = text[: -max(1, len(text) // 10)]
     return text
+
+
+def _section(rule: str, items: list[Finding], top: int, room: int | None) -> list[str]:
+    """The lines of one rule: a heading, up to `top` items, the count of the rest; within
+    `room` bytes (None: no limit), or nothing when not even the heading fits."""
+    more = _MORE
+    section = ["", f"### {RULES[rule][0]}（{len(items)}）"]
+    if room is not None and _size(section) + more > room:
+        return []
+    shown = 0
+    for i, item in enumerate(items[:top], start=1):
+        line = f"{i}. {plain(item.district_name)} {plain(item.text)}"
+        if room is not None and _size([*section, line]) + more > room:
+            break
+        section.append(line)
+        shown += 1
+    if shown < len(items):
+        section.append(f"……另有 {len(items) - shown} 项")
+    return section
 
 
 def _size(lines: list[str]) -> int:
