@@ -218,3 +218,21 @@ def test_reporting_page_in_english(tmp_path, monkeypatch, _loopback):
     assert not at.exception and at.title[0].value == "Reporting"
     assert "On-time share" in at.dataframe[0].value.columns
     assert "by Monday 12:00 of the next week" in "\n".join(c.value for c in at.caption)
+
+
+def test_a_district_extract_keeps_what_its_files_covered(tmp_path):
+    from schoolwh.pipeline.extracts import ensure_extract
+
+    wh_path = _with_files(tmp_path / "data" / "warehouse.duckdb")
+    extract = ensure_extract(wh_path, (JINSHUI,))
+    assert extract is not None
+    wh = Warehouse(extract)
+    assert not wh.has_table("raw", "participation")  # a district reads no raw rows
+    summary = q.reporting_summary(q.reporting_files(wh))
+    missing = q.reporting_missing(wh)
+    wh.close()
+    assert list(summary["district_name"]) == ["金水区"]
+    row = summary.iloc[0]
+    assert (row["files"], row["on_time_share"]) == (2, 0.5)
+    assert str(row["first_day"])[:10] == "2025-12-05" and row["file_name"] == "金水12月.csv"
+    assert missing.empty  # 金水区's schools all reported; 中原区's are not in its file

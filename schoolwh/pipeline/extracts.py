@@ -188,6 +188,7 @@ def _copy_audit(con) -> None:
             marks = ", ".join("?" * len(kept[0]))
             con.executemany(f"insert into audit.quarantine values ({marks})", kept)
         hashes |= {r[hash_index] for r in kept}
+    coverage: list[tuple] = []  # 上报情况: what each file covered in the scope's districts
     for raw in _tables(con, "raw"):
         names = [c for c, _ in _columns(con, "raw", raw)]
         conditions = []
@@ -201,6 +202,8 @@ def _copy_audit(con) -> None:
                 f"where {' or '.join(conditions)}"
             ).fetchall()
             hashes |= {r[0] for r in found}
+        if conditions and {"date", "_file_hash", "_load_id"} <= set(names):
+            coverage += _file_coverage(con, raw, names)
     if "load_files" in audit:
         con.execute("create temp table scope_hashes (h varchar)")
         con.executemany("insert into scope_hashes values (?)", [[h] for h in sorted(hashes)])
@@ -208,6 +211,12 @@ def _copy_audit(con) -> None:
             "create table audit.load_files as select * from src.audit.load_files "
             "where file_hash in (select h from scope_hashes)"
         )
+    con.execute(
+        "create table audit.file_coverage (source varchar, district_code varchar, "
+        "file_hash varchar, load_id bigint, first_day date, last_day date, rows bigint)"
+    )
+    if coverage:
+        con.executemany("insert into audit.file_coverage values (?, ?, ?, ?, ?, ?, ?)", coverage)
     for table, keep in AUDIT_KEEP.items():
         if table not in audit:
             continue
@@ -219,6 +228,25 @@ def _copy_audit(con) -> None:
         con.execute(
             f"create table audit.{table} as select {', '.join(cols)} from src.audit.{table}"
         )
+
+
+def _file_coverage(con, raw: str, names: list[str]) -> list[tuple]:
+    """Per district of the scope and file: the days a source's rows cover, and how many."""
+    if "school_code" in names:
+        district = (
+            "coalesce(r.district_code, s.district_code)"
+            if "district_code" in names
+            else "s.district_code"
+        )
+        join = "left join src.marts.dim_school as s on r.school_code = s.school_code"
+    else:
+        district, join = "r.district_code", ""
+    return con.execute(
+        f"select ?, {district} as district_code, r._file_hash, r._load_id, min(r.date), "
+        f"max(r.date), count(*) from src.raw.{_quote(raw)} as r {join} "
+        f"where {district} in (select code from scope_districts) group by all",
+        [raw],
+    ).fetchall()
 
 
 def _district_codes(warehouse: Path) -> list[str]:

@@ -912,6 +912,12 @@ def reporting_files(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
     )
     received = "coalesce(l.received_at, l.started_at)" if has_received else "l.started_at"
     coverage = _raw_coverage_sql(wh) if wh.has_table("raw", "participation") else None
+    if coverage is None and wh.has_table("audit", "file_coverage"):
+        # a district's extract: what its files covered in its districts, kept at publish
+        coverage = (
+            "select source, district_code, file_hash, load_id, first_day, last_day, rows "
+            "from audit.file_coverage"
+        )
     if coverage is None:
         return wh.query(
             f"""
