@@ -32,6 +32,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("satisfaction", "views/satisfaction.py", ":material/sentiment_satisfied:"),
     ("issues", "views/issues.py", ":material/task_alt:"),
     ("quality", "views/quality.py", ":material/fact_check:"),
+    ("reporting", "views/reporting.py", ":material/assignment_late:"),
     ("sql", "views/sql.py", ":material/terminal:"),
     ("upload", "views/upload.py", ":material/upload_file:"),
     ("accounts", "views/accounts.py", ":material/manage_accounts:"),
@@ -50,6 +51,7 @@ def allowed_pages(account: Account | None) -> list[str]:
     if account.sees_dashboard:
         allowed += KPI_PAGES
     allowed.append("quality")
+    allowed.append("reporting")  # 上报情况: every role, in its own districts
     if account.can_sql:
         allowed.append("sql")
     if account.can_upload:

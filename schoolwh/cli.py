@@ -130,9 +130,28 @@ def load(
         Path | None,
         typer.Option(hidden=True, help="Also write the load's outcome as JSON to this file."),
     ] = None,
+    received: Annotated[
+        str | None,
+        typer.Option(
+            "--received",
+            help="The day the files were received (YYYY-MM-DD), for files loaded late; "
+            "the on-time share of 上报情况 counts from it (default: now).",
+        ),
+    ] = None,
 ) -> None:
     """Load spreadsheets: read, check, land, build, check again, publish; print a report."""
+    import datetime as dt
+
     from schoolwh.pipeline.load import run_load
+
+    received_day = None
+    if received is not None:
+        try:
+            received_day = dt.date.fromisoformat(received.strip())
+        except ValueError:
+            fail(f"--received {received!r}: 不是日期 / not a date (use YYYY-MM-DD)", 4)
+        if received_day > dt.date.today():
+            fail(f"--received {received}: 不能晚于今天 / must not be in the future", 4)
 
     districts = None if scope is None else tuple(d.strip() for d in scope.split(",") if d.strip())
     try:
@@ -146,10 +165,117 @@ def load(
             submitted_by=submitted_by,
             scope=districts,
             summary_file=summary,
+            received=received_day,
         )
     except Exception as exc:  # never a traceback for a clerk
         internal_error(exc)
+    from schoolwh.pipeline.result import EXIT_OK, EXIT_REJECTED
+
+    # after a publish (exit 1 may have published the files that were not rejected; an
+    # unchanged warehouse sends nothing new, the record sees to that)
+    if code in (EXIT_OK, EXIT_REJECTED) and build:
+        _alerts_after_publish(resolve_warehouse(warehouse))
     raise typer.Exit(code)
+
+
+def _alerts_after_publish(wh: Path) -> None:
+    """Send the alerts that are due after a publish; a failing channel never fails a load."""
+    from schoolwh.alerts import load_config, run_alerts
+    from schoolwh.core.settings import alerts_file
+
+    try:
+        config = load_config(alerts_file(wh))
+        if not config.routes:
+            return
+        run = run_alerts(wh, config=config)
+    except Exception as exc:  # the load has published; an alert problem is only reported
+        typer.echo(f"提醒未发送 / alerts not sent: {type(exc).__name__}: {exc}")
+        return
+    typer.echo(run.summary())
+
+
+@app.command()
+def alerts(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what each route would get; send and record nothing."),
+    ] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """提醒 Evaluate the alert rules and send the digests that are due (WeCom, DingTalk, e-mail)."""
+    from schoolwh.alerts import AlertConfigError, run_alerts
+
+    wh = resolve_warehouse(warehouse)
+    if not wh.is_file():
+        fail(f"找不到数据仓库 / no warehouse at {wh}: run `schoolwh load` first.", 2)
+    try:
+        run = run_alerts(wh, dry_run=dry_run)
+    except AlertConfigError as exc:
+        fail(str(exc), 2)
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
+    typer.echo(run.summary())
+    if run.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reporting(
+    district: Annotated[
+        str | None, typer.Option(help="One district, by code (default: all).")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """上报情况 Per district and source: the last file received and the on-time share; and
+    the schools that have not reported on serving days of the last two weeks."""
+    from schoolwh.alerts import AlertConfigError, load_config
+    from schoolwh.core.settings import alerts_file
+    from schoolwh.reading import queries as q
+    from schoolwh.reading.connection import Warehouse
+
+    wh_path = resolve_warehouse(warehouse)
+    if not wh_path.is_file():
+        fail(f"找不到数据仓库 / no warehouse at {wh_path}: run `schoolwh load` first.", 2)
+    try:
+        deadlines = load_config(alerts_file(wh_path)).deadlines
+        wh = Warehouse(wh_path)
+        try:
+            if not wh.is_ready():
+                fail("数据仓库尚未构建 / the warehouse has not been built yet.", 2)
+            if district is not None and not wh.scalar(
+                "select count(*) from marts.dim_district where district_code = ?", (district,)
+            ):
+                fail(f"未知的区县代码 / unknown district code: {district}", 2)
+            as_of = wh.scalar("select max(as_of_date) from marts.build_info")
+            summary = q.reporting_summary(q.reporting_files(wh, district), deadlines)
+            missing = q.reporting_missing(wh, district)
+        finally:
+            wh.close()
+    except AlertConfigError as exc:
+        fail(str(exc), 2)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # never a traceback for a clerk
+        internal_error(exc)
+    typer.echo(f"上报情况 / reporting（数据截至 {str(as_of)[:10]}）")
+    for r in summary.itertuples():
+        share = (
+            "—"
+            if r.on_time_share is None or r.on_time_share != r.on_time_share
+            else (f"{r.on_time_share:.0%}")
+        )
+        covered = (
+            "—"
+            if r.first_day is None or r.first_day != r.first_day
+            else (f"{str(r.first_day)[:10]}—{str(r.last_day)[:10]}")
+        )
+        typer.echo(
+            f"{r.district_name}\t{SOURCES[r.source].title_zh if r.source in SOURCES else r.source}"
+            f"\t最近收到 {str(r.received_at)[:16]}\t{r.submitted_by or '—'}\t覆盖 {covered}"
+            f"\t按时 {share}"
+        )
+    typer.echo("")
+    typer.echo(q.missing_report_text(missing, str(as_of)[:10]))
 
 
 @app.command("map")

@@ -505,7 +505,7 @@ def write_audit(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "insert into audit.loads values (1, timestamp '2025-11-01 09:00:00', "
         "timestamp '2025-11-01 09:01:10', 'published_with_rejections', 10, 8, 0, 1, "
-        "?, 3, 4, date '2025-10-31', '1 file rejected', null)",
+        "?, 3, 4, date '2025-10-31', '1 file rejected', null, null)",
         [sum(len(f) for f in raw_frames().values())],
     )
     for seq, source in enumerate(SOURCES, start=1):

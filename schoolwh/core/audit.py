@@ -29,6 +29,8 @@ AUDIT_DDL = (
     )""",
     # who submitted the load from the upload page (NULL for `schoolwh load`)
     "ALTER TABLE audit.loads ADD COLUMN IF NOT EXISTS submitted_by VARCHAR",
+    # when the files were received: the load's start, or `schoolwh load --received DATE`
+    "ALTER TABLE audit.loads ADD COLUMN IF NOT EXISTS received_at TIMESTAMP",
     """CREATE TABLE IF NOT EXISTS audit.load_files (
         load_id BIGINT,
         batch_seq BIGINT,

@@ -49,6 +49,75 @@ ENV_AS_OF_GAP = "SCHOOLWH_AS_OF_GAP_DAYS"
 DEFAULT_AS_OF_GAP_DAYS = 92
 
 
+# --- alerts (issue #24) -------------------------------------------------------------------
+# Alert rules, thresholds and delivery routes (WeCom / DingTalk robots, e-mail) live in a
+# TOML file: $SCHOOLWH_ALERTS, else alerts.toml beside the warehouse (docs/deploy.md). Secrets
+# (robot keys, signing secrets, SMTP passwords) are never in it: it names the environment
+# variables that hold them. The record of sent alerts sits beside the warehouse, so a
+# publish (which replaces the warehouse file) never loses it.
+ENV_ALERTS = "SCHOOLWH_ALERTS"
+ALERTS_FILE_NAME = "alerts.toml"
+ALERTS_RECORD_NAME = "alerts-sent.json"
+# Defaults of the [thresholds] table of the alerts file.
+ALERT_DEFAULTS: dict[str, int] = {
+    "top_items": 10,  # items listed per rule in a message
+    "reminder_hours": 24,  # an unchanged alert is sent again after this long
+    "retries": 3,  # further attempts after a failed send
+    "retry_backoff_seconds": 2,  # first wait; doubled after each failure
+    "camera_snapshots": 2,  # cameras not all online on this many latest snapshots
+    "leader_meal_days": 7,  # look-back window (days) for 校领导陪餐 and menus
+    "not_reported_days": 3,  # serving days without participation before a school is named
+}
+
+
+def alerts_file(warehouse: Path) -> Path:
+    """The alerts settings file: $SCHOOLWH_ALERTS, else alerts.toml beside the warehouse."""
+    env = os.environ.get(ENV_ALERTS, "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    return warehouse.parent / ALERTS_FILE_NAME
+
+
+def alerts_record(warehouse: Path) -> Path:
+    """The record of sent alerts, beside the warehouse."""
+    return warehouse.parent / ALERTS_RECORD_NAME
+
+
+# --- 上报情况: when each source is due (issue #24) ------------------------------------------
+# The on-time share of the reporting page compares when a source's file was received (the
+# load's start, or `schoolwh load --received DATE`) with the deadline of the last day it
+# covers: "week:D@H" — weekday D (1 = Monday) of the following week at H:00;
+# "month:D@H" — day D of the following month at H:00 (H = 24: the end of that day).
+# The [deadlines] table of the alerts file overrides them per source.
+REPORT_DEADLINES: dict[str, str] = {
+    "participation": "week:1@12",  # daily figures: by the next Monday 12:00
+    "expenditure": "month:5@24",  # spending: by the 5th of the next month
+}
+REPORT_WINDOW_DAYS = 14  # 上报情况 lists the serving days of the last two weeks
+
+
+def report_deadline(rule: str, day: dt.date) -> dt.datetime:
+    """The deadline by which a file covering up to `day` is due, under `rule`."""
+    try:
+        kind, rest = rule.split(":", 1)
+        number, hour = (int(x) for x in rest.split("@", 1))
+        if not 0 <= hour <= 24:
+            raise ValueError
+        if kind == "week" and 1 <= number <= 7:
+            monday = day + dt.timedelta(days=7 - day.weekday())
+            due = monday + dt.timedelta(days=number - 1)
+        elif kind == "month" and 1 <= number <= 28:
+            first = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            due = first.replace(day=number)
+        else:
+            raise ValueError
+    except ValueError:
+        raise SettingError(
+            f"截止规则 {rule!r} 无效 / deadline rule is not valid (use week:1@12 or month:5@24)"
+        ) from None
+    return dt.datetime.combine(due, dt.time()) + dt.timedelta(hours=hour)
+
+
 class SettingError(ValueError):
     """A setting given in the environment that cannot be used."""
 

@@ -40,7 +40,7 @@ SHARED_TABLES = ("build_info", "kpi_definitions")
 JURISDICTION_WIDE_TABLES = ("dim_supplier",)
 # audit columns kept as they are; every other column is blanked (bureau-wide figures)
 AUDIT_KEEP = {
-    "loads": ("load_id", "started_at", "finished_at", "outcome", "as_of_date"),
+    "loads": ("load_id", "started_at", "finished_at", "outcome", "as_of_date", "received_at"),
     "dq_results": (
         "load_id",
         "checked_at",
@@ -224,6 +224,7 @@ def _copy_audit(con) -> None:
         "create temp table file_counts (h varchar, sheet varchar, own_landed bigint, "
         "other_landed bigint, own_quarantined bigint, other_quarantined bigint)"
     )
+    coverage: list[tuple] = []  # 上报情况: what each file covered in the scope's districts
     for raw in _tables(con, "raw"):
         names = [c for c, _ in _columns(con, "raw", raw)]
         conditions = []
@@ -241,6 +242,8 @@ def _copy_audit(con) -> None:
             ).fetchall()
             counts.extend(found)
             hashes |= {r[0] for r in found if r[2]}
+        if conditions and {"date", "_file_hash", "_load_id"} <= set(names):
+            coverage += _file_coverage(con, raw, names)
     if counts:
         con.executemany("insert into file_counts values (?, ?, ?, ?, ?, ?)", counts)
     if "load_files" in audit:
@@ -275,6 +278,12 @@ def _copy_audit(con) -> None:
             f"where f.file_hash in (select h from scope_hashes) or {SAMPLE_FILE_SQL}",
             SAMPLE_FILE_PARAMS,  # the sample's mark travels: 示例数据（合成） on every page
         )
+    con.execute(
+        "create table audit.file_coverage (source varchar, district_code varchar, "
+        "file_hash varchar, load_id bigint, first_day date, last_day date, rows bigint)"
+    )
+    if coverage:
+        con.executemany("insert into audit.file_coverage values (?, ?, ?, ?, ?, ?, ?)", coverage)
     for table, keep in AUDIT_KEEP.items():
         if table not in audit:
             continue
@@ -289,6 +298,25 @@ def _copy_audit(con) -> None:
         con.execute(
             f"create table audit.{table} as select {', '.join(cols)} from src.audit.{table}"
         )
+
+
+def _file_coverage(con, raw: str, names: list[str]) -> list[tuple]:
+    """Per district of the scope and file: the days a source's rows cover, and how many."""
+    if "school_code" in names:
+        district = (
+            "coalesce(r.district_code, s.district_code)"
+            if "district_code" in names
+            else "s.district_code"
+        )
+        join = "left join src.marts.dim_school as s on r.school_code = s.school_code"
+    else:
+        district, join = "r.district_code", ""
+    return con.execute(
+        f"select ?, {district} as district_code, r._file_hash, r._load_id, min(r.date), "
+        f"max(r.date), count(*) from src.raw.{_quote(raw)} as r {join} "
+        f"where {district} in (select code from scope_districts) group by all",
+        [raw],
+    ).fetchall()
 
 
 def _district_codes(warehouse: Path) -> list[str]:

@@ -130,6 +130,7 @@ def run_load(
     submitted_by: str | None = None,
     scope: tuple[str, ...] | None = None,
     summary_file: Path | None = None,
+    received: dt.date | None = None,
 ) -> int:
     """`schoolwh load`: the load, its report on `out` and (with `summary_file`) its outcome
     as JSON for the upload page."""
@@ -170,6 +171,7 @@ def run_load(
                 build=build,
                 submitted_by=submitted_by,
                 scope=scope,
+                received=received,
             )
     except LoadBusy as exc:
         print(str(exc), file=out)
@@ -215,6 +217,7 @@ def load(
     scope: tuple[str, ...] | None = None,
     mapping: Mapping | None = None,
     progress_stream=None,
+    received: dt.date | None = None,
 ) -> LoadResult:
     """Load files and folders. `build=False` stops after landing (raw and audit only).
 
@@ -259,6 +262,7 @@ def load(
                     mapping=mapping,
                     mappings=mappings,
                     notices=notices,
+                    received=received,
                 )
             except BaseException:
                 warmup.stop_builder()  # before the copy goes: nothing may write to it after
@@ -290,6 +294,7 @@ def _load_in_copy(
     mapping: Mapping | None = None,
     mappings: list[Mapping] | None = None,
     notices: list | None = None,
+    received: dt.date | None = None,
 ) -> None:
     timer = timer or StageTimer()
     warmup = warmup or _Warmup(enabled=False)
@@ -389,8 +394,8 @@ def _load_in_copy(
         con.execute(
             "INSERT INTO audit.loads (load_id, started_at, finished_at, outcome, "
             "files_seen, files_loaded, files_skipped, files_rejected, rows_landed, "
-            "rows_quarantined, rows_dropped, as_of_date, message, submitted_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "rows_quarantined, rows_dropped, as_of_date, message, submitted_by, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 load_id,
                 started,
@@ -406,6 +411,9 @@ def _load_in_copy(
                 as_of,
                 json.dumps([o.file_name for o in result.outcomes], ensure_ascii=False),
                 submitted_by,
+                # when the files were received (the on-time share of 上报情况): the load's
+                # start, or the day given with `schoolwh load --received DATE`
+                started if received is None else dt.datetime.combine(received, dt.time()),
             ],
         )
         con.execute("CHECKPOINT")

@@ -193,6 +193,47 @@ TEXT: dict[str, tuple[str, str]] = {
     "page.sql": ("SQL 查询", "SQL query"),
     "page.upload": ("数据上报", "Upload"),
     "page.accounts": ("账号", "Accounts"),
+    "page.reporting": ("上报情况", "Reporting"),
+    "reporting.title": ("上报情况", "Reporting"),
+    # 上报情况 (reporting)
+    "reporting.sources": (
+        "各区县各类数据最近一次上报",
+        "The last file received per district and source",
+    ),
+    "reporting.deadline_note": (
+        "按时上报率：收到时间（导入时间，或导入时以 --received 注明的收到日期）不晚于该类数据"
+        "截止时间的文件所占比例。截止时间：{rules}。",
+        "On-time share: the files received (the load time, or the day given with --received) "
+        "by their source's deadline. Deadlines: {rules}.",
+    ),
+    "reporting.no_deadline": (
+        "未设截止时间的数据类型不计按时率。",
+        "Sources without a deadline have no share.",
+    ),
+    "reporting.missing": (
+        "最近两周未上报就餐人数的供餐日",
+        "Serving days of the last two weeks without participation figures",
+    ),
+    "reporting.missing_note": (
+        "供餐日：本区县有学校上报就餐人数的日子。",
+        "A serving day: a day any school of the district reported participation.",
+    ),
+    "reporting.copy": (
+        "未上报名单（点右上角复制，粘贴到群里）",
+        "The missing-report list (copy it with the icon at the top right, paste it into a group)",
+    ),
+    "reporting.all_reported": (
+        "最近两周所有供餐学校均已上报。",
+        "Every lunch-serving school reported in the last two weeks.",
+    ),
+    "col.received_at": ("收到时间", "Received"),
+    "col.submitted_by": ("上报账号", "Submitted by"),
+    "col.first_day": ("覆盖起", "Covers from"),
+    "col.last_day": ("覆盖止", "Covers to"),
+    "col.files": ("文件数", "Files"),
+    "col.on_time_share": ("按时上报率", "On-time share"),
+    "col.missing_days": ("未上报天数", "Days not reported"),
+    "col.missing_dates": ("未上报日期", "Dates not reported"),
     # empty warehouse
     "empty.title": ("还没有可展示的数据", "No data to show yet"),
     "empty.missing": (
@@ -1066,3 +1107,23 @@ TEXT.update(
         "chart.due_rate": ("到期 {rate}（未到期 {n}）", "due: {rate} ({n} not yet due)"),
     }
 )
+
+
+def deadline_text(rule: str, lang: str = DEFAULT_LANG) -> str:
+    """A deadline rule of core/settings.py (week:1@12, month:5@24) in words."""
+    try:
+        kind, rest = rule.split(":", 1)
+        number, hour = (int(x) for x in rest.split("@", 1))
+    except ValueError:
+        return rule
+    days_zh = "一二三四五六日"
+    if kind == "week" and 1 <= number <= 7:
+        if lang == "en":
+            day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+            return f"by {day[number - 1]} {hour:02d}:00 of the next week"
+        return f"次周周{days_zh[number - 1]} {hour:02d}:00 前"
+    if kind == "month":
+        if lang == "en":
+            return f"by day {number} of the next month, {hour:02d}:00"
+        return f"次月 {number} 日 {hour:02d}:00 前"
+    return rule

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from schoolwh.core.settings import REPORT_DEADLINES, REPORT_WINDOW_DAYS, report_deadline
+from schoolwh.core.sources import SOURCES
 from schoolwh.reading.connection import Signature, Warehouse, file_signature
 
 PERIOD_TYPES = ("term", "month", "year")
@@ -876,3 +878,195 @@ def schools_below_target(
         """,
         (period_type, period, district, district, limit),
     )
+
+
+# --- 上报情况 (reporting, issue #24) ----------------------------------------------------------
+def reporting_missing(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
+    """Lunch-serving schools and the serving days of their district in the last two weeks
+    (to the as-of date) they sent no participation for; a district's serving day is a day
+    any of its schools reported. One row per school, most days missing first."""
+    return wh.query(
+        """
+        with as_of as (select max(as_of_date) as d from marts.build_info),
+        district_days as (
+            select distinct p.district_code, p.participation_date as day
+            from marts.fct_participation_daily as p, as_of
+            where p.participation_date > as_of.d - to_days(?) and p.participation_date <= as_of.d
+        ),
+        schools as (
+            select school_code, district_code, school_name
+            from marts.dim_school
+            where active and has_lunch_service and (? is null or district_code = ?)
+        )
+        select s.district_code, d.district_name, s.school_code, s.school_name,
+               count(*) as missing_days,
+               string_agg(strftime(dd.day, '%m-%d'), '、' order by dd.day) as missing_dates
+        from schools as s
+        inner join district_days as dd on s.district_code = dd.district_code
+        left join marts.fct_participation_daily as p
+            on s.school_code = p.school_code and p.participation_date = dd.day
+        left join marts.dim_district as d on s.district_code = d.district_code
+        where p.school_code is null
+        group by all
+        order by s.district_code, missing_days desc, s.school_code
+        """,
+        (REPORT_WINDOW_DAYS, district, district),
+    )
+
+
+def _raw_coverage_sql(wh: Warehouse) -> str | None:
+    """A union over the landed sources that have a date: per district, source and file,
+    the days covered and the rows; None without the raw schema (a district extract)."""
+    tables = wh.query(
+        "select table_name, list(column_name) as cols from information_schema.columns "
+        "where table_schema = 'raw' group by table_name order by table_name"
+    )
+    parts = []
+    for row in tables.itertuples():
+        cols = set(row.cols)
+        if row.table_name not in SOURCES or not {"date", "_file_hash", "_load_id"} <= cols:
+            continue
+        if "school_code" not in cols and "district_code" not in cols:
+            continue
+        district = (
+            "coalesce(r.district_code, s.district_code)"
+            if {"district_code", "school_code"} <= cols
+            else ("r.district_code" if "district_code" in cols else "s.district_code")
+        )
+        join = (
+            "left join marts.dim_school as s on r.school_code = s.school_code"
+            if "school_code" in cols
+            else ""
+        )
+        parts.append(
+            f"select '{row.table_name}' as source, {district} as district_code, "
+            "r._file_hash as file_hash, r._load_id as load_id, min(r.date) as first_day, "
+            "max(r.date) as last_day, count(*) as rows "
+            f'from raw."{row.table_name}" as r {join} group by all'
+        )
+    return " union all ".join(parts) if parts else None
+
+
+def reporting_files(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
+    """Every file received, per district and source: when (received_at, else the load's
+    start), by whom, the days it covered and its rows. Without the raw schema (a district's
+    extract) the files of audit.load_files, without the days covered."""
+    if not has_audit(wh):
+        return pd.DataFrame()
+    # a warehouse published before `--received` existed has only the load's start
+    has_received = wh.scalar(
+        "select count(*) from information_schema.columns where table_schema = 'audit' "
+        "and table_name = 'loads' and column_name = 'received_at'"
+    )
+    received = "coalesce(l.received_at, l.started_at)" if has_received else "l.started_at"
+    coverage = _raw_coverage_sql(wh) if wh.has_table("raw", "participation") else None
+    if coverage is None and wh.has_table("audit", "file_coverage"):
+        # a district's extract: what its files covered in its districts, kept at publish
+        coverage = (
+            "select source, district_code, file_hash, load_id, first_day, last_day, rows "
+            "from audit.file_coverage"
+        )
+    if coverage is None:
+        return wh.query(
+            f"""
+            with mine as (
+                select district_code, district_name from marts.dim_district
+                where coalesce(?, district_code) = district_code
+                order by district_code limit 1
+            )
+            select mine.district_code, mine.district_name, f.source, f.file_name,
+                   {received} as received_at, l.submitted_by, cast(null as date) as first_day,
+                   cast(null as date) as last_day, f.rows_landed as rows
+            from audit.load_files as f
+            inner join audit.loads as l on f.load_id = l.load_id
+            cross join mine
+            where f.status = 'loaded'
+            order by f.source, received_at desc
+            """,
+            (district,),
+        )
+    return wh.query(
+        f"""
+        with coverage as ({coverage}),
+        names as (
+            select file_hash, load_id, any_value(file_name) as file_name
+            from audit.load_files group by all
+        )
+        select c.district_code, d.district_name, c.source, n.file_name,
+               {received} as received_at, l.submitted_by, c.first_day, c.last_day, c.rows
+        from coverage as c
+        left join names as n on c.file_hash = n.file_hash and c.load_id = n.load_id
+        left join audit.loads as l on c.load_id = l.load_id
+        left join marts.dim_district as d on c.district_code = d.district_code
+        where c.district_code is not null and (? is null or c.district_code = ?)
+        order by c.district_code, c.source, received_at desc
+        """,
+        (district, district),
+    )
+
+
+def reporting_summary(files: pd.DataFrame, deadlines: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per district and source: the last file received (when, by whom, what it covered)
+    and the share of files received by the source's deadline (core/settings.py)."""
+    deadlines = {**REPORT_DEADLINES, **(deadlines or {})}
+    columns = [
+        "district_code",
+        "district_name",
+        "source",
+        "file_name",
+        "received_at",
+        "submitted_by",
+        "first_day",
+        "last_day",
+        "files",
+        "on_time",
+        "on_time_share",
+    ]
+    if files.empty:
+        return pd.DataFrame(columns=columns)
+    frame = files.copy()
+    if "district_name" not in frame:
+        frame["district_name"] = frame["district_code"]
+
+    def on_time(row) -> object:
+        rule = deadlines.get(row.source)
+        if rule is None or pd.isna(row.last_day) or pd.isna(row.received_at):
+            return None
+        due = report_deadline(rule, pd.Timestamp(row.last_day).date())
+        return pd.Timestamp(row.received_at).to_pydatetime() <= due
+
+    frame["on_time"] = [on_time(r) for r in frame.itertuples()]
+    rows = []
+    for (district, source), group in frame.groupby(["district_code", "source"], sort=True):
+        group = group.sort_values(["received_at", "last_day"], ascending=False)
+        last = group.iloc[0]
+        judged = group["on_time"].dropna()
+        rows.append(
+            {
+                "district_code": district,
+                "district_name": last["district_name"],
+                "source": source,
+                "file_name": Path(str(last["file_name"])).name if last["file_name"] else "",
+                "received_at": last["received_at"],
+                "submitted_by": last["submitted_by"],
+                "first_day": last["first_day"],
+                "last_day": last["last_day"],
+                "files": len(group),
+                "on_time": int(judged.sum()) if len(judged) else None,
+                "on_time_share": float(judged.mean()) if len(judged) else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def missing_report_text(missing: pd.DataFrame, as_of: object = None) -> str:
+    """The missing-report list as plain text to paste into a group (the page's copy button
+    and `schoolwh reporting`)."""
+    if missing.empty:
+        return "最近两周所有学校均已上报就餐人数。"
+    lines = [f"最近两周未上报就餐人数的学校（数据截至 {as_of or '—'}，共 {len(missing)} 所）："]
+    for district, group in missing.groupby("district_name", sort=False):
+        lines.append(f"【{district}】")
+        for r in group.itertuples():
+            lines.append(f"- {r.school_name}：{r.missing_days} 天（{r.missing_dates}）")
+    return "\n".join(lines)

@@ -421,3 +421,25 @@ TABLE_COLUMNS = (
     Col("column", "col.column"),
     Col("type", "col.type"),
 )
+
+
+# 上报情况 (reporting)
+REPORTING_SOURCES = (
+    Col("district_name", "col.district"),
+    Col("source", "col.data_source", "enum:source"),
+    Col("file_name", "col.file_name"),
+    Col("received_at", "col.received_at", "datetime"),
+    Col("submitted_by", "col.submitted_by"),
+    Col("first_day", "col.first_day", "date"),
+    Col("last_day", "col.last_day", "date"),
+    Col("files", "col.files", "int"),
+    Col("on_time_share", "col.on_time_share", "rate"),
+)
+
+REPORTING_MISSING = (
+    Col("district_name", "col.district"),
+    Col("school_code", "col.school_code"),
+    Col("school_name", "col.school"),
+    Col("missing_days", "col.missing_days", "int"),
+    Col("missing_dates", "col.missing_dates"),
+)
