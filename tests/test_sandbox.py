@@ -606,6 +606,39 @@ def test_other_columns_of_those_tables_can_be_read(
     assert run_sql(private_warehouse, query).rows == expected
 
 
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("meal_companions", "companion_name"),
+        ("meal_companions", "feedback"),
+        ("canteen_checks", "inspector"),
+        ("training", "topic"),
+    ],
+)
+def test_the_supervision_sources_free_text_cannot_be_read(
+    tmp_path: Path, table: str, column: str
+) -> None:
+    """Names of 陪餐 companions and inspectors, feedback and training topics stay in raw.*
+    (the contract's raw-only columns): the box refuses them as it refuses survey comments,
+    and reads the other columns."""
+    path = build_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw")
+    con.execute(f"CREATE TABLE raw.{table} (record_id VARCHAR, {column} VARCHAR)")
+    con.execute(f"INSERT INTO raw.{table} VALUES ('R1', '王某某 13900000000')")
+    con.close()
+    for query in (
+        f"select {column} from raw.{table}",
+        f"select * from raw.{table}",
+        f"select to_json(t) from raw.{table} t",
+        f"select struct_extract(raw.{table}, '{column[:3]}' || '{column[3:]}') from raw.{table}",
+    ):
+        with pytest.raises(SqlError) as info:
+            run_sql(path, query)
+        assert "13900000000" not in str(info.value), query
+    assert run_sql(path, f"select record_id from raw.{table}").rows == [("R1",)]
+
+
 def test_the_cli_refuses_raw_free_text(private_warehouse: Path, cli: CliRunner) -> None:
     out = cli.invoke(app, ["sql", "-w", str(private_warehouse), "select * from raw.survey"])
     assert out.exit_code == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from schoolwh.core.sources import raw_only_columns
+
 # DuckDB settings of every sandboxed connection. There is no spill space: the local
 # file system is switched off entirely (see worker.py), so a query needing more memory
 # than this stops with DuckDB's out-of-memory message.
@@ -28,10 +30,12 @@ DASHBOARD_MAX_BYTES = 16 * 1024**2
 HARD_KILL_GRACE = 5.0
 
 # Relations holding raw free text, which may hold personal data (a parent's comment, a
-# quarantined row as typed): never readable through the box. (schema, table) -> the
-# columns that must not be read; the other columns of the relation may be named.
+# 陪餐 companion's or an inspector's name, a quarantined row as typed): never readable
+# through the box. (schema, table) -> the columns that must not be read; the other
+# columns of the relation may be named. The raw ones come from the contract (the columns
+# it keeps in raw.* only), so a new source's free text is protected by its definition.
 PROTECTED = {
-    ("raw", "survey"): ("comment",),
+    **raw_only_columns(),
     ("audit", "quarantine"): ("raw_row",),
 }
 
