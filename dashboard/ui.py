@@ -469,6 +469,18 @@ def open_district(code: str) -> None:
     st.switch_page("views/district.py", query_params={"district": code})
 
 
+def open_school(district_code: str, school_code: str) -> None:
+    """A school's detail on the 区县 page (/district?district=<code>&school=<code>)."""
+    st.session_state["district"] = str(district_code)
+    st.session_state["school"] = str(school_code)
+    for key in ("f_district_stage", "f_district_location"):  # the school must be listed
+        st.session_state[key] = ""
+    st.switch_page(
+        "views/district.py",
+        query_params={"district": str(district_code), "school": str(school_code)},
+    )
+
+
 def table(
     data: tables.Table | pd.DataFrame,
     name: str,
