@@ -149,26 +149,22 @@ def _opener(frame: pd.DataFrame) -> Callable[[int], None] | None:
     return open_row
 
 
-WATCH: tuple[tuple[str, Callable[[], pd.DataFrame], tuple[tables.Col, ...]], ...] = (
-    ("cameras", lambda: q.watch_cameras(wh, district), tables.WATCH_CAMERAS),
-    ("leader_meals", lambda: q.watch_leader_meals(wh, district), tables.WATCH_LEADER_MEALS),
-    ("menus", lambda: q.watch_menus(wh, district), tables.WATCH_MENUS),
-    ("standard", lambda: q.watch_canteen_standard(wh, district), tables.WATCH_STANDARD),
-    (
-        "deliveries",
-        lambda: q.watch_deliveries(wh, period_type, period, district),
-        tables.WATCH_DELIVERIES,
-    ),
-    ("suppliers", lambda: q.watch_suppliers(wh, district), tables.WATCH_SUPPLIERS),
-)
-for name, read, columns in WATCH:
-    frame = read()
+COLUMNS = {
+    "cameras": tables.WATCH_CAMERAS,
+    "leader_meals": tables.WATCH_LEADER_MEALS,
+    "menus": tables.WATCH_MENUS,
+    "standard": tables.WATCH_STANDARD,
+    "deliveries": tables.WATCH_DELIVERIES,
+    "suppliers": tables.WATCH_SUPPLIERS,
+}
+for name in q.WATCH_LISTS:
+    frame = q.watch_list(wh, name, period_type, period, district)
     if name == "suppliers":  # a supplier without a district serves the whole jurisdiction
         frame["district_name"] = frame["district_name"].fillna(t("filter.all_districts", lang))
     label = t(f"supervision.watch.{name}", lang, n=len(frame), days=q.WATCH_DAYS, year=year)
     with st.expander(label, expanded=False):
         ui.table(
-            tables.build(frame, columns, lang),
+            tables.build(frame, COLUMNS[name], lang),
             f"{label}_{fmt.date(as_of, lang)}",
             key=f"sup_watch_{name}",
             on_row=_opener(frame),

@@ -1093,11 +1093,14 @@ TEXT.update(
         "col.deliveries": ("配送笔数", "Deliveries"),
         # the briefing's supervision slide and findings
         "brief.slide.supervision": ("监管一屏统揽", "Supervision at a glance"),
+        "brief.slide.supervision_grid": (
+            "区县 × 监管指标达标情况",
+            "Districts × supervision KPIs: status",
+        ),
         "brief.slide.supervision_watch": (
             "需要关注（截至 {date}）",
             "Needs attention (as of {date})",
         ),
-        "brief.sup.watch_count": ("{what}：{n}", "{what}: {n}"),
         "brief.sup.find.watch": (
             "截至 {date}，需要关注：{items}。",
             "As of {date}, needs attention: {items}.",
@@ -1114,7 +1117,13 @@ TEXT.update(
             "监管指标均达到目标。",
             "Every supervision KPI meets its target.",
         ),
-        "brief.sup.item": ("{what} {n}", "{what} {n}"),
+        "brief.sup.value_target": (
+            "{kpi} {value}（目标 {target}）",
+            "{kpi} {value} (target {target})",
+        ),
+        "brief.sup.col.districts_below": ("未达标区县", "Districts below target"),
+        "brief.sup.col.item": ("事项", "Item"),
+        "brief.sup.col.count": ("数量", "Count"),
         "brief.sup.watch.cameras": ("摄像头未全部在线的食堂", "kitchens with cameras offline"),
         "brief.sup.watch.leader_meals": (
             "有供餐日无校领导陪餐的学校",
@@ -1130,7 +1139,6 @@ TEXT.update(
             "bulk deliveries not unified or not certified",
         ),
         "brief.sup.watch.suppliers": ("当年准入和清退的配送企业", "suppliers admitted or exited"),
-        "brief.sup.unit.schools": ("所", ""),
         "brief.sup.summary_head": ("未达标的监管指标", "Supervision KPIs below target"),
         "brief.sup.summary_none": (
             "监管指标均达到目标（或无数据）。",

@@ -1110,3 +1110,23 @@ def school_deliveries(wh: Warehouse, school_code: str, term: str) -> pd.DataFram
         """,
         (school_code, term),
     )
+
+
+# The 需要关注 lists in their order on the page and in the briefing's counts.
+WATCH_LISTS = ("cameras", "leader_meals", "menus", "standard", "deliveries", "suppliers")
+
+
+def watch_list(
+    wh: Warehouse, name: str, period_type: str, period: str, district: str | None = None
+) -> pd.DataFrame:
+    """One 需要关注 list by its name in WATCH_LISTS (deliveries: of the period)."""
+    if name == "deliveries":
+        return watch_deliveries(wh, period_type, period, district)
+    readers = {
+        "cameras": watch_cameras,
+        "leader_meals": watch_leader_meals,
+        "menus": watch_menus,
+        "standard": watch_canteen_standard,
+        "suppliers": watch_suppliers,
+    }
+    return readers[name](wh, district)
