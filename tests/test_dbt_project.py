@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from schoolwh.core.settings import DBT_DIR
-from schoolwh.core.sources import SOURCES
+from schoolwh.core.sources import BULK_CATEGORIES, SOURCES
 
 MODELS = DBT_DIR / "models"
 FOLDERS = ("staging", "intermediate", "marts")
@@ -72,10 +72,32 @@ def test_only_staging_reads_sources() -> None:
             assert "source(" not in path.read_text(encoding="utf-8"), path.name
 
 
-def test_survey_comment_is_dropped_in_staging() -> None:
-    sql = (MODELS / "staging" / "stg_survey.sql").read_text(encoding="utf-8")
-    final = sql[sql.index("final as (") :]
-    assert not re.search(r"\bcomment\b", _strip_jinja(final))
+# Personal names and free text land in raw.* only (docs/contract.md): staging drops them.
+RAW_ONLY = {
+    "survey": ("comment",),
+    "meal_companions": ("companion_name", "feedback"),
+    "canteen_checks": ("inspector",),
+    "training": ("topic",),
+}
+
+
+@pytest.mark.parametrize("source", sorted(RAW_ONLY))
+def test_free_text_and_names_are_dropped_in_staging(source: str) -> None:
+    sql = (MODELS / "staging" / f"stg_{source}.sql").read_text(encoding="utf-8")
+    final = _strip_jinja(sql[sql.index("final as (") :])
+    for column in RAW_ONLY[source]:
+        assert SOURCES[source].column(column).kind == "text"
+        assert not re.search(rf"\b{column}\b", final), f"stg_{source} selects {column}"
+    staged = {c["name"] for c in _models("staging")[f"stg_{source}"].get("columns", [])}
+    assert not staged & set(RAW_ONLY[source])
+
+
+def test_bulk_categories_follow_the_contract() -> None:
+    """The dbt var is a copy of sources.BULK_CATEGORIES (dbt cannot import Python)."""
+    project = _yaml(DBT_DIR / "dbt_project.yml")
+    assert tuple(project["vars"]["bulk_categories"]) == BULK_CATEGORIES
+    food = set(SOURCES["deliveries"].column("category").enum or {})
+    assert set(BULK_CATEGORIES) < food
 
 
 @pytest.mark.parametrize("folder", FOLDERS)

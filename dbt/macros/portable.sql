@@ -91,3 +91,24 @@
 {% macro days_between(start_date, end_date) -%}
     cast({{ dbt.datediff(start_date, end_date, 'day') }} as {{ dbt.type_bigint() }})
 {%- endmacro %}
+
+
+{#
+    week_monday(date): the Monday of the date's ISO week (Monday-Sunday), as a DATE. A
+    school-week belongs to the month, term and year of its Monday (docs/kpis.md#supervision).
+#}
+{% macro week_monday(date_expr) -%}
+    {{ return(adapter.dispatch('week_monday', 'schoolwh')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__week_monday(date_expr) -%}
+    cast({{ dbt.date_trunc('week', date_expr) }} as date)
+{%- endmacro %}
+
+{% macro duckdb__week_monday(date_expr) -%}
+    cast(date_trunc('week', {{ date_expr }}) as date)
+{%- endmacro %}
+
+{% macro spark__week_monday(date_expr) -%}
+    cast(date_trunc('week', {{ date_expr }}) as date)
+{%- endmacro %}

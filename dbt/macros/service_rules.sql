@@ -28,3 +28,16 @@
         when not {{ registry_active }} then 'school_inactive'
     end
 {%- endmacro %}
+
+
+{#
+    Kitchen school in a period (docs/kpis.md#supervision): a lunch-serving school that cooks,
+    lunch_mode self_run (自办食堂) or central_kitchen (中央厨房); catering (企业配餐) does not.
+#}
+{% macro is_kitchen_school(lunch_mode, lunch_start_date, period_end_date) -%}
+    coalesce(
+        {{ lunch_mode }} in ('self_run', 'central_kitchen')
+        and {{ lunch_start_date }} <= {{ period_end_date }},
+        false
+    )
+{%- endmacro %}

@@ -2,7 +2,8 @@
 
 {#
     The calendar: every year that holds data, with its 12 months, its two terms and
-    itself. Terms (docs/kpis.md#periods): 'YYYY-autumn' runs 1 Sep YYYY - 31 Jan YYYY+1 and
+    itself (the supervision facts' dates included: menus published ahead add their year
+    to the calendar, never to the as-of date). Terms (docs/kpis.md#periods): 'YYYY-autumn' runs 1 Sep YYYY - 31 Jan YYYY+1 and
     'YYYY-spring' 1 Feb - 31 Aug YYYY; every month lies wholly in one term, so a month's
     term is the term containing its first day. The fiscal year is the calendar year.
     Only the years of landed rows are listed - never a range between the earliest and
@@ -38,6 +39,22 @@ issues as (
 
 ),
 
+supervision as (
+
+    select meal_date as fact_date from {{ ref('stg_meal_companions') }}
+    union all
+    select menu_date as fact_date from {{ ref('stg_menus') }}
+    union all
+    select snapshot_date as fact_date from {{ ref('stg_kitchen_cameras') }}
+    union all
+    select check_date as fact_date from {{ ref('stg_canteen_checks') }}
+    union all
+    select delivery_date as fact_date from {{ ref('stg_deliveries') }}
+    union all
+    select training_date as fact_date from {{ ref('stg_training') }}
+
+),
+
 enrollment as (
 
     select term_year from {{ ref('stg_enrollment') }}
@@ -59,6 +76,8 @@ fact_dates as (
     select fact_date from survey
     union all
     select fact_date from issues
+    union all
+    select fact_date from supervision
 
 ),
 

@@ -1,7 +1,9 @@
 {#
     One row: the as-of date of the build = the latest date in any loaded fact
-    (participation date, expenditure date, survey date, issue found or closed date),
-    and the earliest. Nothing depends on the machine clock.
+    (participation date, expenditure date, survey date, issue found or closed date, and
+    the supervision events: 陪餐, camera snapshot, canteen check, delivery and training
+    dates), and the earliest. Menu dates (published ahead), publication dates and the
+    supplier registry's dates do not count. Nothing depends on the machine clock.
 #}
 
 with
@@ -42,6 +44,51 @@ issues as (
 
 ),
 
+meal_companions as (
+
+    select
+        min(meal_date) as first_date,
+        max(meal_date) as last_date
+    from {{ ref('stg_meal_companions') }}
+
+),
+
+kitchen_cameras as (
+
+    select
+        min(snapshot_date) as first_date,
+        max(snapshot_date) as last_date
+    from {{ ref('stg_kitchen_cameras') }}
+
+),
+
+canteen_checks as (
+
+    select
+        min(check_date) as first_date,
+        max(check_date) as last_date
+    from {{ ref('stg_canteen_checks') }}
+
+),
+
+deliveries as (
+
+    select
+        min(delivery_date) as first_date,
+        max(delivery_date) as last_date
+    from {{ ref('stg_deliveries') }}
+
+),
+
+training as (
+
+    select
+        min(training_date) as first_date,
+        max(training_date) as last_date
+    from {{ ref('stg_training') }}
+
+),
+
 fact_dates as (
 
     select
@@ -63,6 +110,31 @@ fact_dates as (
         first_date,
         last_date
     from issues
+    union all
+    select
+        first_date,
+        last_date
+    from meal_companions
+    union all
+    select
+        first_date,
+        last_date
+    from kitchen_cameras
+    union all
+    select
+        first_date,
+        last_date
+    from canteen_checks
+    union all
+    select
+        first_date,
+        last_date
+    from deliveries
+    union all
+    select
+        first_date,
+        last_date
+    from training
 
 ),
 

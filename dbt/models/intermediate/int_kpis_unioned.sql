@@ -10,6 +10,10 @@ with
     'int_budget_kpis_computed',
     'int_survey_kpis_computed',
     'int_issue_kpis_computed',
+    'int_meal_kpis_computed',
+    'int_kitchen_kpis_computed',
+    'int_supply_kpis_computed',
+    'int_training_kpis_computed',
 ] %}
 {% for family in families %}
 {{ family }} as (

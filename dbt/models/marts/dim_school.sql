@@ -12,6 +12,12 @@ districts as (
 
 ),
 
+fact_dates as (
+
+    select as_of_date from {{ ref('int_fact_dates_summarised') }}
+
+),
+
 final as (
 
     select
@@ -28,8 +34,15 @@ final as (
         schools.nutrition_plan,
         schools.active,
         schools.lunch_start_date,
-        schools.after_school_start_date
+        schools.after_school_start_date,
+        -- a kitchen school as of the as-of date: the KPIs judge each period at its last day
+        coalesce(
+            schools.active
+            and {{ is_kitchen_school('schools.lunch_mode', 'schools.lunch_start_date', 'fact_dates.as_of_date') }},
+            false
+        ) as is_kitchen_school
     from schools
+    cross join fact_dates
     left join districts
         on schools.district_code = districts.district_code
 

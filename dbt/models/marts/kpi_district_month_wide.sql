@@ -3,7 +3,9 @@
 {% set month_kpis = [
     'eating_share', 'lunch_demand_met', 'after_school_share', 'after_school_demand_met',
     'reporting_completeness', 'budget_execution', 'issue_closure_rate',
-    'issue_on_time_rate', 'median_days_to_close',
+    'issue_on_time_rate', 'median_days_to_close', 'leader_meal_rate', 'menu_standard_rate',
+    'menu_disclosure_rate', 'camera_online_rate', 'weekly_check_rate',
+    'unified_delivery_rate', 'certified_supply_rate',
 ] %}
 
 with
