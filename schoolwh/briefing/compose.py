@@ -98,7 +98,7 @@ def compose(
             own.kpis,
             own.previous_kpis,
             supervision.watch_rows(data),
-            supervision.supervision_findings(data),
+            supervision.supervision_findings(data, watch=False),  # the table has the counts
         )
         if sup_grid is not None:
             deck.wide_slide(tr("slide.supervision_grid", lang), sup_grid)

@@ -19,9 +19,13 @@ def has_supervision(data: BriefingData) -> bool:
 
 
 def missed(data: BriefingData) -> list[str]:
-    """The supervision KPIs below target in the scope, in the seed's order."""
+    """The supervision KPIs below target in the scope, furthest below first (ties: the
+    seed's order)."""
     rows = data.supervision_only().kpis
-    return [str(k) for k in rows.loc[rows["status"] == "missed", "kpi"]]
+    rows = rows[rows["status"] == "missed"]
+    gap = (rows["target"] - rows["value"]).abs()
+    order = rows.assign(_gap=gap).sort_values(["_gap", "kpi_sort_order"], ascending=[False, True])
+    return [str(k) for k in order["kpi"]]
 
 
 def watch_rows(data: BriefingData) -> list[tuple[str, str]]:
@@ -39,26 +43,26 @@ def _value_against_target(data: BriefingData, kpi: str) -> str:
     return tr("sup.value_target", lang, kpi=kpi_name(kpi, lang), value=value, target=target)
 
 
-def supervision_findings(data: BriefingData) -> list[str]:
-    """Which supervision KPIs missed their targets (and where), then what needs attention
-    as of the as-of date."""
+def supervision_findings(data: BriefingData, *, watch: bool = True) -> list[str]:
+    """How many supervision KPIs missed their targets and which are furthest below, the
+    districts below the furthest one, and (with `watch`) what needs attention as of the
+    as-of date."""
     lang = data.scope.lang
     if not has_supervision(data):
         return []
     sentences: list[str] = []
     below = missed(data)
     if below:
-        items = ("、" if lang == "zh" else "; ").join(_value_against_target(data, k) for k in below)
-        sentences.append(tr("sup.find.missed", lang, items=items))
-        if not data.scope.is_district:
-            for kpi in below[:MAX_NAMED]:
-                where = findings.below_target(data, kpi)
-                if where:
-                    sentences.append(
-                        f"{kpi_name(kpi, lang)}{'：' if lang == 'zh' else ': '}{where}"
-                    )
+        joiner = "、" if lang == "zh" else "; "
+        worst = joiner.join(_value_against_target(data, k) for k in below[:MAX_NAMED])
+        sentences.append(tr("sup.find.missed", lang, n=len(below), worst=worst))
+        where = None if data.scope.is_district else findings.below_target(data, below[0])
+        if where:
+            sentences.append(f"{kpi_name(below[0], lang)}{'：' if lang == 'zh' else ': '}{where}")
     else:
         sentences.append(tr("sup.find.met", lang))
+    if not watch:
+        return sentences
     date = fmt.date(data.scope.as_of, lang)
     counted = [
         (what, n)

@@ -1110,8 +1110,8 @@ TEXT.update(
             "As of {date}, no supervision item needs attention.",
         ),
         "brief.sup.find.missed": (
-            "监管指标未达标：{items}。",
-            "Supervision KPIs below target: {items}.",
+            "{n} 项监管指标未达标，差距最大的是{worst}。",
+            "{n} supervision KPIs below target; furthest below: {worst}.",
         ),
         "brief.sup.find.met": (
             "监管指标均达到目标。",
