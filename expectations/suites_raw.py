@@ -46,7 +46,6 @@ from expectations.sql import (
 from schoolwh.core.sources import SOURCES, Column, Source
 
 META = ("_file_name", "_sheet", "_row_number")  # where a clerk finds the row
-SCORE_COLUMNS = tuple(c.name for c in SOURCES["survey"].columns if c.kind == "int")
 TERM_REGEX = r"^\d{4}-(?:autumn|spring)$"
 
 
@@ -69,7 +68,7 @@ def batch_sources(con: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
 
 def _batch_columns(source: Source, alias: str = "b") -> str:
     """The batch's columns, without free text (it may hold personal data)."""
-    cols = [f"{alias}.{c.name}" for c in source.columns if c.kind != "text"]
+    cols = [f"{alias}.{c.name}" for c in source.columns if c.kind != "text" and not c.stays_raw]
     cols += [f"{alias}.{m}" for m in META]
     return ", ".join(cols)
 
@@ -106,12 +105,12 @@ def contract_checks(source: Source) -> list[Check]:
                     f"「{c.zh}」不为 0 / {c.name} ≠ 0",
                 )
             )
-        elif source.name == "survey" and c.name in SCORE_COLUMNS:
-            lo, hi = t.SCORE_RANGE
+        elif c.maximum is not None:  # a scale: survey scores and 陪餐 ratings 1-5, marks 0-100
+            lo, hi = c.minimum if c.minimum is not None else 0, c.maximum
             checks.append(
                 between(
                     c.name,
-                    f"「{c.zh}」在 {lo}–{hi} 分之间 / {c.name} between {lo} and {hi}",
+                    f"「{c.zh}」在 {lo:g}–{hi:g} 之间 / {c.name} between {lo:g} and {hi:g}",
                     min_value=lo,
                     max_value=hi,
                 )
@@ -122,6 +121,15 @@ def contract_checks(source: Source) -> list[Check]:
                     c.name,
                     f"「{c.zh}」不小于 {c.minimum:g} / {c.name} ≥ {c.minimum:g}",
                     min_value=c.minimum,
+                )
+            )
+        if c.part_of is not None:
+            total = source.column(c.part_of)
+            checks.append(
+                pair_at_least(
+                    c.part_of,
+                    c.name,
+                    f"「{c.zh}」不大于「{total.zh}」/ {c.name} ≤ {c.part_of}",
                 )
             )
         checks += absurd_checks(c)
@@ -143,12 +151,12 @@ def absurd_checks(c: Column) -> list[Check]:
                 qualifier="absurd",
             )
         ]
-    if c.kind == "int" and c.minimum == 0:
+    if c.kind == "int" and c.minimum == 0 and c.maximum is None:
         top = t.ABSURD_HEADCOUNT
         return [
             between(
                 c.name,
-                f"「{c.zh}」不超过 {top:,} 人 / {c.name} ≤ {top:,} (beyond any real school)",
+                f"「{c.zh}」不超过 {top:,} / {c.name} ≤ {top:,} (beyond any real school)",
                 max_value=top,
                 qualifier="absurd",
             )
@@ -620,6 +628,300 @@ def issues(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
     return [_suite(con, "issues", sql, load_id, checks, ex)]
 
 
+# --- supervision (docs/contract.md#meal_companions and the sources after it) ----------------
+
+_KITCHEN_MODES = "('self_run', 'central_kitchen')"
+
+
+def _school_facts(con: duckdb.DuckDBPyConnection, source: str, extra: str = "") -> str:
+    """The batch of a source of school facts with the school's registry row (`r`)."""
+    src = SOURCES[source]
+    batch_keys = "school_code in (select school_code from batch)"
+    return f"""
+        with batch as (
+            select {_batch_columns(src)} from {raw_relation(con, source)} b
+            where b._load_id = $load_id
+        ),
+        reg as ({current_rows(con, "schools", "school_code, lunch_mode", batch_keys)})
+        {extra}
+    """
+
+
+def _kitchen_school() -> Check:
+    return is_true(
+        "kitchen_school",
+        "学校为自办食堂或中央厨房学校 / the school cooks (lunch_mode self_run or "
+        "central_kitchen): a catering school has no kitchen to watch",
+        severity=WARNING,
+    )
+
+
+def meal_companions(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
+    src = SOURCES["meal_companions"]
+    batch_keys = "school_code in (select school_code from batch)"
+    days = current_rows(con, "participation", "school_code, date, lunch_students", batch_keys)
+    sql = _school_facts(
+        con,
+        "meal_companions",
+        f""",
+        days as ({days}),
+        reported as (
+            select distinct school_code, date_trunc('month', date) as month from days
+        )
+        select b.*,
+            r.school_code is not null as school_in_registry,
+            case when m.school_code is not null then coalesce(d.lunch_students, 0) > 0 end
+                as on_serving_day
+        from batch b
+        left join reg r on r.school_code = b.school_code
+        left join days d on d.school_code = b.school_code and d.date = b.date
+        left join reported m
+            on m.school_code = b.school_code and m.month = date_trunc('month', b.date)
+        """,
+    )
+    ex = ("record_id", "school_code", "date", "role", *META)
+    checks = [
+        *contract_checks(src),
+        _known_school(),
+        is_true(
+            "on_serving_day",
+            "陪餐日期为该校供餐日（当日就餐人数大于 0）/ the date is a serving day of the school "
+            "(its participation row has lunch_students > 0; checked where the school reported "
+            "that month)",
+            severity=WARNING,
+            examples=ex,
+        ),
+    ]
+    return [_suite(con, "meal_companions", sql, load_id, checks, ex)]
+
+
+def menus(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
+    src = SOURCES["menus"]
+    sql = _school_facts(
+        con,
+        "menus",
+        """
+        select b.*,
+            r.school_code is not null as school_in_registry,
+            case when r.school_code is not null then r.lunch_mode <> 'none' end
+                as school_serves_lunch
+        from batch b
+        left join reg r on r.school_code = b.school_code
+        """,
+    )
+    ex = ("school_code", "date", "dishes", "price", *META)
+    lo, hi = t.MENU_PRICE_RANGE
+    checks = [
+        *contract_checks(src),
+        _known_school(),
+        is_true(
+            "school_serves_lunch",
+            "有食谱的学校提供午餐 / a school with a menu serves lunch (lunch_mode ≠ none)",
+            severity=WARNING,
+            examples=ex,
+        ),
+        between(
+            "price",
+            f"每餐价格在 {lo:g}–{hi:g} 元之间 / price per meal between {lo:g} and {hi:g} yuan "
+            "(else a monthly fee or another unit)",
+            min_value=lo,
+            max_value=hi,
+            severity=WARNING,
+            examples=ex,
+            qualifier="plausible_price",
+        ),
+        between(
+            "dishes",
+            f"菜品数不超过 {t.MAX_DISHES} / dishes ≤ {t.MAX_DISHES} (more is a week on one row)",
+            max_value=t.MAX_DISHES,
+            severity=WARNING,
+            examples=ex,
+            qualifier="plausible_dishes",
+        ),
+    ]
+    return [_suite(con, "menus", sql, load_id, checks, ex)]
+
+
+def kitchen_cameras(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
+    src = SOURCES["kitchen_cameras"]
+    sql = _school_facts(
+        con,
+        "kitchen_cameras",
+        f"""
+        select b.*,
+            r.school_code is not null as school_in_registry,
+            case when r.school_code is not null then r.lunch_mode in {_KITCHEN_MODES} end
+                as kitchen_school
+        from batch b
+        left join reg r on r.school_code = b.school_code
+        """,
+    )
+    ex = ("school_code", "date", "cameras", "online", *META)
+    top = t.MAX_CAMERAS_PER_SCHOOL
+    checks = [
+        *contract_checks(src),
+        _known_school(),
+        _kitchen_school(),
+        between(
+            "cameras",
+            f"单校摄像头数不超过 {top} / cameras ≤ {top} per school (more is a district total)",
+            max_value=top,
+            severity=WARNING,
+            examples=ex,
+            qualifier="plausible_size",
+        ),
+    ]
+    return [_suite(con, "kitchen_cameras", sql, load_id, checks, ex)]
+
+
+def canteen_checks(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
+    src = SOURCES["canteen_checks"]
+    sql = _school_facts(
+        con,
+        "canteen_checks",
+        """
+        select b.*,
+            r.school_code is not null as school_in_registry,
+            case when r.school_code is not null then r.lunch_mode <> 'none' end
+                as school_serves_lunch
+        from batch b
+        left join reg r on r.school_code = b.school_code
+        """,
+    )
+    ex = ("check_id", "school_code", "date", "kind", "result", *META)
+    checks = [
+        *contract_checks(src),
+        _known_school(),
+        is_true(
+            "school_serves_lunch",
+            "被检查的学校提供午餐 / a checked school serves lunch (lunch_mode ≠ none)",
+            severity=WARNING,
+            examples=ex,
+        ),
+    ]
+    return [_suite(con, "canteen_checks", sql, load_id, checks, ex)]
+
+
+def suppliers(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
+    src = SOURCES["suppliers"]
+    sql = f"""
+        with dist as ({current_rows(con, "districts", "district_code")}),
+        names as (
+            select supplier_name, count(*) as ids_with_name
+            from ({current_rows(con, "suppliers", "supplier_id, supplier_name")})
+            group by supplier_name
+        )
+        select {_batch_columns(src)},
+            case when b.district_code is not null
+                then b.district_code in (select district_code from dist) end
+                as district_in_registry,
+            coalesce(n.ids_with_name, 1) = 1 as supplier_name_unique
+        from {raw_relation(con, "suppliers")} b
+        left join names n on n.supplier_name = b.supplier_name
+        where b._load_id = $load_id
+    """
+    ex = ("supplier_id", "supplier_name", "district_code", "admitted_date", "exited_date", *META)
+    checks = [
+        *contract_checks(src),
+        pair_at_least(
+            "exited_date",
+            "admitted_date",
+            "清退日期不早于准入日期 / exited_date ≥ admitted_date",
+            examples=ex,
+        ),
+        _known_district(),
+        is_true(
+            "supplier_name_unique",
+            "供应商名称不与其他供应商编号重复 / no other supplier_id carries the same name "
+            "(one company under two codes counts twice)",
+            severity=WARNING,
+            examples=ex,
+        ),
+    ]
+    return [_suite(con, "suppliers", sql, load_id, checks, ex)]
+
+
+def deliveries(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
+    src = SOURCES["deliveries"]
+    supplier_keys = "supplier_id in (select supplier_id from batch)"
+    registry = current_rows(
+        con, "suppliers", "supplier_id, admitted_date, exited_date", supplier_keys
+    )
+    sql = _school_facts(
+        con,
+        "deliveries",
+        f""",
+        sup as ({registry})
+        select b.*,
+            r.school_code is not null as school_in_registry,
+            s.supplier_id is not null as supplier_in_registry,
+            case when s.supplier_id is not null then
+                s.admitted_date <= b.date and (s.exited_date is null or b.date < s.exited_date)
+            end as supplier_active_on_date
+        from batch b
+        left join reg r on r.school_code = b.school_code
+        left join sup s on s.supplier_id = b.supplier_id
+        """,
+    )
+    ex = ("delivery_id", "school_code", "date", "supplier_id", "category", "amount", *META)
+    top = t.MAX_DELIVERY_AMOUNT
+    checks = [
+        *contract_checks(src),
+        _known_school(),
+        is_true(
+            "supplier_in_registry",
+            "供应商在供应商名录中 / the supplier is in the supplier registry (a delivery from "
+            "a supplier the registry lacks lands and counts as not certified)",
+            severity=WARNING,
+            examples=ex,
+        ),
+        is_true(
+            "supplier_active_on_date",
+            "配送日期在供应商准入之后、清退之前 / the delivery date lies between the supplier's "
+            "admission and its exit (otherwise it counts as not certified)",
+            severity=WARNING,
+            examples=ex,
+        ),
+        between(
+            "amount",
+            f"单笔配送金额不超过 {top:,} 元 / one delivery ≤ {top:,} yuan (more is usually a "
+            "unit mistake)",
+            max_value=top,
+            severity=WARNING,
+            examples=ex,
+            qualifier="plausible_amount",
+        ),
+    ]
+    return [_suite(con, "deliveries", sql, load_id, checks, ex)]
+
+
+def training(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
+    src = SOURCES["training"]
+    sql = f"""
+        with dist as ({current_rows(con, "districts", "district_code")})
+        select {_batch_columns(src)},
+            b.district_code in (select district_code from dist) as district_in_registry
+        from {raw_relation(con, "training")} b
+        where b._load_id = $load_id
+    """
+    ex = ("training_id", "date", "district_code", "person_times", *META)
+    top = t.MAX_TRAINING_PERSON_TIMES
+    checks = [
+        *contract_checks(src),
+        _known_district(),
+        between(
+            "person_times",
+            f"单期培训人次不超过 {top:,} / person_times ≤ {top:,} per session (more is a "
+            "year's total)",
+            max_value=top,
+            severity=WARNING,
+            examples=ex,
+            qualifier="plausible_size",
+        ),
+    ]
+    return [_suite(con, "training", sql, load_id, checks, ex)]
+
+
 BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, int], list[SuiteSpec]]] = {
     "districts": districts,
     "schools": schools,
@@ -629,4 +931,11 @@ BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, int], list[SuiteSpec]]]
     "expenditure": expenditure,
     "survey": survey,
     "issues": issues,
+    "meal_companions": meal_companions,
+    "menus": menus,
+    "kitchen_cameras": kitchen_cameras,
+    "canteen_checks": canteen_checks,
+    "suppliers": suppliers,
+    "deliveries": deliveries,
+    "training": training,
 }

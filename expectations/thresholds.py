@@ -55,7 +55,8 @@ ABSURD_HEADCOUNT = 100_000
 
 # --- survey -----------------------------------------------------------------------------
 
-SCORE_RANGE = (1, 5)  # survey scores run 1..5 (5 = 非常满意), docs/contract.md#survey
+# Scores run 1..5 (5 = 非常满意): the range is the contract's (Column.maximum,
+# docs/contract.md#survey), checked as a contract rule.
 
 # Mean overall satisfaction of a batch. Published school-lunch surveys report means of
 # roughly 3.5 - 4.7; a batch mean below 2 usually means the scale was reversed (1 =
@@ -84,6 +85,32 @@ MAX_ALLOCATION_YEAR_OFFSET = 1
 # Rectification deadlines in the source documents run from days to a few months; an issue
 # closed more than a year after it was found is usually a wrong year in a date.
 MAX_DAYS_TO_CLOSE = 366
+
+# --- supervision -----------------------------------------------------------------------
+
+# A school lunch in the seeds costs 3-8 元 (the nutrition plan's subsidy is 5 元 a day);
+# city schools charge up to about 15 元. A menu price outside 1-30 元 is most often a
+# monthly fee typed into the per-meal column, or a price in 万元 or 角.
+MENU_PRICE_RANGE = (1.0, 30.0)
+
+# 两菜一水果加主食 asks for two hot dishes; a school lunch rarely has more than 6, a buffet
+# of a large canteen 10. More than 12 dishes in one day is usually a week's menu on one row.
+MAX_DISHES = 12
+
+# A kitchen of the 互联网+明厨亮灶 platform connects 2-16 cameras (storeroom, cutting,
+# cooking, dish-washing, serving); the largest central kitchens about 40. More than 64 is
+# a district's total typed into a school's row.
+MAX_CAMERAS_PER_SCHOOL = 64
+
+# One delivery to one school: a large school's month of rice is some tens of thousands of
+# 元. More than 500,000 元 is usually an amount in 元 typed into a 万元 column or a
+# supplier's whole contract on one delivery line.
+MAX_DELIVERY_AMOUNT = 500_000
+
+# One training session in the seeds reaches up to a few hundred people (Huzhu: 6 sessions,
+# 1,050 person-times); an online session for a whole city some thousands. More than 10,000
+# person-times for one session is a year's total or a typing accident.
+MAX_TRAINING_PERSON_TIMES = 10_000
 
 # --- marts ------------------------------------------------------------------------------
 

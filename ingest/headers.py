@@ -40,6 +40,10 @@ COUNT_UNITS = {
     "次": 1,
     "人次": 1,
     "名": 1,
+    "路": 1,  # camera channels (接入路数)
+    "台": 1,
+    "道": 1,  # dishes (菜品数（道）)
+    "家": 1,
     "千人": 1_000,
     "万人": 10_000,
     "万人次": 10_000,
@@ -73,6 +77,15 @@ def unit_factor(kind: str, unit: str | None) -> int | None:
         return 1
     table = MONEY_UNITS if kind == "money" else COUNT_UNITS
     return table.get(unit.lower())
+
+
+def per_unit(unit: str, per: tuple[str, ...]) -> str:
+    """A unit without what it is per, when the column allows it (`元/餐` → `元` for a meal
+    price, whose `per` lists 餐); any other unit unchanged."""
+    base, slash, rest = unit.partition("/")
+    if slash and fold(rest).replace(" ", "") in {fold(p) for p in per}:
+        return base.strip()
+    return unit
 
 
 def units_understood(kind: str) -> str:

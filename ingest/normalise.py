@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ingest.headers import HeaderMatch, fold, unit_factor, units_understood
+from ingest.headers import HeaderMatch, fold, per_unit, unit_factor, units_understood
 from ingest.readers import EXTRA, LONG, ROW, SHORT
 from ingest.rules import rules_for
 from ingest.values import all_canonical, cell_text, is_ascii, parse_problem, parse_value
@@ -390,9 +390,9 @@ def _factor(col, match: HeaderMatch, header_text: dict[str, str], title_unit: st
             unit = title_unit
     if unit is None:
         return 1
-    if col.kind == "int" and col.minimum == 1:
-        return 1  # survey scores: a 分 or 级 in the header is no quantity
-    factor = unit_factor(col.kind, unit)
+    if col.maximum is not None:
+        return 1  # a scale (a 1-5 score, a 0-100 mark): a 分 or 级 in the header is no quantity
+    factor = unit_factor(col.kind, per_unit(unit, col.per))
     if factor is None:
         kind_zh, kind_en = ("金额", "money") if col.kind == "money" else ("人数/数量", "counts")
         understood = units_understood(col.kind)
@@ -415,6 +415,7 @@ def _scaled_count(col, t: pl.Expr, factor: int, parsed: pl.Expr) -> tuple[pl.Exp
     whole = (scaled - scaled.round(0)).abs() < 1e-6
     value = pl.when(ok & whole & (scaled.abs() < 2**62)).then(scaled.round(0).cast(pl.Int64))
     lo = int(col.minimum) if col.minimum is not None else -(2**62)
+    hi = int(col.maximum) if col.maximum is not None else 2**62
     problem = (
         pl.when(t.is_null())
         .then(None)
@@ -423,6 +424,8 @@ def _scaled_count(col, t: pl.Expr, factor: int, parsed: pl.Expr) -> tuple[pl.Exp
         .when(~whole)
         .then(pl.lit("not_whole"))
         .when(parsed < lo)
+        .then(pl.lit("out_of_range"))
+        .when(parsed > hi)
         .then(pl.lit("out_of_range"))
     )
     return value, problem

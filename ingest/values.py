@@ -14,22 +14,13 @@ from __future__ import annotations
 import polars as pl
 
 from ingest.headers import fold
-from schoolwh.core.sources import SCORE_MAX, Column
+from schoolwh.core.sources import Column
 
 EXCEL_EPOCH = pl.date(1899, 12, 30)  # Excel serial day 1 = 1900-01-01 (with the 1900 leap bug)
 SERIAL_MIN, SERIAL_MAX = 20_000, 80_000  # 1954 .. 2119: a 5-digit number in a date column
 
 TRUE_WORDS = ("是", "有", "y", "yes", "true", "1", "√", "t")
 FALSE_WORDS = ("否", "无", "n", "no", "false", "0", "×", "f")
-
-# Labels people use beside the contract's own (docs/contract.md#glossary).
-EXTRA_LABELS: dict[str, dict[str, str]] = {
-    "lunch_mode": {
-        "中央厨房+卫星厨房": "central_kitchen",
-        "中央厨房+卫星厨房模式": "central_kitchen",
-    },
-    "ownership": {"公立": "public", "私立": "private"},
-}
 
 _DATE = (
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -155,7 +146,7 @@ def _parser(
     if kind in ("int", "year"):
         return parse_int(column, t, value)
     if kind == "money":
-        return parse_money(t, factor)
+        return parse_money(t, factor, column)
     if kind == "bool":
         return parse_bool(t, value)
     if kind == "date":
@@ -204,11 +195,11 @@ def _bounds(column: Column) -> tuple[int, int]:
     if column.kind == "year":
         return 2000, 2100
     lo = int(column.minimum) if column.minimum is not None else -(2**62)
-    hi = SCORE_MAX if column.minimum == 1 else 2**62
+    hi = int(column.maximum) if column.maximum is not None else 2**62
     return lo, hi
 
 
-def parse_money(t: pl.Expr, factor: int) -> tuple[pl.Expr, pl.Expr]:
+def parse_money(t: pl.Expr, factor: int, column: Column | None = None) -> tuple[pl.Expr, pl.Expr]:
     n = _number_text(t).str.replace_all(r"[¥元]", "")
     ok = n.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
     amount = (n.cast(pl.Float64, strict=False) * factor).round(2)
@@ -222,6 +213,10 @@ def parse_money(t: pl.Expr, factor: int) -> tuple[pl.Expr, pl.Expr]:
         .when(~fits)
         .then(pl.lit("amount_too_large"))
     )
+    if column is not None and column.minimum is not None:  # a meal price ≥ 0
+        problem = problem.when(amount < column.minimum).then(pl.lit("out_of_range"))
+    if column is not None and column.maximum is not None:
+        problem = problem.when(amount > column.maximum).then(pl.lit("out_of_range"))
     return value, problem
 
 
@@ -304,7 +299,7 @@ def enum_lookup(column: Column) -> dict[str, str]:
     assert column.enum is not None
     table = {fold(k): k for k in column.enum}
     table.update({fold(v): k for k, v in column.enum.items()})
-    table.update({fold(k): v for k, v in EXTRA_LABELS.get(column.name, {}).items()})
+    table.update({fold(k): v for k, v in (column.synonyms or {}).items()})
     return table
 
 

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from schoolwh.core.settings import ENV_WAREHOUSE, resolve_warehouse
+from schoolwh.core.sources import SOURCES
 
 app = typer.Typer(
     name="schoolwh",
@@ -89,8 +90,7 @@ def load(
     source: Annotated[
         str | None,
         typer.Option(
-            help="Force the source (districts, schools, enrollment, participation, "
-            "budget, expenditure, survey, issues) instead of recognising it by header."
+            help=f"Force the source ({', '.join(SOURCES)}) instead of recognising it by header."
         ),
     ] = None,
     wait: Annotated[
@@ -521,7 +521,8 @@ def users_policy(
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
     source: Annotated[
-        str | None, typer.Option(help="Force the source instead of recognising it by header.")
+        str | None,
+        typer.Option(help=f"Force the source ({', '.join(SOURCES)}) instead of its header."),
     ] = None,
     district: Annotated[
         list[str] | None,
@@ -531,7 +532,6 @@ def check(
 ) -> None:
     """检查 Check files exactly as a load would, publishing nothing (exit 1: a load would
     reject a file)."""
-    from schoolwh.core.sources import SOURCES
     from schoolwh.pipeline.check import check_paths, report_lines
 
     if source is not None and source not in SOURCES:
@@ -556,7 +556,7 @@ def check(
 
 @app.command()
 def template(
-    source: Annotated[str, typer.Argument(help="The source: enrollment, participation, ...")],
+    source: Annotated[str, typer.Argument(help=f"The source: {', '.join(SOURCES)}.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx file to write.")],
     district: Annotated[
         str | None, typer.Option(help="Pre-fill this district's active schools.")

@@ -275,3 +275,117 @@ def load_rows(path: Path, data: Mapping[str, list[dict]], *, first_batch: int = 
         insert_rows(path, source, rows, batch_seq=batch)
         batch += 1
     return batch
+
+
+# -- supervision (docs/kpis.md#supervision-worked-example) ----------------------------------
+
+SUPERVISION_DISTRICT = "410204"
+SCHOOL_S = "4102040001"
+
+
+def supervision_worked_example() -> dict[str, list[dict]]:
+    """The spec's supervision worked example: school S (self_run, lunch since 2019) in a
+    district of its own, serving lunch Mon 2025-09-01 to Fri 2025-09-05."""
+    days = [date(2025, 9, d) for d in range(1, 6)]
+    return {
+        "districts": [
+            {
+                "district_code": SUPERVISION_DISTRICT,
+                "district_name": "示例区",
+                "district_kind": "district",
+            }
+        ],
+        "schools": [
+            {
+                "school_code": SCHOOL_S,
+                "school_name": "示例区实验小学",
+                "district_code": SUPERVISION_DISTRICT,
+                "stage": "primary",
+                "ownership": "public",
+                "location": "urban",
+                "lunch_mode": "self_run",
+                "lunch_start_date": _d("2019-09-01"),
+                "has_after_school": False,
+                "active": True,
+            }
+        ],
+        "participation": [
+            {"school_code": SCHOOL_S, "date": d, "lunch_students": 600} for d in days
+        ],
+        "meal_companions": [
+            {
+                "record_id": f"PC-S-{i}",
+                "school_code": SCHOOL_S,
+                "date": _d(d),
+                "role": role,
+                "companion_name": "张校长" if role == "school_leader" else "李家长",
+                "feedback": "饭菜偏咸",
+            }
+            for i, (d, role) in enumerate(
+                [
+                    ("2025-09-01", "school_leader"),
+                    ("2025-09-02", "school_leader"),
+                    ("2025-09-03", "parent"),
+                    ("2025-09-04", "school_leader"),
+                ],
+                start=1,
+            )
+        ],
+        "menus": [
+            {
+                "school_code": SCHOOL_S,
+                "date": d,
+                "dishes": 1 if d.day == 5 else 2,
+                "meat_dishes": 1,
+                "has_fruit": True,
+                "has_staple": True,
+                "published_date": _d("2025-08-29"),
+                "menu_text": "红烧肉 炒青菜 苹果 米饭",
+            }
+            for d in days
+        ],
+        "kitchen_cameras": [
+            {"school_code": SCHOOL_S, "date": d, "cameras": 4, "online": online}
+            for d, online in zip(days, (4, 4, 3, 4, 4), strict=True)
+        ],
+        "canteen_checks": [
+            {
+                "check_id": "JC-S-1",
+                "school_code": SCHOOL_S,
+                "date": _d("2025-09-03"),
+                "kind": "weekly",
+                "result": "pass",
+                "inspector": "王主任",
+            }
+        ],
+        "suppliers": [
+            {
+                "supplier_id": "WA",
+                "supplier_name": "供应商A",
+                "certified": True,
+                "admitted_date": _d("2024-01-01"),
+            },
+            {
+                "supplier_id": "WB",
+                "supplier_name": "供应商B",
+                "certified": False,
+                "admitted_date": _d("2024-01-01"),
+            },
+        ],
+        "deliveries": [
+            {
+                "delivery_id": delivery_id,
+                "school_code": SCHOOL_S,
+                "date": _d("2025-09-02"),
+                "supplier_id": supplier,
+                "category": category,
+                "unified": unified,
+                "amount": Decimal(amount),
+            }
+            for delivery_id, supplier, category, unified, amount in [
+                ("PS-S-1", "WA", "rice", True, "1000.00"),
+                ("PS-S-2", "WB", "meat", False, "600.00"),
+                ("PS-S-3", "WA", "vegetable", True, "300.00"),
+            ]
+        ],
+    }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import duckdb
 import pytest
 
 from schoolwh.pipeline.load import EXIT_OK, run_load
 
 pytestmark = pytest.mark.e2e  # whole loads end to end (tests/conftest.py: tiers)
+SEED = Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "kpi_definitions.csv"
 
 
 def q(wh, sql):
@@ -29,6 +33,20 @@ def test_every_planted_bad_row_is_quarantined_and_nothing_else(demo_sample, demo
     assert q(demo_warehouse, "select count(*) from audit.load_files where status = 'rejected'") == [
         (0,)
     ]
+
+
+def test_every_planted_bad_row_gets_the_reason_the_sample_readme_names(demo_sample, demo_warehouse):
+    expected = {(f.file, f.sheet, f.row): f.expected_reason for f in demo_sample.flaws
+                if f.quarantined}  # fmt: skip
+    got: dict[tuple, set[str]] = {}
+    for name, sheet, row, reason in q(
+        demo_warehouse, "select file_name, sheet, row_number, reason from audit.quarantine"
+    ):
+        got.setdefault((name.rsplit("/", 1)[-1], sheet, row), set()).add(reason)
+    wrong = {k: (v, got.get(k)) for k, v in expected.items() if v not in got.get(k, set())}
+    assert not wrong
+    planted = {f.expected_reason for f in demo_sample.flaws if f.quarantined}
+    assert {"parts_exceed_total", "exited_before_admitted", "date_in_future"} <= planted
 
 
 def test_orphans_land_and_are_listed(demo_sample, demo_warehouse):
@@ -61,11 +79,49 @@ def test_every_kpi_has_a_status_in_the_autumn_term(demo_warehouse):
         "select kpi, status, target from marts.kpi_overall where period = '2025-autumn'",
     )
     kpis = {k for k, _, _ in rows}
-    assert len(kpis) == 11
+    with SEED.open(encoding="utf-8") as f:
+        termly = {r["kpi"] for r in csv.DictReader(f) if "term" in r["periods"].split("|")}
+    assert len(termly) == 21  # eleven before the ten of supervision (the sample has them all)
+    assert kpis == termly
     for kpi, status, target in rows:
         assert (status is None) == (target is None), kpi
     districts = q(demo_warehouse, "select count(*) from marts.dim_district")[0][0]
     assert districts == 16
+
+
+def test_supervision_kpis_sit_near_the_seeds_and_districts_differ(demo_warehouse):
+    """The sample's supervision KPIs after a real load: near the seeds' figures city-wide
+    (明厨亮灶 near 100 %, most serving days with a 校领导, most menus up to standard, bulk
+    food mostly unified), with districts in different statuses; 2024 a little lower."""
+    overall = {
+        (k, p): v
+        for k, p, v in q(
+            demo_warehouse,
+            "select kpi, period, value from marts.kpi_overall where period_type = 'term'"
+            " and period in ('2025-autumn', '2024-autumn')",
+        )
+    }
+    now = {k: v for (k, p), v in overall.items() if p == "2025-autumn"}
+    assert 0.92 <= now["leader_meal_rate"] <= 0.99
+    assert 0.94 <= now["menu_standard_rate"] <= 0.99
+    assert 0.93 <= now["menu_disclosure_rate"] <= 0.995
+    assert 0.98 <= now["camera_coverage"] <= 1.0
+    assert 0.985 <= now["camera_online_rate"] < 1.0
+    assert 0.9 <= now["weekly_check_rate"] <= 0.99
+    assert 0.85 <= now["canteen_standard_rate"] < 1.0
+    assert 0.95 <= now["unified_delivery_rate"] < 1.0
+    assert 0.9 <= now["certified_supply_rate"] < now["unified_delivery_rate"]
+    assert 8_000 <= now["training_person_times"] <= 16_000
+    for kpi in ("leader_meal_rate", "menu_standard_rate", "weekly_check_rate"):
+        assert overall[kpi, "2024-autumn"] < now[kpi], kpi
+    statuses = q(
+        demo_warehouse,
+        "select kpi, count(distinct status) from marts.kpi_district where period = '2025-autumn'"
+        " and kpi in ('leader_meal_rate', 'menu_standard_rate', 'camera_online_rate',"
+        " 'certified_supply_rate') group by kpi",
+    )
+    assert len(statuses) == 4
+    assert all(n >= 2 for _, n in statuses), statuses
 
 
 def test_loading_the_sample_again_changes_nothing(demo_folder, demo_warehouse, capsys):

@@ -251,6 +251,23 @@ def test_every_source_and_column_is_documented(name: str) -> None:
     assert not missing, f"docs/contract.md, source {name}, lacks: {missing}"
 
 
+@pytest.mark.parametrize("name", SOURCES)
+def test_every_row_rule_is_documented(name: str) -> None:
+    """Each rule of ingest/rules.py is a row of the per-source table of Row rules."""
+    import datetime as dt
+
+    from ingest.rules import rules_for
+
+    contract = CONTRACT.read_text(encoding="utf-8")
+    section = contract.split("\n## Row rules\n", 1)[1].split("\n## ", 1)[0]
+    missing = [
+        f"{rule.column}: {rule.reason}"
+        for rule in rules_for(name, dt.date(2026, 1, 15))
+        if f"| {name} | `{rule.column}` | `{rule.reason}` |" not in section
+    ]
+    assert not missing, f"docs/contract.md#row-rules, source {name}, lacks: {missing}"
+
+
 @pytest.mark.parametrize("code", REASONS)
 def test_every_quarantine_reason_is_documented(code: str) -> None:
     contract = CONTRACT.read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ import pytest
 from expectations import CheckRun, DataDocsError, build_data_docs, check_batch, check_marts
 from schoolwh.core.audit import CheckResult, ensure_audit_schema
 from schoolwh.core.settings import DBT_DIR
-from schoolwh.core.sources import META_COLUMNS, SOURCES, raw_table_ddl
+from schoolwh.core.sources import META_COLUMNS, SOURCES, raw_only_columns, raw_table_ddl
 
 D1, D2 = "410105", "410102"  # 金水区, 中原区
 A, B, C, E = "4101050001", "4101050002", "4101050003", "4101020001"
@@ -250,6 +250,147 @@ def clean_raw(con: duckdb.DuckDBPyConnection) -> None:
         CLEAN_LOAD,
     )
 
+    land_supervision(con)
+
+
+SUP1, SUP2 = "91410105MA0001", "91410100MA0002"  # a district's supplier, a city-wide one
+
+
+def land_supervision(con: duckdb.DuckDBPyConnection) -> None:
+    """The seven supervision sources, clean: every check passes on them."""
+    day1, day2 = SCHOOL_DAYS[0], SCHOOL_DAYS[1]
+    land(
+        con,
+        "meal_companions",
+        [
+            {
+                "record_id": "P1",
+                "school_code": A,
+                "date": day1,
+                "role": "school_leader",
+                "people": 1,
+                "rating": 5,
+                "companion_name": "王校长",
+                "feedback": "家长 张三 13800000000",
+            },
+            {"record_id": "P2", "school_code": E, "date": day2, "role": "parent", "people": 2},
+        ],
+        CLEAN_LOAD,
+    )
+    land(
+        con,
+        "menus",
+        [
+            {
+                "school_code": s,
+                "date": day1,
+                "dishes": 3,
+                "meat_dishes": 1,
+                "has_fruit": True,
+                "has_staple": True,
+                "price": 6.0,
+                "published_date": dt.date(2025, 9, 5),
+                "menu_text": "红烧肉、炒青菜、苹果、米饭",
+            }
+            for s in (A, B, E)
+        ],
+        CLEAN_LOAD,
+    )
+    land(
+        con,
+        "kitchen_cameras",
+        [
+            {"school_code": A, "date": day1, "cameras": 4, "online": 4},
+            {"school_code": E, "date": day1, "cameras": 6, "online": 5},
+        ],
+        CLEAN_LOAD,
+    )
+    land(
+        con,
+        "canteen_checks",
+        [
+            {
+                "check_id": "C1",
+                "school_code": A,
+                "date": day2,
+                "kind": "weekly",
+                "result": "pass",
+                "score": 95,
+                "inspector": "李四",
+            },
+            {
+                "check_id": "C2",
+                "school_code": E,
+                "date": day2,
+                "kind": "standard",
+                "result": "fail",
+            },
+        ],
+        CLEAN_LOAD,
+    )
+    land(
+        con,
+        "suppliers",
+        [
+            {
+                "supplier_id": SUP1,
+                "supplier_name": "金水粮油配送有限公司",
+                "district_code": D1,
+                "certified": True,
+                "admitted_date": dt.date(2024, 1, 1),
+            },
+            {
+                "supplier_id": SUP2,
+                "supplier_name": "全市肉类配送有限公司",
+                "certified": False,
+                "admitted_date": dt.date(2024, 6, 1),
+                "exited_date": dt.date(2025, 12, 1),
+            },
+        ],
+        CLEAN_LOAD,
+    )
+    land(
+        con,
+        "deliveries",
+        [
+            {
+                "delivery_id": "D1",
+                "school_code": A,
+                "date": day1,
+                "supplier_id": SUP1,
+                "category": "rice",
+                "unified": True,
+                "amount": 1000,
+                "inspected": True,
+            },
+            {
+                "delivery_id": "D2",
+                "school_code": E,
+                "date": day2,
+                "supplier_id": SUP2,
+                "category": "meat",
+                "unified": False,
+                "amount": 600,
+            },
+        ],
+        CLEAN_LOAD,
+    )
+    land(
+        con,
+        "training",
+        [
+            {
+                "training_id": "T1",
+                "date": dt.date(2025, 10, 10),
+                "district_code": D1,
+                "audience": "canteen_manager",
+                "person_times": 120,
+                "topic": "食品安全法规",
+            }
+        ],
+        CLEAN_LOAD,
+    )
+
 
 # KPI rows per district: kpi -> (numerator, denominator, target); value = num / den.
 DISTRICT_KPIS = {
@@ -459,10 +600,18 @@ def test_results_are_rows_of_audit_dq_results(
     assert got == (len(rows), len({r.suite for run in clean_runs for r in run}), True)
 
 
-def test_free_text_never_reaches_the_checks(clean_runs: tuple[CheckRun, CheckRun]) -> None:
+@pytest.mark.parametrize(("schema_table", "columns"), sorted(raw_only_columns().items()))
+def test_free_text_never_reaches_the_checks(
+    clean_runs: tuple[CheckRun, CheckRun], schema_table: tuple[str, str], columns: tuple[str, ...]
+) -> None:
     batch, _ = clean_runs
-    survey = next(v for v in batch.validations if v.suite == "raw.survey")
-    assert "comment" not in json.dumps(survey.result.to_json_dict(), ensure_ascii=False)
+    suites = [v for v in batch.validations if v.suite.startswith(f"raw.{schema_table[1]}")]
+    assert suites
+    for suite in suites:
+        text = json.dumps(suite.result.to_json_dict(), ensure_ascii=False)
+        for column in columns:
+            assert column not in text
+        assert "张三" not in text and "李四" not in text and "王校长" not in text
 
 
 def test_load_without_rows_has_no_batch_checks(clean_db: Path) -> None:
@@ -669,6 +818,193 @@ def test_issue_closed_before_found_is_critical(db: duckdb.DuckDBPyConnection) ->
     check = find(run, "raw.issues", "closed_date,found_date")
     assert (check.success, check.severity) == (False, "critical")
     assert check.unexpected_examples[0]["issue_id"] == "I9"
+    assert run.blocks_publish
+
+
+def test_supervision_plausibility_warns_naming_the_rows(db: duckdb.DuckDBPyConnection) -> None:
+    saturday = dt.date(2025, 9, 13)  # A reported September, but not this day
+    land(
+        db,
+        "meal_companions",
+        [
+            {"record_id": "P9", "school_code": A, "date": saturday, "role": "school_leader"},
+            {"record_id": "P8", "school_code": A, "date": SCHOOL_DAYS[2], "role": "official"},
+            # a school that reported no day of October: nothing to judge by
+            {"record_id": "P7", "school_code": A, "date": dt.date(2025, 10, 9), "role": "parent"},
+        ],
+        NEW_LOAD,
+    )
+    land(
+        db,
+        "kitchen_cameras",
+        [{"school_code": B, "date": saturday, "cameras": 2, "online": 2}],
+        NEW_LOAD,
+    )
+    land(
+        db,
+        "menus",
+        [
+            {
+                "school_code": C,
+                "date": saturday,
+                "dishes": 2,
+                "has_fruit": True,
+                "has_staple": True,
+            },
+            {
+                "school_code": A,
+                "date": saturday,
+                "dishes": 30,
+                "has_fruit": True,
+                "has_staple": True,
+                "price": 300,
+            },
+        ],
+        NEW_LOAD,
+    )
+    delivery = {"school_code": A, "category": "oil", "unified": True, "amount": 200}
+    land(
+        db,
+        "deliveries",
+        [
+            {
+                **delivery,
+                "delivery_id": "D7",
+                "date": SCHOOL_DAYS[3],
+                "supplier_id": "91410100MA9999",
+            },
+            {**delivery, "delivery_id": "D8", "date": dt.date(2025, 12, 2), "supplier_id": SUP2},
+            {
+                **delivery,
+                "delivery_id": "D9",
+                "date": SCHOOL_DAYS[3],
+                "supplier_id": SUP1,
+                "amount": 900_000,
+            },
+        ],
+        NEW_LOAD,
+    )
+    land(
+        db,
+        "suppliers",
+        [
+            {
+                "supplier_id": "SUP3",
+                "supplier_name": "金水粮油配送有限公司",
+                "certified": True,
+                "admitted_date": dt.date(2025, 1, 1),
+                "district_code": "999999",
+            }
+        ],
+        NEW_LOAD,
+    )
+    land(
+        db,
+        "training",
+        [
+            {
+                "training_id": "T9",
+                "date": dt.date(2025, 11, 1),
+                "district_code": D2,
+                "person_times": 50_000,
+            }
+        ],
+        NEW_LOAD,
+    )
+    run = check_batch(db, NEW_LOAD)
+    assert sorted(failed(run)) == [
+        ("raw.deliveries", "amount", "warning"),
+        ("raw.deliveries", "supplier_active_on_date", "warning"),
+        ("raw.deliveries", "supplier_in_registry", "warning"),
+        ("raw.kitchen_cameras", "kitchen_school", "warning"),
+        ("raw.meal_companions", "on_serving_day", "warning"),
+        ("raw.menus", "dishes", "warning"),
+        ("raw.menus", "price", "warning"),
+        ("raw.menus", "school_serves_lunch", "warning"),
+        ("raw.suppliers", "district_in_registry", "warning"),
+        ("raw.suppliers", "supplier_name_unique", "warning"),
+        ("raw.training", "person_times", "warning"),
+    ]
+    assert not run.blocks_publish
+    serving = find(run, "raw.meal_companions", "on_serving_day")
+    assert serving.unexpected_count == 1
+    assert serving.unexpected_examples[0]["record_id"] == "P9"
+    unknown = find(run, "raw.deliveries", "supplier_in_registry")
+    assert [e["delivery_id"] for e in unknown.unexpected_examples] == ["D7"]
+    exited = find(run, "raw.deliveries", "supplier_active_on_date")
+    assert [e["delivery_id"] for e in exited.unexpected_examples] == ["D8"]
+    camera = find(run, "raw.kitchen_cameras", "kitchen_school")
+    assert camera.unexpected_examples[0]["school_code"] == B
+
+
+@pytest.mark.parametrize(
+    ("source", "row", "columns"),
+    [
+        (
+            "kitchen_cameras",
+            {"school_code": A, "date": dt.date(2025, 9, 15), "cameras": 2, "online": 3},
+            "cameras,online",
+        ),
+        (
+            "menus",
+            {
+                "school_code": A,
+                "date": dt.date(2025, 9, 15),
+                "dishes": 2,
+                "meat_dishes": 3,
+                "has_fruit": True,
+                "has_staple": True,
+            },
+            "dishes,meat_dishes",
+        ),
+        (
+            "suppliers",
+            {
+                "supplier_id": "S9",
+                "supplier_name": "某公司",
+                "certified": True,
+                "admitted_date": dt.date(2025, 9, 1),
+                "exited_date": dt.date(2025, 8, 1),
+            },
+            "exited_date,admitted_date",
+        ),
+        (
+            "meal_companions",
+            {
+                "record_id": "P9",
+                "school_code": A,
+                "date": dt.date(2025, 9, 15),
+                "role": "teacher",
+                "rating": 7,
+            },
+            "rating",
+        ),
+        (
+            "canteen_checks",
+            {
+                "check_id": "C9",
+                "school_code": A,
+                "date": dt.date(2025, 9, 15),
+                "kind": "daily",
+                "result": "pass",
+                "score": 120,
+            },
+            "score",
+        ),
+    ],
+)
+def test_a_row_rule_the_loader_missed_is_critical(
+    db: duckdb.DuckDBPyConnection, source: str, row: dict[str, Any], columns: str
+) -> None:
+    land(db, source, [row], NEW_LOAD)
+    run = check_batch(db, NEW_LOAD)
+    check = find(
+        run,
+        f"raw.{source}",
+        columns,
+        None if "," in columns else "expect_column_values_to_be_between",
+    )
+    assert (check.success, check.severity) == (False, "critical")
     assert run.blocks_publish
 
 

@@ -21,7 +21,8 @@ import polars as pl
 import pytest
 
 from schoolwh.core.holidays import calendar
-from schoolwh.core.sources import SOURCES, aliases
+from schoolwh.core.reasons import REASONS
+from schoolwh.core.sources import BULK_CATEGORIES, SCORE_MAX, SOURCES, aliases
 from schoolwh.generator import (
     GenerateError,
     GenerateSummary,
@@ -347,7 +348,7 @@ def test_clean_files_are_canonical(small):
         data = path.read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf")
         header = data.decode("utf-8").splitlines()[0].split(",")
-        source = path.stem.split("_")[0]
+        source = path.stem if path.stem in SOURCES else path.stem.split("_")[0]
         assert tuple(header) == SOURCES[source].names, path.name
         assert "合计" not in data.decode("utf-8")
     schools = (small / "schools.csv").read_text(encoding="utf-8").splitlines()
@@ -459,6 +460,8 @@ def test_bureau_headers_and_labels_follow_the_contract(city):
             columns, data = table(path, source, name)
             unknown = {f.row for f in summary.flaws if f.file == written.name
                        and f.kind == "unknown_label"}  # fmt: skip
+            not_bool = {f.row for f in summary.flaws if f.file == written.name
+                        and f.kind == "bad_boolean"}  # fmt: skip
             for col in SOURCES[source].columns:
                 if col.name not in columns:
                     continue
@@ -467,15 +470,23 @@ def test_bureau_headers_and_labels_follow_the_contract(city):
                     bad = {r for r, v in values.items() if v and v not in col.enum.values()}
                     assert bad <= unknown, f"{written.name} {col.name}: rows {sorted(bad)}"
                 if col.kind == "bool":
-                    assert {v for v in values.values() if v} <= {"是", "否", "有", "无"}
+                    assert {v for r, v in values.items() if v and r not in not_bool} <= {
+                        "是", "否", "有", "无"
+                    }  # fmt: skip
 
 
 def test_planted_flaws_point_at_their_rows(city, city_data):
     folder, summary = city
     kinds = Counter(f.kind for f in summary.flaws)
     for kind in ("bad_date", "negative", "missing_required", "unknown_label", "duplicate_key",
-                 "orphan", "out_of_range", "row_rule", "bad_term", "zero_amount"):  # fmt: skip
+                 "orphan", "out_of_range", "row_rule", "bad_term", "zero_amount", "bad_boolean",
+                 "future_date"):  # fmt: skip
         assert kinds[kind] >= 1, kind
+    reasons = {f.expected_reason for f in summary.flaws if f.quarantined}
+    assert reasons <= set(REASONS), reasons - set(REASONS)
+    for reason in ("parts_exceed_total", "exited_before_admitted", "not_positive",
+                   "date_in_future", "bad_boolean", "unknown_label", "out_of_range"):  # fmt: skip
+        assert reason in reasons, reason
     registry = set(city_data.schools["school_code"])
     for written in summary.files:
         flaws = [f for f in summary.flaws if f.file == written.name]
@@ -500,26 +511,34 @@ TERM_FORMS = {"2025春", "2025年春季学期", "2025-2026学年第一学期", "
 def breaks_its_rule(kind: str, column: str, row: dict, later: list[dict], key) -> bool:
     """Whether a planted row really fails the rule its flaw kind names."""
     value = (row.get(column) or "").strip()
+    source = key[0]
     if kind == "bad_date":
         try:
             parse_day(value)
         except ValueError:
             return True
         return False
+    if kind == "future_date":  # beyond the menus' window: the load date + 14 days
+        return parse_day(value) > date.today() + timedelta(days=14)
     if kind == "bad_term":
         return value not in TERM_FORMS
+    if kind == "bad_boolean":
+        return value not in ("是", "否", "有", "无")
     if kind == "negative":
         return number(value) < 0
     if kind == "out_of_range":
-        return not 1 <= number(value) <= 5
+        col = SOURCES[source].column(column)
+        high = col.maximum if col.maximum is not None else SCORE_MAX if source == "survey" else None
+        return number(value) < (col.minimum or 0) or (high is not None and number(value) > high)
     if kind == "zero_amount":
         return number(value) == 0
     if kind == "missing_required":
         return value == ""
     if kind == "unknown_label":
-        return value not in (SOURCES[key[0]].column(column).enum or {}).values()
+        col = SOURCES[source].column(column)
+        return value not in (col.enum or {}).values() and value not in (col.synonyms or {})
     if kind == "duplicate_key":
-        names = SOURCES[key[0]].key
+        names = SOURCES[source].key
         mine = tuple(code(row[k]) for k in names)
         return any(tuple(code(r[k]) for k in names) == mine for r in later)
     if kind == "row_rule" and column == "lunch_need":
@@ -530,6 +549,11 @@ def breaks_its_rule(kind: str, column: str, row: dict, later: list[dict], key) -
         return row["status"] == "已整改" and (
             value == "" or parse_day(value) < parse_day(row["found_date"])
         )
+    if kind == "row_rule" and column in ("meat_dishes", "online"):  # parts_exceed_total
+        whole = SOURCES[source].column(column).part_of
+        return number(value) > number(row[whole])
+    if kind == "row_rule" and column == "exited_date":
+        return parse_day(value) < parse_day(row["admitted_date"])
     raise AssertionError(f"no check for {kind} {column}")
 
 
@@ -630,6 +654,234 @@ def test_ledgers_carry_open_issues_into_the_next_year(city, city_data):
     label = SOURCES["issues"].column("status").enum
     wrong = [i for i, s in status.items() if kept[i]["status"] != label[s]]
     assert not wrong
+
+
+# ---------------------------------------------------- supervision (1,300)
+
+SUPERVISION = ("meal_companions", "menus", "kitchen_cameras", "canteen_checks", "suppliers",
+               "deliveries", "training")  # fmt: skip
+KITCHEN = ("self_run", "central_kitchen")
+
+
+def test_supervision_files_per_source_and_year(city):
+    """Each supervision source has files of both years (the daily ones: a file per term);
+    only the latest year's carry planted rows, a few per source."""
+    folder, summary = city
+    for source in SUPERVISION:
+        names = files_of(summary, source)
+        per_term = source in ("meal_companions", "menus", "kitchen_cameras", "deliveries")
+        assert len(names) == (len(TERMS) if per_term else len(YEARS)), (source, names)
+        for year in YEARS:
+            assert [n for n in names if str(year) in n], (source, year)
+        flawed = [f for f in summary.flaws if f.file in names and f.quarantined]
+        assert 1 <= len(flawed) <= 6, (source, len(flawed))
+        assert all(str(YEARS[-1]) in f.file for f in flawed), source
+        assert summary.rows[source] > 0
+        for name in names:
+            assert (folder / name).stat().st_size > 0
+    # the big daily sources come as platform exports (CSV); the ledgers as workbooks
+    assert Counter(n.rsplit(".", 1)[1] for n in files_of(summary, "menus")) == {"csv": 4}
+    assert all(n.endswith(".xlsx") for n in files_of(summary, "canteen_checks"))
+    checks = sheets_of(folder / "2025年食堂日管控周排查月调度及标准化验收记录.xlsx")
+    assert {"周排查", "月调度", "日管控", "标准化验收"} <= set(checks)
+
+
+def _serving_days(j: Jurisdiction) -> pl.DataFrame:
+    return j.participation.filter(pl.col("lunch_students") > 0).select("school_code", "date")
+
+
+def test_supervision_follows_the_schools_and_their_days(city_data):
+    """Records sit on the school days of lunch-serving schools from their lunch start;
+    cameras, checks and deliveries at kitchen schools only; nothing after the as-of date
+    but the menus published ahead, up to two weeks, before their week."""
+    j = city_data
+    schools = j.schools.select("school_code", "lunch_mode", "lunch_start_date")
+    days = pl.concat([j.participation.select("school_code", "date"),
+                      j.missed.select("school_code", "date")])  # fmt: skip
+    for source in ("meal_companions", "menus", "kitchen_cameras", "canteen_checks", "deliveries"):
+        rows = j.frame(source).filter(pl.col("date") <= DATA_END)
+        joined = rows.join(schools, on="school_code")
+        assert joined.height == rows.height, source
+        assert joined.filter(
+            (pl.col("lunch_mode") == "none") | (pl.col("date") < pl.col("lunch_start_date"))
+        ).is_empty(), source
+        assert rows.join(days, on=["school_code", "date"], how="anti").is_empty(), source
+        if source in ("kitchen_cameras", "canteen_checks", "deliveries"):
+            assert set(joined["lunch_mode"]) <= set(KITCHEN), source
+    for source, column in (("meal_companions", "date"), ("kitchen_cameras", "date"),
+                           ("canteen_checks", "date"), ("deliveries", "date"),
+                           ("training", "date"), ("suppliers", "admitted_date"),
+                           ("suppliers", "exited_date")):  # fmt: skip
+        assert j.frame(source)[column].max() <= DATA_END, source
+        assert j.frame(source)[column].min() >= date(2018, 1, 1), source
+
+    menus = j.frame("menus")
+    ahead = menus.filter(pl.col("date") > DATA_END)
+    assert ahead.height > 0 and ahead["date"].max() <= DATA_END + timedelta(days=16)
+    assert menus["published_date"].max() <= DATA_END
+    monday = pl.col("date").dt.truncate("1w")
+    on_time = menus.filter(pl.col("published_date") <= monday)
+    assert 0.93 <= on_time.height / menus.height < 1.0, "most menus published before the week"
+    assert menus["published_date"].null_count() > 0
+    # a day's 陪餐 records: at most one per role, ids unique
+    companions = j.frame("meal_companions")
+    assert companions["record_id"].n_unique() == companions.height
+    assert companions.select("school_code", "date", "role").is_duplicated().sum() == 0
+    for source in SUPERVISION:
+        key = SOURCES[source].key
+        assert not j.frame(source).select(key).is_duplicated().any(), source
+        names = [c.name for c in SOURCES[source].columns if c.name.endswith(("_name", "inspector"))
+                 and c.kind == "text"]  # fmt: skip
+        for column in names:  # personal names are synthetic: a surname and 某
+            assert j.frame(source)[column].drop_nulls().str.contains("^.某{1,2}$").all(), column
+
+
+def _rate(frame: pl.DataFrame, hit: str, by: str = "district_code") -> dict[str, float]:
+    return dict(frame.group_by(by).agg(pl.col(hit).mean()).iter_rows())
+
+
+def test_supervision_is_calibrated_on_the_seeds(city_data):
+    """The latest year near the seeds' figures (明厨亮灶 覆盖率 and 在线率 near 100 %, 陪餐 on
+    most serving days, most menus 两菜一水果加主食, bulk food mostly unified from certified
+    suppliers, training of Huzhu's order per school, a few suppliers in and out), with
+    districts apart and the year before a little lower in most."""
+    j = city_data
+    schools = j.schools.select("school_code", "district_code", "lunch_mode", "active")
+    year = pl.col("date").dt.year().alias("year")
+    serving = _serving_days(j).with_columns(year).join(schools, on="school_code")
+    leader = j.meal_companions.filter(pl.col("role") == "school_leader").select(
+        "school_code", "date", lead=pl.lit(True)
+    )
+    meals = serving.join(leader, on=["school_code", "date"], how="left").with_columns(
+        pl.col("lead").fill_null(False)
+    )
+    menus = (
+        j.menus.filter(pl.col("date") <= DATA_END)
+        .with_columns(year, ok=(pl.col("dishes") >= 2) & pl.col("has_fruit") & pl.col("has_staple"))
+        .join(schools, on="school_code")
+    )
+    cams = j.kitchen_cameras.with_columns(year).join(schools, on="school_code")
+    bulk = (
+        j.deliveries.filter(pl.col("category").is_in(BULK_CATEGORIES))
+        .with_columns(year)
+        .join(schools, on="school_code")
+        .join(j.suppliers, on="supplier_id", how="left", suffix="_supplier")
+        .with_columns(
+            certified=(
+                pl.col("certified").fill_null(False)
+                & (pl.col("admitted_date") <= pl.col("date"))
+                & (pl.col("exited_date").is_null() | (pl.col("date") < pl.col("exited_date")))
+            ).fill_null(False)
+        )
+    )
+    latest = {
+        "leader": _rate(meals.filter(pl.col("year") == YEARS[-1]), "lead"),
+        "menus": _rate(menus.filter(pl.col("year") == YEARS[-1]), "ok"),
+    }
+    before = {
+        "leader": _rate(meals.filter(pl.col("year") == YEARS[0]), "lead"),
+        "menus": _rate(menus.filter(pl.col("year") == YEARS[0]), "ok"),
+    }
+    city = {
+        "leader": meals.filter(pl.col("year") == YEARS[-1])["lead"].mean(),
+        "menus": menus.filter(pl.col("year") == YEARS[-1])["ok"].mean(),
+    }
+    assert 0.92 <= city["leader"] <= 0.99
+    assert 0.94 <= city["menus"] <= 0.99
+    for kpi, rates in latest.items():
+        assert len(rates) == 16
+        assert min(rates.values()) < 0.95 < max(rates.values()), kpi  # statuses differ
+        better = sum(rates[d] > before[kpi][d] for d in rates)
+        assert 8 <= better < 16, (kpi, better)
+
+    now = cams.filter(pl.col("year") == YEARS[-1])
+    assert 0.985 <= now["online"].sum() / now["cameras"].sum() < 1.0
+    online = now.group_by("district_code").agg(pl.col("online").sum() / pl.col("cameras").sum())
+    assert 1 <= (online["online"] == 1.0).sum() <= 5, "a few districts keep every camera online"
+    kitchens = schools.filter(pl.col("active") & pl.col("lunch_mode").is_in(KITCHEN))
+    covered = now.filter(pl.col("cameras") >= 1)["school_code"].unique()
+    coverage = kitchens["school_code"].is_in(covered.implode()).mean()
+    assert 0.98 <= coverage < 1.0
+
+    money = bulk.filter(pl.col("year") == YEARS[-1])
+    total = money["amount"].sum()
+    unified = money.filter("unified")["amount"].sum() / total
+    certified = money.filter("certified")["amount"].sum() / total
+    assert 0.95 <= unified < 1.0
+    assert 0.9 <= certified < unified
+    assert money.filter(pl.col("supplier_name").is_null()).height > 0, "unregistered vendors"
+    assert money.filter(pl.col("exited_date") <= pl.col("date")).height > 0, "after an exit"
+    by_district = money.group_by("district_code").agg(
+        (pl.col("amount") * pl.col("certified")).sum() / pl.col("amount").sum()
+    )
+    assert by_district["amount"].min() < 0.9, "one district buys grain uncertified"
+
+    weeks = (
+        serving.join(kitchens, on="school_code")
+        .filter(pl.col("year") == YEARS[-1])
+        .select("school_code", week=pl.col("date").dt.truncate("1w"))
+        .unique()
+    )
+    weekly = j.canteen_checks.filter(pl.col("kind") == "weekly").select(
+        "school_code", week=pl.col("date").dt.truncate("1w"), checked=pl.lit(True)
+    )
+    rate = weeks.join(weekly.unique(), on=["school_code", "week"], how="left")["checked"]
+    assert 0.9 <= rate.fill_null(False).mean() <= 0.99
+
+    training = j.training.with_columns(year).group_by("year").agg(pl.col("person_times").sum())
+    per_school = dict(training.iter_rows())[YEARS[-1]] / j.schools["active"].sum()
+    assert 12 <= per_school <= 22, "Huzhu: 1,050 人次 for 63 schools"
+
+    suppliers = j.suppliers
+    for y in YEARS:
+        exited = suppliers.filter(pl.col("exited_date").dt.year() == y).height
+        admitted = suppliers.filter(pl.col("admitted_date").dt.year() == y).height
+        assert 3 <= exited < admitted <= 30, (y, exited, admitted)
+    both = suppliers.filter(
+        (pl.col("admitted_date").dt.year() == YEARS[-1])
+        & (pl.col("exited_date").dt.year() == YEARS[-1])
+    )
+    assert both.height >= 1, "a supplier admitted and exited within the year"
+    assert suppliers["district_code"].null_count() >= 1, "a city-wide supplier"
+    assert (suppliers["exited_date"] > suppliers["admitted_date"]).all()
+
+    standard = j.canteen_checks.filter(pl.col("kind") == "standard").sort("date")
+    last = standard.group_by("school_code").agg(pl.col("result").last())
+    passed = kitchens.join(last, on="school_code", how="left")["result"] == "pass"
+    assert 0.88 <= passed.fill_null(False).mean() < 1.0
+
+
+def test_bureau_supervision_files_hold_the_generated_data(city, city_data):
+    """What the camera files say, read back, is the generated snapshots (bar the planted
+    rows); the latest registry file lists every supplier in its final state."""
+    folder, summary = city
+    j = city_data
+    rows = []
+    for name in files_of(summary, "kitchen_cameras"):
+        flawed = flaws_in(summary, name)
+        _, data = table(folder / name, "kitchen_cameras")
+        for r, d in data:
+            if r not in flawed:
+                rows.append((code(d["school_code"]), parse_day(d["date"]),
+                             int(number(d["cameras"])), int(number(d["online"]))))  # fmt: skip
+    expected = j.kitchen_cameras.sort("school_code", "date")
+    read = pl.DataFrame(rows, schema=expected.schema, orient="row").sort("school_code", "date")
+    assert read.height == expected.height - 4  # two rows marked in each 2025 file
+    assert read.join(expected, on=list(expected.columns), how="anti").is_empty()
+
+    _, listed = table(folder / f"{YEARS[-1]}年大宗食材配送企业名录.xlsx", "suppliers", "名录")
+    flawed = flaws_in(summary, f"{YEARS[-1]}年大宗食材配送企业名录.xlsx")
+    kept = {d["supplier_id"]: d for r, d in listed if r not in flawed}
+    assert set(kept) == set(j.suppliers["supplier_id"])
+    for s in j.suppliers.iter_rows(named=True):
+        d = kept[s["supplier_id"]]
+        assert (d["exited_date"] is not None) == (s["exited_date"] is not None)
+        assert (d["district_code"] or None) == s["district_code"]
+    _, earlier = table(folder / f"{YEARS[0]}年大宗食材配送企业名录.xlsx", "suppliers", "名录")
+    exited_later = {s for s, e in zip(j.suppliers["supplier_id"], j.suppliers["exited_date"],
+                                      strict=True) if e is not None and e.year == YEARS[-1]}  # fmt: skip
+    still_in = {d["supplier_id"] for _, d in earlier if d["exited_date"] is None}
+    assert exited_later and exited_later <= still_in, "the newer list carries the exit"
 
 
 def test_the_loaded_sample_shows_year_on_year_change(demo_warehouse):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import duckdb
 import openpyxl
@@ -12,7 +13,13 @@ from typer.testing import CliRunner
 from schoolwh.cli import app
 from schoolwh.core.sources import SOURCES, Column
 from schoolwh.pipeline.load import load
-from schoolwh.pipeline.templates import GUIDE_SHEET, NAME_HEADER, TemplateError, template_bytes
+from schoolwh.pipeline.templates import (
+    GUIDE_SHEET,
+    NAME_HEADER,
+    PREFILLED,
+    TemplateError,
+    template_bytes,
+)
 from tests.test_accounts import A
 
 ROWS = 3
@@ -29,6 +36,16 @@ SPECIAL = {
 }
 
 
+# the district's schools each pre-filled template lists: never the closed school 0009 or
+# another district's; menus only for lunch-serving schools, cameras only for kitchens
+PREFILLED_SCHOOLS = {
+    "enrollment": ["4101050001", "4101050002", "4101050003"],
+    "participation": ["4101050001", "4101050002", "4101050003"],
+    "menus": ["4101050001", "4101050002"],
+    "kitchen_cameras": ["4101050001"],
+}
+
+
 def registry(path):
     """A published warehouse holding only the district and school registry marts."""
     con = duckdb.connect(str(path))
@@ -36,9 +53,12 @@ def registry(path):
     con.execute(f"create table marts.dim_district as select '{A}' as district_code")
     con.execute(
         "create table marts.dim_school as select * from (values "
-        f"('4101050001', '{A}', '一小', true), ('4101050002', '{A}', '二小', true), "
-        f"('4101050009', '{A}', '停办', false), ('4101220001', '410122', '外区', true)) "
-        "t(school_code, district_code, school_name, active)"
+        f"('4101050001', '{A}', '一小', 'self_run', true), "
+        f"('4101050002', '{A}', '二小', 'catering', true), "
+        f"('4101050003', '{A}', '三小', 'none', true), "
+        f"('4101050009', '{A}', '停办', 'self_run', false), "
+        "('4101220001', '410122', '外区', 'central_kitchen', true)) "
+        "t(school_code, district_code, school_name, lunch_mode, active)"
     )
     con.close()
     return path
@@ -49,6 +69,12 @@ def value_for(source: str, column: Column, row: int):
         return SPECIAL[(source, column.name)]
     if (source, column.name) == ("districts", "district_code"):
         return f"41019{row}"  # the key: one district per row
+    if (
+        column.kind == "code"
+        and column.name in SOURCES[source].key
+        and column.name != "school_code"
+    ):
+        return f"91410100MA{row:04d}"  # a code that is the key (a supplier): one per row
     if column.kind == "code":
         return f"41010500{row + 1:02d}" if column.name == "school_code" else A
     if column.kind == "date":
@@ -91,7 +117,7 @@ def fill(path, source: str, prefilled: bool) -> int:
 @pytest.mark.parametrize("source", list(SOURCES))
 def test_every_template_filled_in_loads_with_nothing_quarantined(tmp_path, source):
     wh = registry(tmp_path / "warehouse.duckdb")
-    prefilled = source in ("enrollment", "participation")
+    prefilled = source in PREFILLED
     out = tmp_path / f"{source}.xlsx"
     r = CliRunner().invoke(
         app,
@@ -119,8 +145,9 @@ def test_every_template_filled_in_loads_with_nothing_quarantined(tmp_path, sourc
     assert len(lists) == len(needs_list)
     if prefilled:
         assert NAME_HEADER in header
-        codes = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)]
-        assert codes == ["4101050001", "4101050002"]  # active schools only
+        at = header.index(SOURCES[source].column("school_code").zh) + 1
+        codes = [sheet.cell(r, at).value for r in range(2, sheet.max_row + 1)]
+        assert codes == PREFILLED_SCHOOLS[source]
     rows = fill(out, source, prefilled)
     result = load([out], wh, build=False)
     assert result.published
@@ -148,3 +175,39 @@ def test_template_refuses_unknown_source_and_district(tmp_path):
         template_bytes("enrollment", district="999999", warehouse=wh)
     r = CliRunner().invoke(app, ["template", "nope", "--out", str(tmp_path / "x.xlsx")])
     assert r.exit_code == 2 and "unknown source" in r.output
+
+
+def _validations(source: str) -> dict[str, object]:
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes(source)))
+    sheet = book[SOURCES[source].zh]
+    header = [c.value for c in sheet[1]]
+    out = {}
+    for v in sheet.data_validations.dataValidation:
+        column = openpyxl.utils.column_index_from_string(
+            str(v.sqref).split(":")[0].rstrip("0123456789")
+        )
+        out[header[column - 1]] = v
+    return out
+
+
+def test_template_checks_follow_the_contracts_ranges():
+    rating = _validations("meal_companions")["评价"]
+    assert (rating.type, rating.formula1, rating.formula2) == ("whole", "1", "5")
+    people = _validations("meal_companions")["陪餐人数"]
+    assert (people.formula1, people.formula2) == ("1", "1000000000")
+    score = _validations("canteen_checks")["得分"]
+    assert (score.formula1, score.formula2) == ("0", "100")
+    price = _validations("menus")["餐费"]
+    assert (price.type, price.operator, price.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    amount = _validations("deliveries")["金额"]
+    assert (amount.operator, amount.formula1) == ("greaterThan", "0")
+    overall = _validations("survey")["总体满意度"]
+    assert (overall.formula1, overall.formula2) == ("1", "5")
+
+
+def test_the_guide_names_synonyms_ranges_and_raw_only_text():
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes("canteen_checks")))
+    rows = {r[0]: r for r in book[GUIDE_SHEET].iter_rows(values_only=True) if r and r[0]}
+    assert "达标" in rows["检查结果"][3] and "不达标" in rows["检查结果"][3]
+    assert rows["得分"][3] == "0–100"
+    assert "不进入统计" in rows["检查人"][3]

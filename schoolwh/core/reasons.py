@@ -72,6 +72,16 @@ REASONS: dict[str, tuple[str, str]] = {
         "按单位换算后不是整数（如 0.00015 万人）",
         "not a whole number after converting its unit (e.g. 0.00015 万人)",
     ),
+    "parts_exceed_total": (
+        "部分数大于总数（如荤菜数大于菜品数、在线数大于摄像头数）",
+        "a part is larger than its total (e.g. meat_dishes > dishes, online > cameras)",
+    ),
+    "exited_before_admitted": ("清退日期早于准入日期", "exited_date is before admitted_date"),
+    "jurisdiction_wide": (
+        "区县代码为空表示服务全辖区，只能由全辖区（市局）账号导入",
+        "an empty district_code means the whole jurisdiction: only a jurisdiction-wide "
+        "account may load it",
+    ),
     "duplicate_key": (
         "同一文件中主键重复，以后出现的一行为准",
         "duplicate key in the same file; the later row wins",

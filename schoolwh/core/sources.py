@@ -47,7 +47,18 @@ class Column:
     default: object = None
     nonzero: bool = False
     positive: bool = False
-    maximum: float | None = None
+    maximum: float | None = None  # a scale (score 1-5, 0-100): no unit, out_of_range above
+    # Labels people write beside the contract's own, per column: label -> canonical value
+    # (docs/contract.md#how-values-are-read), e.g. 达标 for `pass`.
+    synonyms: dict[str, str] | None = None
+    # A part of another column of the row (meat_dishes of dishes): parts_exceed_total above it.
+    part_of: str | None = None
+    # Free text that never leaves raw.<source>: no staging or mart column, no quality-check
+    # frame, no SQL-sandbox read (docs/contract.md#free-text-and-personal-data).
+    raw_only: bool = False
+    personal: bool = False  # names a person (a companion, an inspector): also raw only
+    # What a money unit in this column's header may be per (元/餐 for a meal price).
+    per: tuple[str, ...] = ()
 
     @property
     def zh(self) -> str:
@@ -57,6 +68,11 @@ class Column:
     @property
     def raw_type(self) -> str:
         return RAW_TYPES[self.kind]
+
+    @property
+    def stays_raw(self) -> bool:
+        """Never read beyond raw.<source> (free text that may hold personal data)."""
+        return self.raw_only or self.personal
 
 
 @dataclass(frozen=True)
@@ -189,9 +205,39 @@ TRAINING_AUDIENCE = {
 }
 ISSUE_STATUS = {"open": "未整改", "in_progress": "整改中", "closed": "已整改"}
 
+SCORE_MAX = 5  # survey scores and 陪餐 ratings run 1..5 (5 = 非常满意)
+
+# Labels beside an enumeration's own (Column.synonyms).
+LUNCH_MODE_SYNONYMS = {
+    "中央厨房+卫星厨房": "central_kitchen",
+    "中央厨房+卫星厨房模式": "central_kitchen",
+}
+OWNERSHIP_SYNONYMS = {"公立": "public", "私立": "private"}
+CHECK_RESULT_SYNONYMS = {
+    "是": "pass",
+    "达标": "pass",
+    "通过": "pass",
+    "否": "fail",
+    "不达标": "fail",
+    "未通过": "fail",
+    "不通过": "fail",
+}
+COMPANION_ROLE_SYNONYMS = {
+    "校长": "school_leader",
+    "副校长": "school_leader",
+    "学校领导": "school_leader",
+    "校级领导": "school_leader",
+    "家长代表": "parent",
+    "人大代表": "deputy",
+    "政协委员": "deputy",
+    "包联领导": "official",
+}
+# What a meal price's unit may be per: 元/餐, 元/人·餐, 元/人/天 (one lunch a day).
+PER_MEAL = ("餐", "份", "人", "生", "天", "人·餐", "人餐", "人/餐", "人/天", "生/天")
+
 
 def _score(name: str, aliases: tuple[str, ...], required: bool = False) -> Column:
-    return Column(name, "int", required, aliases, minimum=1)
+    return Column(name, "int", required, aliases, minimum=1, maximum=SCORE_MAX)
 
 
 SOURCES: dict[str, Source] = {
@@ -227,9 +273,23 @@ SOURCES: dict[str, Source] = {
                 ),
                 Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
                 Column("stage", "enum", True, ("学段", "办学类型"), STAGE),
-                Column("ownership", "enum", True, ("办学性质", "举办者"), OWNERSHIP),
+                Column(
+                    "ownership",
+                    "enum",
+                    True,
+                    ("办学性质", "举办者"),
+                    OWNERSHIP,
+                    synonyms=OWNERSHIP_SYNONYMS,
+                ),
                 Column("location", "enum", False, ("城乡类型", "城乡"), LOCATION),
-                Column("lunch_mode", "enum", True, ("供餐模式", "午餐供餐模式"), LUNCH_MODE),
+                Column(
+                    "lunch_mode",
+                    "enum",
+                    True,
+                    ("供餐模式", "午餐供餐模式"),
+                    LUNCH_MODE,
+                    synonyms=LUNCH_MODE_SYNONYMS,
+                ),
                 Column("lunch_start_date", "date", False, ("供餐开始日期", "开始供餐日期")),
                 Column("has_after_school", "bool", True, ("课后服务", "是否开展课后服务")),
                 Column("after_school_start_date", "date", False, ("课后服务开始日期",)),
@@ -336,7 +396,7 @@ SOURCES: dict[str, Source] = {
                 _score("hygiene", ("卫生",)),
                 _score("price", ("价格",)),
                 _score("service", ("服务",)),
-                Column("comment", "text", False, ("意见建议", "备注")),
+                Column("comment", "text", False, ("意见建议", "备注"), raw_only=True),
             ),
             title_zh="学校午餐满意度调查结果",
         ),
@@ -372,11 +432,12 @@ SOURCES: dict[str, Source] = {
                     True,
                     ("陪餐人员类别", "陪餐人身份", "身份"),
                     COMPANION_ROLE,
+                    synonyms=COMPANION_ROLE_SYNONYMS,
                 ),
                 Column("people", "int", False, ("陪餐人数",), minimum=1, default=1),
-                Column("rating", "int", False, ("评价", "满意度"), minimum=1, maximum=5),
-                Column("companion_name", "text", False, ("陪餐人", "姓名")),
-                Column("feedback", "text", False, ("意见建议", "发现问题")),
+                Column("rating", "int", False, ("评价", "满意度"), minimum=1, maximum=SCORE_MAX),
+                Column("companion_name", "text", False, ("陪餐人", "姓名"), personal=True),
+                Column("feedback", "text", False, ("意见建议", "发现问题"), raw_only=True),
             ),
             title_zh="陪餐记录表",
         ),
@@ -388,10 +449,17 @@ SOURCES: dict[str, Source] = {
                 Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
                 Column("date", "date", True, ("供餐日期", "日期")),
                 Column("dishes", "int", True, ("菜品数", "菜数"), minimum=0),
-                Column("meat_dishes", "int", False, ("荤菜数",), minimum=0),
+                Column("meat_dishes", "int", False, ("荤菜数",), minimum=0, part_of="dishes"),
                 Column("has_fruit", "bool", True, ("水果", "是否有水果")),
                 Column("has_staple", "bool", True, ("主食", "是否有主食")),
-                Column("price", "money", False, ("餐费", "价格", "每餐价格"), minimum=0),
+                Column(
+                    "price",
+                    "money",
+                    False,
+                    ("餐费", "价格", "每餐价格"),
+                    minimum=0,
+                    per=PER_MEAL,
+                ),
                 Column("published_date", "date", False, ("公示日期",)),
                 Column("menu_text", "text", False, ("菜单", "菜品名称")),
             ),
@@ -405,7 +473,7 @@ SOURCES: dict[str, Source] = {
                 Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
                 Column("date", "date", True, ("统计日期", "日期")),
                 Column("cameras", "int", True, ("摄像头数", "接入路数", "设备数"), minimum=0),
-                Column("online", "int", True, ("在线数", "在线路数"), minimum=0),
+                Column("online", "int", True, ("在线数", "在线路数"), minimum=0, part_of="cameras"),
             ),
             title_zh="明厨亮灶设备在线情况",
         ),
@@ -418,9 +486,16 @@ SOURCES: dict[str, Source] = {
                 Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
                 Column("date", "date", True, ("检查日期", "日期")),
                 Column("kind", "enum", True, ("检查类型", "类型"), CHECK_KIND),
-                Column("result", "enum", True, ("检查结果", "结果", "是否合格"), CHECK_RESULT),
+                Column(
+                    "result",
+                    "enum",
+                    True,
+                    ("检查结果", "结果", "是否合格"),
+                    CHECK_RESULT,
+                    synonyms=CHECK_RESULT_SYNONYMS,
+                ),
                 Column("score", "int", False, ("得分",), minimum=0, maximum=100),
-                Column("inspector", "text", False, ("检查人",)),
+                Column("inspector", "text", False, ("检查人",), personal=True),
             ),
             title_zh="日管控周排查月调度及标准化验收记录",
         ),
@@ -479,19 +554,28 @@ SOURCES: dict[str, Source] = {
                 Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
                 Column("audience", "enum", False, ("培训对象",), TRAINING_AUDIENCE),
                 Column("person_times", "int", True, ("培训人次", "参训人数"), minimum=1),
-                Column("topic", "text", False, ("培训内容", "主题")),
+                Column("topic", "text", False, ("培训内容", "主题"), raw_only=True),
             ),
             title_zh="食品安全与营养健康培训记录",
         ),
     )
 }
 
-SCORE_MAX = 5  # survey scores run 1..5 (5 = 非常满意)
-
 
 def aliases(column: Column) -> tuple[str, ...]:
     """Every accepted header for a column: its canonical name and all aliases."""
     return (column.name, *column.aliases)
+
+
+def raw_only_columns() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(schema, table) -> the columns that never leave raw.* (free text that may hold
+    personal data): what the SQL sandbox must refuse to read, from the contract."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for name, src in SOURCES.items():
+        cols = tuple(c.name for c in src.columns if c.stays_raw)
+        if cols:
+            out[("raw", name)] = cols
+    return out
 
 
 def raw_table_ddl(source: Source, schema: str = "raw") -> str:

@@ -13,7 +13,12 @@ from schoolwh.generator import bureau
 from schoolwh.generator.calendar import DATA_END, TERMS, YEARS
 from schoolwh.generator.clean import file_names as clean_file_names
 from schoolwh.generator.clean import write_clean
-from schoolwh.generator.jurisdiction import Jurisdiction, build_jurisdiction, random_streams
+from schoolwh.generator.jurisdiction import (
+    SUPERVISION,
+    Jurisdiction,
+    build_jurisdiction,
+    random_streams,
+)
 from schoolwh.generator.summary import Flaw, GenerateSummary, WrittenFile
 
 LAYOUT_STREAM = 7  # the random stream that places planted rows in bureau files
@@ -96,7 +101,7 @@ def generate(
         source: getattr(j, source).height
         for source in (
             "districts", "schools", "enrollment", "participation",
-            "budget", "expenditure", "survey", "issues",
+            "budget", "expenditure", "survey", "issues", *SUPERVISION,
         )
     }  # fmt: skip
     return GenerateSummary(

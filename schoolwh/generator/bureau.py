@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from schoolwh.core.sample import SAMPLE_MARKER
-from schoolwh.generator import bureau_daily, bureau_feedback, bureau_funds
+from schoolwh.generator import bureau_daily, bureau_feedback, bureau_funds, bureau_supervision
 from schoolwh.generator.bureau_daily import participation_files
 from schoolwh.generator.bureau_feedback import CORRECTION_FILE, issue_files, survey_files
 from schoolwh.generator.bureau_funds import budget_file, spending_files, supplement_file
@@ -20,9 +20,14 @@ from schoolwh.generator.bureau_registry import (
     enrollment_file_name,
     schools_file,
 )
+from schoolwh.generator.bureau_supervision import supervision_files
 from schoolwh.generator.calendar import DATA_END, TERMS, YEARS
 from schoolwh.generator.drafts import BureauFile, FreshCodes
-from schoolwh.generator.jurisdiction import Jurisdiction
+from schoolwh.generator.jurisdiction import (
+    SUPERVISION_LAYOUT_STREAM,
+    Jurisdiction,
+    random_streams,
+)
 from schoolwh.generator.readme import README, write_readme
 from schoolwh.generator.summary import Flaw, WrittenFile
 from schoolwh.generator.writers import stamp, write_csv, write_xlsx
@@ -39,13 +44,17 @@ def file_names() -> tuple[str, ...]:
         *bureau_daily.file_names(),
         *bureau_funds.file_names(),
         *bureau_feedback.file_names(),
+        *bureau_supervision.file_names(),
         README,
         SAMPLE_MARKER,
     )
 
 
 def plan(j: Jurisdiction, rng: np.random.Generator) -> Iterator[tuple[str, BureauFile]]:
-    """Every bureau file with its source, built lazily in writing order (the correction last)."""
+    """Every bureau file with its source, built lazily in writing order (the correction last).
+
+    The supervision files place their planted rows with a stream of their own, so that
+    the other files are as they were before those sources were added."""
     fresh = FreshCodes(j.schools["school_code"].to_list(), ("410183", "410185", "410122"))
     yield "districts", districts_file(j)
     yield "schools", schools_file(j, rng, fresh)
@@ -60,6 +69,7 @@ def plan(j: Jurisdiction, rng: np.random.Generator) -> Iterator[tuple[str, Burea
             yield "expenditure", f
     for f in survey_files(j, rng):
         yield "survey", f
+    yield from supervision_files(j, random_streams(j.seed)[SUPERVISION_LAYOUT_STREAM], fresh)
     for f in issue_files(j, rng):
         yield "issues", f
 

@@ -252,6 +252,7 @@ def _plant_ledger(draft: Draft, rng: np.random.Generator, compiled, changed: set
             "row_rule",
             "closed_date",
             f"{row[0]}: 已整改 without 整改完成日期 (corrected in {CORRECTION_FILE})",
+            "closed_date_missing",
         )
         fixed.append(row[0])
         row = body[closed[b]]
@@ -261,6 +262,7 @@ def _plant_ledger(draft: Draft, rng: np.random.Generator, compiled, changed: set
             "row_rule",
             "closed_date",
             f"{row[0]}: 整改完成日期 before 发现日期 (corrected in {CORRECTION_FILE})",
+            "closed_before_found",
         )
         fixed.append(row[0])
         if row[8] >= row[2]:

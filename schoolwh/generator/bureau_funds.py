@@ -96,6 +96,7 @@ def budget_file(j: Jurisdiction, rng: np.random.Generator, year: int) -> BureauF
         "zero_amount",
         "amount",
         f"登财教〔{year}〕98号: 金额 0",
+        "not_positive",  # a budget line must be > 0
     )
     draft.plant(
         spot(rng, body),

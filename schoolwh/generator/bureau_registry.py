@@ -120,7 +120,8 @@ def schools_file(j: Jurisdiction, rng: np.random.Generator, fresh: FreshCodes) -
             "missing_required": "学段 empty",
             "row_rule": "lunch_mode 自办食堂 without a lunch_start_date",
         }[kind]
-        draft.plant(spot(rng, sheet.body), row, kind, column, f"{code}: {detail}")
+        reason = "lunch_start_missing" if kind == "row_rule" else ""
+        draft.plant(spot(rng, sheet.body), row, kind, column, f"{code}: {detail}", reason)
 
     guide = Sheet(
         name="说明",
@@ -269,6 +270,7 @@ def autumn_enrollment_file(
         "row_rule",
         "lunch_need",
         f"{code}: lunch_need 460 > enrolled 420",
+        "need_exceeds_enrolled",
     )
     code = next(spare)
     draft.plant(

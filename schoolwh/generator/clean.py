@@ -1,5 +1,6 @@
 """`--clean` mode: one plain UTF-8 CSV per source (every sample year in it; participation
-one file per month), canonical headers and values, no flaws."""
+one file per month; suppliers: the registry's final state), canonical headers and values,
+no flaws."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import polars as pl
 
 from schoolwh.core.sample import SAMPLE_MARKER
 from schoolwh.generator.calendar import DATA_END, months_with_school_days
-from schoolwh.generator.jurisdiction import Jurisdiction
+from schoolwh.generator.jurisdiction import SUPERVISION, Jurisdiction
 from schoolwh.generator.readme import README, write_readme
 from schoolwh.generator.summary import WrittenFile
 from schoolwh.generator.writers import set_mtime, stamp
 
 FILE_TIME = stamp(DATA_END.year + 1, 1, 5, 9)
-SINGLE = ("districts", "schools", "enrollment", "budget", "expenditure", "survey", "issues")
+SINGLE = (
+    "districts", "schools", "enrollment", "budget", "expenditure", "survey", "issues",
+    *SUPERVISION,
+)  # fmt: skip
 
 
 def _months() -> list[str]:

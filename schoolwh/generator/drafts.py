@@ -95,28 +95,34 @@ class Draft:
     sheet: Sheet
     sheet_name: str | None  # None for CSV
     non_data: int = 0  # 小计 rows inside the body
-    marks: list[tuple[list[Cell], str, str, str]] = field(default_factory=list)
+    # (row, kind, column, detail, expected reason or "")
+    marks: list[tuple[list[Cell], str, str, str, str]] = field(default_factory=list)
 
     def room(self, k: int = 1) -> bool:
         """Whether `k` more bad rows keep this sheet's bad rows within MAX_BAD_SHARE.
 
         The loader rejects a whole file past 20 % bad rows; small samples plant fewer.
         """
-        bad = sum(1 for _, kind, _, _ in self.marks if kind != "orphan") + k
+        bad = sum(1 for mark in self.marks if mark[1] != "orphan") + k
         return bad <= MAX_BAD_SHARE * (self.data_rows + k)
 
-    def plant(self, at: int, row: list[Cell], kind: str, column: str, detail: str) -> bool:
-        """Insert a flawed row at body position `at` and remember it (if there is room)."""
+    def plant(
+        self, at: int, row: list[Cell], kind: str, column: str, detail: str, reason: str = ""
+    ) -> bool:
+        """Insert a flawed row at body position `at` and remember it (if there is room).
+
+        `reason`: the quarantine reason expected, where the kind alone does not say it
+        (summary.KIND_REASON)."""
         if kind != "orphan" and not self.room():
             return False
         at = max(0, min(at, len(self.sheet.body)))
         self.sheet.body.insert(at, row)
-        self.marks.append((row, kind, column, detail))
+        self.marks.append((row, kind, column, detail, reason))
         return True
 
-    def mark(self, row: list[Cell], kind: str, column: str, detail: str) -> None:
+    def mark(self, row: list[Cell], kind: str, column: str, detail: str, reason: str = "") -> None:
         """Remember a flaw in a row already in the body (check `room` first)."""
-        self.marks.append((row, kind, column, detail))
+        self.marks.append((row, kind, column, detail, reason))
 
     @property
     def data_rows(self) -> int:
@@ -125,8 +131,8 @@ class Draft:
     def flaws(self) -> list[Flaw]:
         position = {id(row): i for i, row in enumerate(self.sheet.body)}
         found = [
-            Flaw(self.file, self.sheet_name, self.sheet.row_number(position[id(row)]), k, c, d)
-            for row, k, c, d in self.marks
+            Flaw(self.file, self.sheet_name, self.sheet.row_number(position[id(row)]), k, c, d, r)
+            for row, k, c, d, r in self.marks
         ]
         return sorted(found, key=lambda f: f.row)
 

@@ -13,6 +13,22 @@ from schoolwh.generator.calendar import TERMS
 from schoolwh.generator.feedback import build_issues, build_survey
 from schoolwh.generator.finance import build_budget, build_expenditure
 from schoolwh.generator.registry import build_districts, build_schools
+from schoolwh.generator.supervision import build_supervision
+
+# The supervision sources (docs/contract.md#supervision), in contract order.
+SUPERVISION = (
+    "meal_companions",
+    "menus",
+    "kitchen_cameras",
+    "canteen_checks",
+    "suppliers",
+    "deliveries",
+    "training",
+)
+# Spawned after the first eight, so that those stay as they were: the supervision data,
+# and the places of the rows planted in the supervision files.
+SUPERVISION_STREAM = 8
+SUPERVISION_LAYOUT_STREAM = 9
 
 
 @dataclass(frozen=True)
@@ -31,6 +47,14 @@ class Jurisdiction:
     issues_ledgers: dict[int, pl.DataFrame]  # year -> the state that year's ledger reported
     missed: pl.DataFrame  # (school_code, date) school days not reported
     no_enrollment: pl.DataFrame  # (school_code, term) enrolment rows left out
+    meal_companions: pl.DataFrame
+    menus: pl.DataFrame  # with the latest term's menus published ahead, past DATA_END
+    kitchen_cameras: pl.DataFrame
+    canteen_checks: pl.DataFrame
+    suppliers: pl.DataFrame  # final state
+    suppliers_ledgers: dict[int, pl.DataFrame]  # year -> the registry on its 31 December
+    deliveries: pl.DataFrame
+    training: pl.DataFrame
 
     def frame(self, source: str) -> pl.DataFrame:
         """The rows of one source, with exactly that source's columns, in contract order."""
@@ -44,8 +68,9 @@ class Jurisdiction:
 
 
 def random_streams(seed: int) -> list[np.random.Generator]:
-    """Independent random streams derived from one seed: one per builder, and one spare."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    """Independent random streams derived from one seed: one per builder, one spare, the
+    layout of bureau files (7), the supervision sources (8) and their files' layout (9)."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(10)]
 
 
 def build_jurisdiction(schools: int, seed: int) -> Jurisdiction:
@@ -57,6 +82,9 @@ def build_jurisdiction(schools: int, seed: int) -> Jurisdiction:
     expenditure = build_expenditure(streams[3], budget)
     survey = build_survey(streams[4], registry)
     issues = build_issues(streams[5], registry)
+    supervision = build_supervision(
+        streams[SUPERVISION_STREAM], registry, activity.participation, activity.missed
+    )
     return Jurisdiction(
         seed=seed,
         districts=build_districts(),
@@ -70,4 +98,12 @@ def build_jurisdiction(schools: int, seed: int) -> Jurisdiction:
         issues_ledgers=issues.ledgers,
         missed=activity.missed,
         no_enrollment=activity.no_enrollment,
+        meal_companions=supervision.meal_companions,
+        menus=supervision.menus,
+        kitchen_cameras=supervision.kitchen_cameras,
+        canteen_checks=supervision.canteen_checks,
+        suppliers=supervision.suppliers,
+        suppliers_ledgers=supervision.suppliers_ledgers,
+        deliveries=supervision.deliveries,
+        training=supervision.training,
     )

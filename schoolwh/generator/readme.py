@@ -33,6 +33,21 @@ def readme_text(
         " reporting districts (about 71 % of students eating at school, about 90 % of schools"
         " serving lunch); names, codes, counts and amounts are invented.",
         "",
+        "监管数据（陪餐记录、食谱、明厨亮灶、食堂检查、供应商名录、食材配送、培训）按政策材料中的数字校准："
+        "大多数供餐日有校领导陪餐，大多数食谱达到“两菜一水果加主食”并在前一周周四公示，"
+        "明厨亮灶覆盖率和在线率接近100%，大多数校周开展周排查，大宗食材大多统一配送、来自通过认证的企业，"
+        "每年清退和新招少数配送企业，培训人次与互助县（63所学校1050人次）相当；各区县之间有差异，"
+        f"{YEARS[0]}年多数区县略低于{YEARS[-1]}年。陪餐人、检查人等姓名均为虚构（如“王某某”）。",
+        "Supervision data (陪餐, menus, 明厨亮灶 cameras, canteen checks, the supplier registry,"
+        " deliveries, training) is calibrated on the policy documents' figures: a school leader"
+        " eats with the students on most serving days; most menus meet 两菜一水果加主食 and are"
+        " published the Thursday before their week; camera coverage and online rates are near"
+        " 100 %; most school-weeks have a 周排查; bulk food is mostly delivered unified by"
+        " certified suppliers; a few suppliers exit and are admitted each year; training"
+        " person-times are of Huzhu's order (1,050 for 63 schools). Districts differ, and"
+        f" {YEARS[0]} is a little lower than {YEARS[-1]} in most. Personal names (王某某) are"
+        " invented.",
+        "",
         f"种子 seed: {j.seed}    学校 schools: {schools}    "
         f"在校生（{TERMS[-1].zh}）students ({TERMS[-1].code}): {j.students}",
         "",
@@ -75,10 +90,19 @@ def readme_text(
             " open; 问题整改台账（更正）.xlsx re-issues changed issues of the ledgers; it is the"
             " newest file, so its rows win.",
             "",
+            "最新学期的食谱已提前公示，供餐日期最晚到数据截至日之后约两周（食谱日期不推动数据截至日）；"
+            "每年的《大宗食材配送企业名录》列出截至当年12月31日的企业，较新的名录修改时间更晚，"
+            "同一企业以其为准（如后一年的清退日期）。",
+            "The latest term's menus are published ahead: their dates reach about two weeks past"
+            " the as-of date (menu dates do not move it). Each year's supplier registry lists the"
+            " suppliers as on its 31 December; the newer list is the newer file, so its rows"
+            " win (an exit in the later year, for one).",
+            "",
             f"预置的问题行只在{YEARS[-1]}年的文件中；之前年份的文件没有错误行。",
             f"Planted flaws are in the {YEARS[-1]} files only; earlier years' files have none.",
             "",
-            "预置的问题行 Planted flaws (file, sheet, spreadsheet row, kind, column):",
+            "预置的问题行 Planted flaws (file, sheet, spreadsheet row, kind, column; after → the"
+            " reason the load quarantines the row with):",
         ]
         for flaw in flaws:
             lines.append(f"  - {flaw.line()}")

@@ -9,6 +9,8 @@ from pathlib import Path
 FLAW_KINDS = {
     "bad_date": "unparseable date 无法识别的日期",
     "bad_term": "unparseable term 无法识别的学期",
+    "bad_boolean": "not yes/no 应填是/否",
+    "future_date": "date beyond the window after the load date 日期晚于允许范围",
     "negative": "negative count 负数",
     "out_of_range": "value out of range 超出取值范围",
     "zero_amount": "zero amount 金额为0",
@@ -17,6 +19,20 @@ FLAW_KINDS = {
     "row_rule": "row rule broken 行规则不满足",
     "duplicate_key": "duplicate key inside the file, earlier row loses 文件内重复",
     "orphan": "valid row for a school not in the registry (lands; excluded from KPIs) 学校不在名录",
+}
+# The quarantine reason (schoolwh/core/reasons.py) a kind of flaw gets, where the kind
+# alone says it; row rules, and amounts whose rule differs by source, name theirs.
+KIND_REASON = {
+    "bad_date": "bad_date",
+    "bad_term": "bad_term",
+    "bad_boolean": "bad_boolean",
+    "future_date": "date_in_future",
+    "negative": "out_of_range",
+    "out_of_range": "out_of_range",
+    "zero_amount": "zero_amount",
+    "missing_required": "missing_value",
+    "unknown_label": "unknown_label",
+    "duplicate_key": "duplicate_key",
 }
 
 
@@ -30,14 +46,23 @@ class Flaw:
     kind: str
     column: str
     detail: str
+    reason: str = ""  # the quarantine reason expected; empty: KIND_REASON[kind]
 
     @property
     def quarantined(self) -> bool:
         return self.kind != "orphan"
 
+    @property
+    def expected_reason(self) -> str | None:
+        """The reason code the loader quarantines the row with (None for an orphan)."""
+        if not self.quarantined:
+            return None
+        return self.reason or KIND_REASON[self.kind]
+
     def line(self) -> str:
         where = f"{self.file}" + (f" [{self.sheet}]" if self.sheet else "")
-        return f"{where} row {self.row}: {self.kind} ({self.column}) {self.detail}"
+        reason = f" → {self.expected_reason}" if self.quarantined else ""
+        return f"{where} row {self.row}: {self.kind} ({self.column}) {self.detail}{reason}"
 
 
 @dataclass(frozen=True)

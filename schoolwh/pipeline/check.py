@@ -104,18 +104,26 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
             for c in src.columns
         ]
     ).struct.json_encode()
+    # an optional district_code left empty names the whole jurisdiction (a supplier serving
+    # every district): no district's clerk may load it (docs/contract.md#suppliers)
+    reason = (
+        pl.when(pl.col(column).is_null() & pl.lit(not col.required))
+        .then(pl.lit("jurisdiction_wide"))
+        .otherwise(pl.lit("out_of_scope"))
+    )
     moved = outside.select(
         pl.col(ROW),
         pl.lit(col.zh).alias("column_name"),
         pl.col(column).cast(pl.String).alias("raw_value"),
-        pl.lit("out_of_scope").alias("reason"),
+        reason.alias("reason"),
         raw_row.alias("raw_row"),
     ).cast(PROBLEM_SCHEMA)
     batch.rows = rows.filter(inside.fill_null(False))
     batch.problems = pl.concat([batch.problems.cast(PROBLEM_SCHEMA), moved]).sort(ROW)
     o = batch.outcome
     o.rows_quarantined += outside.height
-    o.reasons["out_of_scope"] += outside.height
+    for code, n in moved["reason"].value_counts().iter_rows():
+        o.reasons[code] += n
     if not batch.rejected:
         o.rows_landed = batch.rows.height
     return outside.height

@@ -3,8 +3,9 @@
 An XLSX per source, made from the contract (schoolwh/core/sources.py): the Chinese
 headers in a protected header row, a drop-down list for every enumeration and yes/no
 column, date and number formats with matching validation, a 填报说明 sheet describing
-each column, and for `enrollment` and `participation` a district's active schools
-filled in from the published warehouse. A template filled in loads with nothing
+each column, and for the sources of one row per school (`PREFILLED`) a district's
+schools filled in from the published warehouse: its active schools for enrolment and
+participation, its lunch-serving schools for menus, its kitchen schools for the cameras. A template filled in loads with nothing
 quarantined.
 """
 
@@ -16,13 +17,21 @@ from pathlib import Path
 
 import duckdb
 
-from schoolwh.core.sources import SCORE_MAX, SOURCES, Column, Source
+from schoolwh.core.sources import SOURCES, Column, Source
 
-PREFILLED = ("enrollment", "participation")
+# source -> the schools its template lists (a condition on marts.dim_school): the sources
+# with one row per school (and term or day)
+_ACTIVE = "coalesce(active, true)"
+_LUNCH = f"{_ACTIVE} and lunch_mode <> 'none'"
+PREFILLED: dict[str, str] = {
+    "enrollment": _ACTIVE,
+    "participation": _ACTIVE,
+    "menus": _LUNCH,
+    "kitchen_cameras": f"{_LUNCH} and lunch_mode in ('self_run', 'central_kitchen')",
+}
 GUIDE_SHEET = "填报说明"
 NAME_HEADER = "学校名称（参考，不导入）"  # beside the pre-filled code; ignored by a load
 DATA_ROWS = 1000  # rows that carry the validation and formats
-SCORE_COLUMNS = ("overall", "taste", "portion", "hygiene", "price", "service")
 
 KIND_TEXT = {
     "code": ("代码（文本，保留开头的 0）", "text code, leading zeros kept"),
@@ -58,8 +67,11 @@ def allowed_values(column: Column) -> list[str]:
     return []
 
 
-def active_schools(warehouse: Path | None, district: str) -> list[tuple[str, str]]:
-    """(code, name) of a district's active schools in the published warehouse."""
+def active_schools(
+    warehouse: Path | None, district: str, which: str = _ACTIVE
+) -> list[tuple[str, str]]:
+    """(code, name) of a district's schools in the published warehouse: its active ones,
+    or those `which` (a condition of PREFILLED) selects."""
     if warehouse is None or not Path(warehouse).exists():
         raise TemplateError(
             f"没有数据仓库，无法预填学校 / no warehouse at {warehouse}: the schools of "
@@ -74,7 +86,7 @@ def active_schools(warehouse: Path | None, district: str) -> list[tuple[str, str
             raise TemplateError(f"没有区县「{district}」/ no district {district!r}")
         rows = con.execute(
             "select school_code, school_name from marts.dim_school "
-            "where district_code = ? and coalesce(active, true) order by school_code",
+            f"where district_code = ? and {which} order by school_code",
             [district],
         ).fetchall()
     except duckdb.Error as exc:
@@ -106,7 +118,7 @@ def _validation(column: Column) -> dict | None:
         }
     if column.kind in ("int", "year"):
         low = int(column.minimum) if column.minimum is not None else 0
-        high = SCORE_MAX if column.name in SCORE_COLUMNS else 10**9
+        high = int(column.maximum) if column.maximum is not None else 10**9
         if column.kind == "year":
             low, high = 2000, 2099
         return {
@@ -118,16 +130,21 @@ def _validation(column: Column) -> dict | None:
             "error_message": f"请填写 {low} 到 {high} 之间的整数",
         }
     if column.kind == "money":
+        if column.nonzero:
+            rule: dict = {"criteria": "not between", "minimum": 0, "maximum": 0}
+            why = "，不能为 0"
+        elif column.positive:
+            rule, why = {"criteria": "greater than", "value": 0}, "，须大于 0"
+        elif column.minimum is not None:
+            rule = {"criteria": "greater than or equal to", "value": column.minimum}
+            why = f"，不小于 {column.minimum:g}"
+        else:
+            rule, why = {"criteria": "greater than", "value": -(10**15)}, ""
         return {
             "validate": "decimal",
-            "criteria": "not between" if column.nonzero else "greater than",
-            **(
-                {"minimum": 0, "maximum": 0}
-                if column.nonzero
-                else {"value": 0 if column.positive else -(10**15)}
-            ),
+            **rule,
             "error_title": "金额",
-            "error_message": "请填写金额（元）" + ("，不能为 0" if column.nonzero else ""),
+            "error_message": "请填写金额（元）" + why,
         }
     return None
 
@@ -146,7 +163,7 @@ def template_bytes(
         )
     schools: list[tuple[str, str]] = []
     if source in PREFILLED and district:
-        schools = active_schools(warehouse, district)
+        schools = active_schools(warehouse, district, PREFILLED[source])
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
@@ -228,12 +245,20 @@ def _guide(book, src: Source, header) -> None:
         values = allowed_values(c)
         if c.kind == "enum" and c.enum:
             allowed = "、".join(c.enum.values())
+            if c.synonyms:
+                allowed += "（也可填：" + "、".join(c.synonyms) + "）"
         elif values:
             allowed = "、".join(values)
+        elif c.minimum is not None and c.maximum is not None:
+            allowed = f"{c.minimum:g}–{c.maximum:g}"
         elif c.minimum is not None:
-            allowed = f"≥ {c.minimum:g}"
+            allowed = f"≥ {c.minimum:g}" + ("，不填为 1" if c.default == 1 else "")
+        elif c.positive:
+            allowed = "> 0"
         else:
             allowed = ""
+        if c.stays_raw:
+            allowed = (allowed + "；" if allowed else "") + "仅存档，不进入统计与看板"
         meaning = c.zh if c.zh == c.name else f"{c.zh}（{c.name}）"
         if len(c.aliases) > 1:
             meaning += "；也可写作：" + "、".join(c.aliases[1:])
