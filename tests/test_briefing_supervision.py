@@ -38,20 +38,20 @@ WATCH_WHOLE = {
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def dash_warehouse(tmp_path_factory) -> Path:
     return fx.shared_warehouse(tmp_path_factory.mktemp("briefing_supervision"))
 
 
-def data_of(warehouse: Path, district: str | None = None, lang: str = "zh"):
-    wh = Warehouse(warehouse)
+def data_of(path: Path, district: str | None = None, lang: str = "zh"):
+    wh = Warehouse(path)
     try:
         return load_data(wh, resolve_scope(wh, PERIOD, district=district, lang=lang))
     finally:
         wh.close()
 
 
-def supervision_rows(warehouse: Path, district: str | None = None):
-    wh = Warehouse(warehouse)
+def supervision_rows(path: Path, district: str | None = None):
+    wh = Warehouse(path)
     try:
         kpis = q.kpis_of_topic(wh, "supervision")
         frame = (
@@ -64,12 +64,12 @@ def supervision_rows(warehouse: Path, district: str | None = None):
         wh.close()
 
 
-def test_the_briefing_counts_what_the_page_lists(warehouse):
-    data = data_of(warehouse)
+def test_the_briefing_counts_what_the_page_lists(dash_warehouse):
+    data = data_of(dash_warehouse)
     assert data.watch == WATCH_WHOLE
     assert len(data.supervision_kpis) == 10
     # a district's briefing: its own schools (and the suppliers of the whole jurisdiction)
-    jinshui = data_of(warehouse, fx.D_JINSHUI)
+    jinshui = data_of(dash_warehouse, fx.D_JINSHUI)
     assert jinshui.watch == {
         "cameras": 0,
         "leader_meals": 0,
@@ -80,9 +80,9 @@ def test_the_briefing_counts_what_the_page_lists(warehouse):
     }
 
 
-def test_findings_name_the_missed_kpis_and_what_needs_attention(warehouse):
-    data = data_of(warehouse)
-    rows = supervision_rows(warehouse)
+def test_findings_name_the_missed_kpis_and_what_needs_attention(dash_warehouse):
+    data = data_of(dash_warehouse)
+    rows = supervision_rows(dash_warehouse)
     missed = rows[rows["status"] == "missed"]
     assert len(missed) > 2  # the fixture misses several
     gaps = missed.assign(gap=missed["target"] - missed["value"]).sort_values("gap")
@@ -98,19 +98,19 @@ def test_findings_name_the_missed_kpis_and_what_needs_attention(warehouse):
         "当年准入和清退的配送企业 3。"
     )
     assert supervision_findings(data, watch=False) == found[:-1]
-    english = supervision_findings(data_of(warehouse, lang="en"))
+    english = supervision_findings(data_of(dash_warehouse, lang="en"))
     assert english[0].startswith(f"{len(missed)} supervision KPIs below target; furthest below: ")
     assert "kitchens with cameras offline 1" in english[-1]
 
 
-def test_the_deck_has_a_supervision_slide_and_keeps_its_kpis_off_the_overview(warehouse):
-    data = data_of(warehouse)
+def test_the_deck_has_a_supervision_slide_and_keeps_its_kpis_off_the_overview(dash_warehouse):
+    data = data_of(dash_warehouse)
     deck = compose(data, {}, TOPICS)
     titles = [slide_title(s) for s in deck.prs.slides]
     assert "监管一屏统揽" in titles
     slide = deck.prs.slides[titles.index("监管一屏统揽")]
     text = slide_text(slide)
-    rows = supervision_rows(warehouse)
+    rows = supervision_rows(dash_warehouse)
     for kpi in rows["kpi"]:
         assert kpi_name(kpi, "zh") in text, kpi
     assert "需要关注（截至 2025年10月31日）" in text
@@ -128,8 +128,8 @@ def test_the_deck_has_a_supervision_slide_and_keeps_its_kpis_off_the_overview(wa
     ]
 
 
-def test_a_deck_without_the_topic_has_no_supervision_slide(warehouse):
-    data = data_of(warehouse)
+def test_a_deck_without_the_topic_has_no_supervision_slide(dash_warehouse):
+    data = data_of(dash_warehouse)
     deck = compose(data, {}, ("kpis", "funding"))
     titles = [slide_title(s) for s in deck.prs.slides]
     assert "监管一屏统揽" not in titles
@@ -138,12 +138,12 @@ def test_a_deck_without_the_topic_has_no_supervision_slide(warehouse):
     assert kpi_name("camera_coverage", "zh") in overview
 
 
-def test_the_summary_carries_the_supervision_kpis_below_target(warehouse):
-    data = data_of(warehouse)
+def test_the_summary_carries_the_supervision_kpis_below_target(dash_warehouse):
+    data = data_of(dash_warehouse)
     page = summary_html(data)
     head = page.index("未达标的监管指标")
     section = page[head:]
-    rows = supervision_rows(warehouse)
+    rows = supervision_rows(dash_warehouse)
     for kpi, status in zip(rows["kpi"], rows["status"], strict=True):
         shown = kpi_name(kpi, "zh") in section
         assert shown == (status == "missed"), (kpi, status)
@@ -155,9 +155,9 @@ def test_the_summary_carries_the_supervision_kpis_below_target(warehouse):
 
 @pytest.mark.browser
 @pytest.mark.timeout(300)
-def test_the_summary_pdf_is_one_page_with_the_section(warehouse, tmp_path):
+def test_the_summary_pdf_is_one_page_with_the_section(dash_warehouse, tmp_path):
     needs_browser()
-    _, pdf = render_summary(warehouse, PERIOD)
+    _, pdf = render_summary(dash_warehouse, PERIOD)
     path = tmp_path / "summary.pdf"
     path.write_bytes(pdf)
     facts, text = pdf_facts(path)
@@ -170,11 +170,11 @@ def test_the_summary_pdf_is_one_page_with_the_section(warehouse, tmp_path):
 @pytest.mark.browser
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_supervision_slides_render_whole_in_libreoffice(warehouse, tmp_path, lang):
+def test_the_supervision_slides_render_whole_in_libreoffice(dash_warehouse, tmp_path, lang):
     office_or_skip()
     needs_browser()
     result = make_briefing(
-        warehouse, PERIOD, tmp_path / "briefing", lang=lang, topics=("supervision",)
+        dash_warehouse, PERIOD, tmp_path / "briefing", lang=lang, topics=("supervision",)
     )
     prs = Presentation(str(result.deck))
     titles = [slide_title(s) for s in prs.slides]

@@ -19,7 +19,7 @@ APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
+def dash_warehouse(tmp_path_factory):
     return fx.shared_warehouse(tmp_path_factory.mktemp("supervision"))
 
 
@@ -31,8 +31,8 @@ def _loopback():
     st_config.set_option("server.address", previous)
 
 
-def open_page(monkeypatch, warehouse, lang: str | None = None) -> AppTest:
-    monkeypatch.setenv(ENV_WAREHOUSE, str(warehouse))
+def open_page(monkeypatch, dash_warehouse, lang: str | None = None) -> AppTest:
+    monkeypatch.setenv(ENV_WAREHOUSE, str(dash_warehouse))
     at = AppTest.from_file(APP, default_timeout=60)
     if lang:
         at.session_state["lang"] = lang
@@ -60,13 +60,13 @@ def expander_labels(at: AppTest) -> list[str]:
     return [e.label for e in at.expander]
 
 
-def test_the_page_shows_the_seeds_supervision_kpis_by_district(monkeypatch, warehouse):
-    at = open_page(monkeypatch, warehouse)
+def test_the_page_shows_the_seeds_supervision_kpis_by_district(monkeypatch, dash_warehouse):
+    at = open_page(monkeypatch, dash_warehouse)
     assert at.title[0].value == "监管一屏统揽"
-    supervision = q.kpis_of_topic(Warehouse(warehouse), "supervision")
+    supervision = q.kpis_of_topic(Warehouse(dash_warehouse), "supervision")
     assert len(supervision) == 10  # the seed's topic, not a list in the page
     on_cards = cards(at)
-    term_kpis = q.kpi_overall(Warehouse(warehouse), "term", "2025-autumn")
+    term_kpis = q.kpi_overall(Warehouse(dash_warehouse), "term", "2025-autumn")
     shown = [k for k in term_kpis["kpi"] if k in supervision]
     assert len(on_cards) == len(shown) > 0
     for kpi in shown:
@@ -80,8 +80,8 @@ def test_the_page_shows_the_seeds_supervision_kpis_by_district(monkeypatch, ware
     assert set(grid.columns) - {"区县"} == {i18n.kpi_name(k, "zh") for k in shown}
 
 
-def test_needs_attention_lists_the_items_as_of_the_as_of_date(monkeypatch, warehouse):
-    at = open_page(monkeypatch, warehouse)
+def test_needs_attention_lists_the_items_as_of_the_as_of_date(monkeypatch, dash_warehouse):
+    at = open_page(monkeypatch, dash_warehouse)
     labels = expander_labels(at)
     for expected in (
         "明厨亮灶未全部在线的食堂（1 所）",
@@ -129,8 +129,8 @@ def test_needs_attention_lists_the_items_as_of_the_as_of_date(monkeypatch, wareh
     assert fx.HOSTILE_SUPPLIER in set(suppliers["供应商"])
 
 
-def test_needs_attention_follows_the_district_filter(monkeypatch, warehouse):
-    at = open_page(monkeypatch, warehouse)
+def test_needs_attention_follows_the_district_filter(monkeypatch, dash_warehouse):
+    at = open_page(monkeypatch, dash_warehouse)
     at.selectbox(key="f_sup_district").set_value(fx.D_JINSHUI).run()
     labels = expander_labels(at)
     assert "明厨亮灶未全部在线的食堂（0 所）" in labels
@@ -140,8 +140,8 @@ def test_needs_attention_follows_the_district_filter(monkeypatch, warehouse):
     assert set(deliveries["区县"]) == {"金水区"}
 
 
-def test_a_row_opens_its_school_with_its_supervision_facts(monkeypatch, warehouse):
-    at = open_page(monkeypatch, warehouse)
+def test_a_row_opens_its_school_with_its_supervision_facts(monkeypatch, dash_warehouse):
+    at = open_page(monkeypatch, dash_warehouse)
     at.session_state["sup_watch_cameras_rows"] = {
         "selection": {"rows": [0], "columns": [], "cells": []}
     }
@@ -169,8 +169,8 @@ def test_a_row_opens_its_school_with_its_supervision_facts(monkeypatch, warehous
     assert list(deliveries["金额（元）"]) == ["400"]
 
 
-def test_a_school_detail_counts_its_companions_by_role(monkeypatch, warehouse):
-    monkeypatch.setenv(ENV_WAREHOUSE, str(warehouse))
+def test_a_school_detail_counts_its_companions_by_role(monkeypatch, dash_warehouse):
+    monkeypatch.setenv(ENV_WAREHOUSE, str(dash_warehouse))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("views/district.py")
@@ -193,8 +193,8 @@ def test_a_school_detail_counts_its_companions_by_role(monkeypatch, warehouse):
     assert "张校长" not in "\n".join(str(m.value) for m in at.markdown)  # raw only
 
 
-def test_the_page_in_english(monkeypatch, warehouse):
-    at = open_page(monkeypatch, warehouse, lang="en")
+def test_the_page_in_english(monkeypatch, dash_warehouse):
+    at = open_page(monkeypatch, dash_warehouse, lang="en")
     assert at.title[0].value == "Supervision at a glance"
     labels = expander_labels(at)
     assert "Kitchens whose cameras were not all online (1)" in labels
