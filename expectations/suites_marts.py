@@ -71,6 +71,8 @@ def _kpi_sql(table: str, district: bool) -> str:
                 as count_numerator,
             case
                 when d.value_kind is null or d.value_kind = 'days' then null
+                when d.value_kind = 'count' then
+                    k.denominator is null and k.value is not distinct from k.numerator
                 when k.denominator is null or k.denominator = 0 then k.value is null
                 when k.numerator is null then k.value is null
                 else k.value is not null and {_close("k.value", "k.numerator / k.denominator")}
@@ -145,8 +147,9 @@ def kpi_suite(con: duckdb.DuckDBPyConnection, name: str) -> SuiteSpec:
         between("denominator", "分母不为负 / denominator ≥ 0", min_value=0, examples=ex),
         is_true(
             "value_is_numerator_over_denominator",
-            "指标值 = 分子 ÷ 分母，分母为 0 或缺失时为空 / value = numerator ÷ denominator, "
-            "null when the denominator is 0 or absent",
+            "指标值 = 分子 ÷ 分母，分母为 0 或缺失时为空（人次类指标 = 分子）/ value = "
+            "numerator ÷ denominator, null when the denominator is 0 or absent (a count: the "
+            "numerator)",
             examples=ex,
         ),
         is_true(

@@ -207,7 +207,7 @@ def _district_settings(rng: np.random.Generator) -> pl.DataFrame:
 def _school_days(schools: pl.DataFrame, participation: pl.DataFrame, missed: pl.DataFrame):
     """Every school day of every lunch-serving school from its lunch start: reported ones
     (serving days: `lunch_students > 0`) and unreported ones, with the school's traits,
-    its year, ISO week (its Monday) and month."""
+    its term's year, ISO week (its Monday) and month."""
     traits = schools.with_row_index("sid").select(
         "sid",
         "school_code",
@@ -229,7 +229,9 @@ def _school_days(schools: pl.DataFrame, participation: pl.DataFrame, missed: pl.
         days.join(traits, on="school_code")
         .filter((pl.col("lunch_mode") != "none") & (pl.col("date") >= pl.col("lunch_start_date")))
         .with_columns(
-            year=pl.col("date").dt.year().cast(pl.Int32),
+            # the year of the day's term (January closes the autumn term before it): the
+            # year whose rates apply, so that a term's days are drawn alike
+            year=(pl.col("date").dt.year() - (pl.col("date").dt.month() == 1)).cast(pl.Int32),
             week=pl.col("date").dt.truncate("1w"),
             month=pl.col("date").dt.truncate("1mo"),
             kitchen=pl.col("lunch_mode").is_in(KITCHEN_MODES),
@@ -396,7 +398,9 @@ def _menus(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
     blank = rng.random(w) < 0.003
     monday = weeks["week"].to_numpy().astype("datetime64[D]")
     on_time = np.minimum(monday - np.timedelta64(4, "D"), np.datetime64(DATA_END))
-    published = np.where(late, monday + rng.integers(1, 4, w).astype("timedelta64[D]"), on_time)
+    behind = monday + rng.integers(1, 4, w).astype("timedelta64[D]")
+    # a week published late: only where that day has come by the as-of date
+    published = np.where(late & (behind <= np.datetime64(DATA_END)), behind, on_time)
     weeks = weeks.select(
         "school_code",
         "week",
