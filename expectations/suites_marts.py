@@ -67,12 +67,14 @@ def _kpi_sql(table: str, district: bool) -> str:
             case when d.value_kind = 'share' then k.value end as share_ratio_value,
             case when d.value_kind = 'execution' then k.value end as budget_execution_value,
             case when d.value_kind = 'days' then k.value end as median_days_value,
+            case when d.value_kind = 'count' then k.value end as count_value,
             case when d.value_kind <> 'execution' then cast(k.numerator as double) end
                 as count_numerator,
             case
                 when d.value_kind is null or d.value_kind = 'days' then null
                 when d.value_kind = 'count' then
-                    k.denominator is null and k.value is not distinct from k.numerator
+                    k.denominator is null and k.value is not null
+                    and {_close("k.value", "k.numerator")}
                 when k.denominator is null or k.denominator = 0 then k.value is null
                 when k.numerator is null then k.value is null
                 else k.value is not null and {_close("k.value", "k.numerator / k.denominator")}
@@ -139,6 +141,12 @@ def kpi_suite(con: duckdb.DuckDBPyConnection, name: str) -> SuiteSpec:
             examples=ex,
         ),
         between(
+            "count_value",
+            "培训人次等计数不为负 / counts (value_kind count, e.g. training person-times) ≥ 0",
+            min_value=0,
+            examples=ex,
+        ),
+        between(
             "count_numerator",
             "分子不为负（预算执行率除外）/ numerator ≥ 0 (budget execution may net refunds)",
             min_value=0,
@@ -147,9 +155,9 @@ def kpi_suite(con: duckdb.DuckDBPyConnection, name: str) -> SuiteSpec:
         between("denominator", "分母不为负 / denominator ≥ 0", min_value=0, examples=ex),
         is_true(
             "value_is_numerator_over_denominator",
-            "指标值 = 分子 ÷ 分母，分母为 0 或缺失时为空（人次类指标 = 分子）/ value = "
-            "numerator ÷ denominator, null when the denominator is 0 or absent (a count: the "
-            "numerator)",
+            "指标值 = 分子 ÷ 分母，分母为 0 或缺失时为空；计数指标的值 = 分子、无分母 / "
+            "value = numerator ÷ denominator, null when the denominator is 0 or absent; a "
+            "count's value = its numerator, without a denominator",
             examples=ex,
         ),
         is_true(

@@ -1087,6 +1087,37 @@ def test_value_ranges_follow_the_warehouse_kpi_dictionary(db: duckdb.DuckDBPyCon
     assert not run.blocks_publish
 
 
+def test_a_count_kpi_is_its_numerator_without_denominator(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """A KPI of value kind `count` in the seed (training person-times) has value =
+    numerator and no denominator: clean as such, critical when the value leaves the
+    numerator or goes below 0. The rule follows the seed's value_kind, not a KPI id."""
+    (kpi,) = db.execute(
+        "select kpi from marts.kpi_definitions where value_kind = 'count'"
+    ).fetchone()
+    for district, total in ((D1, 75.0), (D2, 0.0)):
+        row = {**_kpi_row(kpi, total, 0, None), "denominator": None, "value": total}
+        insert(db, "marts.kpi_district", {"district_code": district, **row, "status": None})
+    run = check_marts(db, CLEAN_LOAD)
+    assert failed(run) == []
+    assert find(run, "marts.kpi_district", "count_value").success
+    db.execute(
+        "update marts.kpi_district set value = 80 where kpi = ? and district_code = ?", [kpi, D1]
+    )
+    db.execute(
+        "update marts.kpi_district set value = -1, numerator = -1 where kpi = ? and district_code = ?",
+        [kpi, D2],
+    )
+    run = check_marts(db, CLEAN_LOAD)
+    assert set(failed(run)) == {
+        ("marts.kpi_district", "value_is_numerator_over_denominator", "critical"),
+        ("marts.kpi_district", "count_value", "critical"),
+        ("marts.kpi_district", "count_numerator", "critical"),
+    }
+    assert run.blocks_publish
+
+
 def test_absent_marts_give_warnings_not_errors(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "fresh.duckdb"))
     try:

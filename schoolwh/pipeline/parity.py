@@ -24,6 +24,7 @@ PARITY_TABLES: dict[str, tuple[str, ...]] = {
     "kpi_district": ("district_code", "period_type", "period", "kpi"),
     "kpi_overall": ("period_type", "period", "kpi"),
     "dim_school": ("school_code",),
+    "dim_supplier": ("supplier_id",),
 }
 DEFAULT_TOLERANCE = 1e-9
 MARTS_SCHEMA = "marts"

@@ -150,6 +150,10 @@ _ENUM_BOTH: dict[str, dict[str, tuple[str, str]]] = {
         "school_not_in_registry": ("学校不在学校名录中", "School not in the registry"),
         "school_inactive": ("学校已停办", "School not active"),
         "district_not_in_registry": ("区县不在区县名录中", "District not in the district list"),
+        "supplier_not_in_registry": (
+            "供应商不在供应商名录中",
+            "Supplier not in the supplier registry",
+        ),
     },
     "score_item": {
         "overall": ("总体满意度", "Overall"),
