@@ -376,6 +376,18 @@ def _card(card: charts.KpiCard, note: str | None, current: str) -> str:
     )
 
 
+def wide_on_phones(key: str, min_width: int = 960) -> Any:
+    """A container whose figure (keyed `key`) keeps `min_width` pixels on a narrow screen
+    (a phone) and scrolls sideways, instead of squeezing a wide grid's cells until their
+    text overlaps; on a wider screen it changes nothing. Draw the figure inside it."""
+    st.markdown(
+        f"<style>@media (max-width: 640px) {{ .st-key-{key}_box {{ overflow-x: auto; }} "
+        f".st-key-{key}_box .st-key-{key} {{ min-width: {int(min_width)}px; }} }}</style>",
+        unsafe_allow_html=True,
+    )
+    return st.container(key=f"{key}_box")
+
+
 def heading(text: str, level: int = 3) -> None:
     """A heading whose text holds data (a district's or school's name): written as escaped
     HTML, so nothing in it becomes a link, an image, emphasis or an emoji. Escaping the

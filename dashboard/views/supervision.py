@@ -80,16 +80,17 @@ st.subheader(t("supervision.grid", lang))
 if by_district.empty:
     st.caption(t("empty.no_rows", lang))
 else:
-    ui.plot(
-        charts.status_grid,
-        by_district,
-        lang,
-        kpis=shown_kpis,
-        previous=_supervision(q.kpi_district(wh, period_type, previous)) if previous else None,
-        last_year=_supervision(q.kpi_district(wh, period_type, year_ago)) if year_ago else None,
-        key="sup_grid",
-        districts=q.districts(wh),
-    )
+    with ui.wide_on_phones("sup_grid", 150 + 85 * len(shown_kpis)):
+        ui.plot(
+            charts.status_grid,
+            by_district,
+            lang,
+            kpis=shown_kpis,
+            previous=_supervision(q.kpi_district(wh, period_type, previous)) if previous else None,
+            last_year=_supervision(q.kpi_district(wh, period_type, year_ago)) if year_ago else None,
+            key="sup_grid",
+            districts=q.districts(wh),
+        )
     with st.expander(t("overview.grid_table", lang)):
         ui.table(
             tables.matrix(by_district, lang, kpis=shown_kpis),
