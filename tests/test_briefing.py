@@ -186,7 +186,9 @@ def test_deck_is_16_9_with_the_slides_in_order(deck, demo_warehouse):
     main = titles[:appendix]
     assert main[-3:] == ["资金执行进度：累计支出与目标进度", "问题发现与整改", "逾期未整改问题"]
     below = [name for _, name, _, status in kpis if status in ("missed", "near")]
-    shown = main[4:-3]
+    # the supervision slide and its grid stand after the KPIs off target
+    assert main[-5:-3] == ["监管一屏统揽", "区县 × 监管指标达标情况"]
+    shown = main[4:-5]
     assert shown and all(name in below for name in shown)  # the main part: KPIs off target
     assert [n for n in below if n in shown] == shown[: len(shown)]
     # every KPI has its slide, in the main part or the appendix

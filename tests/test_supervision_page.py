@@ -78,6 +78,11 @@ def test_the_page_shows_the_seeds_supervision_kpis_by_district(monkeypatch, dash
     grid = table_with(at, "区县")
     assert set(grid["区县"]) == {n for _, n, _ in fx.DISTRICTS}
     assert set(grid.columns) - {"区县"} == {i18n.kpi_name(k, "zh") for k in shown}
+    # the page's figures, summary and deck, each made on request
+    makers = {b.key for b in at.button if b.key and b.key.startswith("briefing_make_")}
+    assert makers == {f"briefing_make_{k}_supervision" for k in ("png", "pdf", "pptx")} or (
+        "Chromium" in "\n".join(str(c.value) for c in at.caption)
+    )
 
 
 def test_needs_attention_lists_the_items_as_of_the_as_of_date(monkeypatch, dash_warehouse):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import page_buttons, ui
 from schoolwh.briefing.scope import whole_label
 from schoolwh.reading import charts, tables
 from schoolwh.reading import formatting as fmt
@@ -170,3 +170,6 @@ for name in q.WATCH_LISTS:
             key=f"sup_watch_{name}",
             on_row=_opener(frame),
         )
+
+# briefing: this page's figures (PNG), summary (PDF) and deck (PPTX) ----------------------
+page_buttons.briefing_downloads("supervision", wh, period, district=district, lang=lang)

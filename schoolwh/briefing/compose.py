@@ -132,8 +132,10 @@ def compose(
             data.overdue,
         )
 
-    # the appendix: the other KPIs, the trends, data quality
+    # the appendix: the other KPIs (the supervision ones too), the trends, data quality
     rest = [k for k in chosen if k not in main] if "kpis" in topics else []
+    if show_supervision:
+        rest += [k for k in data.supervision_only().kpi_ids() if kpis is None or k in kpis]
     trend_keys = [f"trend:{k}" for k in data.trend_kpis() if (kpis is None or k in kpis)]
     trend_pictures = (
         [pictures[k] for k in trend_keys if k in pictures] if "trends" in topics else []

@@ -201,7 +201,9 @@ def build_figures(
         items += [kpi_summary(general), status_grid(general) if kpis is None else None]
         items += [kpi_figure(data, k) for k in chosen]
     if "supervision" in topics:
-        items.append(supervision_grid(data))
+        own = [k for k in data.supervision_only().kpi_ids() if kpis is None or k in kpis]
+        items.append(supervision_grid(data) if kpis is None else None)
+        items += [kpi_figure(data, k) for k in own]  # the appendix's slides
     if "trends" in topics:
         items += [trend_figure(data, k) for k in data.trend_kpis() if kpis is None or k in kpis]
     if "funding" in topics:
