@@ -31,13 +31,14 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("funding", "views/funding.py", ":material/payments:"),
     ("satisfaction", "views/satisfaction.py", ":material/sentiment_satisfied:"),
     ("issues", "views/issues.py", ":material/task_alt:"),
+    ("supervision", "views/supervision.py", ":material/visibility:"),
     ("quality", "views/quality.py", ":material/fact_check:"),
     ("reporting", "views/reporting.py", ":material/assignment_late:"),
     ("sql", "views/sql.py", ":material/terminal:"),
     ("upload", "views/upload.py", ":material/upload_file:"),
     ("accounts", "views/accounts.py", ":material/manage_accounts:"),
 )
-KPI_PAGES = ("overview", "district", "funding", "satisfaction", "issues")
+KPI_PAGES = ("overview", "district", "funding", "satisfaction", "issues", "supervision")
 
 
 def allowed_pages(account: Account | None) -> list[str]:

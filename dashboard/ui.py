@@ -537,6 +537,18 @@ def headline(text: str) -> None:
         )
 
 
+def wide_on_phones(key: str, min_width: int = 960) -> Any:
+    """A container whose figure (keyed `key`) keeps `min_width` pixels on a narrow screen
+    (a phone) and scrolls sideways, instead of squeezing a wide grid's cells until their
+    text overlaps; on a wider screen it changes nothing. Draw the figure inside it."""
+    st.markdown(
+        f"<style>@media (max-width: 640px) {{ .st-key-{key}_box {{ overflow-x: auto; }} "
+        f".st-key-{key}_box .st-key-{key} {{ min-width: {int(min_width)}px; }} }}</style>",
+        unsafe_allow_html=True,
+    )
+    return st.container(key=f"{key}_box")
+
+
 def heading(text: str, level: int = 3) -> None:
     """A heading whose text holds data (a district's or school's name): written as escaped
     HTML, so nothing in it becomes a link, an image, emphasis or an emoji. Escaping the
@@ -676,6 +688,18 @@ def open_district(code: str) -> None:
     st.session_state["district"] = code
     st.session_state.pop("school", None)
     st.switch_page("views/district.py", query_params={"district": code})
+
+
+def open_school(district_code: str, school_code: str) -> None:
+    """A school's detail on the 区县 page (/district?district=<code>&school=<code>)."""
+    st.session_state["district"] = str(district_code)
+    st.session_state["school"] = str(school_code)
+    for key in ("f_district_stage", "f_district_location"):  # the school must be listed
+        st.session_state[key] = ""
+    st.switch_page(
+        "views/district.py",
+        query_params={"district": str(district_code), "school": str(school_code)},
+    )
 
 
 def table(

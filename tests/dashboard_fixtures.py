@@ -441,6 +441,149 @@ def _frame(
     return frame.where(frame.notna(), None)
 
 
+# --- supervision (issue #21): what the 监管 page lists as of 2025-10-31 ------------------
+# Kitchen schools (self_run / central_kitchen, serving lunch): A, D, E. The last seven days
+# (10-25 … 10-31) hold the serving days 10-27 … 10-31 of D, E and F.
+HOSTILE_SUPPLIER = "<script>alert(1)</script>中牟肉联"
+HOSTILE_MENU = "<b>红烧肉</b>![x](http://evil.example/x.png)"
+
+
+def companion_rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    october = _weekdays(dt.date(2025, 10, 1), AS_OF)
+    for day in october:
+        # D: no 校领导 on 10-29 and 10-30 (a 家长 instead); F: none on 10-31
+        d_role = "parent" if day in (dt.date(2025, 10, 29), dt.date(2025, 10, 30)) else None
+        rows.append(
+            {
+                "record_id": f"PD{day:%m%d}",
+                "school_code": SCHOOL_D,
+                "date": day,
+                "role": d_role or "school_leader",
+                "people": 1,
+                "rating": 4,
+                "companion_name": "张校长",
+                "feedback": "<img src=x onerror=alert(1)>",
+            }
+        )
+        rows.append(
+            {
+                "record_id": f"PE{day:%m%d}",
+                "school_code": SCHOOL_E,
+                "date": day,
+                "role": "school_leader",
+                "people": 2,
+                "rating": 5,
+            }
+        )
+        rows.append(
+            {
+                "record_id": f"PF{day:%m%d}",
+                "school_code": SCHOOL_F,
+                "date": day,
+                "role": "parent" if day == AS_OF else "school_leader",
+                "people": None,
+            }
+        )
+    rows.append(
+        {
+            "record_id": "PD1031T",
+            "school_code": SCHOOL_D,
+            "date": AS_OF,
+            "role": "teacher",
+            "people": 3,
+            "rating": 3,
+        }
+    )
+    return rows
+
+
+def menu_rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for day in _weekdays(dt.date(2025, 10, 20), dt.date(2025, 11, 7)):
+        for school in (SCHOOL_D, SCHOOL_E, SCHOOL_F):
+            dishes, fruit, text = 3, True, "番茄炒蛋、青椒肉丝、清炒菠菜、米饭、苹果"
+            if school == SCHOOL_D and day == dt.date(2025, 10, 28):
+                dishes, text = 1, "土豆烧肉、米饭、香蕉"  # one dish: below the standard
+            if school == SCHOOL_E and day == dt.date(2025, 10, 30):
+                fruit, text = False, HOSTILE_MENU  # no fruit
+            if school == SCHOOL_D and day == dt.date(2025, 11, 3):
+                dishes = 0  # after the as-of date: not yet counted, not listed
+            rows.append(
+                {
+                    "school_code": school,
+                    "date": day,
+                    "dishes": dishes,
+                    "meat_dishes": 1,
+                    "has_fruit": fruit,
+                    "has_staple": True,
+                    "price": 5.0,
+                    "published_date": day - dt.timedelta(days=day.weekday() + 3),
+                    "menu_text": text,
+                }
+            )
+    return rows
+
+
+CAMERAS = [
+    # school, date, cameras, online: E had 2 of 8 offline on its latest snapshot; D was
+    # short the day before but all online on its latest; F is no kitchen school
+    (SCHOOL_A, dt.date(2025, 10, 30), 4, 4),
+    (SCHOOL_A, dt.date(2025, 10, 31), 4, 4),
+    (SCHOOL_D, dt.date(2025, 10, 30), 6, 5),
+    (SCHOOL_D, dt.date(2025, 10, 31), 6, 6),
+    (SCHOOL_E, dt.date(2025, 10, 31), 8, 6),
+    (SCHOOL_F, dt.date(2025, 10, 31), 2, 1),
+]
+
+CHECKS = [
+    # check_id, school, date, kind, result, score, inspector: A passed 标准化验收, D's latest
+    # failed (it had passed before), E has none
+    ("C1", SCHOOL_A, dt.date(2025, 9, 15), "standard", "pass", 92, "李检查"),
+    ("C2", SCHOOL_D, dt.date(2024, 11, 5), "standard", "pass", 90, None),
+    ("C3", SCHOOL_D, dt.date(2025, 10, 10), "standard", "fail", 58, None),
+    ("C4", SCHOOL_D, dt.date(2025, 10, 27), "weekly", "pass", None, None),
+    ("C5", SCHOOL_E, dt.date(2025, 10, 28), "weekly", "pass", None, None),
+    ("C6", SCHOOL_E, dt.date(2025, 10, 29), "daily", "fail", None, None),
+]
+
+SUPPLIERS = [
+    # id, name, district, certified, admitted, exited
+    ("S1", "郑州粮油配送有限公司", None, True, dt.date(2023, 3, 1), None),
+    ("S2", HOSTILE_SUPPLIER, D_ZHONGMOU, False, dt.date(2025, 2, 1), None),
+    ("S3", "金水区副食品公司", D_JINSHUI, True, dt.date(2022, 1, 1), dt.date(2025, 10, 15)),
+    ("S4", "郑州市乳业有限公司", None, True, dt.date(2025, 6, 1), None),
+]
+
+DELIVERIES = [
+    # id, school, date, supplier, category, unified, amount, inspected
+    ("DL1", SCHOOL_A, dt.date(2025, 9, 8), "S1", "rice", True, 1000.0, True),
+    ("DL2", SCHOOL_A, dt.date(2025, 9, 8), "S1", "meat", False, 600.0, True),  # not unified
+    ("DL3", SCHOOL_A, dt.date(2025, 10, 20), "S3", "oil", True, 300.0, True),  # S3 exited
+    ("DL4", SCHOOL_D, dt.date(2025, 10, 21), "S2", "meat", True, 800.0, True),  # uncertified
+    ("DL5", SCHOOL_D, dt.date(2025, 10, 22), "S9", "rice", True, 500.0, False),  # unknown
+    ("DL6", SCHOOL_D, dt.date(2025, 10, 22), "S2", "vegetable", False, 200.0, True),  # not bulk
+    ("DL7", SCHOOL_E, dt.date(2025, 10, 23), "S1", "milk", True, 400.0, True),
+]
+
+TRAINING = [
+    ("T1", dt.date(2025, 9, 20), D_JINSHUI, "canteen_manager", 120, "食品安全法规"),
+    ("T2", dt.date(2025, 10, 11), D_ZHONGMOU, "staff", 80, None),
+]
+
+
+def supervision_frames() -> dict[str, pd.DataFrame]:
+    return {
+        "meal_companions": _frame("meal_companions", companion_rows()),
+        "menus": _frame("menus", menu_rows()),
+        "kitchen_cameras": _frame("kitchen_cameras", CAMERAS),
+        "canteen_checks": _frame("canteen_checks", CHECKS),
+        "suppliers": _frame("suppliers", SUPPLIERS),
+        "deliveries": _frame("deliveries", DELIVERIES),
+        "training": _frame("training", TRAINING),
+    }
+
+
 def raw_frames() -> dict[str, pd.DataFrame]:
     schools = [(*s[:10], s[10], True) for s in SCHOOLS]
     enrollment = [(*e, None, None, None) for e in ENROLLMENT]
@@ -453,6 +596,7 @@ def raw_frames() -> dict[str, pd.DataFrame]:
         "expenditure": _frame("expenditure", EXPENDITURE),
         "survey": _frame("survey", survey_rows()),
         "issues": _frame("issues", ISSUES),
+        **supervision_frames(),
     }
 
 

@@ -187,7 +187,9 @@ def test_deck_is_16_9_with_the_slides_in_order(deck, demo_warehouse):
     main = titles[:appendix]
     assert main[-3:] == ["资金执行进度：累计支出与目标进度", "问题发现与整改", "逾期未整改问题"]
     below = [name for _, name, _, status in kpis if status in ("missed", "near")]
-    shown = main[4:-3]
+    # the supervision slide and its grid stand after the KPIs off target
+    assert main[-5:-3] == ["监管一屏统揽", "区县 × 监管指标达标情况"]
+    shown = main[4:-5]
     assert shown and all(name in below for name in shown)  # the main part: KPIs off target
     assert [n for n in below if n in shown] == shown[: len(shown)]
     # every KPI has its slide, in the main part or the appendix
@@ -202,12 +204,18 @@ def test_deck_is_16_9_with_the_slides_in_order(deck, demo_warehouse):
 
 @pytest.mark.browser
 def test_overview_table_has_values_and_status_colours(deck, demo_warehouse):
-    slide = deck.slides[2]
-    table = next(s for s in slide.shapes if s.has_table).table
-    rows = {table.cell(r, 0).text: r for r in range(1, len(table.rows))}
-    for _kpi, name, value, status in expected_kpis(demo_warehouse):
-        r = rows[name]
-        unit = "days" if name == "整改天数中位数" else None
+    # the overview's table, and the supervision slide's for the supervision KPIs
+    tables = [
+        next(s for s in slide.shapes if s.has_table).table
+        for slide in deck.slides
+        if slide_title(slide) in ("指标概览", "监管一屏统揽")
+    ]
+    assert len(tables) == 2
+    rows = {t.cell(r, 0).text: (t, r) for t in tables for r in range(1, len(t.rows))}
+    units = dict(sql(demo_warehouse, "select kpi, unit from marts.kpi_definitions"))
+    for kpi, name, value, status in expected_kpis(demo_warehouse):
+        table, r = rows[name]
+        unit = units[kpi]
         assert table.cell(r, 1).text == fmt.kpi_value(value, unit, "zh")
         style = st_.style(status)
         assert style.glyph in table.cell(r, 3).text

@@ -597,3 +597,111 @@ def test_the_overview_reads_on_a_phone_and_a_laptop(tmp_path_factory, tmp_path):
         cards = browser.find_elements(By.CSS_SELECTOR, ".schoolwh-card")
         assert len({c.location["y"] for c in cards[:4]}) == 1  # four to a row
         assert browser.save_screenshot(str(tmp_path / "overview-1440.png"))
+
+
+# ---------------------------------------------------------------------------------------
+# 监管: the supervision page for the bureau and for a district account
+# ---------------------------------------------------------------------------------------
+def _open_expander(browser, label: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    summary = wait_for(
+        browser,
+        lambda b: [
+            s
+            for s in b.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')
+            if label in s.text
+        ],
+    )[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+    summary.click()
+
+
+def _click_first_row(browser) -> None:
+    """Tick the first data row of the one table shown in an open expander (its row
+    selection box, left of the first column)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    grid = wait_for(
+        browser,
+        lambda b: [
+            g
+            for g in b.find_elements(
+                By.CSS_SELECTOR, '[data-testid="stExpander"] [data-testid="stDataFrame"]'
+            )
+            if g.is_displayed()
+        ],
+    )[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", grid)
+    wait_for(browser, page_settled)
+    width, height = grid.size["width"], grid.size["height"]
+    # the header row is 35 px high, a data row too: the middle of the first data row
+    ActionChains(browser).move_to_element_with_offset(
+        grid, int(-width / 2 + 18), int(-height / 2 + 35 + 17)
+    ).click().perform()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_supervision_page_in_chromium_opens_a_school_from_needs_attention(
+    tmp_path_factory, tmp_path
+):
+    """The bureau's 监管 page: every district in the grid, the 需要关注 counts; a click on
+    a listed kitchen opens its school's detail with its supervision facts."""
+    from selenium.webdriver.common.by import By
+
+    warehouse = fx.shared_warehouse(tmp_path_factory.mktemp("dashboard_browser_supervision"))
+    with dashboard_in_chromium(warehouse, tmp_path) as (url, browser):
+        browser.set_window_size(1440, 900)
+        browser.get(f"{url}/supervision")
+        wait_for(browser, lambda b: "需要关注" in body_text(b) and plots_drawn(b, 2), 90)
+        wait_for(browser, page_settled)
+        body = body_text(browser)
+        assert "监管一屏统揽" in body and "郑州市全市监管指标（2025年秋季学期）" in body
+        for _, name, _ in fx.DISTRICTS:
+            assert name in body, name  # the grid's and the ranking's rows
+        assert "明厨亮灶未全部在线的食堂（1 所）" in body
+        assert "非统一配送或非认证企业供货的大宗食材（4 笔）" in body
+        assert not browser.find_elements(By.CSS_SELECTOR, ERROR_BOXES)
+        assert browser.save_screenshot(str(tmp_path / "supervision.png"))
+
+        _open_expander(browser, "明厨亮灶未全部在线的食堂")
+        _click_first_row(browser)
+        wait_for(browser, lambda b: "学校详情：中牟县刘集镇九年一贯制学校" in body_text(b), 60)
+        wait_for(browser, page_settled)
+        body = body_text(browser)
+        assert "/district" in browser.current_url
+        assert "监管情况" in body and "2025年10月31日：摄像头 8 路，在线 6 路" in body
+        assert not browser.find_elements(By.CSS_SELECTOR, ERROR_BOXES)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_district_user_sees_only_their_district_on_the_supervision_page(tmp_path_factory, tmp_path):
+    warehouse = own_warehouse(tmp_path_factory, tmp_path)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with dashboard_in_chromium(warehouse, tmp_path, downloads) as (url, browser):
+        log_in(browser, url, "jinshui", PASSWORD)
+        wait_for(browser, page_settled)
+        go_to(browser, "supervision")
+        wait_for(browser, lambda b: "需要关注" in body_text(b) and plots_drawn(b, 2), 90)
+        wait_for(browser, page_settled)
+        body = body_text(browser)
+        assert "金水区全区监管指标（2025年秋季学期）" in body  # its own figures, not the city's
+        for other in OTHER_DISTRICTS:
+            assert other not in body, other
+        # its own lists: 金水区's two bulk deliveries; its one supplier change (the
+        # suppliers of other districts and of the whole jurisdiction stay out of its extract)
+        assert "明厨亮灶未全部在线的食堂（0 所）" in body
+        assert "非统一配送或非认证企业供货的大宗食材（2 笔）" in body
+        assert "2025 年准入和清退的配送企业（1 家）" in body
+        _open_expander(browser, "非统一配送或非认证企业供货的大宗食材")
+        wait_for(browser, page_settled)
+        content = download_csv(browser, downloads, -1)  # the open list's download
+        assert "DL2" in content and "DL3" in content
+        assert "DL4" not in content and "DL5" not in content
+        for other in OTHER_DISTRICTS:
+            assert other not in content
+        assert browser.save_screenshot(str(tmp_path / "supervision_district.png"))

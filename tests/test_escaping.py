@@ -33,7 +33,7 @@ from schoolwh.reading import charts
 from schoolwh.reading import formatting as fmt
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
-PAGES = ("overview", "district", "funding", "satisfaction", "issues", "quality")
+PAGES = ("overview", "district", "funding", "satisfaction", "issues", "quality", "supervision")
 
 IMAGE_NAME = "![x](http://127.0.0.1:9/t.png)二七区"
 LINK_NAME = '<a href="https://example.com">中原区</a>'
@@ -303,6 +303,18 @@ def test_district_heading_and_school_detail_show_the_characters(monkeypatch, hos
     assert specs
 
 
+def test_supervision_lists_show_names_menus_and_suppliers_as_text(monkeypatch, hostile_warehouse):
+    """The 需要关注 lists hold school names, supplier names and menu text from the files:
+    cells of a table, never markup, and the figures name the districts literally."""
+    at = _open(monkeypatch, hostile_warehouse, "supervision")
+    _assert_page_is_text(at)
+    cells = {str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()}
+    for text in (BOLD_NAME, LINK_NAME, fx.HOSTILE_SUPPLIER, fx.HOSTILE_MENU):
+        assert text in cells, text
+    specs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+    assert_figure_is_text(specs[0], (IMAGE_NAME, LINK_NAME))  # the status grid
+
+
 def test_overview_figures_name_the_districts_literally(monkeypatch, hostile_warehouse):
     at = _open(monkeypatch, hostile_warehouse, "overview")
     specs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
@@ -373,6 +385,7 @@ def test_hostile_names_in_chromium_make_no_image_or_link(hostile_warehouse, tmp_
         for page, wanted in (
             ("district", f"{IMAGE_NAME}（2025年秋季学期）"),
             ("overview", "指标（2025年秋季学期）"),
+            ("supervision", "监管指标（2025年秋季学期）"),
         ):
             browser.get(f"{url}/{page}")
             wait_for(browser, lambda b, w=wanted: w in body_text(b) and plots_drawn(b, 1), 60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import page_buttons, ui
+from dashboard import page_buttons, school_supervision, ui
 from schoolwh.reading import charts, ranks, tables
 from schoolwh.reading import formatting as fmt
 from schoolwh.reading import queries as q
@@ -138,6 +138,7 @@ else:
         f"{labels[school_code]}_{t('district.school_issues', lang)}",
         key="school_issues_table",
     )
+    school_supervision.show(wh, school_code, labels[school_code], lang)
 
 # briefing: this page's figures (PNG) and deck (PPTX) ------------------------------------
 page_buttons.briefing_downloads("district", wh, period, district=district, lang=lang)

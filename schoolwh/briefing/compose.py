@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from schoolwh.briefing import findings
+from schoolwh.briefing import findings, supervision
 from schoolwh.briefing.data import BriefingData
 from schoolwh.briefing.deck import Deck, Picture
 from schoolwh.briefing.figures import TOPICS
@@ -69,10 +69,15 @@ def compose(
     deck = Deck(scope, sample=data.sample)
     deck.title_slide(headline(data.kpis, data.by_district, lang) if "kpis" in topics else "")
     deck.conclusions_slide(summary_findings(data), findings.recommendations(data))
-    chosen = [k for k in data.kpi_ids() if kpis is None or k in kpis]
+    # the supervision KPIs have their own slide when the topic is asked for
+    general = data.without_supervision() if "supervision" in topics else data
+    chosen = [k for k in general.kpi_ids() if kpis is None or k in kpis]
     grid = pictures.get("status_grid") if "kpis" in topics else None
+    sup_grid = pictures.get("supervision_grid") if "supervision" in topics else None
+    show_supervision = "supervision" in topics and supervision.has_supervision(data)
     fixed = 2 + ("kpis" in topics and bool(chosen)) + (grid is not None)
     fixed += ("funding" in topics) + 2 * ("issues" in topics)
+    fixed += show_supervision + (show_supervision and sup_grid is not None)
     main = _main_kpis(data, chosen, MAX_MAIN_SLIDES - fixed) if "kpis" in topics else []
     if "kpis" in topics and len(chosen) <= MAX_MAIN_SLIDES - fixed:
         main = chosen  # a page's small deck: every KPI it covers
@@ -89,6 +94,17 @@ def compose(
             main = [k for k in main if f"kpi:{k}" in pictures]
         for kpi in main:
             _kpi_slide(deck, data, pictures, kpi)
+
+    if show_supervision:
+        own = data.supervision_only()
+        deck.supervision_slide(
+            own.kpis,
+            own.previous_kpis,
+            supervision.watch_rows(data),
+            supervision.supervision_findings(data, watch=False),  # the table has the counts
+        )
+        if sup_grid is not None:
+            deck.wide_slide(tr("slide.supervision_grid", lang), sup_grid)
 
     if "funding" in topics:
         pace = data.pace
@@ -119,8 +135,10 @@ def compose(
             data.overdue,
         )
 
-    # the appendix: the other KPIs, the trends, data quality
+    # the appendix: the other KPIs (the supervision ones too), the trends, data quality
     rest = [k for k in chosen if k not in main] if "kpis" in topics else []
+    if show_supervision:
+        rest += [k for k in data.supervision_only().kpi_ids() if kpis is None or k in kpis]
     if data.one_district:  # the KPI table has them all: no slide without a chart
         rest = [k for k in rest if f"kpi:{k}" in pictures]
     trend_kpis = [

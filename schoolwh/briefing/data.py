@@ -3,7 +3,7 @@ queries (`schoolwh.reading.queries`: parameterised SQL on a read-only connection
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -61,6 +61,11 @@ class BriefingData:
         rather than across the districts."""
         return self.scope.is_district or self.one_district
 
+    # the seed's `topic = supervision` KPIs, and the 需要关注 counts as of the as-of date
+    # (queries.WATCH_LISTS → rows; empty without the supervision marts)
+    supervision_kpis: tuple[str, ...] = ()
+    watch: dict[str, int] = field(default_factory=dict)
+
     @property
     def overdue(self) -> pd.DataFrame:
         frame = self.open_issues
@@ -98,6 +103,33 @@ class BriefingData:
             return frame
         return frame[frame["kpi"] == kpi].reset_index(drop=True)
 
+    def _kpis_where(self, keep: bool) -> BriefingData:
+        """The same data with only the supervision KPIs (`keep`) or only the others."""
+
+        def chosen(frame: pd.DataFrame) -> pd.DataFrame:
+            if frame.empty or "kpi" not in frame:
+                return frame
+            inside = frame["kpi"].isin(self.supervision_kpis)
+            return frame[inside if keep else ~inside].reset_index(drop=True)
+
+        return replace(
+            self,
+            kpis=chosen(self.kpis),
+            previous_kpis=chosen(self.previous_kpis),
+            overall=chosen(self.overall),
+            by_district=chosen(self.by_district),
+            previous_by_district=chosen(self.previous_by_district),
+            year_ago_by_district=chosen(self.year_ago_by_district),
+        )
+
+    def supervision_only(self) -> BriefingData:
+        """The supervision KPIs alone (the supervision slide, the summary's section)."""
+        return self._kpis_where(True)
+
+    def without_supervision(self) -> BriefingData:
+        """Every KPI but the supervision ones (which have their own slide and section)."""
+        return self._kpis_where(False)
+
     def trend_kpis(self) -> list[str]:
         """KPIs with at least one monthly value in the window, in the KPI order."""
         if self.monthly.empty:
@@ -129,6 +161,17 @@ def _quality(wh: Warehouse) -> Quality:
         checks=checks,
         orphans=q.orphan_facts(wh),
     )
+
+
+def watch_counts(wh: Warehouse, scope: Scope) -> dict[str, int]:
+    """How many rows each 需要关注 list of the 监管 page has for the scope (deliveries: of
+    the period); empty when the warehouse has no supervision marts."""
+    if not q.has_supervision(wh):
+        return {}
+    return {
+        name: len(q.watch_list(wh, name, scope.period_type, scope.period, scope.district_code))
+        for name in q.WATCH_LISTS
+    }
 
 
 def load_data(wh: Warehouse, scope: Scope) -> BriefingData:
@@ -190,4 +233,6 @@ def load_data(wh: Warehouse, scope: Scope) -> BriefingData:
         min_sample=q.min_sample(wh),
         sample=q.is_sample(wh),
         year_ago_by_district=q.kpi_district(wh, kind, year_ago) if year_ago else by_district[:0],
+        supervision_kpis=q.kpis_of_topic(wh, q.SUPERVISION_TOPIC),
+        watch=watch_counts(wh, scope),
     )

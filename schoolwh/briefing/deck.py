@@ -1059,6 +1059,98 @@ class Deck:
             aligns=[PP_ALIGN.LEFT, PP_ALIGN.LEFT, PP_ALIGN.RIGHT],
         )
 
+    def supervision_slide(
+        self,
+        kpis: pd.DataFrame,
+        previous: pd.DataFrame,
+        watch: Sequence[tuple[str, str]],
+        findings: Sequence[str],
+    ) -> None:
+        """监管一屏统揽: the supervision KPIs (value, target, status, change) on the left;
+        the 需要关注 counts as of the as-of date and the findings on the right."""
+        scope = self.scope
+        lang = self.lang
+        slide = self._slide(tr("slide.supervision", lang), f"{scope.label} · {scope.period_label}")
+        cards = charts.kpi_cards(kpis, previous, lang)
+        rows, styles = [], []
+        for card, (_, row) in zip(cards, kpis.iterrows(), strict=True):
+            unit = row.get("unit") if isinstance(row.get("unit"), str) else None
+            target = row.get("target")
+            rows.append(
+                [
+                    card.name,
+                    card.value_text,
+                    fmt.kpi_value(target, unit, lang) if not fmt.is_missing(target) else "—",
+                    f"{card.glyph} {card.status_text}",
+                    card.delta_text,
+                ]
+            )
+            styles.append(st_.STYLES[card.status])
+        header = [tr(f"overview.col.{c}", lang) for c in ("kpi", "value", "target", "status")]
+        header.append(tr("overview.col.change", lang))
+        left_w = Inches(7.7)
+        top = BODY_TOP + Inches(0.05)
+        right = PP_ALIGN.RIGHT
+        below = GAP + CHIP_H
+        layout = table_layout(
+            header,
+            rows,
+            left_w,
+            sizes=(12, 11, 10),
+            min_row=Inches(0.36),
+            max_height=BODY_BOTTOM - below - top,
+            keep_all=True,
+        )
+        table = _table(
+            slide,
+            MARGIN,
+            top,
+            layout,
+            header,
+            rows,
+            aligns=[PP_ALIGN.LEFT, right, right, PP_ALIGN.CENTER, right],
+        )
+        for r, style in enumerate(styles, start=1):
+            cell = table.cell(r, 3)
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = _rgb(style.colour)
+            for run in cell.text_frame.paragraphs[0].runs:
+                run.font.color.rgb = _rgb(style.text_colour)
+                run.font.bold = True
+        self._legend(slide, MARGIN, top + layout.height + GAP)
+        # 需要关注: what and how many, then the findings
+        x = MARGIN + left_w + Inches(0.3)
+        width = BODY_RIGHT - x
+        heading = tr("slide.supervision_watch", lang, date=fmt.date(scope.as_of, lang))
+        _text(slide, x, top, width, Inches(0.4), [heading], size=15, bold=True, colour=NAVY)
+        watch_top = top + Inches(0.45)
+        watch_header = [tr("sup.col.item", lang), tr("sup.col.count", lang)]
+        watch_rows = [list(r) for r in watch]
+        watch_layout = table_layout(
+            watch_header, watch_rows, width, sizes=(11, 10), min_row=Inches(0.32), keep_all=True
+        )
+        if watch_rows:
+            _table(
+                slide,
+                x,
+                watch_top,
+                watch_layout,
+                watch_header,
+                watch_rows,
+                aligns=[PP_ALIGN.LEFT, right],
+            )
+        panel_top = watch_top + (watch_layout.height if watch_rows else 0) + GAP
+        self._panel(
+            slide,
+            x,
+            panel_top,
+            width,
+            BODY_BOTTOM - panel_top,
+            tr("slide.findings", lang),
+            findings,
+            size=13,
+        )
+
     def _as_of_subtitle(self) -> str:
         return t("app.as_of", self.lang, date=fmt.date(self.scope.as_of, self.lang))
 

@@ -42,12 +42,14 @@ ISSUE_KPIS = ("issue_closure_rate", "issue_on_time_rate", "median_days_to_close"
 
 # The slides of each dashboard page's deck: (topics, KPIs or None for all).
 PAGE_SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
-    "overview": (("kpis", "trends", "funding", "issues", "quality"), None),
-    "district": (("kpis", "trends", "funding", "issues", "quality"), None),
+    "overview": (("kpis", "supervision", "trends", "funding", "issues", "quality"), None),
+    "district": (("kpis", "supervision", "trends", "funding", "issues", "quality"), None),
     "funding": (("kpis", "funding"), ("budget_execution",)),
     "satisfaction": (("kpis",), ("satisfaction_rate",)),
     "issues": (("kpis", "issues"), ISSUE_KPIS),
     "quality": (("kpis", "quality"), ("reporting_completeness",)),
+    # the seed's supervision KPIs (topic = supervision) and the 需要关注 counts
+    "supervision": (("supervision",), None),
 }
 
 

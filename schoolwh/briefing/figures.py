@@ -23,7 +23,7 @@ WIDE = 1100
 MAIN = 800
 CELL = 640
 
-TOPICS = ("kpis", "trends", "funding", "issues", "quality")
+TOPICS = ("kpis", "supervision", "trends", "funding", "issues", "quality")
 
 
 @dataclass
@@ -94,6 +94,19 @@ def status_grid(data: BriefingData) -> FigureItem | None:
     fig.update_traces(textfont={"size": 13})
     fig.update_layout(height=height, margin={"t": 170})
     return FigureItem("status_grid", tr("fig.status_grid", scope.lang), fig, WIDE, height)
+
+
+def supervision_grid(data: BriefingData) -> FigureItem | None:
+    """The districts × supervision KPIs status grid (the 监管 page's), for the whole
+    jurisdiction's briefing."""
+    item = status_grid(data.supervision_only())
+    if item is None:
+        return None
+    scope = data.scope
+    _title(item.fig, f"{tr('slide.supervision_grid', scope.lang)} · {scope.period_label}")
+    item.key = "supervision_grid"
+    item.name = tr("fig.supervision_grid", scope.lang)
+    return item
 
 
 def kpi_figure(data: BriefingData, kpi: str) -> FigureItem | None:
@@ -205,11 +218,16 @@ def build_figures(
     kpis: Collection[str] | None = None,
 ) -> list[FigureItem]:
     """Every figure of the briefing, in the order they appear in the deck."""
-    chosen = [k for k in data.kpi_ids() if kpis is None or k in kpis]
+    general = data.without_supervision() if "supervision" in topics else data
+    chosen = [k for k in general.kpi_ids() if kpis is None or k in kpis]
     items: list[FigureItem | None] = []
     if "kpis" in topics:
-        items += [kpi_summary(data), status_grid(data) if kpis is None else None]
+        items += [kpi_summary(general), status_grid(general) if kpis is None else None]
         items += [kpi_figure(data, k) for k in chosen]
+    if "supervision" in topics:
+        own = [k for k in data.supervision_only().kpi_ids() if kpis is None or k in kpis]
+        items.append(supervision_grid(data) if kpis is None else None)
+        items += [kpi_figure(data, k) for k in own]  # the appendix's slides
     if "trends" in topics:
         items += [trend_figure(data, k) for k in data.trend_kpis() if kpis is None or k in kpis]
     if "funding" in topics:

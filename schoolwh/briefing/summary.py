@@ -127,6 +127,40 @@ def _district_table(data: BriefingData) -> str:
     )
 
 
+def _supervision_section(data: BriefingData) -> str:
+    """The supervision KPIs (the seed's topic) that missed their targets, each with the
+    districts below it; one line when none did. Nothing without supervision KPI rows."""
+    lang = data.scope.lang
+    own = data.supervision_only()
+    if own.kpis.empty:
+        return ""
+    heading = f"<h2>{_e(tr('sup.summary_head', lang))}</h2>"
+    missed = own.kpis[own.kpis["status"] == "missed"]
+    if missed.empty:
+        return f"{heading}<div class='meta'>{_e(tr('sup.summary_none', lang))}</div>"
+    columns = ["kpi", "value", "target", "status"]
+    head = "".join(f"<th>{_e(tr(f'overview.col.{c}', lang))}</th>" for c in columns)
+    if not data.scope.is_district:
+        head += f"<th>{_e(tr('sup.col.districts_below', lang))}</th>"
+    rows = []
+    for _, row in missed.iterrows():
+        kpi = str(row["kpi"])
+        unit = row.get("unit") if isinstance(row.get("unit"), str) else None
+        cells = (
+            f"<td>{_e(kpi_name(kpi, lang))}</td>"
+            f"<td><b>{_e(fmt.kpi_value(row.get('value'), unit, lang))}</b></td>"
+            f"<td>{_e(fmt.kpi_value(row.get('target'), unit, lang))}</td>"
+            f"{_chip(row.get('status'), lang)}"
+        )
+        if not data.scope.is_district:
+            districts = own.districts_of(kpi)
+            below = districts.loc[districts["status"] == "missed", "district_name"]
+            names = ("、" if lang == "zh" else ", ").join(str(n) for n in below) or fmt.MISSING
+            cells += f'<td style="white-space:normal;text-align:left">{_e(names)}</td>'
+        rows.append(f"<tr>{cells}</tr>")
+    return f"{heading}<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
 def summary_findings(data: BriefingData, limit: int = MAX_FINDINGS) -> list[str]:
     """Three to five findings: the KPIs below target, furthest from it first (districts
     named), then the money and the overdue issues."""
@@ -164,6 +198,7 @@ def summary_html(data: BriefingData) -> str:
     line = headline(data.kpis, data.by_district, lang)
     lead = f'<p class="headline">{_e(line)}</p>' if line else ""
     items = "".join(f"<li>{_e(f)}</li>" for f in summary_findings(data))
+    general = data.without_supervision()  # the supervision KPIs: their own section
     foot = tr("deck.source", lang)
     if data.sample:
         foot = f"{t('sample.label', lang)} · {foot}"
@@ -172,8 +207,8 @@ def summary_html(data: BriefingData) -> str:
         f'<meta charset="utf-8"><title>{_e(title)}</title><style>{_CSS}</style></head><body>'
         f"<h1>{_e(title)}</h1><div class='meta'>{_e(meta)}</div>{sample}{lead}"
         f"<h2>{_e(tr('slide.findings', lang))}</h2><ul>{items}</ul>"
-        f"<h2>{_e(tr('overview.title', lang))}</h2>{_kpi_table(data)}"
-        f"{_district_table(data)}"
+        f"<h2>{_e(tr('overview.title', lang))}</h2>{_kpi_table(general)}"
+        f"{_district_table(general)}{_supervision_section(data)}"
         f'<div class="foot">{_e(foot)}</div></body></html>'
     )
 

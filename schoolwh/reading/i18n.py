@@ -1127,3 +1127,226 @@ def deadline_text(rule: str, lang: str = DEFAULT_LANG) -> str:
             return f"by day {number} of the next month, {hour:02d}:00"
         return f"次月 {number} 日 {hour:02d}:00 前"
     return rule
+
+
+# 监管 (supervision, issue #21): the page, the 需要关注 lists, a school's supervision facts
+# and the briefing's supervision slide. Chinese enumeration labels come from
+# schoolwh/core/sources.py like every other.
+_ENUM_EN.update(
+    {
+        "companion_role": {
+            "school_leader": "School leader",
+            "official": "Liaison official",
+            "teacher": "Teacher",
+            "parent": "Parent",
+            "committee": "Meal committee",
+            "deputy": "People's congress / CPPCC deputy",
+            "other": "Other",
+        },
+        "check_kind": {
+            "daily": "Daily control",
+            "weekly": "Weekly check",
+            "monthly": "Monthly review",
+            "standard": "Standardisation acceptance",
+        },
+        "check_result": {"pass": "Passed", "fail": "Failed"},
+        "food_category": {
+            "rice": "Rice",
+            "flour": "Flour",
+            "oil": "Cooking oil",
+            "meat": "Meat",
+            "egg": "Eggs",
+            "milk": "Milk",
+            "vegetable": "Vegetables",
+            "other": "Other",
+        },
+    }
+)
+_ENUM_ZH.update(
+    {
+        "companion_role": sources.COMPANION_ROLE,
+        "check_kind": sources.CHECK_KIND,
+        "check_result": sources.CHECK_RESULT,
+        "food_category": sources.FOOD_CATEGORY,
+    }
+)
+_ENUM_BOTH.update(
+    {
+        "supplier_change": {
+            "admitted": ("新准入", "Admitted"),
+            "exited": ("已清退", "Exited"),
+            "admitted_exited": ("当年准入并清退", "Admitted and exited"),
+        },
+        "supplier_problem": {
+            "supplier_unknown": ("供应商不在名录中", "Supplier not in the registry"),
+            "supplier_uncertified": ("供应商未通过体系认证", "Supplier not certified"),
+            "supplier_inactive": (
+                "供应商当日不在准入期内（未准入或已清退）",
+                "Supplier not admitted on the day (not yet, or exited)",
+            ),
+        },
+    }
+)
+TEXT.update(
+    {
+        "page.supervision": ("监管", "Supervision"),
+        "supervision.title": ("监管一屏统揽", "Supervision at a glance"),
+        "supervision.cards": (
+            "{place}{whole}监管指标（{period}）",
+            "{place} · {whole}: supervision ({period})",
+        ),
+        "supervision.grid": ("区县 × 监管指标达标情况", "Districts × supervision KPIs: status"),
+        "supervision.ranking_kpi": ("排名指标", "KPI ranked"),
+        "supervision.none": (
+            "数据仓库中还没有监管指标（陪餐、食谱、明厨亮灶、食堂检查、配送、培训）。"
+            "加载这些报表后本页即显示。",
+            "The warehouse has no supervision KPIs yet (meal companions, menus, kitchen "
+            "cameras, canteen checks, deliveries, training): this page fills once they are loaded.",
+        ),
+        "supervision.watch": ("需要关注", "Needs attention"),
+        "supervision.watch_note": (
+            "截至 {date}；陪餐与食谱看最近 {days} 天，配送看所选周期，供应商看 {year} 年。"
+            "点击表中一行，打开该校详情。",
+            "As of {date}; meals and menus: the last {days} days; deliveries: the chosen "
+            "period; suppliers: {year}. Click a row to open its school.",
+        ),
+        "supervision.watch_district": ("需要关注：区县", "Needs attention: district"),
+        "supervision.watch.cameras": (
+            "明厨亮灶未全部在线的食堂（{n} 所）",
+            "Kitchens whose cameras were not all online ({n})",
+        ),
+        "supervision.watch.leader_meals": (
+            "最近 {days} 天有供餐日无校领导陪餐的学校（{n} 所）",
+            "Schools with serving days of the last {days} days without a school leader at "
+            "lunch ({n})",
+        ),
+        "supervision.watch.menus": (
+            "最近 {days} 天未达“两菜一水果加主食”的食谱（{n} 份）",
+            "Menus of the last {days} days below two dishes, fruit and a staple ({n})",
+        ),
+        "supervision.watch.standard": (
+            "未通过食堂标准化验收的自办食堂学校（{n} 所）",
+            "Kitchen schools without a passed canteen standardisation ({n})",
+        ),
+        "supervision.watch.deliveries": (
+            "非统一配送或非认证企业供货的大宗食材（{n} 笔）",
+            "Bulk food not delivered through unified delivery or not from a certified "
+            "supplier ({n})",
+        ),
+        "supervision.watch.suppliers": (
+            "{year} 年准入和清退的配送企业（{n} 家）",
+            "Suppliers admitted and exited in {year} ({n})",
+        ),
+        "supervision.no_school_detail": (
+            "该校不在您可查看的区县内。",
+            "This school is not in a district you may see.",
+        ),
+        # a school's supervision facts (区县 page, school detail)
+        "school_sup.title": ("监管情况", "Supervision"),
+        "school_sup.cameras": ("明厨亮灶（最近一次统计）", "Kitchen cameras (latest snapshot)"),
+        "school_sup.cameras_line": (
+            "{date}：摄像头 {cameras} 路，在线 {online} 路",
+            "{date}: {cameras} cameras, {online} online",
+        ),
+        "school_sup.companions": ("本月陪餐（{month}）", "Meal companions this month ({month})"),
+        "school_sup.menus": ("最近食谱", "Latest menus"),
+        "school_sup.checks": ("最近检查", "Latest checks"),
+        "school_sup.deliveries": ("本学期食材配送（{term}）", "Deliveries this term ({term})"),
+        "school_sup.none": ("暂无记录。", "No records."),
+        # columns
+        "col.snapshot_date": ("统计日期", "Snapshot date"),
+        "col.cameras": ("摄像头数", "Cameras"),
+        "col.online": ("在线数", "Online"),
+        "col.offline": ("离线数", "Offline"),
+        "col.days_without_leader": ("无校领导陪餐天数", "Days without a leader"),
+        "col.serving_days": ("供餐天数", "Serving days"),
+        "col.dates_without_leader": ("无校领导陪餐日期", "Dates without a leader"),
+        "col.menu_date": ("供餐日期", "Menu date"),
+        "col.dishes": ("菜品数", "Dishes"),
+        "col.meat_dishes": ("荤菜数", "Meat dishes"),
+        "col.has_fruit": ("水果", "Fruit"),
+        "col.has_staple": ("主食", "Staple"),
+        "col.meets_standard": ("两菜一水果加主食", "Meets the standard"),
+        "col.published_date": ("公示日期", "Published"),
+        "col.menu_text": ("菜单", "Menu"),
+        "col.check_id": ("检查编号", "Check ID"),
+        "col.check_date": ("检查日期", "Check date"),
+        "col.last_standard_date": ("最近标准化验收日期", "Latest acceptance"),
+        "col.check_kind": ("检查类型", "Check type"),
+        "col.check_result": ("检查结果", "Result"),
+        "col.score": ("得分", "Score"),
+        "col.delivery_id": ("配送单号", "Delivery ID"),
+        "col.delivery_date": ("配送日期", "Delivery date"),
+        "col.food_category": ("食材类别", "Food category"),
+        "col.amount_yuan": ("金额（元）", "Amount (yuan)"),
+        "col.unified": ("统一配送", "Unified delivery"),
+        "col.certified_active": ("认证企业供货", "Certified supplier"),
+        "col.supplier_id": ("供应商编号", "Supplier ID"),
+        "col.supplier": ("供应商", "Supplier"),
+        "col.supplier_problem": ("供应商问题", "Supplier problem"),
+        "col.certified": ("体系认证", "Certified"),
+        "col.admitted_date": ("准入日期", "Admitted"),
+        "col.exited_date": ("清退日期", "Exited"),
+        "col.supplier_change": ("变动", "Change"),
+        "col.role": ("陪餐人员类别", "Companion"),
+        "col.records": ("记录数", "Records"),
+        "col.people": ("人次", "People"),
+        "col.mean_rating": ("平均评价", "Mean rating"),
+        "col.is_bulk": ("大宗食材", "Bulk food"),
+        "col.deliveries": ("配送笔数", "Deliveries"),
+        # the briefing's supervision slide and findings
+        "brief.slide.supervision": ("监管一屏统揽", "Supervision at a glance"),
+        "brief.slide.supervision_grid": (
+            "区县 × 监管指标达标情况",
+            "Districts × supervision KPIs: status",
+        ),
+        "brief.slide.supervision_watch": (
+            "需要关注（截至 {date}）",
+            "Needs attention (as of {date})",
+        ),
+        "brief.sup.find.watch": (
+            "截至 {date}，需要关注：{items}。",
+            "As of {date}, needs attention: {items}.",
+        ),
+        "brief.sup.find.none": (
+            "截至 {date}，监管事项均无需特别关注。",
+            "As of {date}, no supervision item needs attention.",
+        ),
+        "brief.sup.find.missed": (
+            "{n} 项监管指标未达标，差距最大的是{worst}。",
+            "{n} supervision KPIs below target; furthest below: {worst}.",
+        ),
+        "brief.sup.find.met": (
+            "监管指标均达到目标。",
+            "Every supervision KPI meets its target.",
+        ),
+        "brief.sup.value_target": (
+            "{kpi} {value}（目标 {target}）",
+            "{kpi} {value} (target {target})",
+        ),
+        "brief.sup.col.districts_below": ("未达标区县", "Districts below target"),
+        "brief.sup.col.item": ("事项", "Item"),
+        "brief.sup.col.count": ("数量", "Count"),
+        "brief.sup.watch.cameras": ("摄像头未全部在线的食堂", "kitchens with cameras offline"),
+        "brief.sup.watch.leader_meals": (
+            "有供餐日无校领导陪餐的学校",
+            "schools with days without a leader at lunch",
+        ),
+        "brief.sup.watch.menus": ("未达标食谱", "menus below the standard"),
+        "brief.sup.watch.standard": (
+            "未通过标准化验收的食堂",
+            "kitchens without a passed standardisation",
+        ),
+        "brief.sup.watch.deliveries": (
+            "非统一配送或非认证供货的大宗食材",
+            "bulk deliveries not unified or not certified",
+        ),
+        "brief.sup.watch.suppliers": ("当年准入和清退的配送企业", "suppliers admitted or exited"),
+        "brief.sup.summary_head": ("未达标的监管指标", "Supervision KPIs below target"),
+        "brief.sup.summary_none": (
+            "监管指标均达到目标（或无数据）。",
+            "Every supervision KPI meets its target (or has no data).",
+        ),
+        "brief.fig.supervision_grid": ("监管指标", "supervision"),
+    }
+)

@@ -1070,3 +1070,305 @@ def missing_report_text(missing: pd.DataFrame, as_of: object = None) -> str:
         for r in group.itertuples():
             lines.append(f"- {r.school_name}：{r.missing_days} 天（{r.missing_dates}）")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# supervision (监管): the 需要关注 lists of the 监管 page and a school's supervision facts.
+# The rules (kitchen school, meets the standard, certified and active on the delivery
+# date) are the marts' flags, computed in dbt; these queries only choose and list rows.
+# ---------------------------------------------------------------------------------------
+SUPERVISION_TOPIC = "supervision"
+SUPERVISION_MARTS = (
+    "fct_meal_companions",
+    "fct_menus",
+    "fct_kitchen_cameras",
+    "fct_canteen_checks",
+    "dim_supplier",
+    "fct_deliveries",
+    "fct_training",
+)
+# the 需要关注 lists look back this many days, the as-of date included
+WATCH_DAYS = 7
+_WATCH_FROM = f"({_AS_OF} - interval {WATCH_DAYS - 1} day)"
+_FACT_PERIOD = (
+    "(case ? when 'term' then f.term when 'month' then f.month "
+    "else cast(f.year as varchar) end) = ?"
+)
+
+
+def has_supervision(wh: Warehouse) -> bool:
+    """Whether the warehouse has the supervision marts (a warehouse built before them, or
+    an extract of one, has not: the page then says so instead of failing)."""
+    return all(wh.has_table("marts", name) for name in SUPERVISION_MARTS) and (
+        "is_kitchen_school" in set(wh.query("describe marts.dim_school")["column_name"])
+    )
+
+
+def as_of_periods(wh: Warehouse) -> dict[str, str | None]:
+    """The month and the term of the as-of date (a term between terms: the last one begun)."""
+    frame = wh.query(
+        f"""
+        select
+            strftime({_AS_OF}, '%Y-%m') as month,
+            (select period from marts.kpi_overall
+             where period_type = 'term' and period_start_date <= {_AS_OF}
+             order by period_start_date desc limit 1) as term,
+            cast(year({_AS_OF}) as varchar) as year
+        """
+    )
+    if frame.empty:
+        return {"month": None, "term": None, "year": None}
+    row = frame.iloc[0]
+    return {k: _optional(row[k]) for k in ("month", "term", "year")}
+
+
+def watch_cameras(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
+    """Kitchen schools whose cameras were not all online on their latest snapshot (on or
+    before the as-of date), most cameras offline first."""
+    return wh.query(
+        f"""
+        with latest as (
+            select
+                school_code, snapshot_date, cameras, online,
+                row_number() over (partition by school_code order by snapshot_date desc) as n
+            from marts.fct_kitchen_cameras
+            where snapshot_date <= {_AS_OF}
+        )
+        select
+            s.district_code, s.district_name, s.school_code, s.school_name,
+            l.snapshot_date, l.cameras, l.online, l.cameras - l.online as offline
+        from latest l
+        join marts.dim_school s using (school_code)
+        where l.n = 1 and s.is_kitchen_school and l.online < l.cameras
+            and (? is null or s.district_code = ?)
+        order by offline desc, s.district_code, s.school_code
+        """,
+        (district, district),
+    )
+
+
+def watch_leader_meals(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
+    """Serving days (lunch students > 0) of the last WATCH_DAYS days without a 校领导
+    陪餐 record of that school and date, by school: most days first."""
+    return wh.query(
+        f"""
+        with days as (
+            select school_code, participation_date as d
+            from marts.fct_participation_daily
+            where lunch_students > 0 and participation_date between {_WATCH_FROM} and {_AS_OF}
+        ),
+        led as (
+            select distinct school_code, meal_date as d
+            from marts.fct_meal_companions
+            where role = 'school_leader'
+        ),
+        per_school as (
+            select
+                days.school_code,
+                count(*) as serving_days,
+                count(*) filter (where led.school_code is null) as days_without,
+                string_agg(strftime(days.d, '%Y-%m-%d'), '、' order by days.d)
+                    filter (where led.school_code is null) as dates_without
+            from days
+            left join led on led.school_code = days.school_code and led.d = days.d
+            group by days.school_code
+        )
+        select
+            s.district_code, s.district_name, s.school_code, s.school_name,
+            p.days_without, p.serving_days, p.dates_without
+        from per_school p
+        join marts.dim_school s using (school_code)
+        where p.days_without > 0 and s.has_lunch_service and (? is null or s.district_code = ?)
+        order by p.days_without desc, s.district_code, s.school_code
+        """,
+        (district, district),
+    )
+
+
+def watch_menus(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
+    """Menus of the last WATCH_DAYS days (up to the as-of date) below 两菜一水果加主食
+    (the mart's `meets_standard`), newest first."""
+    return wh.query(
+        f"""
+        select
+            s.district_code, s.district_name, s.school_code, s.school_name,
+            m.menu_date, m.dishes, m.has_fruit, m.has_staple, m.menu_text
+        from marts.fct_menus m
+        join marts.dim_school s using (school_code)
+        where m.menu_date between {_WATCH_FROM} and {_AS_OF} and not m.meets_standard
+            and (? is null or s.district_code = ?)
+        order by m.menu_date desc, s.district_code, s.school_code
+        """,
+        (district, district),
+    )
+
+
+def watch_canteen_standard(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
+    """Kitchen schools whose latest 标准化验收 on or before the as-of date did not pass,
+    or that have none."""
+    return wh.query(
+        f"""
+        with latest as (
+            select
+                school_code, check_date, result, score,
+                row_number() over (
+                    partition by school_code order by check_date desc, check_id desc
+                ) as n
+            from marts.fct_canteen_checks
+            where kind = 'standard' and check_date <= {_AS_OF}
+        )
+        select
+            s.district_code, s.district_name, s.school_code, s.school_name, s.lunch_mode,
+            l.check_date, l.result, l.score
+        from marts.dim_school s
+        left join latest l on l.school_code = s.school_code and l.n = 1
+        where s.active and s.is_kitchen_school and coalesce(l.result, '') <> 'pass'
+            and (? is null or s.district_code = ?)
+        order by l.check_date nulls first, s.district_code, s.school_code
+        """,
+        (district, district),
+    )
+
+
+def watch_deliveries(
+    wh: Warehouse, period_type: str, period: str, district: str | None = None
+) -> pd.DataFrame:
+    """Bulk-category deliveries of the period (up to the as-of date) not unified, or not
+    from a supplier certified and active on the delivery date (the mart's
+    `certified_active`; a supplier not in the registry is not), largest amount first."""
+    return wh.query(
+        f"""
+        select
+            f.district_code, s.district_name, f.school_code, s.school_name,
+            f.delivery_id, f.delivery_date, f.category, f.amount, f.unified,
+            f.supplier_id, p.supplier_name, f.certified_active,
+            case
+                when not f.supplier_known then 'supplier_unknown'
+                when not p.certified then 'supplier_uncertified'
+                when not f.certified_active then 'supplier_inactive'
+            end as supplier_problem
+        from marts.fct_deliveries f
+        join marts.dim_school s using (school_code)
+        left join marts.dim_supplier p using (supplier_id)
+        where f.is_bulk and (not f.unified or not f.certified_active)
+            and f.delivery_date <= {_AS_OF} and {_FACT_PERIOD}
+            and (? is null or f.district_code = ?)
+        order by f.amount desc, f.delivery_date desc, f.delivery_id
+        """,
+        (period_type, period, district, district),
+    )
+
+
+def watch_suppliers(wh: Warehouse, district: str | None = None) -> pd.DataFrame:
+    """Suppliers admitted or exited in the as-of date's year (准入和退出), by date; a
+    district's view keeps the suppliers of the whole jurisdiction (no district) too."""
+    return wh.query(
+        f"""
+        with y as (select year({_AS_OF}) as y)
+        select
+            p.supplier_id, p.supplier_name, p.district_code, d.district_name, p.certified,
+            p.admitted_date, p.exited_date,
+            case
+                when year(p.exited_date) = y.y and year(p.admitted_date) = y.y
+                    then 'admitted_exited'
+                when year(p.exited_date) = y.y then 'exited'
+                else 'admitted'
+            end as change
+        from marts.dim_supplier p
+        cross join y
+        left join marts.dim_district d using (district_code)
+        where (year(p.admitted_date) = y.y or year(p.exited_date) = y.y)
+            and (? is null or p.district_code = ? or p.district_code is null)
+        order by coalesce(p.exited_date, p.admitted_date) desc, p.supplier_id
+        """,
+        (district, district),
+    )
+
+
+def school_cameras(wh: Warehouse, school_code: str) -> pd.DataFrame:
+    """A school's latest camera snapshot (on or before the as-of date)."""
+    return wh.query(
+        f"""
+        select snapshot_date, cameras, online, cameras - online as offline
+        from marts.fct_kitchen_cameras
+        where school_code = ? and snapshot_date <= {_AS_OF}
+        order by snapshot_date desc limit 1
+        """,
+        (school_code,),
+    )
+
+
+def school_companions(wh: Warehouse, school_code: str, month: str) -> pd.DataFrame:
+    """A school's 陪餐 records of one month by role: records, people, mean rating."""
+    return wh.query(
+        """
+        select role, count(*) as records, sum(people) as people, avg(rating) as mean_rating
+        from marts.fct_meal_companions
+        where school_code = ? and month = ?
+        group by role
+        order by records desc, role
+        """,
+        (school_code, month),
+    )
+
+
+def school_menus(wh: Warehouse, school_code: str, limit: int = 10) -> pd.DataFrame:
+    """A school's last menus (on or before the as-of date), newest first."""
+    return wh.query(
+        f"""
+        select menu_date, dishes, meat_dishes, has_fruit, has_staple, meets_standard, price,
+            published_date, menu_text
+        from marts.fct_menus
+        where school_code = ? and menu_date <= {_AS_OF}
+        order by menu_date desc limit ?
+        """,
+        (school_code, limit),
+    )
+
+
+def school_checks(wh: Warehouse, school_code: str, limit: int = 10) -> pd.DataFrame:
+    """A school's last canteen checks (日管控、周排查、月调度、标准化验收), newest first."""
+    return wh.query(
+        f"""
+        select check_id, check_date, kind, result, score
+        from marts.fct_canteen_checks
+        where school_code = ? and check_date <= {_AS_OF}
+        order by check_date desc, check_id desc limit ?
+        """,
+        (school_code, limit),
+    )
+
+
+def school_deliveries(wh: Warehouse, school_code: str, term: str) -> pd.DataFrame:
+    """A school's deliveries of one term, bulk and other food, by unified delivery and by
+    whether the supplier was certified and active on the day: count and amount."""
+    return wh.query(
+        """
+        select is_bulk, unified, certified_active, count(*) as deliveries, sum(amount) as amount
+        from marts.fct_deliveries
+        where school_code = ? and term = ?
+        group by all
+        order by is_bulk desc, unified desc, certified_active desc
+        """,
+        (school_code, term),
+    )
+
+
+# The 需要关注 lists in their order on the page and in the briefing's counts.
+WATCH_LISTS = ("cameras", "leader_meals", "menus", "standard", "deliveries", "suppliers")
+
+
+def watch_list(
+    wh: Warehouse, name: str, period_type: str, period: str, district: str | None = None
+) -> pd.DataFrame:
+    """One 需要关注 list by its name in WATCH_LISTS (deliveries: of the period)."""
+    if name == "deliveries":
+        return watch_deliveries(wh, period_type, period, district)
+    readers = {
+        "cameras": watch_cameras,
+        "leader_meals": watch_leader_meals,
+        "menus": watch_menus,
+        "standard": watch_canteen_standard,
+        "suppliers": watch_suppliers,
+    }
+    return readers[name](wh, district)

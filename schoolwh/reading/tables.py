@@ -443,3 +443,99 @@ REPORTING_MISSING = (
     Col("missing_days", "col.missing_days", "int"),
     Col("missing_dates", "col.missing_dates"),
 )
+
+# 监管: the 需要关注 lists and a school's supervision facts -----------------------------
+_WHERE = (
+    Col("district_name", "col.district"),
+    Col("school_code", "col.school_code"),
+    Col("school_name", "col.school"),
+)
+
+WATCH_CAMERAS = (
+    *_WHERE,
+    Col("snapshot_date", "col.snapshot_date", "date"),
+    Col("cameras", "col.cameras", "int"),
+    Col("online", "col.online", "int"),
+    Col("offline", "col.offline", "int"),
+)
+
+WATCH_LEADER_MEALS = (
+    *_WHERE,
+    Col("days_without", "col.days_without_leader", "int"),
+    Col("serving_days", "col.serving_days", "int"),
+    Col("dates_without", "col.dates_without_leader"),
+)
+
+WATCH_MENUS = (
+    *_WHERE,
+    Col("menu_date", "col.menu_date", "date"),
+    Col("dishes", "col.dishes", "int"),
+    Col("has_fruit", "col.has_fruit", "bool"),
+    Col("has_staple", "col.has_staple", "bool"),
+    Col("menu_text", "col.menu_text"),
+)
+
+WATCH_STANDARD = (
+    *_WHERE,
+    Col("lunch_mode", "col.lunch_mode", "enum:lunch_mode"),
+    Col("check_date", "col.last_standard_date", "date"),
+    Col("result", "col.check_result", "enum:check_result"),
+    Col("score", "col.score", "number"),
+)
+
+WATCH_DELIVERIES = (
+    *_WHERE,
+    Col("delivery_id", "col.delivery_id"),
+    Col("delivery_date", "col.delivery_date", "date"),
+    Col("category", "col.food_category", "enum:food_category"),
+    Col("amount", "col.amount_yuan", "number"),
+    Col("unified", "col.unified", "bool"),
+    Col("certified_active", "col.certified_active", "bool"),
+    Col("supplier_id", "col.supplier_id"),
+    Col("supplier_name", "col.supplier"),
+    Col("supplier_problem", "col.supplier_problem", "enum:supplier_problem"),
+)
+
+WATCH_SUPPLIERS = (
+    Col("supplier_id", "col.supplier_id"),
+    Col("supplier_name", "col.supplier"),
+    Col("district_name", "col.district"),
+    Col("certified", "col.certified", "bool"),
+    Col("admitted_date", "col.admitted_date", "date"),
+    Col("exited_date", "col.exited_date", "date"),
+    Col("change", "col.supplier_change", "enum:supplier_change"),
+)
+
+SCHOOL_COMPANIONS = (
+    Col("role", "col.role", "enum:companion_role"),
+    Col("records", "col.records", "int"),
+    Col("people", "col.people", "int"),
+    Col("mean_rating", "col.mean_rating", "score"),
+)
+
+SCHOOL_MENUS = (
+    Col("menu_date", "col.menu_date", "date"),
+    Col("dishes", "col.dishes", "int"),
+    Col("meat_dishes", "col.meat_dishes", "int"),
+    Col("has_fruit", "col.has_fruit", "bool"),
+    Col("has_staple", "col.has_staple", "bool"),
+    Col("meets_standard", "col.meets_standard", "bool"),
+    Col("published_date", "col.published_date", "date"),
+    Col("menu_text", "col.menu_text"),
+)
+
+SCHOOL_CHECKS = (
+    Col("check_id", "col.check_id"),
+    Col("check_date", "col.check_date", "date"),
+    Col("kind", "col.check_kind", "enum:check_kind"),
+    Col("result", "col.check_result", "enum:check_result"),
+    Col("score", "col.score", "number"),
+)
+
+SCHOOL_DELIVERIES = (
+    Col("is_bulk", "col.is_bulk", "bool"),
+    Col("unified", "col.unified", "bool"),
+    Col("certified_active", "col.certified_active", "bool"),
+    Col("deliveries", "col.deliveries", "int"),
+    Col("amount", "col.amount_yuan", "number"),
+)
