@@ -43,7 +43,7 @@ from expectations.sql import (
     relation_exists,
     term_of,
 )
-from schoolwh.core.sources import SOURCES, Column, Source
+from schoolwh.core.sources import KITCHEN_MODES, SOURCES, Column, Source
 
 META = ("_file_name", "_sheet", "_row_number")  # where a clerk finds the row
 TERM_REGEX = r"^\d{4}-(?:autumn|spring)$"
@@ -630,7 +630,7 @@ def issues(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
 
 # --- supervision (docs/contract.md#meal_companions and the sources after it) ----------------
 
-_KITCHEN_MODES = "('self_run', 'central_kitchen')"
+_KITCHEN_MODES = "(" + ", ".join(f"'{m}'" for m in KITCHEN_MODES) + ")"
 
 
 def _school_facts(con: duckdb.DuckDBPyConnection, source: str, extra: str = "") -> str:
@@ -658,7 +658,12 @@ def _kitchen_school() -> Check:
 
 def meal_companions(con: duckdb.DuckDBPyConnection, load_id: int) -> list[SuiteSpec]:
     src = SOURCES["meal_companions"]
-    batch_keys = "school_code in (select school_code from batch)"
+    # the participation days of the batch's schools in the batch's months (both key columns)
+    batch_keys = (
+        "school_code in (select school_code from batch) and date between "
+        "(select date_trunc('month', min(date)) from batch) and "
+        "(select last_day(max(date)) from batch)"
+    )
     days = current_rows(con, "participation", "school_code, date, lunch_students", batch_keys)
     sql = _school_facts(
         con,

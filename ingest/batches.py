@@ -296,7 +296,9 @@ def no_source_message(best: Closest, forced: str | None = None) -> str:
     accepted names and the closest header cell."""
     src = best.source
     row = best.header_index + 1
-    if best.matched == 0:
+    # a header naming no required column of any source (a contact list's 姓名, also a
+    # 陪餐 ledger's optional column) comes near none
+    if best.matched == 0 or not set(best.recognised) & set(src.required):
         seen = "、".join(f"「{c}」" for c in best.cells[:8]) or "（空）"
         seen_en = ", ".join(repr(c) for c in best.cells[:8]) or "(empty)"
         if forced:

@@ -34,6 +34,7 @@ POLARS_TYPES = {
     "term": pl.String,
     "date": pl.Date,
     "int": pl.Int64,
+    "number": pl.Float64,
     "year": pl.Int32,
     "money": pl.Float64,
     "bool": pl.Boolean,

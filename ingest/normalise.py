@@ -214,7 +214,8 @@ def _number_cells(match: HeaderMatch | None) -> list[int]:
     return [
         i
         for c, i in match.columns.items()
-        if c not in match.constants and match.source.column(c).kind in ("int", "money", "year")
+        if c not in match.constants
+        and match.source.column(c).kind in ("int", "number", "money", "year")
     ]
 
 

@@ -11,6 +11,8 @@ Empty cells give a null value and no problem (required columns are checked apart
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from ingest.headers import fold
@@ -93,7 +95,19 @@ def all_canonical(column: Column, t: pl.Expr) -> pl.Expr | None:
     return (t.is_null() | canonical.fill_null(False)).all()
 
 
-KINDS = ("string", "text", "code", "int", "year", "money", "bool", "date", "term", "enum")
+KINDS = (
+    "string",
+    "text",
+    "code",
+    "int",
+    "number",
+    "year",
+    "money",
+    "bool",
+    "date",
+    "term",
+    "enum",
+)
 
 
 def cell_text(column: Column, raw: pl.Expr, *, ascii_only: bool = False) -> pl.Expr:
@@ -147,6 +161,8 @@ def _parser(
         return parse_int(column, t, value)
     if kind == "money":
         return parse_money(t, factor, column)
+    if kind == "number":
+        return parse_number(column, t)
     if kind == "bool":
         return parse_bool(t, value)
     if kind == "date":
@@ -200,7 +216,11 @@ def _bounds(column: Column) -> tuple[int, int]:
 
 
 def parse_money(t: pl.Expr, factor: int, column: Column | None = None) -> tuple[pl.Expr, pl.Expr]:
-    n = _number_text(t).str.replace_all(r"[¥元]", "")
+    n = _number_text(t)
+    if column is not None and column.per:  # a meal price written 6.5元/餐
+        per = "|".join(re.escape(p) for p in sorted(column.per, key=len, reverse=True))
+        n = n.str.replace(f"/(?:{per})$", "")
+    n = n.str.replace_all(r"[¥元]", "")
     ok = n.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
     amount = (n.cast(pl.Float64, strict=False) * factor).round(2)
     fits = amount.abs() < MAX_AMOUNT  # else the row could not land as DECIMAL(18,2)
@@ -217,6 +237,19 @@ def parse_money(t: pl.Expr, factor: int, column: Column | None = None) -> tuple[
         problem = problem.when(amount < column.minimum).then(pl.lit("out_of_range"))
     if column is not None and column.maximum is not None:
         problem = problem.when(amount > column.maximum).then(pl.lit("out_of_range"))
+    return value, problem
+
+
+def parse_number(column: Column, t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A measure with decimals (`92.5`), within the column's minimum and maximum."""
+    n = _number_text(t)
+    ok = n.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+    value = pl.when(ok).then(n.cast(pl.Float64, strict=False))
+    problem = pl.when(t.is_null()).then(None).when(~ok).then(pl.lit("bad_number"))
+    if column.minimum is not None:
+        problem = problem.when(value < column.minimum).then(pl.lit("out_of_range"))
+    if column.maximum is not None:
+        problem = problem.when(value > column.maximum).then(pl.lit("out_of_range"))
     return value, problem
 
 

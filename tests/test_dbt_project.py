@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from schoolwh.core.settings import DBT_DIR
-from schoolwh.core.sources import BULK_CATEGORIES, SOURCES
+from schoolwh.core.sources import BULK_CATEGORIES, KITCHEN_MODES, SOURCES
 
 MODELS = DBT_DIR / "models"
 FOLDERS = ("staging", "intermediate", "marts")
@@ -98,6 +98,14 @@ def test_bulk_categories_follow_the_contract() -> None:
     assert tuple(project["vars"]["bulk_categories"]) == BULK_CATEGORIES
     food = set(SOURCES["deliveries"].column("category").enum or {})
     assert set(BULK_CATEGORIES) < food
+
+
+def test_kitchen_lunch_modes_follow_the_contract() -> None:
+    """The dbt var of macros/service_rules.sql is a copy of sources.KITCHEN_MODES."""
+    project = _yaml(DBT_DIR / "dbt_project.yml")
+    assert tuple(project["vars"]["kitchen_lunch_modes"]) == KITCHEN_MODES
+    modes = set(SOURCES["schools"].column("lunch_mode").enum or {})
+    assert set(KITCHEN_MODES) <= modes and not {"catering", "none"} & set(KITCHEN_MODES)
 
 
 @pytest.mark.parametrize("folder", FOLDERS)

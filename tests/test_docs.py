@@ -246,6 +246,10 @@ def test_every_source_and_column_is_documented(name: str) -> None:
         for value, label in (column.enum or {}).items():
             if f"`{value}` {label}" not in section:
                 missing.append(f"{column.name}: `{value}` {label}")
+        row = next((r for r in section.splitlines() if r.startswith(f"| `{column.name}` |")), "")
+        for label, value in (column.synonyms or {}).items():
+            if label not in row or f"(`{value}`)" not in row:
+                missing.append(f"{column.name}: synonym {label} (`{value}`)")
     intro = section.strip().split("\n\n", 1)[0]
     missing += [f"key {key}" for key in source.key if f"`{key}`" not in intro]
     assert not missing, f"docs/contract.md, source {name}, lacks: {missing}"

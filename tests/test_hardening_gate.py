@@ -133,3 +133,31 @@ def test_an_as_of_leap_is_blocked_naming_the_row(tmp_path, published, monkeypatc
 def test_the_first_load_has_nothing_to_compare(tmp_path):
     copy = build(tmp_path, ["2025-09"], "2025-09-01", "2025-09-30", [])
     assert run_gate(copy, tmp_path / "none.duckdb") == {}
+
+
+def test_an_as_of_leap_names_a_supervision_event_but_never_a_menu_ahead(
+    tmp_path, published, monkeypatch
+):
+    """A training date counts toward the as-of date (FACT_DATES); a menu published for
+    later never does, so it is never named as the cause."""
+    copy = build(tmp_path, ["2025-autumn", "2025-09", "2025-10"], "2025-09-01", "2026-06-03", [])
+    training = {
+        "training_id": "T1",
+        "date": dt.date(2026, 6, 3),
+        "district_code": "410105",
+        "person_times": 30,
+    }
+    menu = {
+        "school_code": "4101050001",
+        "date": dt.date(2026, 9, 1),
+        "dishes": 2,
+        "has_fruit": True,
+        "has_staple": True,
+    }
+    insert_rows(copy, "training", [training], batch_seq=8, load_id=7, file_name="培训.xlsx")
+    insert_rows(copy, "menus", [menu], batch_seq=9, load_id=7, file_name="食谱.xlsx")
+    monkeypatch.setenv(ENV_MAX_AS_OF_JUMP, "90")
+    step = run_gate(copy, published)["as_of_date_step"]
+    assert step.blocks_publish
+    assert "培训.xlsx" in step.message and "培训日期 (training.date)" in step.message
+    assert "食谱.xlsx" not in step.message

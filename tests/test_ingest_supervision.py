@@ -12,7 +12,7 @@ import pytest
 from ingest.batches import Batch, read_batches
 from ingest.rules import AHEAD_DATES, FACT_DATES, WINDOW_DATES, rules_for
 from schoolwh.core.sources import SOURCES, raw_only_columns
-from schoolwh.pipeline.check import apply_scope
+from schoolwh.pipeline.check import scope_batch
 from tests.filemaker import write_csv, write_xlsx
 
 TODAY = dt.date(2026, 1, 15)
@@ -119,6 +119,8 @@ def rows_of(source: str, n: int, **changes: str) -> list[list[str]]:
     out = [list(good)]
     for i in range(n):
         row = {**good, key: make(i)}
+        if source == "suppliers":  # one company, one code
+            row["供应商名称"] = f"{good['供应商名称']}{i}"
         if i == n - 1:
             row.update(changes)
         out.append(list(row.values()))
@@ -183,6 +185,8 @@ def test_values_are_read_into_the_contract_values(tmp_path):
         ("不合格", "fail"),
         ("否", "fail"),
         ("不达标", "fail"),
+        ("√", "pass"),
+        ("×", "fail"),
         ("pass", "pass"),
         ("FAIL", "fail"),
     ],
@@ -193,6 +197,40 @@ def test_check_results_take_their_synonyms(tmp_path, label, value):
     b = read(write_csv(tmp_path / "c.csv", rows))
     assert problems(b) == []
     assert b.rows["result"].to_list() == [value]
+
+
+@pytest.mark.parametrize(
+    ("source", "header", "label", "column", "value"),
+    [
+        ("canteen_checks", "检查类型", "标准化", "kind", "standard"),
+        ("canteen_checks", "检查类型", "日检查", "kind", "daily"),
+        ("deliveries", "食材类别", "鸡蛋", "category", "egg"),
+        ("deliveries", "食材类别", "学生奶", "category", "milk"),
+        ("deliveries", "食材类别", "猪肉", "category", "meat"),
+        ("training", "培训对象", "食堂从业人员", "audience", "staff"),
+        ("meal_companions", "陪餐人员类别", "副校长", "role", "school_leader"),
+        ("meal_companions", "陪餐人员类别", "人大代表", "role", "deputy"),
+    ],
+)
+def test_labels_take_the_contracts_synonyms(tmp_path, source, header, label, column, value):
+    b = read(write_csv(tmp_path / "f.csv", rows_of(source, 1, **{header: label})))
+    assert problems(b) == []
+    assert b.rows[column].to_list() == [value]
+
+
+def test_a_price_cell_may_carry_its_unit(tmp_path):
+    b = read(write_csv(tmp_path / "m.csv", rows_of("menus", 2, 餐费="6.5元/餐")))
+    assert problems(b) == [] and b.rows["price"].to_list() == [6.5, 6.5]
+    b = read(write_csv(tmp_path / "d.csv", rows_of("deliveries", 5, 金额="100元/吨")))
+    assert problems(b) == [(6, "金额", "bad_number")]  # an amount is never per something
+
+
+def test_a_score_may_have_decimals(tmp_path):
+    b = read(write_csv(tmp_path / "c.csv", rows_of("canteen_checks", 2, 得分="92.5")))
+    assert problems(b) == []
+    assert b.rows.sort("check_id")["score"].to_list() == [96.0, 92.5]
+    b = read(write_csv(tmp_path / "c2.csv", rows_of("canteen_checks", 5, 得分="九十")))
+    assert problems(b) == [(6, "得分", "bad_number")]
 
 
 def test_a_label_outside_the_list_is_unknown(tmp_path):
@@ -425,7 +463,7 @@ SCHOOLS = {S1: "410105", S2: "410102"}
 
 def _scoped(tmp_path, source: str, rows) -> Batch:
     b = read(write_csv(tmp_path / f"{source}.csv", rows))
-    apply_scope(b, ("410105",), dict(SCHOOLS))
+    scope_batch(b, ("410105",), dict(SCHOOLS))
     return b
 
 

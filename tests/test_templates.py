@@ -87,6 +87,8 @@ def value_for(source: str, column: Column, row: int):
         return "2025-autumn"
     if column.kind == "int":
         return 3
+    if column.kind == "number":
+        return 88.5
     if column.kind == "year":
         return 2025
     if column.kind == "money":
@@ -196,7 +198,7 @@ def test_template_checks_follow_the_contracts_ranges():
     people = _validations("meal_companions")["陪餐人数"]
     assert (people.formula1, people.formula2) == ("1", "1000000000")
     score = _validations("canteen_checks")["得分"]
-    assert (score.formula1, score.formula2) == ("0", "100")
+    assert (score.type, score.formula1, score.formula2) == ("decimal", "0", "100")
     price = _validations("menus")["餐费"]
     assert (price.type, price.operator, price.formula1) == ("decimal", "greaterThanOrEqual", "0")
     amount = _validations("deliveries")["金额"]

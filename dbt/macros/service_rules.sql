@@ -32,11 +32,12 @@
 
 {#
     Kitchen school in a period (docs/kpis.md#supervision): a lunch-serving school that cooks,
-    lunch_mode self_run (自办食堂) or central_kitchen (中央厨房); catering (企业配餐) does not.
+    lunch_mode self_run (自办食堂) or central_kitchen (中央厨房) - the var kitchen_lunch_modes,
+    a copy of schoolwh/core/sources.py KITCHEN_MODES; catering (企业配餐) does not.
 #}
 {% macro is_kitchen_school(lunch_mode, lunch_start_date, period_end_date) -%}
     coalesce(
-        {{ lunch_mode }} in ('self_run', 'central_kitchen')
+        {{ lunch_mode }} in ('{{ var("kitchen_lunch_modes") | join("', '") }}')
         and {{ lunch_start_date }} <= {{ period_end_date }},
         false
     )

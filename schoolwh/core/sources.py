@@ -18,6 +18,7 @@ RAW_TYPES = {
     "term": "VARCHAR",  # canonical 2025-autumn
     "date": "DATE",
     "int": "BIGINT",
+    "number": "DOUBLE",  # a measure with decimals (a check's score 92.5)
     "year": "INTEGER",
     "money": "DECIMAL(18,2)",  # yuan
     "bool": "BOOLEAN",
@@ -125,6 +126,9 @@ LUNCH_MODE = {
     "central_kitchen": "中央厨房",
     "none": "无",
 }
+# The lunch modes of a school that cooks (a kitchen school, docs/kpis.md): its kitchen is
+# watched by cameras and checked; 企业配餐 schools have none (dbt: macros/service_rules.sql).
+KITCHEN_MODES = ("self_run", "central_kitchen")
 PROGRAM = {
     "lunch_subsidy": "午餐补助",
     "nutrition_plan": "营养改善计划",
@@ -217,7 +221,9 @@ CHECK_RESULT_SYNONYMS = {
     "是": "pass",
     "达标": "pass",
     "通过": "pass",
+    "√": "pass",
     "否": "fail",
+    "×": "fail",
     "不达标": "fail",
     "未通过": "fail",
     "不通过": "fail",
@@ -231,6 +237,42 @@ COMPANION_ROLE_SYNONYMS = {
     "人大代表": "deputy",
     "政协委员": "deputy",
     "包联领导": "official",
+}
+CHECK_KIND_SYNONYMS = {
+    "日检查": "daily",
+    "每日检查": "daily",
+    "周检查": "weekly",
+    "每周排查": "weekly",
+    "月检查": "monthly",
+    "标准化": "standard",
+    "食堂标准化验收": "standard",
+    "标准化建设验收": "standard",
+}
+FOOD_CATEGORY_SYNONYMS = {
+    "米": "rice",
+    "面": "flour",
+    "油": "oil",
+    "植物油": "oil",
+    "食用植物油": "oil",
+    "肉": "meat",
+    "猪肉": "meat",
+    "牛肉": "meat",
+    "羊肉": "meat",
+    "禽肉": "meat",
+    "鸡肉": "meat",
+    "蛋": "egg",
+    "鸡蛋": "egg",
+    "奶": "milk",
+    "牛奶": "milk",
+    "学生奶": "milk",
+    "学生饮用奶": "milk",
+}
+TRAINING_AUDIENCE_SYNONYMS = {
+    "食堂管理人员": "canteen_manager",
+    "食堂从业人员": "staff",
+    "督学": "supervisor",
+    "财务": "finance",
+    "配送企业": "supplier",
 }
 # What a meal price's unit may be per: 元/餐, 元/人·餐, 元/人/天 (one lunch a day).
 PER_MEAL = ("餐", "份", "人", "生", "天", "人·餐", "人餐", "人/餐", "人/天", "生/天")
@@ -485,7 +527,14 @@ SOURCES: dict[str, Source] = {
                 Column("check_id", "string", True, ("检查编号", "记录编号")),
                 Column("school_code", "code", True, SCHOOL_CODE_ALIASES),
                 Column("date", "date", True, ("检查日期", "日期")),
-                Column("kind", "enum", True, ("检查类型", "类型"), CHECK_KIND),
+                Column(
+                    "kind",
+                    "enum",
+                    True,
+                    ("检查类型", "类型"),
+                    CHECK_KIND,
+                    synonyms=CHECK_KIND_SYNONYMS,
+                ),
                 Column(
                     "result",
                     "enum",
@@ -494,7 +543,7 @@ SOURCES: dict[str, Source] = {
                     CHECK_RESULT,
                     synonyms=CHECK_RESULT_SYNONYMS,
                 ),
-                Column("score", "int", False, ("得分",), minimum=0, maximum=100),
+                Column("score", "number", False, ("得分",), minimum=0, maximum=100),
                 Column("inspector", "text", False, ("检查人",), personal=True),
             ),
             title_zh="日管控周排查月调度及标准化验收记录",
@@ -537,7 +586,14 @@ SOURCES: dict[str, Source] = {
                     True,
                     ("供应商编号", "企业编号", "统一社会信用代码"),
                 ),
-                Column("category", "enum", True, ("食材类别", "品类"), FOOD_CATEGORY),
+                Column(
+                    "category",
+                    "enum",
+                    True,
+                    ("食材类别", "品类"),
+                    FOOD_CATEGORY,
+                    synonyms=FOOD_CATEGORY_SYNONYMS,
+                ),
                 Column("unified", "bool", True, ("统一配送", "是否统一配送")),
                 Column("amount", "money", True, ("金额", "配送金额"), positive=True),
                 Column("inspected", "bool", False, ("双人查验", "是否查验")),
@@ -552,7 +608,14 @@ SOURCES: dict[str, Source] = {
                 Column("training_id", "string", True, ("培训编号",)),
                 Column("date", "date", True, ("培训日期", "日期")),
                 Column("district_code", "code", True, DISTRICT_CODE_ALIASES),
-                Column("audience", "enum", False, ("培训对象",), TRAINING_AUDIENCE),
+                Column(
+                    "audience",
+                    "enum",
+                    False,
+                    ("培训对象",),
+                    TRAINING_AUDIENCE,
+                    synonyms=TRAINING_AUDIENCE_SYNONYMS,
+                ),
                 Column("person_times", "int", True, ("培训人次", "参训人数"), minimum=1),
                 Column("topic", "text", False, ("培训内容", "主题"), raw_only=True),
             ),

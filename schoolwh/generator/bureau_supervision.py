@@ -1,5 +1,6 @@
-"""Bureau files of supervision (监管): 陪餐记录, 食谱, 明厨亮灶 and 食材配送 per term, 食堂检查,
-the supplier registry and training per year; planted flaws in the latest year's files only.
+"""Bureau files of supervision (监管): 陪餐记录, 食谱, 明厨亮灶 and 食材配送 per term; 食堂检查
+(a CSV of the frequent checks and a workbook of the others), the supplier registry and
+training per year; planted flaws in the latest year's files only.
 
 The daily sources are large, so most come as CSV exports of the platforms they are kept
 in (a title line, a 合计 row and notes around them); the smaller ones as workbooks.
@@ -66,8 +67,6 @@ DELIVERY_FORMS = {
                     "配送金额（元）", "是否查验"), "gbk", "slash"),
 }  # fmt: skip
 CHECK_HEADER = ["检查编号", "学校代码", "检查日期", "检查类型", "检查结果", "得分", "检查人"]
-CHECK_SHEETS = (("weekly", "周排查"), ("monthly", "月调度"), ("daily", "日管控"),
-                ("standard", "标准化验收"))  # fmt: skip
 SUPPLIER_HEADERS = {
     "odd": ["序号", "统一社会信用代码", "企业名称", "区县代码", "体系认证", "准入日期", "清退日期"],
     "even": ["序号", "供应商编号", "供应商名称", "区县代码", "是否通过HACCP或ISO22000认证",
@@ -94,8 +93,12 @@ def delivery_file_name(term: Term) -> str:
     return f"{term.zh}食材配送验收台账.csv"
 
 
+def frequent_check_file_name(year: int) -> str:
+    return f"{year}年食堂周排查及日管控记录.csv"
+
+
 def check_file_name(year: int) -> str:
-    return f"{year}年食堂日管控周排查月调度及标准化验收记录.xlsx"
+    return f"{year}年食堂月调度及标准化验收记录.xlsx"
 
 
 def supplier_file_name(year: int) -> str:
@@ -108,7 +111,7 @@ def training_file_name(year: int) -> str:
 
 def file_names() -> tuple[str, ...]:
     per_term = (companion_file_name, menu_file_name, camera_file_name, delivery_file_name)
-    per_year = (check_file_name, supplier_file_name, training_file_name)
+    per_year = (frequent_check_file_name, check_file_name, supplier_file_name, training_file_name)
     return (
         *(f(t) for t in TERMS for f in per_term),
         *(f(y) for y in YEARS for f in per_year),
@@ -442,12 +445,36 @@ def _plant_deliveries(draft: Draft, rng, form: Form, rows: pl.DataFrame, term: T
 
 
 def check_files(j: Jurisdiction, rng: np.random.Generator) -> Iterator[BureauFile]:
+    """Per year: the frequent checks (周排查, 日管控) as the platform's CSV export, the
+    月调度 and 标准化验收 as a workbook with a sheet each."""
     checks = j.frame("canteen_checks")
     for year in YEARS:
-        name = check_file_name(year)
         rows = checks.filter(pl.col("date").dt.year() == year)
+        frequent = rows.filter(pl.col("kind").is_in(["weekly", "daily"])).sort(
+            "date", "school_code", "check_id"
+        )
+        form = Form(tuple(CHECK_HEADER), "utf-8-sig", "iso")
+        frame = frequent.select(
+            "check_id",
+            "school_code",
+            _dates("date", form),
+            zh("kind", "canteen_checks"),
+            zh("result", "canteen_checks"),
+            _text("score"),
+            "inspector",
+        )
+        file, draft = _csv_file(
+            frequent_check_file_name(year), f"郑州市{year}年学校食堂周排查及日管控记录", form,
+            rows_of(frame), ["合计", f"共{frequent.height}条"], stamp(year + 1, 1, 3),
+            "日管控记录为平台抽取的部分记录。",
+        )  # fmt: skip
+        if year == YEAR:
+            _plant_frequent_checks(draft, rng, form, frequent)
+        yield file
+
+        name = check_file_name(year)
         drafts = []
-        for kind, label in CHECK_SHEETS:
+        for kind, label in (("monthly", "月调度"), ("standard", "标准化验收")):
             part = rows.filter(pl.col("kind") == kind).sort("date", "school_code")
             frame = part.select(
                 "check_id",
@@ -469,30 +496,31 @@ def check_files(j: Jurisdiction, rng: np.random.Generator) -> Iterator[BureauFil
             )
             drafts.append(Draft(name, sheet, label))
         if year == YEAR:
-            _plant_checks(drafts[0], drafts[3], rng)
+            body = drafts[1].sheet.body
+            code, day = body[0][1], body[0][2]
+            cid = f"BZ{day:%Y%m%d}-{code}-X"
+            drafts[1].plant(spot(rng, body), [cid, code, day, "标准化验收", None, 88, "褚某"],
+                            "missing_required", "result", f"{cid}: 检查结果 empty")  # fmt: skip
         yield BureauFile(name, drafts, stamp(year + 1, 1, 3), title="食堂检查记录")
 
 
-def _plant_checks(weekly: Draft, standard: Draft, rng) -> None:
-    body = weekly.sheet.body
-    k = int(rng.integers(len(body) // 3, len(body)))
+def _plant_frequent_checks(draft: Draft, rng, form: Form, rows: pl.DataFrame) -> None:
+    body = draft.sheet.body
+    weekly = [i for i, r in enumerate(body) if r[3] == "周排查"]
+    k = weekly[int(rng.integers(len(weekly) // 3, len(weekly)))]
     original = body[k]
     stale = list(original)
-    stale[4], stale[5] = "不合格", 60
-    weekly.plant(int(rng.integers(0, k)), stale, "duplicate_key", "check_id",
-                 f"{original[0]} twice; the earlier row is a draft with the wrong result")  # fmt: skip
-    code, day = body[0][1], body[0][2]
-    cid = f"ZP{day:%Y%m%d}-{code}-X"
-    weekly.plant(spot(rng, body), [cid, code, day, "季度检查", "合格", 92, "陈某"],
-                 "unknown_label", "kind", f"{cid}: 检查类型 '季度检查' is not a label")  # fmt: skip
-    cid = f"ZP{day:%Y%m%d}-{code}-Y"
-    weekly.plant(spot(rng, body), [cid, code, day, "周排查", "合格", 120, "陈某"],
-                 "out_of_range", "score", f"{cid}: 得分 120 (scores are 0–100)")  # fmt: skip
-    body = standard.sheet.body
-    code, day = body[0][1], body[0][2]
-    cid = f"BZ{day:%Y%m%d}-{code}-X"
-    standard.plant(spot(rng, body), [cid, code, day, "标准化验收", None, 88, "褚某"],
-                   "missing_required", "result", f"{cid}: 检查结果 empty")  # fmt: skip
+    stale[4], stale[5] = "不合格", "60"
+    draft.plant(int(rng.integers(0, k)), stale, "duplicate_key", "check_id",
+                f"{original[0]} twice; the earlier row is a draft with the wrong result")  # fmt: skip
+    code, day = rows.row(0)[1:3]
+    for suffix, kind, score, flaw, column, detail in (
+        ("X", "季度检查", "92", "unknown_label", "kind", "检查类型 '季度检查' is not a label"),
+        ("Y", "周排查", "120", "out_of_range", "score", "得分 120 (scores are 0–100)"),
+    ):
+        cid = f"ZP{day:%Y%m%d}-{code}-{suffix}"
+        row: list[Cell] = [cid, code, _cell(day, form), kind, "合格", score, "陈某"]
+        draft.plant(spot(rng, body), row, flaw, column, f"{cid}: {detail}")
 
 
 # ----------------------------------------------------------------- 供应商

@@ -209,15 +209,7 @@ def _school_days(schools: pl.DataFrame, participation: pl.DataFrame, missed: pl.
     (serving days: `lunch_students > 0`) and unreported ones, with the school's traits,
     its term's year, ISO week (its Monday) and month."""
     traits = schools.with_row_index("sid").select(
-        "sid",
-        "school_code",
-        "district_code",
-        "lunch_mode",
-        "lunch_start_date",
-        "enrolled_base",
-        "take_up",
-        "core",
-        "active",
+        "sid", "school_code", "district_code", "lunch_mode", "lunch_start_date"
     )
     days = pl.concat(
         [
@@ -236,15 +228,20 @@ def _school_days(schools: pl.DataFrame, participation: pl.DataFrame, missed: pl.
             month=pl.col("date").dt.truncate("1mo"),
             kitchen=pl.col("lunch_mode").is_in(KITCHEN_MODES),
         )
+        .drop("lunch_mode", "lunch_start_date")
         .sort("sid", "date")
     )
 
 
 def _school_factor(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFrame:
-    """A school's shortfalls relative to its district's (log-normal around 1)."""
+    """A school's shortfalls relative to its district's (log-normal around 1), and the
+    traits the sources need: size, take-up, cameras, meal price."""
     n = schools.height
     return schools.select(
         "school_code",
+        "enrolled_base",
+        "take_up",
+        "core",
         factor=pl.Series(np.exp(rng.normal(-0.125, 0.5, n))),
         cameras=pl.Series(
             np.clip(
@@ -259,10 +256,31 @@ def _school_factor(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFr
     )
 
 
-def _with_rates(days: pl.DataFrame, settings: pl.DataFrame, factor: pl.DataFrame):
-    return days.join(settings, on=["district_code", "year"], how="left").join(
-        factor, on="school_code", how="left"
-    )
+@dataclass(frozen=True)
+class Rates:
+    settings: pl.DataFrame  # per district and year (_district_settings)
+    schools: pl.DataFrame  # per school (_school_factor)
+
+    def add(self, frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+        """`frame` (with district_code, year, school_code) with the named settings and
+        school traits joined on: only those, as the daily frames are large."""
+        wanted = [c for c in columns if c in self.settings.columns]
+        if wanted:
+            frame = frame.join(
+                self.settings.select("district_code", "year", *wanted),
+                on=["district_code", "year"],
+                how="left",
+                maintain_order="left",
+            )
+        traits = [c for c in columns if c in self.schools.columns]
+        if traits:
+            frame = frame.join(
+                self.schools.select("school_code", *traits),
+                on="school_code",
+                how="left",
+                maintain_order="left",
+            )
+        return frame
 
 
 def _uniform(rng: np.random.Generator, frame: pl.DataFrame, name: str = "u") -> pl.DataFrame:
@@ -289,10 +307,10 @@ def _pick(rng: np.random.Generator, options, n: int) -> np.ndarray:
 ROLES = ("school_leader", *(r for r, _ in OTHER_ROLES))
 
 
-def _companions(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
+def _companions(rng: np.random.Generator, days: pl.DataFrame, rates: Rates) -> pl.DataFrame:
     """A 校领导 record on most serving days (the days the school reported lunch); another
     role's record on some."""
-    days = _uniform(rng, days.filter("reported"))
+    days = _uniform(rng, rates.add(days.filter("reported"), "leader_miss", "factor"))
     leader = days.filter(pl.col("u") >= pl.col("leader_miss") * pl.col("factor")).select(
         "sid", "school_code", "date", r=pl.lit(0, pl.Int64)
     )
@@ -355,10 +373,13 @@ def _ahead(days: pl.DataFrame) -> pl.DataFrame:
     ).select(days.columns)
 
 
-def _menus(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
+def _menus(rng: np.random.Generator, days: pl.DataFrame, rates: Rates) -> pl.DataFrame:
     """One menu per school day (a few missing); published the Thursday before its week
     (a few weeks late, a few without a date), the future ones by DATA_END."""
-    days = pl.concat([days, _ahead(days)])
+    days = rates.add(
+        pl.concat([days, _ahead(days)]),
+        *("menu_missing", "menu_below", "late_publish", "factor", "price", "price_blank"),
+    )
     days = _uniform(rng, days).filter(pl.col("u") >= pl.col("menu_missing") * pl.col("factor"))
     n = days.height
     below = rng.random(n) < (days["menu_below"] * days["factor"]).to_numpy()
@@ -440,12 +461,15 @@ def _menus(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
 # --------------------------------------------------------------- 明厨亮灶
 
 
-def _cameras(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
+def _cameras(rng: np.random.Generator, days: pl.DataFrame, rates: Rates) -> pl.DataFrame:
     """A snapshot per school day of every kitchen school connected that year: its
     cameras (more in the latest year at some schools) and how many were online."""
-    kitchen = days.filter("kitchen")
-    per_year = kitchen.select("school_code", "year", "unconnected", "factor").unique(
-        ["school_code", "year"], maintain_order=True
+    kitchen = rates.add(days.filter("kitchen"), "offline", "factor", "cameras")
+    per_year = rates.add(
+        kitchen.select("school_code", "district_code", "year").unique(
+            ["school_code", "year"], maintain_order=True
+        ),
+        "unconnected",
     )
     m = per_year.height
     connected = rng.random(m) >= per_year["unconnected"].to_numpy()
@@ -461,7 +485,8 @@ def _cameras(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
         empty=pl.Series(empty),
         added=pl.Series(added.astype(np.int64)),
     )
-    rows = kitchen.join(per_year, on=["school_code", "year"]).filter("connected")
+    rows = kitchen.join(per_year, on=["school_code", "year"], maintain_order="left")
+    rows = rows.filter("connected")
     cameras = np.where(rows["empty"].to_numpy(), 0, rows["cameras"].to_numpy() + rows["added"])
     q = np.minimum((rows["offline"] * rows["factor"]).to_numpy(), 0.5)
     offline = rng.binomial(cameras, q)
@@ -482,11 +507,11 @@ def _one_per(rng: np.random.Generator, frame: pl.DataFrame, by: list[str]) -> pl
     return picked.filter(pl.col("_r") == pl.col("_r").min().over(by)).drop("_r")
 
 
-def _checks(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
+def _checks(rng: np.random.Generator, days: pl.DataFrame, rates: Rates) -> pl.DataFrame:
     kitchen = days.filter("kitchen")
-    weekly = _one_per(rng, kitchen, ["sid", "week"])
+    weekly = rates.add(_one_per(rng, kitchen, ["sid", "week"]), "weekly_miss", "factor")
     weekly = _uniform(rng, weekly).filter(pl.col("u") >= pl.col("weekly_miss") * pl.col("factor"))
-    monthly = _one_per(rng, kitchen, ["sid", "month"])
+    monthly = rates.add(_one_per(rng, kitchen, ["sid", "month"]), "monthly_miss", "factor")
     monthly = _uniform(rng, monthly).filter(
         pl.col("u") >= pl.col("monthly_miss") * pl.col("factor")
     )
@@ -496,9 +521,13 @@ def _checks(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
         weekly.select("school_code", "date", kind=pl.lit("weekly"), **open_result),
         monthly.select("school_code", "date", kind=pl.lit("monthly"), **open_result),
         daily.select("school_code", "date", kind=pl.lit("daily"), **open_result),
-        _standard_checks(rng, kitchen),
+        _standard_checks(rng, kitchen, rates),
     ]
-    rows = pl.concat(frames).unique(["school_code", "date", "kind"], maintain_order=True)
+    rows = (
+        pl.concat(frames)
+        .unique(["school_code", "date", "kind"], maintain_order=True)
+        .sort("school_code", "date", "kind")  # the draws below in a fixed order
+    )
     n = rows.height
     daily_kind = (rows["kind"] == "daily").to_numpy()
     fail = rng.random(n) < np.where(daily_kind, 0.01, 0.03)
@@ -530,17 +559,15 @@ def _checks(rng: np.random.Generator, days: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _standard_checks(rng: np.random.Generator, kitchen: pl.DataFrame) -> pl.DataFrame:
+def _standard_checks(rng: np.random.Generator, kitchen: pl.DataFrame, rates: Rates):
     """标准化验收: each canteen checked once (in 2024, or after it opened), a failed one
     re-checked some weeks later; a few not yet checked; some re-checked in the latest
     autumn. Dates are school days of the canteen."""
-    first_year = kitchen.filter(pl.col("year") == pl.col("year").min().over("school_code"))
-    schools = first_year.group_by("school_code", maintain_order=True).agg(
+    schools = kitchen.group_by("sid", maintain_order=True).agg(
+        pl.col("school_code", "district_code", "year").first(),
         pl.col("date").first().alias("start"),
-        pl.col("standard_fail").first(),
-        pl.col("factor").first(),
-        pl.col("core").first(),
     )
+    schools = rates.add(schools, "standard_fail", "factor", "core")
     days = kitchen.select("school_code", "date")
     k = schools.height
     unchecked = rng.random(k) < np.where(schools["core"].to_numpy(), 0.005, 0.03)
@@ -573,7 +600,8 @@ def _standard_checks(rng: np.random.Generator, kitchen: pl.DataFrame) -> pl.Data
     autumn_days = days.filter(pl.col("date") >= TERMS[-1].first_day)
     earlier = schools.filter(pl.col("start") < TERMS[-1].first_day)["school_code"]
     again_in_autumn = plan.filter(pl.col("autumn") & pl.col("school_code").is_in(earlier.implode()))
-    autumn = _one_per(rng, autumn_days.join(again_in_autumn, on="school_code"), ["school_code"])
+    candidates = autumn_days.join(again_in_autumn, on="school_code", maintain_order="left")
+    autumn = _one_per(rng, candidates, ["school_code"])
     autumn = autumn.select(
         "school_code",
         "date",
@@ -655,6 +683,8 @@ def _registry(rng: np.random.Generator, kitchens: dict[str, int], n_schools: int
     index = {r["supplier_id"]: r for r in rows}
     outer = np.array([0.5 if d is None or next(x for x in DISTRICTS if x.code == d).core else 1.0
                       for d, _, _ in slots])  # fmt: skip
+    if uncertified >= 0:
+        outer[uncertified] = 0.0  # it keeps delivering through both years
     for year in YEARS:
         days = all_days[(all_days >= np.datetime64(date(year, 2, 1)))
                         & (all_days <= np.datetime64(date(year, 12, 15)))]  # fmt: skip
@@ -713,18 +743,14 @@ def _ledgers(registry: pl.DataFrame) -> dict[int, pl.DataFrame]:
 
 
 def _deliveries(
-    rng: np.random.Generator, days: pl.DataFrame, chain: pl.DataFrame, n_slots: dict
+    rng: np.random.Generator, days: pl.DataFrame, rates: Rates, chain: pl.DataFrame, n_slots: dict
 ) -> pl.DataFrame:
     """A few deliveries per kitchen school-week (see DELIVERY_CHANCE)."""
     kitchen = days.filter("kitchen")
-    weeks = kitchen.group_by("school_code", "week", maintain_order=True).agg(
-        pl.col("date"),
-        pl.col("district_code").first(),
-        pl.col("enrolled_base").first(),
-        pl.col("take_up").first(),
-        pl.col("unified_miss").first(),
-        pl.col("factor").first(),
+    weeks = kitchen.group_by("sid", "week", maintain_order=True).agg(
+        pl.col("date"), pl.col("school_code", "district_code", "year").first()
     )
+    weeks = rates.add(weeks, "enrolled_base", "take_up", "unified_miss", "factor")
     schools = weeks.select("school_code", "district_code").unique(
         "school_code", maintain_order=True
     )
@@ -780,6 +806,7 @@ def _deliveries(
             check_sortedness=False,  # sorted on the dates; the groups are not checked
         )
         .join(local, on="school_code", how="left")
+        .sort("date", "school_code", "category")  # the draws below in a fixed order
     )
     n = rows.height
     inspected = pl.Series(rng.random(n) < 0.975).set(pl.Series(rng.random(n) < 0.01), None)
@@ -872,7 +899,8 @@ def build_supervision(
     streams = [np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(8)]
     settings = _district_settings(streams[0])
     factor = _school_factor(streams[0], schools)
-    days = _with_rates(_school_days(schools, participation, missed), settings, factor)
+    rates = Rates(settings, factor)
+    days = _school_days(schools, participation, missed)
     kitchens = dict(
         schools.filter(pl.col("lunch_mode").is_in(KITCHEN_MODES))
         .group_by("district_code")
@@ -886,12 +914,12 @@ def build_supervision(
         for g in ("grain", "meat", "fresh")
     }
     return Supervision(
-        meal_companions=_companions(streams[1], days),
-        menus=_menus(streams[2], days),
-        kitchen_cameras=_cameras(streams[3], days),
-        canteen_checks=_checks(streams[4], days),
+        meal_companions=_companions(streams[1], days, rates),
+        menus=_menus(streams[2], days, rates),
+        kitchen_cameras=_cameras(streams[3], days, rates),
+        canteen_checks=_checks(streams[4], days, rates),
         suppliers=registry,
         suppliers_ledgers=_ledgers(registry),
-        deliveries=_deliveries(streams[6], days, chain, n_slots),
+        deliveries=_deliveries(streams[6], days, rates, chain, n_slots),
         training=_training(streams[7], schools, settings, registry),
     )

@@ -104,29 +104,53 @@ def apply_scope(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -
             for c in src.columns
         ]
     ).struct.json_encode()
-    # an optional district_code left empty names the whole jurisdiction (a supplier serving
-    # every district): no district's clerk may load it (docs/contract.md#suppliers)
-    reason = (
-        pl.when(pl.col(column).is_null() & pl.lit(not col.required))
-        .then(pl.lit("jurisdiction_wide"))
-        .otherwise(pl.lit("out_of_scope"))
-    )
     moved = outside.select(
         pl.col(ROW),
         pl.lit(col.zh).alias("column_name"),
         pl.col(column).cast(pl.String).alias("raw_value"),
-        reason.alias("reason"),
+        pl.lit("out_of_scope").alias("reason"),
         raw_row.alias("raw_row"),
     ).cast(PROBLEM_SCHEMA)
     batch.rows = rows.filter(inside.fill_null(False))
     batch.problems = pl.concat([batch.problems.cast(PROBLEM_SCHEMA), moved]).sort(ROW)
     o = batch.outcome
     o.rows_quarantined += outside.height
-    for code, n in moved["reason"].value_counts().iter_rows():
-        o.reasons[code] += n
+    o.reasons["out_of_scope"] += outside.height
     if not batch.rejected:
         o.rows_landed = batch.rows.height
     return outside.height
+
+
+def scope_batch(batch: Batch, scope: tuple[str, ...], schools: dict[str, str]) -> int:
+    """`apply_scope`, then say why a row with an empty optional district_code is outside:
+    it names the whole jurisdiction (a supplier serving every district), which no
+    district's clerk may load (`jurisdiction_wide`, docs/contract.md#scope-of-the-supervision-sources)."""
+    moved = apply_scope(batch, scope, schools)
+    if not moved or "district_code" not in batch.source.names:
+        return moved
+    column = batch.source.column("district_code")
+    if column.required:
+        return moved
+    p = batch.problems
+    wide = (
+        (pl.col("reason") == "out_of_scope")
+        & (pl.col("column_name") == column.zh)
+        & pl.col("raw_value").is_null()
+    )
+    n = p.select(wide.sum()).item()
+    if n:
+        batch.problems = p.with_columns(
+            pl.when(wide)
+            .then(pl.lit("jurisdiction_wide"))
+            .otherwise(pl.col("reason"))
+            .alias("reason")
+        )
+        reasons = batch.outcome.reasons
+        reasons["out_of_scope"] -= n
+        reasons["jurisdiction_wide"] += n
+        if not reasons["out_of_scope"]:
+            del reasons["out_of_scope"]
+    return moved
 
 
 def out_of_scope_filter(
@@ -140,7 +164,7 @@ def out_of_scope_filter(
     def hook(con, batch: Batch) -> None:
         if "schools" not in state:
             state["schools"] = school_districts(con)
-        apply_scope(batch, scope, state["schools"])
+        scope_batch(batch, scope, state["schools"])
 
     return hook
 
@@ -215,7 +239,7 @@ def check_file(
             result.outcomes.append(item)
             continue
         if scope is not None:
-            apply_scope(item, scope, schools if schools is not None else {})
+            scope_batch(item, scope, schools if schools is not None else {})
         result.batches.append(item)
         result.outcomes.append(item.outcome)
     return result

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from schoolwh.core.sources import SOURCES, Column, Source
+from schoolwh.core.sources import KITCHEN_MODES, SOURCES, Column, Source
 
 # source -> the schools its template lists (a condition on marts.dim_school): the sources
 # with one row per school (and term or day)
@@ -27,7 +27,7 @@ PREFILLED: dict[str, str] = {
     "enrollment": _ACTIVE,
     "participation": _ACTIVE,
     "menus": _LUNCH,
-    "kitchen_cameras": f"{_LUNCH} and lunch_mode in ('self_run', 'central_kitchen')",
+    "kitchen_cameras": f"{_LUNCH} and lunch_mode in ({', '.join(map(repr, KITCHEN_MODES))})",
 }
 GUIDE_SHEET = "填报说明"
 NAME_HEADER = "学校名称（参考，不导入）"  # beside the pre-filled code; ignored by a load
@@ -41,6 +41,7 @@ KIND_TEXT = {
     "term": ("学期，如 2025-autumn（2025年秋季学期）", "term, e.g. 2025-autumn"),
     "date": ("日期，如 2025-09-01", "date, e.g. 2025-09-01"),
     "int": ("整数", "whole number"),
+    "number": ("数值，可有小数", "number, decimals allowed"),
     "year": ("年份，如 2025", "year, e.g. 2025"),
     "money": ("金额（元），最多两位小数", "amount in yuan, 2 decimals at most"),
     "bool": ("是 / 否", "yes / no"),
@@ -129,6 +130,17 @@ def _validation(column: Column) -> dict | None:
             "error_title": "整数",
             "error_message": f"请填写 {low} 到 {high} 之间的整数",
         }
+    if column.kind == "number":
+        low = column.minimum if column.minimum is not None else -(10**15)
+        high = column.maximum if column.maximum is not None else 10**15
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": low,
+            "maximum": high,
+            "error_title": "数值",
+            "error_message": f"请填写 {low:g} 到 {high:g} 之间的数",
+        }
     if column.kind == "money":
         if column.nonzero:
             rule: dict = {"criteria": "not between", "minimum": 0, "maximum": 0}
@@ -189,6 +201,7 @@ def template_bytes(
         "bool": book.add_format({"num_format": "@", "locked": False}),
         "date": book.add_format({"num_format": "yyyy-mm-dd", "locked": False}),
         "int": book.add_format({"num_format": "0", "locked": False}),
+        "number": book.add_format({"num_format": "0.0#", "locked": False}),
         "year": book.add_format({"num_format": "0", "locked": False}),
         "money": book.add_format({"num_format": "#,##0.00", "locked": False}),
     }

@@ -145,7 +145,9 @@ _ENUM_BOTH: dict[str, dict[str, tuple[str, str]]] = {
         "build": ("建模", "Build"),
         "marts": ("结果表", "Marts"),
     },
-    "source": {name: (src.zh, name.capitalize()) for name, src in sources.SOURCES.items()},
+    "source": {
+        name: (src.zh, name.replace("_", " ").capitalize()) for name, src in sources.SOURCES.items()
+    },
     "orphan_reason": {
         "school_not_in_registry": ("学校不在学校名录中", "School not in the registry"),
         "school_inactive": ("学校已停办", "School not active"),
