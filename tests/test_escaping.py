@@ -384,8 +384,8 @@ def test_hostile_names_in_chromium_make_no_image_or_link(hostile_warehouse, tmp_
     with dashboard_in_chromium(hostile_warehouse, tmp_path) as (url, browser):
         for page, wanted in (
             ("district", f"{IMAGE_NAME}（2025年秋季学期）"),
-            ("overview", "指标（2025年秋季学期）"),
             ("supervision", "监管指标（2025年秋季学期）"),
+            ("overview", "指标（2025年秋季学期）"),
         ):
             browser.get(f"{url}/{page}")
             wait_for(browser, lambda b, w=wanted: w in body_text(b) and plots_drawn(b, 1), 60)
