@@ -692,11 +692,11 @@ def test_district_user_sees_only_their_district_on_the_supervision_page(tmp_path
         assert "金水区全区监管指标（2025年秋季学期）" in body  # its own figures, not the city's
         for other in OTHER_DISTRICTS:
             assert other not in body, other
-        # its own lists: 金水区's two bulk deliveries; its one supplier change (the
-        # suppliers of other districts and of the whole jurisdiction stay out of its extract)
+        # its own lists: 金水区's two bulk deliveries; its supplier changes: its own and the
+        # one of a supplier serving the whole jurisdiction (other districts' stay out)
         assert "明厨亮灶未全部在线的食堂（0 所）" in body
         assert "非统一配送或非认证企业供货的大宗食材（2 笔）" in body
-        assert "2025 年准入和清退的配送企业（1 家）" in body
+        assert "2025 年准入和清退的配送企业（2 家）" in body
         _open_expander(browser, "非统一配送或非认证企业供货的大宗食材")
         wait_for(browser, page_settled)
         content = download_csv(browser, downloads, -1)  # the open list's download

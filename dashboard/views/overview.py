@@ -24,8 +24,17 @@ period_type, period = selection
 previous = fmt.previous_period(period_type, period)
 
 # KPI cards ------------------------------------------------------------------------------
-current = q.kpi_overall(wh, period_type, period)
-before = q.kpi_overall(wh, period_type, previous) if previous else None
+# the supervision KPIs (the seed's topic) have a page of their own, 监管: the overview keeps
+# to the others, so its cards, grid and headline stay readable on a page and a phone
+OWN_PAGE = set(q.kpis_of_topic(wh, q.SUPERVISION_TOPIC))
+
+
+def main_kpis(frame):
+    return frame if frame is None else frame[~frame["kpi"].isin(OWN_PAGE)]
+
+
+current = main_kpis(q.kpi_overall(wh, period_type, period))
+before = main_kpis(q.kpi_overall(wh, period_type, previous)) if previous else None
 place = ui.jurisdiction(wh)
 ui.heading(
     t(
@@ -37,8 +46,8 @@ ui.heading(
     )
 )
 year_ago = fmt.same_period_last_year(period_type, period)
-last_year = q.kpi_overall(wh, period_type, year_ago) if year_ago else None
-by_district = q.kpi_district(wh, period_type, period)
+last_year = main_kpis(q.kpi_overall(wh, period_type, year_ago)) if year_ago else None
+by_district = main_kpis(q.kpi_district(wh, period_type, period))
 ui.headline(headline(current, by_district, lang))  # the worst KPI and district, one line
 ui.kpi_cards(
     charts.kpi_cards(

@@ -969,6 +969,11 @@ TEXT.update(
             "{kpi} {value}：请{names}补报缺报的日期，并指定每校报送责任人。",
             "{kpi} {value}: ask {names} to file the missing days and name who reports per school.",
         ),
+        "brief.rec.topic.supervision": (
+            "{kpi} {value}：请{names}对照需要关注清单逐校落实陪餐、食谱、明厨亮灶与配送，月底前报送整改情况。",
+            "{kpi} {value}: ask {names} to work through the needs-attention list school by "
+            "school (meals, menus, cameras, deliveries) and report by the month's end.",
+        ),
         "brief.rec.near_many": (
             "{kpis}接近目标：下期逐项复核，防止滑到目标以下。",
             "{kpis} near target: review each next period so none slips below it.",
