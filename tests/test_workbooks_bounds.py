@@ -101,12 +101,11 @@ def run_bounded(code: str, limit_gb: float = 2.0) -> tuple[subprocess.CompletedP
         import atexit, resource, sys
         cap = int({limit_gb} * (1 << 30))
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        atexit.register(
-            lambda: print(
-                "{PEAK_MARK}" + str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
-                file=sys.stderr,
-            )
-        )
+        def _peak():  # VmHWM: this program's own peak (ru_maxrss keeps the forking parent's)
+            for line in open("/proc/self/status"):
+                if line.startswith("VmHWM:"):
+                    print("{PEAK_MARK}" + line.split()[1], file=sys.stderr)
+        atexit.register(_peak)
         """
     )
     started = time.perf_counter()
@@ -119,7 +118,8 @@ def run_bounded(code: str, limit_gb: float = 2.0) -> tuple[subprocess.CompletedP
     )
     seconds = time.perf_counter() - started
     # the child's own peak, which it reports as it exits (RUSAGE_CHILDREN would be the
-    # largest of every child this test process ever waited for: a dashboard, a load)
+    # largest of every child this test process ever waited for: a dashboard, a load; and a
+    # child's own ru_maxrss starts at the resident size of the process it was forked from)
     marks = [ln for ln in proc.stderr.splitlines() if ln.startswith(PEAK_MARK)]
     peak_kb = int(marks[-1][len(PEAK_MARK) :]) if marks else 0
     return proc, seconds, peak_kb * 1024
